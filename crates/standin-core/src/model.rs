@@ -1,0 +1,214 @@
+//! The mock model: operations and the responses they can give, built once at load.
+//!
+//! Every kind of source is turned into these types. Schemas stay where they are in the
+//! document and are referred to by JSON pointer; examples are stored both as values and
+//! as the bytes that will be sent, so the request path only copies a `Bytes` handle.
+
+use std::sync::atomic::AtomicUsize;
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::Value;
+
+/// A response key of an OpenAPI operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum StatusKey {
+    /// An exact status code such as `404`.
+    Code(u16),
+    /// A range such as `4XX`, holding its first digit.
+    Range(u8),
+    /// `default`.
+    Default,
+}
+
+impl StatusKey {
+    /// Parses a response key (`200`, `4XX`, `default`).
+    pub fn parse(key: &str) -> Option<StatusKey> {
+        let k = key.trim();
+        if k.eq_ignore_ascii_case("default") {
+            return Some(StatusKey::Default);
+        }
+        let b = k.as_bytes();
+        if b.len() == 3 && b[0].is_ascii_digit() {
+            if b[1..].eq_ignore_ascii_case(b"xx") {
+                return Some(StatusKey::Range(b[0] - b'0'));
+            }
+            if let Ok(code) = k.parse::<u16>()
+                && (100..=599).contains(&code)
+            {
+                return Some(StatusKey::Code(code));
+            }
+        }
+        None
+    }
+
+    /// The code sent when this response is chosen without a forced status.
+    pub fn natural_status(self) -> u16 {
+        match self {
+            StatusKey::Code(c) => c,
+            StatusKey::Range(d) => u16::from(d) * 100,
+            StatusKey::Default => 200,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusKey::Code(c) => write!(f, "{c}"),
+            StatusKey::Range(d) => write!(f, "{d}XX"),
+            StatusKey::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A named example with the bytes it is sent as.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// The key in `examples`, `example` for a lone example, or the media type for Swagger
+    /// 2.0 `examples[mime]`.
+    pub name: String,
+    /// The value, kept for templating and echoing.
+    pub value: Value,
+    /// The rendered body.
+    pub body: Bytes,
+}
+
+/// One media type of a response.
+#[derive(Debug)]
+pub struct MediaDef {
+    /// The media type as declared (`application/json`, `application/xml; charset=utf-8`).
+    pub media_type: String,
+    /// JSON pointer to the schema, when there is one.
+    pub schema: Option<String>,
+    /// Examples in document order.
+    pub examples: Vec<Example>,
+    /// The schema's own `example`/`examples[0]`/`default`, used when there is no example.
+    pub schema_example: Option<Example>,
+}
+
+/// A declared response header.
+#[derive(Debug)]
+pub struct HeaderDef {
+    /// Header name as declared.
+    pub name: String,
+    /// Its example, ready to send.
+    pub example: Option<String>,
+    /// JSON pointer to its schema (for 2.0, to the header object, which is schema-like).
+    pub schema: Option<String>,
+}
+
+/// One response of an operation.
+#[derive(Debug)]
+pub struct ResponseDef {
+    /// Its key.
+    pub key: StatusKey,
+    /// JSON pointer of the response object.
+    pub pointer: String,
+    /// Media types in document order (empty: no body).
+    pub media: Vec<MediaDef>,
+    /// Declared headers.
+    pub headers: Vec<HeaderDef>,
+}
+
+/// Where a parameter is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamIn {
+    /// A path template variable.
+    Path,
+    /// A query string parameter.
+    Query,
+    /// A request header.
+    Header,
+    /// A cookie.
+    Cookie,
+}
+
+/// A request parameter (path, query, header, cookie), normalised across versions.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Its name.
+    pub name: String,
+    /// Where it is sent.
+    pub location: ParamIn,
+    /// Whether it must be present.
+    pub required: bool,
+    /// Its schema (for Swagger 2.0, built from the parameter's type keywords).
+    pub schema: Option<Value>,
+    /// OpenAPI `style` (defaulted per location).
+    pub style: String,
+    /// OpenAPI `explode` (defaulted per style).
+    pub explode: bool,
+    /// Swagger 2.0 `collectionFormat`, when given.
+    pub collection_format: Option<String>,
+    /// JSON pointer of the parameter object.
+    pub pointer: String,
+}
+
+/// One media type a request body may have.
+#[derive(Debug, Clone)]
+pub struct RequestMedia {
+    /// The media type (`application/json`, `multipart/form-data` ...).
+    pub media_type: String,
+    /// Its schema, as a JSON pointer.
+    pub schema: Option<String>,
+    /// A schema built at load time rather than found in the document (Swagger 2.0
+    /// `formData` parameters); used when `schema` is `None`.
+    pub inline_schema: Option<Value>,
+    /// JSON pointer of the media type object (for `encoding`), when there is one.
+    pub pointer: Option<String>,
+}
+
+/// The request body of an operation.
+#[derive(Debug, Clone)]
+pub struct RequestBody {
+    /// Whether a body is required.
+    pub required: bool,
+    /// Accepted media types.
+    pub media: Vec<RequestMedia>,
+}
+
+/// One alternative of a security requirement: schemes that must all be satisfied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityAlternative {
+    /// Names of security schemes (keys of `components.securitySchemes`).
+    pub schemes: Vec<String>,
+}
+
+/// An operation of a document.
+#[derive(Debug)]
+pub struct Operation {
+    /// The method.
+    pub method: Method,
+    /// The path template as written in the document (without base path).
+    pub template: String,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    /// `operationId`, when given.
+    pub operation_id: Option<String>,
+    /// Responses in document order.
+    pub responses: Vec<ResponseDef>,
+    /// Parameters: path-level merged with operation-level.
+    pub parameters: Vec<Parameter>,
+    /// The request body, when declared.
+    pub request_body: Option<RequestBody>,
+    /// Security: `None` inherits the document's; an empty list means none.
+    pub security: Option<Vec<SecurityAlternative>>,
+    /// Rotates through examples when the example choice is `sequential`.
+    pub sequence: AtomicUsize,
+}
+
+impl Operation {
+    /// A short label for logs and error bodies: the operationId or `GET /path`.
+    pub fn label(&self) -> String {
+        match &self.operation_id {
+            Some(id) => id.clone(),
+            None => format!("{} {}", self.method, self.template),
+        }
+    }
+
+    /// The response declared under `key`.
+    pub fn response(&self, key: StatusKey) -> Option<&ResponseDef> {
+        self.responses.iter().find(|r| r.key == key)
+    }
+}

@@ -1,0 +1,533 @@
+//! Routing: from method and path to an operation, in time that does not grow with the
+//! number of operations.
+//!
+//! Templates go into one matchit tree keyed by their shape (`/users/{p0}`), so literal
+//! segments beat parameters and lookups are a trie walk. The few templates matchit cannot
+//! hold (two parameters in one segment such as `/files/{name}.{ext}`, Google-style
+//! `{name=projects/*}`) go to an ordered regex list tried after the tree misses. Each
+//! route keeps a small method table; the parameter names are per operation, since two
+//! operations may name the same position differently.
+
+use http::Method;
+use regex::Regex;
+
+/// Which operation: the document (source) index and the operation index within it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OpRef {
+    /// Index of the document in the snapshot.
+    pub doc: usize,
+    /// Index of the operation in the document.
+    pub op: usize,
+}
+
+#[derive(Debug)]
+struct Entry {
+    method: Method,
+    op: OpRef,
+    /// Parameter names in the order they appear in the template.
+    names: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Route {
+    entries: Vec<Entry>,
+    /// Whether this route is the unprefixed alias of a templated path with a base path.
+    alias: bool,
+}
+
+/// What a lookup found.
+#[derive(Debug)]
+pub enum Found<'a> {
+    /// The operation, with decoded path parameters.
+    Operation {
+        /// Which operation.
+        op: OpRef,
+        /// Path parameters, name → percent-decoded value.
+        params: Vec<(&'a str, String)>,
+        /// Whether a HEAD request was answered by the GET operation.
+        head_from_get: bool,
+    },
+    /// The path exists but not for this method.
+    MethodNotAllowed {
+        /// The methods the path has.
+        allowed: Vec<Method>,
+    },
+    /// No template matches.
+    NotFound,
+}
+
+/// Why a template could not be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clash {
+    /// The operation that already holds the method and shape.
+    pub existing: OpRef,
+    /// The full template that clashed.
+    pub template: String,
+}
+
+/// The route table of a snapshot.
+#[derive(Debug, Default)]
+pub struct Router {
+    tree: matchit::Router<usize>,
+    routes: Vec<Route>,
+    shapes: std::collections::HashMap<String, usize>,
+    fallback: Vec<(Regex, usize, usize)>,
+    /// Every (method, full template) for the closest-match listing of a 404.
+    listing: Vec<(Method, String)>,
+}
+
+/// A parsed template: its matchit shape, parameter names, and whether matchit can hold it.
+struct Shape {
+    key: String,
+    names: Vec<String>,
+    regex: String,
+    matchit_ok: bool,
+    literal_len: usize,
+}
+
+fn shape(template: &str) -> Shape {
+    let mut key = String::with_capacity(template.len());
+    let mut regex = String::from("^");
+    let mut names = Vec::new();
+    let mut matchit_ok = true;
+    let mut literal_len = 0;
+    for (si, segment) in template.split('/').enumerate() {
+        if si > 0 {
+            key.push('/');
+            regex.push('/');
+        }
+        let mut params_here = 0;
+        let mut rest = segment;
+        while !rest.is_empty() {
+            match (rest.find('{'), rest.find('}')) {
+                (Some(open), Some(close)) if close > open => {
+                    let lit = &rest[..open];
+                    push_literal(&mut key, &mut regex, lit);
+                    literal_len += lit.len();
+                    let raw_name = &rest[open + 1..close];
+                    let (name, multi) = match raw_name.split_once('=') {
+                        Some((n, _)) => (n, true),
+                        None => (raw_name, false),
+                    };
+                    let name = name.trim_start_matches(['+', '*', '.', ';', '?', '&', '#']);
+                    let idx = names.len();
+                    names.push(name.to_string());
+                    key.push_str(&format!("{{p{idx}}}"));
+                    regex.push_str(if multi { "(.+?)" } else { "([^/]+?)" });
+                    params_here += 1;
+                    if multi || name.is_empty() {
+                        matchit_ok = false;
+                    }
+                    rest = &rest[close + 1..];
+                }
+                _ => {
+                    push_literal(&mut key, &mut regex, rest);
+                    literal_len += rest.len();
+                    rest = "";
+                }
+            }
+        }
+        if params_here > 1 {
+            matchit_ok = false;
+        }
+    }
+    regex.push('$');
+    Shape {
+        key,
+        names,
+        regex,
+        matchit_ok,
+        literal_len,
+    }
+}
+
+fn push_literal(key: &mut String, regex: &mut String, lit: &str) {
+    for c in lit.chars() {
+        match c {
+            '{' => key.push_str("{{"),
+            '}' => key.push_str("}}"),
+            _ => key.push(c),
+        }
+    }
+    regex.push_str(&regex::escape(lit));
+}
+
+impl Router {
+    /// An empty router.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an operation under `template` (base path included). An unprefixed alias
+    /// (`alias`) gives way silently to anything else at the same shape and method.
+    pub fn insert(
+        &mut self,
+        method: Method,
+        template: &str,
+        op: OpRef,
+        alias: bool,
+    ) -> Result<(), Clash> {
+        let s = shape(template);
+        let idx = match self.shapes.get(&s.key) {
+            Some(&i) => i,
+            None => {
+                let i = self.routes.len();
+                self.routes.push(Route {
+                    entries: Vec::new(),
+                    alias,
+                });
+                self.shapes.insert(s.key.clone(), i);
+                let in_tree = s.matchit_ok && self.tree.insert(s.key.clone(), i).is_ok();
+                if !in_tree {
+                    if let Ok(re) = Regex::new(&s.regex) {
+                        self.fallback.push((re, i, s.literal_len));
+                        // Most literal text first: the most specific template wins.
+                        self.fallback.sort_by(|a, b| b.2.cmp(&a.2));
+                    }
+                }
+                i
+            }
+        };
+        let route = &mut self.routes[idx];
+        if let Some(existing) = route.entries.iter_mut().find(|e| e.method == method) {
+            if alias {
+                // An alias never displaces; two aliases at one shape are ambiguous, so
+                // neither answers unprefixed.
+                if route.alias && existing.op != op && existing.op.doc != op.doc {
+                    existing.op = OpRef {
+                        doc: usize::MAX,
+                        op: usize::MAX,
+                    };
+                }
+                return Ok(());
+            }
+            if route.alias {
+                // A real template displaces an alias.
+                existing.op = op;
+                existing.names = s.names;
+                route.alias = false;
+                return Ok(());
+            }
+            return Err(Clash {
+                existing: existing.op,
+                template: template.to_string(),
+            });
+        }
+        if !alias && route.alias {
+            route.alias = false;
+        }
+        route.entries.push(Entry {
+            method: method.clone(),
+            op,
+            names: s.names,
+        });
+        if !alias {
+            self.listing.push((method, template.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Finds the operation for a request.
+    pub fn find<'a>(&'a self, method: &Method, path: &str) -> Found<'a> {
+        if let Some(found) = self.find_path(method, path) {
+            return found;
+        }
+        if path.len() > 1
+            && let Some(trimmed) = path.strip_suffix('/')
+            && let Some(found) = self.find_path(method, trimmed)
+        {
+            return found;
+        }
+        if path.contains('%') {
+            let decoded = decode_keep_slashes(path);
+            if decoded != path {
+                return self.find(method, &decoded);
+            }
+        }
+        Found::NotFound
+    }
+
+    fn find_path<'a>(&'a self, method: &Method, path: &str) -> Option<Found<'a>> {
+        let (idx, values) = self.route_at(path)?;
+        Some(self.pick(idx, method, &values))
+    }
+
+    /// The route a path matches, with the raw parameter values in template order.
+    fn route_at<'p>(&self, path: &'p str) -> Option<(usize, Vec<&'p str>)> {
+        if let Ok(m) = self.tree.at(path) {
+            return Some((*m.value, m.params.iter().map(|(_, v)| v).collect()));
+        }
+        for (re, idx, _) in &self.fallback {
+            if let Some(caps) = re.captures(path) {
+                return Some((
+                    *idx,
+                    caps.iter()
+                        .skip(1)
+                        .map(|c| c.map_or("", |m| m.as_str()))
+                        .collect(),
+                ));
+            }
+        }
+        None
+    }
+
+    fn pick<'a>(&'a self, idx: usize, method: &Method, values: &[&str]) -> Found<'a> {
+        let route = &self.routes[idx];
+        let usable = |e: &&Entry| e.op.doc != usize::MAX;
+        let entry = route
+            .entries
+            .iter()
+            .filter(usable)
+            .find(|e| e.method == method)
+            .map(|e| (e, false))
+            .or_else(|| {
+                (method == Method::HEAD)
+                    .then(|| {
+                        route
+                            .entries
+                            .iter()
+                            .filter(usable)
+                            .find(|e| e.method == Method::GET)
+                    })
+                    .flatten()
+                    .map(|e| (e, true))
+            });
+        match entry {
+            Some((e, head_from_get)) => Found::Operation {
+                op: e.op,
+                params: e
+                    .names
+                    .iter()
+                    .zip(values)
+                    .map(|(n, v)| (n.as_str(), decode(v)))
+                    .collect(),
+                head_from_get,
+            },
+            None => {
+                let allowed: Vec<Method> = route
+                    .entries
+                    .iter()
+                    .filter(usable)
+                    .map(|e| e.method.clone())
+                    .collect();
+                if allowed.is_empty() {
+                    Found::NotFound
+                } else {
+                    Found::MethodNotAllowed { allowed }
+                }
+            }
+        }
+    }
+
+    /// The `n` operations closest to a path that matched nothing, as `METHOD /template`.
+    /// This scans the operations, so it runs only on a miss.
+    pub fn closest(&self, method: &Method, path: &str, n: usize) -> Vec<String> {
+        let want: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut scored: Vec<(i64, &Method, &String)> = self
+            .listing
+            .iter()
+            .map(|(m, t)| {
+                let have: Vec<&str> = t.split('/').filter(|s| !s.is_empty()).collect();
+                let mut score: i64 = 0;
+                for (a, b) in want.iter().zip(&have) {
+                    if a == b {
+                        score += 10;
+                    } else if b.contains('{') {
+                        score += 4;
+                    } else if a.eq_ignore_ascii_case(b) {
+                        score += 8;
+                    } else {
+                        score -= 2 + edit_penalty(a, b);
+                    }
+                }
+                score -= 3 * (want.len() as i64 - have.len() as i64).abs();
+                if m == method {
+                    score += 1;
+                }
+                (score, m, t)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(b.2)));
+        scored
+            .into_iter()
+            .take(n)
+            .map(|(_, m, t)| format!("{m} {t}"))
+            .collect()
+    }
+
+    /// The number of distinct (method, template) pairs served.
+    pub fn len(&self) -> usize {
+        self.listing.len()
+    }
+
+    /// Whether nothing is routed.
+    pub fn is_empty(&self) -> bool {
+        self.listing.is_empty()
+    }
+
+    /// Methods available at a path (for CORS preflight and `Allow`), empty if the path
+    /// is unknown. Tolerates a trailing slash as [`Router::find`] does.
+    pub fn methods_at(&self, path: &str) -> Vec<Method> {
+        let route = self.route_at(path).or_else(|| {
+            path.strip_suffix('/')
+                .filter(|p| !p.is_empty())
+                .and_then(|p| self.route_at(p))
+        });
+        match route {
+            Some((idx, _)) => self.routes[idx]
+                .entries
+                .iter()
+                .filter(|e| e.op.doc != usize::MAX)
+                .map(|e| e.method.clone())
+                .collect(),
+            None => Vec::new(),
+        }
+    }
+}
+
+/// A small penalty for how different two segments look (0 for near misses).
+fn edit_penalty(a: &str, b: &str) -> i64 {
+    let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+    let longest = a.len().max(b.len());
+    ((longest - common.min(longest)) as i64).min(8)
+}
+
+fn decode(v: &str) -> String {
+    if v.contains('%') {
+        percent_encoding::percent_decode_str(v)
+            .decode_utf8_lossy()
+            .into_owned()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Percent-decodes a path except `%2F`, which would change its segments.
+fn decode_keep_slashes(path: &str) -> String {
+    let protected = path.replace("%2F", "%252F").replace("%2f", "%252f");
+    percent_encoding::percent_decode_str(&protected)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(i: usize) -> OpRef {
+        OpRef { doc: 0, op: i }
+    }
+
+    fn found(r: &Router, m: Method, p: &str) -> Option<(usize, Vec<(String, String)>)> {
+        match r.find(&m, p) {
+            Found::Operation { op, params, .. } => Some((
+                op.op,
+                params
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn literal_beats_template_and_names_are_per_operation() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/users/{id}", op(0), false).unwrap();
+        r.insert(Method::GET, "/users/me", op(1), false).unwrap();
+        r.insert(Method::DELETE, "/users/{userId}", op(2), false)
+            .unwrap();
+        assert_eq!(found(&r, Method::GET, "/users/me").unwrap().0, 1);
+        assert_eq!(
+            found(&r, Method::GET, "/users/42").unwrap(),
+            (0, vec![("id".into(), "42".into())])
+        );
+        assert_eq!(
+            found(&r, Method::DELETE, "/users/7").unwrap(),
+            (2, vec![("userId".into(), "7".into())])
+        );
+    }
+
+    #[test]
+    fn two_parameters_in_one_segment() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/files/{name}.{ext}", op(0), false)
+            .unwrap();
+        assert_eq!(
+            found(&r, Method::GET, "/files/report.tar.gz").unwrap().1,
+            vec![
+                ("name".into(), "report".into()),
+                ("ext".into(), "tar.gz".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn trailing_slash_percent_decoding_head_and_405() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/caf\u{e9}/{name}", op(0), false)
+            .unwrap();
+        r.insert(Method::POST, "/caf\u{e9}/{name}", op(1), false)
+            .unwrap();
+        assert_eq!(
+            found(&r, Method::GET, "/caf%C3%A9/a%20b/").unwrap().1,
+            vec![("name".into(), "a b".into())]
+        );
+        assert!(matches!(
+            r.find(&Method::HEAD, "/café/x"),
+            Found::Operation {
+                head_from_get: true,
+                ..
+            }
+        ));
+        match r.find(&Method::DELETE, "/café/x") {
+            Found::MethodNotAllowed { allowed } => {
+                assert_eq!(allowed, vec![Method::GET, Method::POST])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn aliases_give_way_and_ambiguous_aliases_answer_nothing() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/v1/pets", OpRef { doc: 0, op: 0 }, false)
+            .unwrap();
+        r.insert(Method::GET, "/pets", OpRef { doc: 0, op: 0 }, true)
+            .unwrap();
+        r.insert(Method::GET, "/v2/pets", OpRef { doc: 1, op: 0 }, false)
+            .unwrap();
+        r.insert(Method::GET, "/pets", OpRef { doc: 1, op: 0 }, true)
+            .unwrap();
+        assert!(matches!(r.find(&Method::GET, "/pets"), Found::NotFound));
+        assert!(matches!(
+            r.find(&Method::GET, "/v2/pets"),
+            Found::Operation {
+                op: OpRef { doc: 1, .. },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn clash_is_reported() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/a/{x}", op(0), false).unwrap();
+        let clash = r.insert(Method::GET, "/a/{y}", op(1), false).unwrap_err();
+        assert_eq!(clash.existing, op(0));
+    }
+
+    #[test]
+    fn closest_lists_near_templates() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/pets", op(0), false).unwrap();
+        r.insert(Method::GET, "/pets/{id}", op(1), false).unwrap();
+        r.insert(Method::GET, "/stores", op(2), false).unwrap();
+        let c = r.closest(&Method::GET, "/pet/1", 2);
+        assert_eq!(
+            c,
+            vec!["GET /pets/{id}".to_string(), "GET /pets".to_string()]
+        );
+    }
+}

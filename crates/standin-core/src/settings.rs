@@ -1,0 +1,172 @@
+//! The settings a mock has, validated: what the flags and the config file resolve to.
+
+/// A fixed or random delay in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delay {
+    /// Lower bound, inclusive.
+    pub min_ms: u64,
+    /// Upper bound, inclusive (equal to `min_ms` for a fixed delay).
+    pub max_ms: u64,
+}
+
+impl Delay {
+    /// Parses `250` or `100-300`.
+    pub fn parse(text: &str) -> Result<Delay, String> {
+        let t = text.trim();
+        let num = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| format!("invalid delay '{text}': expected milliseconds such as 250, or a range such as 100-300"))
+        };
+        let (min, max) = match t.split_once('-') {
+            Some((a, b)) => (num(a)?, num(b)?),
+            None => {
+                let v = num(t)?;
+                (v, v)
+            }
+        };
+        if min > max {
+            return Err(format!(
+                "invalid delay '{text}': the range starts above its end"
+            ));
+        }
+        if max > 600_000 {
+            return Err(format!(
+                "invalid delay '{text}': at most 600000 ms (10 minutes)"
+            ));
+        }
+        Ok(Delay {
+            min_ms: min,
+            max_ms: max,
+        })
+    }
+
+    /// The delay to apply, given a random number.
+    pub fn pick(self, entropy: u64) -> u64 {
+        if self.max_ms == self.min_ms {
+            self.min_ms
+        } else {
+            self.min_ms + entropy % (self.max_ms - self.min_ms + 1)
+        }
+    }
+}
+
+/// Which example to send when a response has several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ExampleChoice {
+    /// Always the first.
+    #[default]
+    First,
+    /// A random one per request.
+    Random,
+    /// Each in turn.
+    Sequential,
+}
+
+impl std::str::FromStr for ExampleChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "first" => Ok(Self::First),
+            "random" => Ok(Self::Random),
+            "sequential" => Ok(Self::Sequential),
+            other => Err(format!(
+                "invalid example choice '{other}': expected first, random or sequential"
+            )),
+        }
+    }
+}
+
+/// Which status to answer with when none is forced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum StatusChoice {
+    /// The lowest 2xx, then `default`, then the lowest code.
+    #[default]
+    Lowest,
+    /// A random one of the defined (and allowed) codes.
+    Random,
+}
+
+impl std::str::FromStr for StatusChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "lowest" => Ok(Self::Lowest),
+            "random" => Ok(Self::Random),
+            other => Err(format!(
+                "invalid status choice '{other}': expected lowest or random"
+            )),
+        }
+    }
+}
+
+/// Everything that shapes how one mock answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MockSettings {
+    /// Overrides every document's base path (`--base-path`).
+    pub base_path: Option<String>,
+    /// Delay added to every response.
+    pub delay: Option<Delay>,
+    /// Example choice.
+    pub examples: ExampleChoice,
+    /// Status choice.
+    pub status_choice: StatusChoice,
+    /// Codes the status choice may pick from (empty: any).
+    pub statuses: Vec<u16>,
+    /// CORS headers and preflight answers.
+    pub cors: bool,
+    /// The seed generated data derives from.
+    pub seed: u64,
+    /// Vary generated data on every request.
+    pub dynamic: bool,
+}
+
+impl Default for MockSettings {
+    fn default() -> Self {
+        MockSettings {
+            base_path: None,
+            delay: None,
+            examples: ExampleChoice::First,
+            status_choice: StatusChoice::Lowest,
+            statuses: Vec::new(),
+            cors: true,
+            seed: 0,
+            dynamic: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays() {
+        assert_eq!(
+            Delay::parse("250"),
+            Ok(Delay {
+                min_ms: 250,
+                max_ms: 250
+            })
+        );
+        assert_eq!(
+            Delay::parse("100-300"),
+            Ok(Delay {
+                min_ms: 100,
+                max_ms: 300
+            })
+        );
+        assert!(
+            Delay::parse("300-100")
+                .unwrap_err()
+                .contains("starts above")
+        );
+        assert!(
+            Delay::parse("soon")
+                .unwrap_err()
+                .contains("invalid delay 'soon'")
+        );
+        let d = Delay::parse("100-300").unwrap();
+        assert!((100..=300).contains(&d.pick(u64::MAX)));
+    }
+}

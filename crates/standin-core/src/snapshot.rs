@@ -1,0 +1,118 @@
+//! The snapshot: everything needed to answer, built once from a mock's sources and
+//! settings, then shared read-only by every request. A reload builds a new one.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::router::{OpRef, Router};
+use crate::settings::MockSettings;
+use crate::source::openapi::{Document, normalize_base};
+use crate::source::{self, Files};
+
+/// One mock's compiled state.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The settings it was built with.
+    pub settings: MockSettings,
+    /// The OpenAPI documents, in the order given.
+    pub documents: Vec<Document>,
+    /// The route table over all documents.
+    pub router: Router,
+    /// Everything found wrong while loading.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read (sources and the files they reference), for hot reload.
+    pub files: Vec<PathBuf>,
+}
+
+impl Snapshot {
+    /// Loads `sources` and builds the snapshot. Never fails: problems are diagnostics.
+    pub fn build(files: &dyn Files, sources: &[PathBuf], settings: MockSettings) -> Snapshot {
+        let mut documents = Vec::new();
+        let mut diagnostics = Vec::new();
+        let mut read = Vec::new();
+        for path in sources {
+            let loaded = source::load(files, path);
+            diagnostics.extend(loaded.diagnostics);
+            read.extend(loaded.files);
+            if let Some(doc) = loaded.document {
+                documents.push(doc);
+            }
+        }
+        let router = route(&documents, &settings, &mut diagnostics);
+        Snapshot {
+            settings,
+            documents,
+            router,
+            diagnostics,
+            files: read,
+        }
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The number of operations served.
+    pub fn operation_count(&self) -> usize {
+        self.documents.iter().map(|d| d.operations.len()).sum()
+    }
+
+    /// The base paths a document is served under.
+    pub fn base_paths<'a>(&'a self, doc: &'a Document) -> Vec<String> {
+        match &self.settings.base_path {
+            Some(b) => vec![normalize_base(b)],
+            None => doc.base_paths.clone(),
+        }
+    }
+
+    /// The operation an [`OpRef`] names.
+    pub fn operation(&self, r: OpRef) -> Option<(&Document, &crate::model::Operation)> {
+        let doc = self.documents.get(r.doc)?;
+        Some((doc, doc.operations.get(r.op)?))
+    }
+}
+
+fn route(
+    documents: &[Document],
+    settings: &MockSettings,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Router {
+    let mut router = Router::new();
+    for (di, doc) in documents.iter().enumerate() {
+        let bases = match &settings.base_path {
+            Some(b) => vec![normalize_base(b)],
+            None => doc.base_paths.clone(),
+        };
+        for (oi, op) in doc.operations.iter().enumerate() {
+            let r = OpRef { doc: di, op: oi };
+            for base in &bases {
+                let full = format!("{base}{}", op.template);
+                if let Err(clash) = router.insert(op.method.clone(), &full, r, false) {
+                    let (other_doc, other_op) = (
+                        &documents[clash.existing.doc],
+                        &documents[clash.existing.doc].operations[clash.existing.op],
+                    );
+                    let message = if clash.existing.doc == di {
+                        format!(
+                            "{} {full} has the same shape as {} {}{} at #{}; the first is served",
+                            op.method, other_op.method, base, other_op.template, other_op.pointer
+                        )
+                    } else {
+                        format!(
+                            "{} {full} is also served by {} (#{}); the first is served. Give the documents different base paths (servers / basePath, or --base-path per mock)",
+                            op.method,
+                            Path::new(&other_doc.file).display(),
+                            other_op.pointer
+                        )
+                    };
+                    diagnostics.push(Diagnostic::error(&doc.file, &op.pointer, message));
+                }
+                if !base.is_empty() {
+                    let _ = router.insert(op.method.clone(), &op.template, r, true);
+                }
+            }
+        }
+    }
+    router
+}

@@ -1,0 +1,126 @@
+//! Sources: the files that describe responses, and how each kind is loaded.
+//!
+//! A source is read through [`Files`] (the core does no IO of its own), recognised by
+//! its content, and turned into operations of the [`crate::model`]. Problems become
+//! [`Diagnostic`]s; whatever could be loaded is kept.
+
+pub mod openapi;
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+
+/// Read access to files. The server passes the real file system; tests pass a map.
+pub trait Files: Sync {
+    /// The whole text of a file.
+    fn read(&self, path: &Path) -> std::io::Result<String>;
+    /// A canonical form of `path`, used to recognise a file reached twice.
+    fn canonical(&self, path: &Path) -> PathBuf {
+        path.to_path_buf()
+    }
+}
+
+/// Files in memory: a path → text map, for tests and for documents uploaded whole.
+#[derive(Default, Clone, Debug)]
+pub struct MemoryFiles {
+    files: std::collections::HashMap<PathBuf, String>,
+}
+
+impl MemoryFiles {
+    /// An empty set of files.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) a file.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, text: impl Into<String>) -> &mut Self {
+        self.files.insert(normalize(&path.into()), text.into());
+        self
+    }
+}
+
+impl Files for MemoryFiles {
+    fn read(&self, path: &Path) -> std::io::Result<String> {
+        self.files
+            .get(&normalize(path))
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))
+    }
+    fn canonical(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+}
+
+/// Removes `.` and resolves `..` lexically.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// What a loaded source contributed.
+pub struct Loaded {
+    /// The OpenAPI document, when the source is one.
+    pub document: Option<openapi::Document>,
+    /// Every file the source read (for hot reload to watch).
+    pub files: Vec<PathBuf>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads one source file of any supported kind.
+pub fn load(files: &dyn Files, path: &Path) -> Loaded {
+    let display = path.display().to_string();
+    let text = match files.read(path) {
+        Ok(t) => t,
+        Err(e) => {
+            return Loaded {
+                document: None,
+                files: vec![files.canonical(path)],
+                diagnostics: vec![Diagnostic::error(
+                    display,
+                    "",
+                    format!("cannot read the file: {e}"),
+                )],
+            };
+        }
+    };
+    let root = match crate::parse::parse_document(&text) {
+        Ok(v) => v,
+        Err(e) => {
+            return Loaded {
+                document: None,
+                files: vec![files.canonical(path)],
+                diagnostics: vec![Diagnostic::error(display, "", e.message).at_line(e.line)],
+            };
+        }
+    };
+    if openapi::is_openapi(&root) {
+        let (document, files_read, diagnostics) = openapi::load(files, path, &text, root);
+        return Loaded {
+            document,
+            files: files_read,
+            diagnostics,
+        };
+    }
+    Loaded {
+        document: None,
+        files: vec![files.canonical(path)],
+        diagnostics: vec![Diagnostic::error(
+            display,
+            "",
+            "not a recognised source: expected an OpenAPI document (a top-level `openapi` or `swagger` field)",
+        )],
+    }
+}

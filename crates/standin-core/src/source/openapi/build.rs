@@ -1,0 +1,738 @@
+//! Building operations from an OpenAPI document's `paths`.
+//!
+//! Swagger 2.0 and OpenAPI 3.x meet here: `produces` + `schema` + `examples[mime]`
+//! become media types, `in: body` and `formData` become a request body, and 2.0
+//! parameter type keywords become a schema. Each operation is built on its own, so a
+//! broken one is a diagnostic and the others still load.
+
+use std::sync::atomic::AtomicUsize;
+
+use bytes::Bytes;
+use http::Method;
+use serde_json::{Map, Value, json};
+
+use super::{Version, deref};
+use crate::diag::{Diagnostic, push_pointer};
+use crate::model::{
+    Example, HeaderDef, MediaDef, Operation, ParamIn, Parameter, RequestBody, RequestMedia,
+    ResponseDef, SecurityAlternative, StatusKey,
+};
+
+/// The operations of a document and what was wrong on the way.
+pub struct Built {
+    /// Operations that loaded, in document order.
+    pub operations: Vec<Operation>,
+    /// The document-wide security requirement.
+    pub security: Option<Vec<SecurityAlternative>>,
+    /// Problems found.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+const METHODS: [(&str, Method); 8] = [
+    ("get", Method::GET),
+    ("put", Method::PUT),
+    ("post", Method::POST),
+    ("delete", Method::DELETE),
+    ("options", Method::OPTIONS),
+    ("head", Method::HEAD),
+    ("patch", Method::PATCH),
+    ("trace", Method::TRACE),
+];
+
+struct Ctx<'a> {
+    file: &'a str,
+    text: &'a str,
+    version: Version,
+    root: &'a Value,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        let line = crate::locate::line_of(self.text, pointer);
+        self.diagnostics
+            .push(Diagnostic::error(self.file, pointer, message).at_line(line));
+    }
+    fn warning(&mut self, pointer: &str, message: impl Into<String>) {
+        let line = crate::locate::line_of(self.text, pointer);
+        self.diagnostics
+            .push(Diagnostic::warning(self.file, pointer, message).at_line(line));
+    }
+}
+
+/// Builds every operation of `root`.
+pub fn build(file: &str, text: &str, version: Version, root: &Value) -> Built {
+    let mut cx = Ctx {
+        file,
+        text,
+        version,
+        root,
+        diagnostics: Vec::new(),
+    };
+    let mut operations = Vec::new();
+    let security = root
+        .get("security")
+        .map(|s| security(&mut cx, s, "/security"));
+    match root.get("paths") {
+        Some(Value::Object(paths)) => {
+            for (template, item) in paths {
+                let item_ptr = push_pointer("/paths", template);
+                if template.starts_with("x-") {
+                    continue;
+                }
+                if !template.starts_with('/') {
+                    cx.error(
+                        &item_ptr,
+                        format!("path '{template}' must start with '/'; it is not served"),
+                    );
+                    continue;
+                }
+                let (item, item_at) = deref(root, item, &item_ptr);
+                let Some(item_map) = item.as_object() else {
+                    cx.error(&item_ptr, "a path item must be an object");
+                    continue;
+                };
+                let path_params = item_map.get("parameters");
+                for (name, method) in METHODS.iter() {
+                    let Some(op) = item_map.get(*name) else {
+                        continue;
+                    };
+                    let op_ptr = push_pointer(&item_at, name);
+                    if let Some(built) = operation(
+                        &mut cx,
+                        template,
+                        method.clone(),
+                        op,
+                        &op_ptr,
+                        path_params,
+                        &item_at,
+                    ) {
+                        operations.push(built);
+                    }
+                }
+            }
+        }
+        Some(_) => cx.error("/paths", "`paths` must be an object"),
+        None => {
+            if version != Version::OpenApi31 {
+                cx.error("", "the document has no `paths`");
+            }
+        }
+    }
+    Built {
+        operations,
+        security,
+        diagnostics: cx.diagnostics,
+    }
+}
+
+fn operation(
+    cx: &mut Ctx<'_>,
+    template: &str,
+    method: Method,
+    op: &Value,
+    op_ptr: &str,
+    path_params: Option<&Value>,
+    item_ptr: &str,
+) -> Option<Operation> {
+    let Some(op_map) = op.as_object() else {
+        cx.error(op_ptr, "an operation must be an object");
+        return None;
+    };
+    let operation_id = op_map
+        .get("operationId")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let (parameters, body_params) =
+        parameters(cx, path_params, item_ptr, op_map.get("parameters"), op_ptr);
+    let request_body = match cx.version {
+        Version::Swagger2 => swagger_body(cx, op_map, body_params),
+        _ => op_map
+            .get("requestBody")
+            .and_then(|rb| request_body(cx, rb, &push_pointer(op_ptr, "requestBody"))),
+    };
+    let responses = match op_map.get("responses") {
+        Some(Value::Object(map)) => responses(cx, map, op_map, &push_pointer(op_ptr, "responses")),
+        Some(_) => {
+            cx.error(
+                &push_pointer(op_ptr, "responses"),
+                "`responses` must be an object",
+            );
+            Vec::new()
+        }
+        None => {
+            cx.warning(
+                op_ptr,
+                "the operation declares no `responses`: it answers 200 with an empty body",
+            );
+            Vec::new()
+        }
+    };
+    let security = op_map
+        .get("security")
+        .map(|s| security(cx, s, &push_pointer(op_ptr, "security")));
+    Some(Operation {
+        method,
+        template: template.to_string(),
+        pointer: op_ptr.to_string(),
+        operation_id,
+        responses,
+        parameters,
+        request_body,
+        security,
+        sequence: AtomicUsize::new(0),
+    })
+}
+
+fn security(cx: &mut Ctx<'_>, value: &Value, pointer: &str) -> Vec<SecurityAlternative> {
+    let Some(list) = value.as_array() else {
+        cx.error(
+            pointer,
+            "`security` must be an array of requirement objects",
+        );
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|req| req.as_object())
+        .map(|req| SecurityAlternative {
+            schemes: req.keys().cloned().collect(),
+        })
+        .collect()
+}
+
+/// Parameters of an operation (path-level overridden by operation-level), and the
+/// Swagger 2.0 body/formData parameters separately.
+fn parameters(
+    cx: &mut Ctx<'_>,
+    path_level: Option<&Value>,
+    item_ptr: &str,
+    op_level: Option<&Value>,
+    op_ptr: &str,
+) -> (Vec<Parameter>, Vec<(Value, String)>) {
+    let mut out: Vec<Parameter> = Vec::new();
+    let mut body: Vec<(Value, String)> = Vec::new();
+    let lists = [
+        (path_level, push_pointer(item_ptr, "parameters")),
+        (op_level, push_pointer(op_ptr, "parameters")),
+    ];
+    for (list, list_ptr) in lists {
+        let Some(list) = list else { continue };
+        let Some(items) = list.as_array() else {
+            cx.error(&list_ptr, "`parameters` must be an array");
+            continue;
+        };
+        for (i, raw) in items.iter().enumerate() {
+            let ptr = push_pointer(&list_ptr, &i.to_string());
+            let (p, at) = deref(cx.root, raw, &ptr);
+            let Some(name) = p.get("name").and_then(Value::as_str) else {
+                cx.error(&ptr, "a parameter needs a `name`");
+                continue;
+            };
+            let location = match p.get("in").and_then(Value::as_str) {
+                Some("path") => ParamIn::Path,
+                Some("query") => ParamIn::Query,
+                Some("header") => ParamIn::Header,
+                Some("cookie") => ParamIn::Cookie,
+                Some("body") | Some("formData") if cx.version == Version::Swagger2 => {
+                    body.retain(|(b, _)| b.get("name").and_then(Value::as_str) != Some(name));
+                    body.push((p.clone(), at));
+                    continue;
+                }
+                other => {
+                    cx.error(
+                        &ptr,
+                        format!(
+                            "parameter '{name}' has an unknown location {:?}",
+                            other.unwrap_or("(none)")
+                        ),
+                    );
+                    continue;
+                }
+            };
+            let param = parameter(cx, p, &at, name, location);
+            out.retain(|q| !(q.name == param.name && q.location == param.location));
+            out.push(param);
+        }
+    }
+    (out, body)
+}
+
+fn parameter(cx: &mut Ctx<'_>, p: &Value, at: &str, name: &str, location: ParamIn) -> Parameter {
+    let required =
+        location == ParamIn::Path || p.get("required").and_then(Value::as_bool).unwrap_or(false);
+    let default_style = match location {
+        ParamIn::Path | ParamIn::Header => "simple",
+        ParamIn::Query | ParamIn::Cookie => "form",
+    };
+    let style = p
+        .get("style")
+        .and_then(Value::as_str)
+        .unwrap_or(default_style)
+        .to_string();
+    let explode = p
+        .get("explode")
+        .and_then(Value::as_bool)
+        .unwrap_or(style == "form");
+    let schema = match cx.version {
+        Version::Swagger2 => Some(swagger_param_schema(p)),
+        _ => p.get("schema").cloned().or_else(|| {
+            p.get("content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"))
+                .cloned()
+        }),
+    };
+    Parameter {
+        name: name.to_string(),
+        location,
+        required,
+        schema,
+        style,
+        explode,
+        collection_format: p
+            .get("collectionFormat")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        pointer: at.to_string(),
+    }
+}
+
+/// The schema keywords of a Swagger 2.0 non-body parameter (or header, or items).
+fn swagger_param_schema(p: &Value) -> Value {
+    const KEYS: [&str; 17] = [
+        "type",
+        "format",
+        "enum",
+        "default",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "multipleOf",
+        "x-nullable",
+        "example",
+    ];
+    let mut out = Map::new();
+    for k in KEYS {
+        if let Some(v) = p.get(k) {
+            out.insert(k.to_string(), v.clone());
+        }
+    }
+    if out.get("type").and_then(Value::as_str) == Some("file") {
+        out.insert("type".into(), json!("string"));
+        out.insert("format".into(), json!("binary"));
+    }
+    if let Some(items) = p.get("items") {
+        out.insert("items".into(), swagger_param_schema(items));
+    }
+    Value::Object(out)
+}
+
+fn swagger_body(
+    cx: &mut Ctx<'_>,
+    op: &Map<String, Value>,
+    body_params: Vec<(Value, String)>,
+) -> Option<RequestBody> {
+    if body_params.is_empty() {
+        return None;
+    }
+    let consumes: Vec<String> = op
+        .get("consumes")
+        .or_else(|| cx.root.get("consumes"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .filter(|v: &Vec<String>| !v.is_empty())
+        .unwrap_or_default();
+    if let Some((p, at)) = body_params
+        .iter()
+        .find(|(p, _)| p.get("in").and_then(Value::as_str) == Some("body"))
+    {
+        let media_types = if consumes.is_empty() {
+            vec!["application/json".to_string()]
+        } else {
+            consumes
+        };
+        let schema = p.get("schema").map(|_| push_pointer(at, "schema"));
+        return Some(RequestBody {
+            required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+            media: media_types
+                .into_iter()
+                .map(|mt| RequestMedia {
+                    media_type: mt,
+                    schema: schema.clone(),
+                    inline_schema: None,
+                    pointer: None,
+                })
+                .collect(),
+        });
+    }
+    // formData: an object schema with one property per parameter.
+    let mut properties = Map::new();
+    let mut required = Vec::new();
+    let mut has_file = false;
+    for (p, _) in &body_params {
+        let Some(name) = p.get("name").and_then(Value::as_str) else {
+            continue;
+        };
+        if p.get("type").and_then(Value::as_str) == Some("file") {
+            has_file = true;
+        }
+        properties.insert(name.to_string(), swagger_param_schema(p));
+        if p.get("required").and_then(Value::as_bool).unwrap_or(false) {
+            required.push(Value::String(name.to_string()));
+        }
+    }
+    let schema = json!({"type": "object", "properties": properties, "required": required});
+    let mut media_types: Vec<String> = consumes
+        .into_iter()
+        .filter(|m| {
+            m.starts_with("multipart/form-data")
+                || m.starts_with("application/x-www-form-urlencoded")
+        })
+        .collect();
+    if media_types.is_empty() {
+        media_types.push(if has_file {
+            "multipart/form-data".into()
+        } else {
+            "application/x-www-form-urlencoded".into()
+        });
+    }
+    Some(RequestBody {
+        required: !required.is_empty(),
+        media: media_types
+            .into_iter()
+            .map(|mt| RequestMedia {
+                media_type: mt,
+                schema: None,
+                inline_schema: Some(schema.clone()),
+                pointer: None,
+            })
+            .collect(),
+    })
+}
+
+fn request_body(cx: &mut Ctx<'_>, rb: &Value, ptr: &str) -> Option<RequestBody> {
+    let (rb, at) = deref(cx.root, rb, ptr);
+    let Some(content) = rb.get("content").and_then(Value::as_object) else {
+        cx.warning(&at, "a requestBody without `content` accepts any body");
+        return None;
+    };
+    let content_ptr = push_pointer(&at, "content");
+    Some(RequestBody {
+        required: rb.get("required").and_then(Value::as_bool).unwrap_or(false),
+        media: content
+            .iter()
+            .map(|(mt, m)| {
+                let m_ptr = push_pointer(&content_ptr, mt);
+                RequestMedia {
+                    media_type: mt.clone(),
+                    schema: m.get("schema").map(|_| push_pointer(&m_ptr, "schema")),
+                    inline_schema: None,
+                    pointer: Some(m_ptr),
+                }
+            })
+            .collect(),
+    })
+}
+
+fn responses(
+    cx: &mut Ctx<'_>,
+    map: &Map<String, Value>,
+    op: &Map<String, Value>,
+    ptr: &str,
+) -> Vec<ResponseDef> {
+    let mut out = Vec::new();
+    for (key, raw) in map {
+        if key.starts_with("x-") {
+            continue;
+        }
+        let r_ptr = push_pointer(ptr, key);
+        let Some(status) = StatusKey::parse(key) else {
+            cx.error(&r_ptr, format!("'{key}' is not a response status: expected a code from 100 to 599, a range such as 4XX, or `default`"));
+            continue;
+        };
+        let (resp, at) = deref(cx.root, raw, &r_ptr);
+        if !resp.is_object() {
+            cx.error(&r_ptr, "a response must be an object");
+            continue;
+        }
+        let (media, headers) = match cx.version {
+            Version::Swagger2 => swagger_response(cx, resp, &at, op),
+            _ => (oas3_media(cx, resp, &at), oas3_headers(cx, resp, &at)),
+        };
+        out.push(ResponseDef {
+            key: status,
+            pointer: at,
+            media,
+            headers,
+        });
+    }
+    out
+}
+
+fn swagger_response(
+    cx: &mut Ctx<'_>,
+    resp: &Value,
+    at: &str,
+    op: &Map<String, Value>,
+) -> (Vec<MediaDef>, Vec<HeaderDef>) {
+    let produces: Vec<String> = op
+        .get("produces")
+        .or_else(|| cx.root.get("produces"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let examples = resp.get("examples").and_then(Value::as_object);
+    let schema = resp.get("schema").map(|_| push_pointer(at, "schema"));
+    let mut media = Vec::new();
+    if schema.is_some() || examples.is_some_and(|e| !e.is_empty()) {
+        let mut types = if produces.is_empty() {
+            vec!["application/json".to_string()]
+        } else {
+            produces
+        };
+        // An example for a type `produces` does not list is still worth serving.
+        if let Some(ex) = examples {
+            for mt in ex.keys() {
+                if !types.iter().any(|t| t.eq_ignore_ascii_case(mt)) {
+                    types.push(mt.clone());
+                }
+            }
+        }
+        for mt in types {
+            let mut list = Vec::new();
+            if let Some(value) = examples.and_then(|e| e.get(&mt)) {
+                list.push(example(cx, &mt, &mt, value.clone(), schema.as_deref(), at));
+            }
+            let schema_example = schema_example(cx, schema.as_deref(), &mt, at);
+            media.push(MediaDef {
+                media_type: mt,
+                schema: schema.clone(),
+                examples: list,
+                schema_example,
+            });
+        }
+    }
+    let mut headers = Vec::new();
+    if let Some(h) = resp.get("headers").and_then(Value::as_object) {
+        let h_ptr = push_pointer(at, "headers");
+        for (name, def) in h {
+            let d_ptr = push_pointer(&h_ptr, name);
+            let (def, def_at) = deref(cx.root, def, &d_ptr);
+            let example = def
+                .get("x-example")
+                .or_else(|| def.get("example"))
+                .or_else(|| def.get("default"))
+                .map(header_text);
+            headers.push(HeaderDef {
+                name: name.clone(),
+                example,
+                schema: Some(def_at),
+            });
+        }
+    }
+    (media, headers)
+}
+
+fn oas3_media(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<MediaDef> {
+    let Some(content) = resp.get("content") else {
+        return Vec::new();
+    };
+    let content_ptr = push_pointer(at, "content");
+    let Some(content) = content.as_object() else {
+        cx.error(
+            &content_ptr,
+            "`content` must be an object keyed by media type",
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (mt, m) in content {
+        let m_ptr = push_pointer(&content_ptr, mt);
+        let schema = m.get("schema").map(|_| push_pointer(&m_ptr, "schema"));
+        let mut list = Vec::new();
+        if let Some(value) = m.get("example") {
+            list.push(example(
+                cx,
+                "example",
+                mt,
+                value.clone(),
+                schema.as_deref(),
+                &m_ptr,
+            ));
+        }
+        if let Some(examples) = m.get("examples") {
+            let ex_ptr = push_pointer(&m_ptr, "examples");
+            match examples.as_object() {
+                Some(map) => {
+                    for (name, raw) in map {
+                        let e_ptr = push_pointer(&ex_ptr, name);
+                        let (ex, _) = deref(cx.root, raw, &e_ptr);
+                        match ex.get("value") {
+                            Some(v) => list.push(example(cx, name, mt, v.clone(), schema.as_deref(), &e_ptr)),
+                            None if ex.get("externalValue").is_some() => cx.warning(
+                                &e_ptr,
+                                format!("example '{name}' uses externalValue, which is not fetched; it is skipped"),
+                            ),
+                            None => cx.warning(&e_ptr, format!("example '{name}' has no `value`; it is skipped")),
+                        }
+                    }
+                }
+                None => cx.error(
+                    &ex_ptr,
+                    "`examples` must be an object keyed by example name",
+                ),
+            }
+        }
+        let schema_example = if list.is_empty() {
+            schema_example(cx, schema.as_deref(), mt, &m_ptr)
+        } else {
+            None
+        };
+        out.push(MediaDef {
+            media_type: mt.clone(),
+            schema,
+            examples: list,
+            schema_example,
+        });
+    }
+    out
+}
+
+fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
+    let Some(h) = resp.get("headers").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let h_ptr = push_pointer(at, "headers");
+    let mut out = Vec::new();
+    for (name, def) in h {
+        if name.eq_ignore_ascii_case("content-type") {
+            continue;
+        }
+        let d_ptr = push_pointer(&h_ptr, name);
+        let (def, def_at) = deref(cx.root, def, &d_ptr);
+        let schema_ptr = def.get("schema").map(|_| push_pointer(&def_at, "schema"));
+        let schema_val = def.get("schema").map(|s| deref(cx.root, s, "").0);
+        let example = def
+            .get("example")
+            .or_else(|| {
+                def.get("examples")
+                    .and_then(Value::as_object)
+                    .and_then(|m| m.values().next())
+                    .map(|e| deref(cx.root, e, "").0)
+                    .and_then(|e| e.get("value"))
+            })
+            .or_else(|| schema_val.and_then(|s| s.get("example").or_else(|| s.get("default"))))
+            .map(header_text);
+        out.push(HeaderDef {
+            name: name.clone(),
+            example,
+            schema: schema_ptr,
+        });
+    }
+    out
+}
+
+/// The text of a header value: strings as they are, anything else as JSON.
+fn header_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+/// An example ready to send. Non-JSON media types with a string example send the string
+/// as it is: it is the serialised form already (an XML or CSV document).
+fn example(
+    cx: &mut Ctx<'_>,
+    name: &str,
+    media_type: &str,
+    value: Value,
+    schema: Option<&str>,
+    at: &str,
+) -> Example {
+    let body = render_example(cx, media_type, &value, schema, at);
+    Example {
+        name: name.to_string(),
+        value,
+        body,
+    }
+}
+
+fn render_example(
+    cx: &mut Ctx<'_>,
+    media_type: &str,
+    value: &Value,
+    schema: Option<&str>,
+    at: &str,
+) -> Bytes {
+    if let Value::String(s) = value
+        && !is_json(media_type)
+    {
+        return Bytes::from(s.clone());
+    }
+    let schema_value = schema.and_then(|p| cx.root.pointer(p));
+    match crate::render::render(value, media_type, schema_value, cx.root) {
+        Ok(b) => b,
+        Err(e) => {
+            cx.warning(
+                at,
+                format!("the example cannot be written as {media_type} ({e}); it is sent as JSON"),
+            );
+            Bytes::from(serde_json::to_vec(value).unwrap_or_default())
+        }
+    }
+}
+
+/// The schema's own example (`example`, 3.1 `examples[0]`, or `default`).
+fn schema_example(
+    cx: &mut Ctx<'_>,
+    schema: Option<&str>,
+    media_type: &str,
+    at: &str,
+) -> Option<Example> {
+    let ptr = schema?;
+    let (s, _) = deref(cx.root, cx.root.pointer(ptr)?, ptr);
+    let value = s
+        .get("example")
+        .or_else(|| {
+            s.get("examples")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+        })
+        .or_else(|| s.get("default"))?
+        .clone();
+    Some(example(cx, "schema", media_type, value, Some(ptr), at))
+}
+
+/// Whether a media type is JSON (`application/json`, `*/*+json`, `application/problem+json`).
+pub fn is_json(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence.ends_with("+json")
+        || essence == "*/*"
+        || essence == "text/json"
+}

@@ -1,0 +1,283 @@
+//! OpenAPI documents: Swagger 2.0, OpenAPI 3.0 and 3.1.
+//!
+//! Loading goes in three steps: [`bundle`] pulls every file reached through a relative
+//! `$ref` into the root document so that all references are local; [`build`] turns the
+//! paths into [`crate::model::Operation`]s (normalising 2.0 shapes on the way); and the
+//! base paths are read from `servers` or `basePath`.
+
+pub mod build;
+pub mod bundle;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::diag::Diagnostic;
+use crate::generate::Dialect;
+use crate::model::Operation;
+use crate::source::Files;
+
+/// Which OpenAPI version a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `swagger: "2.0"`.
+    Swagger2,
+    /// `openapi: 3.0.x`.
+    OpenApi30,
+    /// `openapi: 3.1.x` (and later 3.x).
+    OpenApi31,
+}
+
+impl Version {
+    /// The schema dialect of this version.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Version::Swagger2 => Dialect::Swagger2,
+            Version::OpenApi30 => Dialect::OpenApi30,
+            Version::OpenApi31 => Dialect::OpenApi31,
+        }
+    }
+}
+
+/// A loaded OpenAPI document.
+#[derive(Debug)]
+pub struct Document {
+    /// The file name as the user gave it.
+    pub file: String,
+    /// Its version.
+    pub version: Version,
+    /// The bundled document: every `$ref` in it is local.
+    pub root: Arc<Value>,
+    /// Base paths (from `servers` or `basePath`), normalised: no trailing slash, `""` for
+    /// none. The first is the one used when the user overrides nothing.
+    pub base_paths: Vec<String>,
+    /// The operations that loaded.
+    pub operations: Vec<Operation>,
+    /// The document-wide `security`, when given.
+    pub security: Option<Vec<crate::model::SecurityAlternative>>,
+}
+
+/// Whether a parsed value looks like an OpenAPI or Swagger document.
+pub fn is_openapi(root: &Value) -> bool {
+    root.get("openapi").is_some() || root.get("swagger").is_some()
+}
+
+/// Loads an OpenAPI document whose root has been parsed already.
+pub fn load(
+    files: &dyn Files,
+    path: &Path,
+    text: &str,
+    mut root: Value,
+) -> (Option<Document>, Vec<PathBuf>, Vec<Diagnostic>) {
+    let file = path.display().to_string();
+    let mut diags = Vec::new();
+    let version = match detect_version(&root) {
+        Ok(v) => v,
+        Err(message) => {
+            let pointer = if root.get("swagger").is_some() {
+                "/swagger"
+            } else {
+                "/openapi"
+            };
+            diags.push(
+                Diagnostic::error(&file, pointer, message)
+                    .at_line(crate::locate::line_of(text, pointer)),
+            );
+            return (None, vec![files.canonical(path)], diags);
+        }
+    };
+    let bundled = bundle::bundle(files, path, text, &mut root);
+    diags.extend(bundled.diagnostics);
+    let root = Arc::new(root);
+    let built = build::build(&file, text, version, &root);
+    diags.extend(built.diagnostics);
+    let base_paths = base_paths(&root, version);
+    let doc = Document {
+        file,
+        version,
+        root: root.clone(),
+        base_paths,
+        operations: built.operations,
+        security: built.security,
+    };
+    (Some(doc), bundled.files, diags)
+}
+
+fn detect_version(root: &Value) -> Result<Version, String> {
+    if let Some(v) = root.get("swagger") {
+        return match v.as_str() {
+            Some(s) if s.starts_with("2.") || s == "2" => Ok(Version::Swagger2),
+            Some(s) => Err(format!(
+                "unsupported Swagger version '{s}': standin reads 2.0"
+            )),
+            None => Err(format!("`swagger` must be the string \"2.0\", found {v}")),
+        };
+    }
+    match root.get("openapi") {
+        Some(Value::String(s)) if s.starts_with("3.0") => Ok(Version::OpenApi30),
+        Some(Value::String(s)) if s.starts_with("3.") => Ok(Version::OpenApi31),
+        Some(Value::String(s)) => Err(format!(
+            "unsupported OpenAPI version '{s}': standin reads 2.0, 3.0 and 3.1"
+        )),
+        Some(Value::Number(n)) => {
+            let s = n.to_string();
+            if s.starts_with("3.0") || s == "3" {
+                Ok(Version::OpenApi30)
+            } else if s.starts_with('3') {
+                Ok(Version::OpenApi31)
+            } else {
+                Err(format!("unsupported OpenAPI version {n}"))
+            }
+        }
+        Some(other) => Err(format!(
+            "`openapi` must be a version string such as \"3.0.3\", found {other}"
+        )),
+        None => Err("neither `openapi` nor `swagger` is present".into()),
+    }
+}
+
+/// Base paths of a document, most preferred first; always at least one entry.
+fn base_paths(root: &Value, version: Version) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    match version {
+        Version::Swagger2 => {
+            if let Some(bp) = root.get("basePath").and_then(Value::as_str) {
+                out.push(normalize_base(bp));
+            }
+        }
+        _ => {
+            if let Some(servers) = root.get("servers").and_then(Value::as_array) {
+                for server in servers {
+                    if let Some(url) = server.get("url").and_then(Value::as_str) {
+                        let url = substitute_variables(url, server.get("variables"));
+                        let base = normalize_base(&path_of_url(&url));
+                        if !out.contains(&base) {
+                            out.push(base);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
+/// Replaces `{var}` in a server URL with the variable's default.
+fn substitute_variables(url: &str, vars: Option<&Value>) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut rest = url;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &rest[open + 1..open + close];
+        let default = vars
+            .and_then(|v| v.get(name))
+            .and_then(|v| v.get("default"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        out.push_str(default);
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The path part of an absolute or relative URL.
+fn path_of_url(url: &str) -> String {
+    let after_scheme = match url.find("://") {
+        Some(i) => {
+            let rest = &url[i + 3..];
+            match rest.find('/') {
+                Some(j) => &rest[j..],
+                None => "",
+            }
+        }
+        None => url,
+    };
+    let end = after_scheme.find(['?', '#']).unwrap_or(after_scheme.len());
+    after_scheme[..end].to_string()
+}
+
+/// `/v1/` → `/v1`, `/` → ``, `v1` → `/v1`.
+pub fn normalize_base(base: &str) -> String {
+    let trimmed = base.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        String::new()
+    } else if trimmed.starts_with('/') {
+        trimmed.to_string()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+/// Follows a local `$ref` (`#/a/b`) in `root`.
+pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let fragment = reference.strip_prefix('#')?;
+    if fragment.is_empty() {
+        return Some(root);
+    }
+    if fragment.contains('%') {
+        let decoded = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8()
+            .ok()?;
+        root.pointer(&decoded)
+    } else {
+        root.pointer(fragment)
+    }
+}
+
+/// Follows `$ref` chains from `value` (at most 32 hops, so cycles end). Returns the
+/// target and the JSON pointer it sits at.
+pub fn deref<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> (&'a Value, String) {
+    let mut current = value;
+    let mut at = pointer.to_string();
+    for _ in 0..32 {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(r) => match resolve_ref(root, r) {
+                Some(target) => {
+                    current = target;
+                    at = r.trim_start_matches('#').to_string();
+                }
+                None => break,
+            },
+            None => break,
+        }
+    }
+    (current, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn base_paths_come_from_servers_with_variables() {
+        let root = json!({"openapi": "3.0.0", "servers": [
+            {"url": "https://{region}.example.com/{version}/", "variables": {"region": {"default": "eu"}, "version": {"default": "v2"}}},
+            {"url": "/v2"}
+        ]});
+        assert_eq!(
+            base_paths(&root, Version::OpenApi30),
+            vec!["/v2".to_string()]
+        );
+    }
+
+    #[test]
+    fn swagger_base_path() {
+        let root = json!({"swagger": "2.0", "basePath": "/api/"});
+        assert_eq!(
+            base_paths(&root, Version::Swagger2),
+            vec!["/api".to_string()]
+        );
+        let root = json!({"swagger": "2.0", "basePath": "/"});
+        assert_eq!(base_paths(&root, Version::Swagger2), vec![String::new()]);
+    }
+}

@@ -1,0 +1,12 @@
+//! standin-server: the data plane around the pure core.
+//!
+//! It owns what the core must not touch: sockets ([`server`]), the file system
+//! ([`files`]), watching files and swapping snapshots ([`reload`]), timers (delays), and
+//! the request log ([`log`]).
+
+pub mod files;
+pub mod log;
+pub mod reload;
+pub mod server;
+
+pub use server::{MockConfig, Running, ServeOptions, start};

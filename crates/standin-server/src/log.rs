@@ -1,0 +1,184 @@
+//! The request log: one line per request, as text or JSON lines, written by a thread of
+//! its own so that a slow terminal never slows an answer.
+//!
+//! Requests hand a [`Line`] to a bounded channel; when it is full the line is counted
+//! as dropped rather than blocking the request, and the count is reported.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How request lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable text.
+    Text,
+    /// One JSON object per line.
+    Json,
+    /// Nothing per request.
+    Quiet,
+}
+
+/// One request, as logged.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// When it arrived.
+    pub at: SystemTime,
+    /// Mock name.
+    pub mock: std::sync::Arc<str>,
+    /// Method.
+    pub method: String,
+    /// Path and query.
+    pub target: String,
+    /// Status sent.
+    pub status: u16,
+    /// Time to answer, delay included.
+    pub elapsed: Duration,
+    /// What standin knows of why.
+    pub why: standin_core::engine::Why,
+}
+
+/// A handle to the log thread.
+#[derive(Clone, Debug)]
+pub struct Logger {
+    tx: Option<SyncSender<Line>>,
+    dropped: std::sync::Arc<AtomicU64>,
+}
+
+impl Logger {
+    /// Starts the log thread writing to stdout.
+    pub fn start(format: LogFormat) -> Logger {
+        let dropped = std::sync::Arc::new(AtomicU64::new(0));
+        if format == LogFormat::Quiet {
+            return Logger { tx: None, dropped };
+        }
+        let (tx, rx) = sync_channel::<Line>(65_536);
+        let counter = dropped.clone();
+        std::thread::Builder::new()
+            .name("standin-log".into())
+            .spawn(move || {
+                let stdout = std::io::stdout();
+                let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+                while let Ok(line) = rx.recv() {
+                    buf.clear();
+                    let out = &mut buf;
+                    write_line(out, &line, format);
+                    // Write whatever else is queued before flushing once.
+                    while let Ok(more) = rx.try_recv() {
+                        write_line(out, &more, format);
+                    }
+                    let lost = counter.swap(0, Ordering::Relaxed);
+                    if lost > 0 {
+                        let _ = writeln!(
+                            out,
+                            "standin: {lost} log lines dropped (the log could not keep up)"
+                        );
+                    }
+                    // The stdout lock is taken per batch: the rest of the process prints too.
+                    let mut lock = stdout.lock();
+                    if lock.write_all(&buf).and_then(|()| lock.flush()).is_err() {
+                        return;
+                    }
+                }
+            })
+            .ok();
+        Logger {
+            tx: Some(tx),
+            dropped,
+        }
+    }
+
+    /// Whether lines are written at all.
+    pub fn enabled(&self) -> bool {
+        self.tx.is_some()
+    }
+
+    /// Queues a line; never blocks.
+    pub fn log(&self, line: Line) {
+        if let Some(tx) = &self.tx
+            && let Err(TrySendError::Full(_)) = tx.try_send(line)
+        {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn write_line(out: &mut impl Write, l: &Line, format: LogFormat) {
+    let ms = l.elapsed.as_secs_f64() * 1000.0;
+    match format {
+        LogFormat::Text => {
+            let _ = write!(
+                out,
+                "{} {} {} {} {} {:.2}ms",
+                timestamp(l.at),
+                l.mock,
+                l.method,
+                l.target,
+                l.status,
+                ms
+            );
+            if let Some(op) = &l.why.operation {
+                let _ = write!(out, " op={op}");
+            }
+            if let Some(ex) = &l.why.example {
+                let _ = write!(out, " example={ex}");
+            }
+            if let Some(note) = l.why.note {
+                let _ = write!(out, " ({note})");
+            }
+            let _ = writeln!(out);
+        }
+        LogFormat::Json => {
+            let v = serde_json::json!({
+                "time": timestamp(l.at),
+                "mock": &*l.mock,
+                "method": l.method,
+                "path": l.target,
+                "status": l.status,
+                "ms": (ms * 1000.0).round() / 1000.0,
+                "operation": l.why.operation,
+                "example": l.why.example,
+                "note": l.why.note,
+            });
+            let _ = writeln!(out, "{v}");
+        }
+        LogFormat::Quiet => {}
+    }
+}
+
+/// RFC 3339 UTC with milliseconds, from the civil-from-days algorithm.
+pub fn timestamp(at: SystemTime) -> String {
+    let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_763_600_000_123);
+        assert_eq!(timestamp(t), "2025-11-20T00:53:20.123Z");
+        assert_eq!(timestamp(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
+}

@@ -1,0 +1,101 @@
+//! Hot reload: watch every file a mock's snapshot was built from, rebuild on change,
+//! and swap the new snapshot in atomically.
+//!
+//! Requests in flight keep the snapshot they started with (they hold an `Arc`), so a
+//! swap drops nothing. A rebuild with more errors than the snapshot it would replace is
+//! a broken edit: its diagnostics are printed and the last good snapshot stays.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use notify::RecursiveMode;
+use notify_debouncer_full::new_debouncer;
+use standin_core::Snapshot;
+
+use crate::server::{MockConfig, load};
+
+fn error_count(s: &Snapshot) -> usize {
+    s.diagnostics.iter().filter(|d| d.is_error()).count()
+}
+
+/// The directories to watch for a set of files (files can be replaced by editors, so
+/// their directories are watched and events filtered by path).
+fn dirs_of(files: &[PathBuf]) -> BTreeSet<PathBuf> {
+    files
+        .iter()
+        .filter_map(|f| {
+            f.parent().map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p.to_path_buf()
+                }
+            })
+        })
+        .collect()
+}
+
+/// Starts watching a mock's files on a thread of its own.
+pub fn watch(mock: MockConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = new_debouncer(Duration::from_millis(150), None, tx)?;
+    let mut watched: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut files: Vec<PathBuf> = snapshot.load().files.clone();
+    files.extend(
+        mock.sources
+            .iter()
+            .map(|s| std::fs::canonicalize(s).unwrap_or_else(|_| s.clone())),
+    );
+    for dir in dirs_of(&files) {
+        if debouncer.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+            watched.insert(dir);
+        }
+    }
+    std::thread::Builder::new().name(format!("standin-watch-{}", mock.name)).spawn(move || {
+        let mut files = files;
+        while let Ok(result) = rx.recv() {
+            let Ok(events) = result else { continue };
+            let touched = events.iter().flat_map(|e| e.paths.iter()).any(|p| {
+                let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                files.iter().any(|f| *f == canon || f == p)
+            });
+            if !touched {
+                continue;
+            }
+            let (next, took) = load(&mock.sources, &mock.settings);
+            let current = snapshot.load();
+            let (new_errors, old_errors) = (error_count(&next), error_count(&current));
+            if new_errors > old_errors || (next.documents.is_empty() && !current.documents.is_empty()) {
+                eprintln!(
+                    "standin: reload of '{}' rejected ({new_errors} errors); still serving the last good version:",
+                    mock.name
+                );
+                for d in next.diagnostics.iter().filter(|d| d.is_error()) {
+                    eprintln!("  {d}");
+                }
+                continue;
+            }
+            for d in &next.diagnostics {
+                eprintln!("  {d}");
+            }
+            println!(
+                "standin: reloaded '{}': {} operations in {:.1} ms",
+                mock.name,
+                next.operation_count(),
+                took.as_secs_f64() * 1000.0
+            );
+            files = next.files.clone();
+            files.extend(mock.sources.iter().map(|s| std::fs::canonicalize(s).unwrap_or_else(|_| s.clone())));
+            for dir in dirs_of(&files) {
+                if !watched.contains(&dir) && debouncer.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+                    watched.insert(dir);
+                }
+            }
+            snapshot.store(Arc::new(next));
+        }
+    })?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Command-line flags, as typed. [`crate::config`] resolves them, with the config file,
+//! into the mocks to serve; nothing else reads these raw values.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// standin: serve OpenAPI documents as a live mock API.
+#[derive(Debug, Parser)]
+#[command(name = "standin", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve one or more sources as a mock API.
+    ///
+    /// Example: standin serve examples/petstore.yaml --port 4010
+    Serve(ServeArgs),
+    /// Load sources, print every diagnostic, and exit non-zero if any is an error.
+    ///
+    /// Example: standin check examples/petstore.yaml
+    Check(CheckArgs),
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnOff {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// Request log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogArg {
+    /// Human-readable lines.
+    Text,
+    /// JSON lines.
+    Json,
+}
+
+/// Flags of `standin serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Source files: OpenAPI documents (Swagger 2.0, OpenAPI 3.0 or 3.1; JSON or YAML).
+    /// Example: standin serve petstore.yaml
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+
+    /// A config file (YAML or JSON) with the same settings as these flags, and a `mocks`
+    /// list to serve several mocks at once. Flags given here override it.
+    /// Example: --config standin.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Port to listen on; 0 picks a free port [default: 4010].
+    /// Example: --port 8080
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+
+    /// Address to bind [default: 127.0.0.1]. Use 0.0.0.0 to serve other machines.
+    /// Example: --host 0.0.0.0
+    #[arg(long)]
+    pub host: Option<String>,
+
+    /// Serve every document under this base path instead of the one from `servers` or
+    /// `basePath`. Example: --base-path /api/v2
+    #[arg(long, value_name = "PATH")]
+    pub base_path: Option<String>,
+
+    /// Delay every response: milliseconds, or a random range.
+    /// Example: --delay 250, --delay 100-300
+    #[arg(long, value_name = "MS|MIN-MAX")]
+    pub delay: Option<String>,
+
+    /// Which example to send when a response has several: first, random or sequential
+    /// [default: first]. Example: --examples sequential
+    #[arg(long, value_name = "CHOICE")]
+    pub examples: Option<String>,
+
+    /// Which status to answer when none is forced: lowest (lowest 2xx, then default,
+    /// then the lowest code) or random [default: lowest]. Example: --status-choice random
+    #[arg(long, value_name = "CHOICE")]
+    pub status_choice: Option<String>,
+
+    /// Only these codes may be chosen when none is forced (a forced status still works).
+    /// Example: --status 200,201,204
+    #[arg(long, value_name = "CODES", value_delimiter = ',')]
+    pub status: Option<Vec<u16>>,
+
+    /// CORS headers on every response and answers to preflight requests [default: on].
+    /// Example: --cors off
+    #[arg(long, value_enum)]
+    pub cors: Option<OnOff>,
+
+    /// Seed for generated data: the same seed, operation and path give the same body.
+    /// Example: --seed 42
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Vary generated data on every request. Example: --dynamic
+    #[arg(long)]
+    pub dynamic: bool,
+
+    /// Reload when a source, or any file it references, changes. A broken edit keeps
+    /// the last good version. Example: --watch
+    #[arg(long)]
+    pub watch: bool,
+
+    /// Request log format [default: text]. Example: --log json
+    #[arg(long, value_enum)]
+    pub log: Option<LogArg>,
+
+    /// No request log. Example: --quiet
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Flags of `standin check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Source files to check. Example: standin check petstore.yaml
+    #[arg(value_name = "SOURCE")]
+    pub sources: Vec<PathBuf>,
+
+    /// Check the sources of every mock of a config file. Example: --config standin.yaml
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}

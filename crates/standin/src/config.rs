@@ -1,0 +1,271 @@
+//! The config file and flag resolution: raw input in, validated mocks out.
+//!
+//! A config file has the flags' settings at the top level (they apply to every mock)
+//! and, optionally, a `mocks` list whose entries override them:
+//!
+//! ```yaml
+//! port: 4010
+//! delay: 100-300
+//! mocks:
+//!   - name: pets
+//!     sources: [petstore.yaml]
+//!   - name: stock
+//!     sources: [stock.json]
+//!     port: 4011
+//!     status: [200]
+//! ```
+//!
+//! Flags given on the command line override both. Relative source paths are relative
+//! to the config file.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use standin_core::MockSettings;
+use standin_core::settings::Delay;
+use standin_server::MockConfig;
+use standin_server::log::LogFormat;
+
+use crate::args::{LogArg, OnOff, ServeArgs};
+
+/// Settings that can appear at the top level or in a mock entry.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileSettings {
+    name: Option<String>,
+    sources: Option<Vec<PathBuf>>,
+    port: Option<u16>,
+    host: Option<String>,
+    #[serde(alias = "base_path")]
+    base_path: Option<String>,
+    delay: Option<serde_json::Value>,
+    examples: Option<String>,
+    #[serde(alias = "status_choice")]
+    status_choice: Option<String>,
+    status: Option<Vec<u16>>,
+    cors: Option<serde_json::Value>,
+    seed: Option<u64>,
+    dynamic: Option<bool>,
+    watch: Option<bool>,
+}
+
+/// A whole config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    #[serde(flatten)]
+    top: FileSettings,
+    mocks: Option<Vec<FileSettings>>,
+    log: Option<String>,
+    quiet: Option<bool>,
+}
+
+/// Reads and parses a config file.
+pub fn read_config(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let value = standin_core::parse::parse_document(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "config file {}{}: {}",
+            path.display(),
+            e.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            e.message
+        )
+    })?;
+    serde_json::from_value(value).with_context(|| format!("config file {}", path.display()))
+}
+
+fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
+    FileSettings {
+        name: over.name.clone().or(base.name.clone()),
+        sources: over.sources.clone().or(base.sources.clone()),
+        port: over.port.or(base.port),
+        host: over.host.clone().or(base.host.clone()),
+        base_path: over.base_path.clone().or(base.base_path.clone()),
+        delay: over.delay.clone().or(base.delay.clone()),
+        examples: over.examples.clone().or(base.examples.clone()),
+        status_choice: over.status_choice.clone().or(base.status_choice.clone()),
+        status: over.status.clone().or(base.status.clone()),
+        cors: over.cors.clone().or(base.cors.clone()),
+        seed: over.seed.or(base.seed),
+        dynamic: over.dynamic.or(base.dynamic),
+        watch: over.watch.or(base.watch),
+    }
+}
+
+/// The command-line flags as file settings (only those given).
+fn from_flags(a: &ServeArgs) -> FileSettings {
+    FileSettings {
+        name: None,
+        sources: (!a.sources.is_empty()).then(|| a.sources.clone()),
+        port: a.port,
+        host: a.host.clone(),
+        base_path: a.base_path.clone(),
+        delay: a.delay.clone().map(serde_json::Value::String),
+        examples: a.examples.clone(),
+        status_choice: a.status_choice.clone(),
+        status: a.status.clone(),
+        cors: a.cors.map(|c| serde_json::Value::Bool(c == OnOff::On)),
+        seed: a.seed,
+        dynamic: a.dynamic.then_some(true),
+        watch: a.watch.then_some(true),
+    }
+}
+
+/// Resolves flags and the config file into mocks and the log format.
+pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)> {
+    let file = match &args.config {
+        Some(p) => Some((
+            read_config(p)?,
+            p.parent().map(Path::to_path_buf).unwrap_or_default(),
+        )),
+        None => None,
+    };
+    let flags = from_flags(args);
+    let (entries, log, quiet) = match &file {
+        Some((cfg, dir)) => {
+            let top = absolutize(&cfg.top, dir);
+            let entries: Vec<FileSettings> = match &cfg.mocks {
+                Some(list) => {
+                    if !args.sources.is_empty() {
+                        bail!(
+                            "sources are given both on the command line and in the config's `mocks`; give them in one place"
+                        );
+                    }
+                    if list.is_empty() {
+                        bail!("config file: `mocks` is empty");
+                    }
+                    list.iter()
+                        .map(|m| merge(&top, &absolutize(m, dir)))
+                        .collect()
+                }
+                None => vec![top],
+            };
+            (entries, cfg.log.clone(), cfg.quiet.unwrap_or(false))
+        }
+        None => (vec![FileSettings::default()], None, false),
+    };
+    let mut mocks = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let s = merge(entry, &flags);
+        let name = s.name.clone().unwrap_or_else(|| {
+            if entries.len() == 1 {
+                "mock".into()
+            } else {
+                format!("mock{}", i + 1)
+            }
+        });
+        mocks.push(to_mock(&name, &s)?);
+    }
+    if mocks.len() > 1 && mocks.iter().filter(|m| m.port != 0).count() > 1 {
+        let mut ports: Vec<u16> = mocks.iter().map(|m| m.port).filter(|p| *p != 0).collect();
+        ports.sort_unstable();
+        if ports.windows(2).any(|w| w[0] == w[1]) {
+            bail!(
+                "two mocks use the same port; give each mock its own `port` (or 0 for any free port)"
+            );
+        }
+    }
+    let log = if args.quiet || quiet {
+        LogFormat::Quiet
+    } else {
+        match (args.log, log.as_deref()) {
+            (Some(LogArg::Json), _) | (None, Some("json")) => LogFormat::Json,
+            (Some(LogArg::Text), _) | (None, Some("text")) | (None, None) => LogFormat::Text,
+            (None, Some(other)) => bail!("config file: log '{other}' is not text or json"),
+        }
+    };
+    Ok((mocks, log))
+}
+
+fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {
+    let mut s = s.clone();
+    if let Some(sources) = &mut s.sources {
+        for p in sources.iter_mut() {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        }
+    }
+    s
+}
+
+fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
+    let sources = s.sources.clone().unwrap_or_default();
+    if sources.is_empty() {
+        bail!(
+            "mock '{name}': no sources; give one or more files, e.g. `standin serve petstore.yaml`"
+        );
+    }
+    let delay = match &s.delay {
+        None => None,
+        Some(serde_json::Value::Number(n)) => {
+            Some(Delay::parse(&n.to_string()).map_err(|e| anyhow::anyhow!("mock '{name}': {e}"))?)
+        }
+        Some(serde_json::Value::String(t)) => {
+            Some(Delay::parse(t).map_err(|e| anyhow::anyhow!("mock '{name}': {e}"))?)
+        }
+        Some(other) => bail!(
+            "mock '{name}': invalid delay {other}: expected milliseconds such as 250, or a range such as \"100-300\""
+        ),
+    };
+    let cors = match &s.cors {
+        None => true,
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(t)) if t == "on" => true,
+        Some(serde_json::Value::String(t)) if t == "off" => false,
+        Some(other) => bail!("mock '{name}': invalid cors {other}: expected on or off"),
+    };
+    let examples = match &s.examples {
+        Some(e) => e
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("mock '{name}': {e}"))?,
+        None => Default::default(),
+    };
+    let status_choice = match &s.status_choice {
+        Some(e) => e
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("mock '{name}': {e}"))?,
+        None => Default::default(),
+    };
+    let statuses = s.status.clone().unwrap_or_default();
+    if let Some(bad) = statuses.iter().find(|c| !(100..=599).contains(*c)) {
+        bail!("mock '{name}': invalid status {bad}: codes go from 100 to 599");
+    }
+    Ok(MockConfig {
+        name: name.to_string(),
+        sources,
+        host: s.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
+        port: s.port.unwrap_or(4010),
+        settings: MockSettings {
+            base_path: s.base_path.clone(),
+            delay,
+            examples,
+            status_choice,
+            statuses,
+            cors,
+            seed: s.seed.unwrap_or(0),
+            dynamic: s.dynamic.unwrap_or(false),
+        },
+        watch: s.watch.unwrap_or(false),
+    })
+}
+
+/// Sources to check: from flags, else from every mock of the config.
+pub fn check_sources(sources: &[PathBuf], config: Option<&Path>) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = sources.to_vec();
+    if let Some(p) = config {
+        let cfg = read_config(p)?;
+        let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+        let top = absolutize(&cfg.top, &dir);
+        out.extend(top.sources.unwrap_or_default());
+        for m in cfg.mocks.unwrap_or_default() {
+            out.extend(absolutize(&m, &dir).sources.unwrap_or_default());
+        }
+    }
+    if out.is_empty() {
+        bail!("nothing to check: give source files, e.g. `standin check petstore.yaml`");
+    }
+    Ok(out)
+}

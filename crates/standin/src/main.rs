@@ -1,0 +1,108 @@
+//! The `standin` binary: parse flags, resolve the config, start the server or check.
+
+mod args;
+mod config;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(a) => serve(a),
+        Command::Check(a) => check(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("standin: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
+    let (mocks, log) = config::resolve(&args)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let running = standin_server::start(
+            mocks,
+            standin_server::ServeOptions {
+                log,
+                ..Default::default()
+            },
+        )
+        .await?;
+        for m in &running.mocks {
+            for d in &m.diagnostics {
+                eprintln!("{d}");
+            }
+            let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = m.diagnostics.len() - errors;
+            println!("http://{}", m.addr);
+            println!(
+                "  {}: {} operations served, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
+                m.name,
+                m.operations,
+                m.load_time.as_secs_f64() * 1000.0
+            );
+        }
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        shutdown_signal().await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
+    let sources = config::check_sources(&args.sources, args.config.as_deref())?;
+    let mut failed = false;
+    for source in &sources {
+        let (snap, took) =
+            standin_server::server::load(std::slice::from_ref(source), &Default::default());
+        for d in &snap.diagnostics {
+            println!("{d}");
+        }
+        let errors = snap.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = snap.diagnostics.len() - errors;
+        println!(
+            "{}: {} operations, {errors} errors, {warnings} warnings, loaded in {:.1} ms",
+            source.display(),
+            snap.operation_count(),
+            took.as_secs_f64() * 1000.0
+        );
+        failed |= errors > 0;
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
