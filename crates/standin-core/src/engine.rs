@@ -43,6 +43,10 @@ pub struct Why {
     pub example: Option<String>,
     /// A short note when the answer is an error of standin's (`no-route`, `bad-directive`).
     pub note: Option<&'static str>,
+    /// Request violations served anyway (validation in warn mode).
+    pub violations: Option<String>,
+    /// The source that answered, when it was a saved example (file name).
+    pub source: Option<String>,
 }
 
 /// The answer to send.
@@ -99,29 +103,79 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     {
         return preflight(snap, req);
     }
+    if let Some(key) = &snap.settings.api_key
+        && req.headers.get("x-api-key").and_then(|v| v.to_str().ok()) != Some(key.as_str())
+    {
+        let detail = if req.headers.contains_key("x-api-key") {
+            "The x-api-key header does not match this private mock's key."
+        } else {
+            "This mock is private: send its key in the x-api-key header."
+        };
+        let p = Problem::new(
+            401,
+            "private-mock",
+            "API key required",
+            detail,
+            Default::default(),
+        );
+        return Reply::from_problem(p, "private-mock");
+    }
     let directives = Directives::read(req.headers, req.query);
     if let Some(bad) = &directives.bad {
         return bad_directive(bad);
     }
+    let mut near = Vec::new();
+    if !snap.saved.is_empty() {
+        match snap.saved.answer(req, &directives, entropy) {
+            crate::saved::Lookup::Hit(reply) => return *reply,
+            crate::saved::Lookup::Miss(n) => near = n,
+        }
+    }
     match snap.router.find(req.method, req.path) {
         Found::Operation { op, params, .. } => {
             let Some((doc, operation)) = snap.operation(op) else {
-                return Reply::from_problem(
-                    Problem::new(
-                        500,
-                        "internal",
-                        "Internal error",
-                        "route without operation",
-                        Default::default(),
-                    ),
+                let p = Problem::new(
+                    500,
                     "internal",
+                    "Internal error",
+                    "route without operation",
+                    Default::default(),
                 );
+                return Reply::from_problem(p, "internal");
             };
             let hints: Vec<(String, String)> = params
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect();
-            respond(snap, doc, op, operation, req, &directives, &hints, entropy)
+            let mut warn_headers = Vec::new();
+            let mut warn_note = None;
+            // A forced status bypasses validation, as Redocly does: a test can always
+            // get the response it asks for.
+            if directives.code.is_none() && directives.validate != Some(false) {
+                let verdict = crate::validate::check(
+                    &snap.validation,
+                    &snap.settings,
+                    op.doc,
+                    doc,
+                    op.op,
+                    operation,
+                    req,
+                    &hints,
+                    &directives,
+                );
+                match verdict {
+                    crate::validate::Verdict::Pass => {}
+                    crate::validate::Verdict::Warn(headers, note) => {
+                        warn_headers = headers;
+                        warn_note = Some(note);
+                    }
+                    crate::validate::Verdict::Reject(reply) => return *reply,
+                }
+            }
+            let mut reply = respond(snap, doc, op, operation, req, &directives, &hints, entropy);
+            reply.headers.extend(warn_headers);
+            reply.why.violations = warn_note;
+            reply
         }
         Found::MethodNotAllowed { allowed } => {
             let allow = allow_header(&allowed, snap.settings.cors);
@@ -152,6 +206,33 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                 reply.headers.push((header::ALLOW, v));
             }
             reply
+        }
+        Found::NotFound if !near.is_empty() && snap.router.is_empty() => {
+            let listed: Vec<serde_json::Value> = near
+                .iter()
+                .take(3)
+                .map(|n| json!({"candidate": n.label, "missed_on": n.reasons}))
+                .collect();
+            let summary: Vec<String> = near
+                .iter()
+                .take(3)
+                .map(|n| format!("{} ({})", n.label, n.reasons.join(", ")))
+                .collect();
+            Reply::from_problem(
+                Problem::new(
+                    404,
+                    "no-match",
+                    "No saved example matches this request",
+                    format!(
+                        "No saved example matches {} {}. Closest: {}.",
+                        req.method,
+                        req.path,
+                        summary.join("; ")
+                    ),
+                    extra([("closest", json!(listed))]),
+                ),
+                "no-match",
+            )
         }
         Found::NotFound => {
             let closest = snap.router.closest(req.method, req.path, 3);

@@ -20,10 +20,12 @@ pub mod parse;
 pub mod problem;
 pub mod render;
 pub mod router;
+pub mod saved;
 pub mod select;
 pub mod settings;
 pub mod snapshot;
 pub mod source;
+pub mod validate;
 
 pub use diag::{Diagnostic, Severity};
 pub use engine::{Reply, Request};

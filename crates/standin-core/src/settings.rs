@@ -10,9 +10,21 @@ pub struct Delay {
 }
 
 impl Delay {
-    /// Parses `250` or `100-300`.
+    /// Parses `250`, `100-300`, or the network presets `2G` (300 ms) and `3G` (100 ms).
     pub fn parse(text: &str) -> Result<Delay, String> {
         let t = text.trim();
+        if t.eq_ignore_ascii_case("2g") {
+            return Ok(Delay {
+                min_ms: 300,
+                max_ms: 300,
+            });
+        }
+        if t.eq_ignore_ascii_case("3g") {
+            return Ok(Delay {
+                min_ms: 100,
+                max_ms: 100,
+            });
+        }
         let num = |s: &str| {
             s.trim()
                 .parse::<u64>()
@@ -100,6 +112,55 @@ impl std::str::FromStr for StatusChoice {
     }
 }
 
+/// What request validation does with a bad request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ValidateMode {
+    /// Answer with the error the real API would give.
+    #[default]
+    Enforce,
+    /// Answer normally, listing the violations in a header and the log.
+    Warn,
+    /// Do not validate.
+    Off,
+}
+
+impl std::str::FromStr for ValidateMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "enforce" => Ok(Self::Enforce),
+            "warn" => Ok(Self::Warn),
+            "off" => Ok(Self::Off),
+            other => Err(format!(
+                "invalid validate mode '{other}': expected enforce, warn or off"
+            )),
+        }
+    }
+}
+
+/// How HAR entries are matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum HarMatch {
+    /// Playwright's rules: exact URL and query, byte-equal POST body.
+    #[default]
+    Strict,
+    /// Query order ignored, JSON bodies compared as JSON.
+    Lenient,
+}
+
+impl std::str::FromStr for HarMatch {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "strict" => Ok(Self::Strict),
+            "lenient" => Ok(Self::Lenient),
+            other => Err(format!(
+                "invalid HAR match mode '{other}': expected strict or lenient"
+            )),
+        }
+    }
+}
+
 /// Everything that shapes how one mock answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MockSettings {
@@ -119,6 +180,23 @@ pub struct MockSettings {
     pub seed: u64,
     /// Vary generated data on every request.
     pub dynamic: bool,
+    /// Request validation.
+    pub validate: ValidateMode,
+    /// Credentials accepted (`--accept-credential`); empty: any well-formed one.
+    pub accept_credentials: Vec<String>,
+    /// A private mock: every request must carry `x-api-key` with this value.
+    pub api_key: Option<String>,
+    /// A Postman environment file whose variables fill `{{var}}` in collections.
+    pub postman_env: Option<std::path::PathBuf>,
+    /// Request headers saved examples are matched on (Postman's
+    /// `x-mock-match-request-headers`, as a setting).
+    pub match_headers: Vec<String>,
+    /// Match saved examples on the request body too.
+    pub match_body: bool,
+    /// How HAR entries are matched.
+    pub har_match: HarMatch,
+    /// Only HAR entries whose host or URL matches one of these globs are served.
+    pub har_filter: Vec<String>,
 }
 
 impl Default for MockSettings {
@@ -132,6 +210,14 @@ impl Default for MockSettings {
             cors: true,
             seed: 0,
             dynamic: false,
+            validate: ValidateMode::Enforce,
+            accept_credentials: Vec::new(),
+            api_key: None,
+            postman_env: None,
+            match_headers: Vec::new(),
+            match_body: false,
+            har_match: HarMatch::Strict,
+            har_filter: Vec::new(),
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Snapshot {
     pub diagnostics: Vec<Diagnostic>,
     /// Every file read (sources and the files they reference), for hot reload.
     pub files: Vec<PathBuf>,
+    /// Request validators, compiled at load.
+    pub validation: crate::validate::Compiled,
+    /// Saved examples from Postman collections and HAR recordings.
+    pub saved: crate::saved::SavedSet,
 }
 
 impl Snapshot {
@@ -39,12 +43,15 @@ impl Snapshot {
             }
         }
         let router = route(&documents, &settings, &mut diagnostics);
+        let validation = crate::validate::Compiled::build(&documents, &settings, &mut diagnostics);
         Snapshot {
             settings,
             documents,
             router,
             diagnostics,
             files: read,
+            validation,
+            saved: crate::saved::SavedSet::default(),
         }
     }
 

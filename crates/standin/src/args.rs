@@ -113,6 +113,48 @@ pub struct ServeArgs {
     #[arg(long)]
     pub watch: bool,
 
+    /// What to do with a request the document would reject: enforce (answer with the
+    /// error the real API gives), warn (serve it, list the violations in the
+    /// `x-standin-violations` header and the log) or off [default: enforce].
+    /// Example: --validate warn
+    #[arg(long, value_name = "MODE")]
+    pub validate: Option<String>,
+
+    /// A credential the mock accepts (API key, bearer token, or basic `user:pass`);
+    /// repeat for several. With any given, a well-formed but unknown credential gets
+    /// 403. Example: --accept-credential secret-token
+    #[arg(long, value_name = "VALUE")]
+    pub accept_credential: Vec<String>,
+
+    /// Make the mock private: every request must send this key in `x-api-key`.
+    /// Example: --api-key 0123abcd
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+
+    /// A Postman environment file whose variables fill `{{var}}` in collections.
+    /// Example: --env dev.postman_environment.json
+    #[arg(long, value_name = "FILE")]
+    pub env: Option<PathBuf>,
+
+    /// Match saved examples on these request headers too (comma-separated).
+    /// Example: --match-headers x-tenant,accept
+    #[arg(long, value_name = "NAMES", value_delimiter = ',')]
+    pub match_headers: Option<Vec<String>>,
+
+    /// Match saved examples on the request body too. Example: --match-body
+    #[arg(long)]
+    pub match_body: bool,
+
+    /// HAR matching: strict (Playwright's rules) or lenient (query order ignored, JSON
+    /// bodies compared as JSON) [default: strict]. Example: --har-match lenient
+    #[arg(long, value_name = "MODE")]
+    pub har_match: Option<String>,
+
+    /// Serve only HAR entries whose host or URL matches this glob; repeatable.
+    /// Example: --har-filter 'api.example.com' --har-filter '*/v2/*'
+    #[arg(long, value_name = "GLOB")]
+    pub har_filter: Vec<String>,
+
     /// Request log format [default: text]. Example: --log json
     #[arg(long, value_enum)]
     pub log: Option<LogArg>,

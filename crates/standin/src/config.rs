@@ -48,6 +48,20 @@ pub struct FileSettings {
     seed: Option<u64>,
     dynamic: Option<bool>,
     watch: Option<bool>,
+    validate: Option<String>,
+    #[serde(alias = "accept_credentials")]
+    accept_credentials: Option<Vec<String>>,
+    #[serde(alias = "api_key")]
+    api_key: Option<String>,
+    env: Option<PathBuf>,
+    #[serde(alias = "match_headers")]
+    match_headers: Option<Vec<String>>,
+    #[serde(alias = "match_body")]
+    match_body: Option<bool>,
+    #[serde(alias = "har_match")]
+    har_match: Option<String>,
+    #[serde(alias = "har_filter")]
+    har_filter: Option<Vec<String>>,
 }
 
 /// A whole config file.
@@ -91,6 +105,17 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
         seed: over.seed.or(base.seed),
         dynamic: over.dynamic.or(base.dynamic),
         watch: over.watch.or(base.watch),
+        validate: over.validate.clone().or(base.validate.clone()),
+        accept_credentials: over
+            .accept_credentials
+            .clone()
+            .or(base.accept_credentials.clone()),
+        api_key: over.api_key.clone().or(base.api_key.clone()),
+        env: over.env.clone().or(base.env.clone()),
+        match_headers: over.match_headers.clone().or(base.match_headers.clone()),
+        match_body: over.match_body.or(base.match_body),
+        har_match: over.har_match.clone().or(base.har_match.clone()),
+        har_filter: over.har_filter.clone().or(base.har_filter.clone()),
     }
 }
 
@@ -110,6 +135,14 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         seed: a.seed,
         dynamic: a.dynamic.then_some(true),
         watch: a.watch.then_some(true),
+        validate: a.validate.clone(),
+        accept_credentials: (!a.accept_credential.is_empty()).then(|| a.accept_credential.clone()),
+        api_key: a.api_key.clone(),
+        env: a.env.clone(),
+        match_headers: a.match_headers.clone(),
+        match_body: a.match_body.then_some(true),
+        har_match: a.har_match.clone(),
+        har_filter: (!a.har_filter.is_empty()).then(|| a.har_filter.clone()),
     }
 }
 
@@ -188,6 +221,11 @@ fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {
             }
         }
     }
+    if let Some(env) = &mut s.env
+        && env.is_relative()
+    {
+        *env = dir.join(&*env);
+    }
     s
 }
 
@@ -247,9 +285,30 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             cors,
             seed: s.seed.unwrap_or(0),
             dynamic: s.dynamic.unwrap_or(false),
+            validate: parse_opt(name, &s.validate)?,
+            accept_credentials: s.accept_credentials.clone().unwrap_or_default(),
+            api_key: s.api_key.clone(),
+            postman_env: s.env.clone(),
+            match_headers: s.match_headers.clone().unwrap_or_default(),
+            match_body: s.match_body.unwrap_or(false),
+            har_match: parse_opt(name, &s.har_match)?,
+            har_filter: s.har_filter.clone().unwrap_or_default(),
         },
         watch: s.watch.unwrap_or(false),
     })
+}
+
+/// Parses an optional setting with its `FromStr`, defaulting when absent.
+fn parse_opt<T>(mock: &str, value: &Option<String>) -> anyhow::Result<T>
+where
+    T: std::str::FromStr<Err = String> + Default,
+{
+    match value {
+        Some(v) => v
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("mock '{mock}': {e}")),
+        None => Ok(T::default()),
+    }
 }
 
 /// Sources to check: from flags, else from every mock of the config.
