@@ -301,7 +301,7 @@ build_cmd() {
         CMD=("$STANDIN_BIN" --port "$port")
       else
         CMD=("$STANDIN_BIN" serve "$spec" --port "$port" --host "$HOST")
-        ((QUIET_LOGS)) && CMD+=(--quiet)
+        if ((QUIET_LOGS)); then CMD+=(--quiet); fi
       fi
       ;;
     prism) CMD=("$PRISM_BIN" mock -h "$HOST" -p "$port" "$spec") ;;
@@ -314,6 +314,7 @@ build_cmd() {
         --disable-banner --no-request-journal)
       ;;
   esac
+  return 0
 }
 
 # launch NAME LOGFILE: starts CMD in its own session; sets PID (= its process group).
@@ -481,7 +482,7 @@ run_scenario() { # SERVER SCENARIO
   local rss parsed
   rss=$(rss_kb "$PID")
   if ! kill -0 "$PID" 2>/dev/null; then
-    failure "$server, $sc: the server died under load (log: results/logs/$server-$sc.log)"
+    failure "$server, $sc: the server died under load (log: bench/results/logs/$server-$sc.log)"
     printf '%s\t%s\t-\t-\t-\t-\t-\tfailed\n' "$sc" "$server" >>"$LOAD_TSV"
     stop_server "$PID"
     return 0
@@ -511,12 +512,16 @@ run_startup() {
     local why="exited before answering"
     ((rc == 1)) && why="did not answer within ${START_TIMEOUT}s"
     if [[ $server == bare || $server == standin ]]; then
-      failure "$server, start-up on $case: $why (log: results/logs/${logfile##*/})"
+      failure "$server, start-up on $case: $why (log: ${logfile#"$ROOT"/})"
     else
-      note "$server, start-up on $case: $why (log: results/logs/${logfile##*/})."
+      note "$server, start-up on $case: $why (log: ${logfile#"$ROOT"/})."
     fi
     log_tail "$logfile"
-    printf '%s\t%s\t-\t-\t%s\n' "$case" "$server" "$([[ $rc == 1 ]] && echo timeout || echo died)" >>"$START_TSV"
+    if ((rc == 1)); then # still loading: keep the memory it holds so far
+      printf '%s\t%s\t-\t%s\ttimeout\n' "$case" "$server" "$(rss_kb "$PID")" >>"$START_TSV"
+    else
+      printf '%s\t%s\t-\t-\tdied\n' "$case" "$server" >>"$START_TSV"
+    fi
     stop_server "$PID"
     return 0
   fi
@@ -530,6 +535,7 @@ run_startup() {
 # Run
 # ---------------------------------------------------------------------------------------------
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 log "mode: $MODE; servers: ${SERVERS[*]}; load: $LOADGEN -t$THREADS -c$CONNS -d$DURATION (warm-up $WARMUP)"
 
 for sc in "${SCENARIOS[@]}"; do
@@ -618,7 +624,7 @@ for sc in "${SCENARIOS[@]}"; do TITLES+="$sc=${SC_TITLE[$sc]}"$'\n'; done
 report() {
   echo "# standin benchmark ($MODE mode)"
   echo
-  echo "- date: $STARTED_AT; host: $(nproc) CPUs, $(uname -sr)"
+  echo "- date: $STARTED_AT; host: $(nproc) CPUs, $(uname -sr); load average at start: $LOADAVG_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- load: $LOADGEN, $THREADS threads, $CONNS connections, $WARMUP warm-up then $DURATION per run, 127.0.0.1"
   echo "- standin logging: $(if ((QUIET_LOGS)); then echo "--quiet"; else echo "on (stdout to /dev/null)"; fi)"
   local s
@@ -673,7 +679,7 @@ report() {
   echo
   echo "Start-up: from process start until the port answers HTTP (curl polled every ~10 ms). RSS: VmRSS 0.5 s after that, idle. The bare server does not read the document: its row is the floor (process start + polling)."
   echo
-  awk -F'\t' '
+  awk -F'\t' -v limit="$START_TIMEOUT" '
     function ratio(v, b) { return (v == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f×", v / b) }
     { cs[NR] = $1; sv[NR] = $2; ms[NR] = $3; rss[NR] = $4; st[NR] = $5
       if ($2 == "bare" && $5 == "ok") { bms[$1] = $3; brss[$1] = $4 } }
@@ -692,7 +698,7 @@ report() {
           if (st[i] == "timeout" || st[i] == "died") result = (target == "-" ? "-" : "MISS")
         }
         if (st[i] == "n/a") { shown = "n/a (no OpenAPI import)"; mem = "-"; result = "-"; target = "-" }
-        else if (st[i] == "timeout") { shown = "timeout"; mem = "-" }
+        else if (st[i] == "timeout") { shown = "timeout (>" limit " s)"; mem = (rss[i] == "-" ? "-" : sprintf("≥%.1f MB", rss[i] / 1024)) }
         else if (st[i] == "died") { shown = "exited"; mem = "-" }
         else { shown = (ms[i] >= 1000 ? sprintf("%.2f s", ms[i] / 1000) : ms[i] " ms"); mem = sprintf("%.1f MB", rss[i] / 1024) }
         printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", name[c], sv[i], shown,

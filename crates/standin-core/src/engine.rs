@@ -32,6 +32,9 @@ pub struct Request<'a> {
     pub headers: &'a HeaderMap,
     /// The whole body.
     pub body: &'a [u8],
+    /// The time the request arrived, in ms since the Unix epoch (the core has no clock;
+    /// saved examples' `{{$timestamp}}` and `{{$isoTimestamp}}` read it).
+    pub now_unix_ms: u64,
 }
 
 /// What was answered and why, for the log line.
@@ -127,7 +130,19 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     let mut near = Vec::new();
     if !snap.saved.is_empty() {
         match snap.saved.answer(req, &directives, entropy) {
-            crate::saved::Lookup::Hit(reply) => return *reply,
+            crate::saved::Lookup::Hit(mut reply) => {
+                // Saved examples are more specific than a document: they win, and the
+                // log says so, because the operation's own answer was skipped.
+                if reply.why.note.is_none()
+                    && matches!(
+                        snap.router.find(req.method, req.path),
+                        Found::Operation { .. }
+                    )
+                {
+                    reply.why.note = Some("saved example chosen over the OpenAPI operation");
+                }
+                return *reply;
+            }
             crate::saved::Lookup::Miss(n) => near = n,
         }
     }
@@ -207,7 +222,9 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
             }
             reply
         }
-        Found::NotFound if !near.is_empty() && snap.router.is_empty() => {
+        Found::NotFound if !near.is_empty() => {
+            // With OpenAPI operations too, the closest operations are listed as well.
+            let operations = snap.router.closest(req.method, req.path, 3);
             let listed: Vec<serde_json::Value> = near
                 .iter()
                 .take(3)
@@ -224,12 +241,27 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                     "no-match",
                     "No saved example matches this request",
                     format!(
-                        "No saved example matches {} {}. Closest: {}.",
+                        "No saved example matches {} {}. Closest: {}.{}",
                         req.method,
                         req.path,
-                        summary.join("; ")
+                        summary.join("; "),
+                        if operations.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " No operation matches either; closest: {}.",
+                                operations.join(", ")
+                            )
+                        }
                     ),
-                    extra([("closest", json!(listed))]),
+                    if operations.is_empty() {
+                        extra([("closest", json!(listed))])
+                    } else {
+                        extra([
+                            ("closest", json!(listed)),
+                            ("closest_operations", json!(operations)),
+                        ])
+                    },
                 ),
                 "no-match",
             )

@@ -72,6 +72,8 @@ pub struct Router {
     routes: Vec<Route>,
     shapes: std::collections::HashMap<String, usize>,
     fallback: Vec<(Regex, usize, usize)>,
+    /// Literal characters of each route's template, to rank tree and regex matches.
+    literal_len: Vec<usize>,
     /// Every (method, full template) for the closest-match listing of a 404.
     listing: Vec<(Method, String)>,
 }
@@ -172,6 +174,7 @@ impl Router {
             Some(&i) => i,
             None => {
                 let i = self.routes.len();
+                self.literal_len.push(s.literal_len);
                 self.routes.push(Route {
                     entries: Vec::new(),
                     alias,
@@ -254,25 +257,40 @@ impl Router {
 
     /// The route a path matches, with the raw parameter values in template order.
     fn route_at<'p>(&self, path: &'p str) -> Option<(usize, Vec<&'p str>)> {
-        if let Ok(m) = self.tree.at(path) {
-            return Some((*m.value, m.params.iter().map(|(_, v)| v).collect()));
-        }
-        for (re, idx, _) in &self.fallback {
-            if let Some(caps) = re.captures(path) {
-                return Some((
-                    *idx,
-                    caps.iter()
+        let tree = self.tree.at(path).ok();
+        // The regex list holds few templates; it is consulted only when it could win:
+        // when the tree missed, or when a fallback template has more literal text than
+        // the tree's match (`/commits/{sha}.{type}` over `/commits/{sha}`).
+        if !self.fallback.is_empty() {
+            let tree_literal = tree.as_ref().map_or(0, |m| self.literal_len[*m.value]);
+            for (re, idx, literal) in &self.fallback {
+                if tree.is_some() && *literal <= tree_literal {
+                    break;
+                }
+                if let Some(caps) = re.captures(path) {
+                    let values = caps
+                        .iter()
                         .skip(1)
                         .map(|c| c.map_or("", |m| m.as_str()))
-                        .collect(),
-                ));
+                        .collect();
+                    return Some((*idx, values));
+                }
             }
         }
-        None
+        tree.map(|m| (*m.value, m.params.iter().map(|(_, v)| v).collect()))
     }
 
     fn pick<'a>(&'a self, idx: usize, method: &Method, values: &[&str]) -> Found<'a> {
         let route = &self.routes[idx];
+        // An unprefixed alias claimed by two documents is ambiguous: not found, so the
+        // 404 lists both full paths.
+        if route
+            .entries
+            .iter()
+            .any(|e| e.method == method && e.op.doc == usize::MAX)
+        {
+            return Found::NotFound;
+        }
         let usable = |e: &&Entry| e.op.doc != usize::MAX;
         let entry = route
             .entries
@@ -461,6 +479,20 @@ mod tests {
                 ("ext".into(), "tar.gz".into())
             ]
         );
+    }
+
+    #[test]
+    fn a_template_with_more_literal_text_beats_a_bare_parameter() {
+        let mut r = Router::new();
+        r.insert(Method::GET, "/commits/{sha}", op(0), false)
+            .unwrap();
+        r.insert(Method::GET, "/commits/{sha}.{kind}", op(1), false)
+            .unwrap();
+        r.insert(Method::GET, "/commits/{sha}/files", op(2), false)
+            .unwrap();
+        assert_eq!(found(&r, Method::GET, "/commits/abc.diff").unwrap().0, 1);
+        assert_eq!(found(&r, Method::GET, "/commits/abc").unwrap().0, 0);
+        assert_eq!(found(&r, Method::GET, "/commits/abc/files").unwrap().0, 2);
     }
 
     #[test]

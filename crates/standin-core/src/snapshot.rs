@@ -34,6 +34,7 @@ impl Snapshot {
         let mut documents = Vec::new();
         let mut diagnostics = Vec::new();
         let mut read = Vec::new();
+        let mut saved_sources = Vec::new();
         for path in sources {
             let loaded = source::load(files, path);
             diagnostics.extend(loaded.diagnostics);
@@ -41,7 +42,15 @@ impl Snapshot {
             if let Some(doc) = loaded.document {
                 documents.push(doc);
             }
+            saved_sources.extend(loaded.saved);
         }
+        let saved = crate::saved::SavedSet::build(
+            files,
+            saved_sources,
+            &settings,
+            &mut diagnostics,
+            &mut read,
+        );
         let router = route(&documents, &settings, &mut diagnostics);
         let validation = crate::validate::Compiled::build(&documents, &settings, &mut diagnostics);
         Snapshot {
@@ -51,7 +60,7 @@ impl Snapshot {
             diagnostics,
             files: read,
             validation,
-            saved: crate::saved::SavedSet::default(),
+            saved,
         }
     }
 

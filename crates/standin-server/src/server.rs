@@ -109,7 +109,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             .context("loading the sources")?;
         let operations = snap.operation_count();
         let diagnostics = snap.diagnostics.clone();
-        if snap.documents.is_empty() && !mock.watch {
+        if snap.documents.is_empty() && snap.saved.is_empty() && !mock.watch {
             anyhow::bail!(
                 "mock '{}': nothing to serve, no source could be loaded\n{}",
                 mock.name,
@@ -211,6 +211,9 @@ async fn handle(
         query: parts.uri.query(),
         headers: &parts.headers,
         body: &body,
+        now_unix_ms: at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
     };
     let entropy: u64 = rand::random();
     let reply = match std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -7,7 +7,7 @@
 //! that a cyclic schema cannot hang it; past the bound it answers "invalid", which makes
 //! the generator fall back to values it built itself.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use serde_json::{Map, Value};
 
@@ -23,6 +23,9 @@ pub(crate) struct Checker<'a> {
     pub(crate) direction: Direction,
     pub(crate) patterns: Patterns,
     steps: Cell<u64>,
+    path: RefCell<Vec<(String, usize)>>,
+    /// Answer "valid" wherever some validator might (see [`Self::valid_lenient`]).
+    lenient: Cell<bool>,
 }
 
 /// JSON equality with numbers compared by value (`1` equals `1.0`).
@@ -135,12 +138,19 @@ pub(crate) fn schema_types(m: &Map<String, Value>, dialect: Dialect) -> Option<V
     Some(types)
 }
 
-fn type_matches(t: &str, v: &Value) -> bool {
+fn type_matches(t: &str, v: &Value, dialect: Dialect) -> bool {
     match (t, v) {
         ("null", Value::Null) | ("boolean", Value::Bool(_)) | ("string", Value::String(_)) => true,
         ("file", Value::String(_)) => true,
         ("number", Value::Number(_)) => true,
-        ("integer", Value::Number(n)) => is_integer(n),
+        // Draft 4 (OpenAPI 3.0, Swagger 2.0) does not count `5.0` as an integer.
+        ("integer", Value::Number(n)) => {
+            if dialect == Dialect::OpenApi31 {
+                is_integer(n)
+            } else {
+                n.is_i64() || n.is_u64()
+            }
+        }
         ("array", Value::Array(_)) | ("object", Value::Object(_)) => true,
         _ => false,
     }
@@ -187,6 +197,8 @@ impl<'a> Checker<'a> {
             direction,
             patterns: Patterns::default(),
             steps: Cell::new(0),
+            path: RefCell::new(Vec::new()),
+            lenient: Cell::new(false),
         }
     }
 
@@ -217,7 +229,9 @@ impl<'a> Checker<'a> {
 
     /// Whether `v` is valid against `s`.
     pub(crate) fn valid(&self, v: &Value, s: &Value) -> bool {
+        self.lenient.set(false);
         self.steps.set(0);
+        self.path.borrow_mut().clear();
         self.check(v, s, 0)
     }
 
@@ -225,7 +239,7 @@ impl<'a> Checker<'a> {
         let steps = self.steps.get() + 1;
         self.steps.set(steps);
         if depth > MAX_DEPTH || steps > MAX_STEPS {
-            return false;
+            return self.lenient.get();
         }
         let m = match s {
             Value::Bool(b) => return *b,
@@ -236,7 +250,16 @@ impl<'a> Checker<'a> {
             let Some(target) = resolve(self.root, r) else {
                 return false;
             };
-            if !self.check(v, target, depth + 1) {
+            // The same `$ref` again for the same value: a cycle that consumes nothing
+            // (`A: allOf: [A]`) adds no constraint, so it holds.
+            let here = (r.to_string(), std::ptr::from_ref(v) as usize);
+            if self.path.borrow().contains(&here) {
+                return true;
+            }
+            self.path.borrow_mut().push(here);
+            let ok = self.check(v, target, depth + 1);
+            self.path.borrow_mut().pop();
+            if !ok {
                 return false;
             }
             if self.dialect != Dialect::OpenApi31 {
@@ -244,7 +267,7 @@ impl<'a> Checker<'a> {
             }
         }
         if let Some(types) = schema_types(m, self.dialect)
-            && !types.iter().any(|t| type_matches(t, v))
+            && !types.iter().any(|t| type_matches(t, v, self.dialect))
         {
             return false;
         }
@@ -268,22 +291,25 @@ impl<'a> Checker<'a> {
         {
             return false;
         }
+        // `oneOf` and `not` must hold for any validator: another branch (or the `not`)
+        // must fail even when only the formats validators know are checked.
         if let Some(Value::Array(one)) = m.get("oneOf") {
-            let mut n = 0;
-            for b in one {
-                if self.check(v, b, depth + 1) {
-                    n += 1;
-                    if n > 1 {
+            let mut matching = None;
+            for (i, b) in one.iter().enumerate() {
+                if self.lenient_check(v, b, depth + 1) {
+                    if matching.is_some() {
                         return false;
                     }
+                    matching = Some(i);
                 }
             }
-            if n != 1 {
-                return false;
+            match matching {
+                Some(i) if self.check(v, &one[i], depth + 1) => {}
+                _ => return false,
             }
         }
         if let Some(not) = m.get("not")
-            && self.check(v, not, depth + 1)
+            && self.lenient_check(v, not, depth + 1)
         {
             return false;
         }
@@ -324,15 +350,50 @@ impl<'a> Checker<'a> {
         }
         if let Some(p) = m.get("pattern").and_then(Value::as_str)
             && self.patterns.is_match(p, s) != Some(true)
+            && !(self.lenient.get() && self.patterns.is_match(p, s).is_none())
         {
             return false;
         }
         if let Some(f) = m.get("format").and_then(Value::as_str)
+            && (!self.lenient.get() || self.validator_checks(f))
             && !format_ok(f, s)
         {
             return false;
         }
         true
+    }
+
+    /// Whether validators check this format in the document's draft (draft 4 for
+    /// OpenAPI 3.0 and Swagger 2.0, 2020-12 for 3.1).
+    fn validator_checks(&self, format: &str) -> bool {
+        match format {
+            "date" | "date-time" | "email" | "hostname" | "ipv4" | "ipv6" | "regex" | "time"
+            | "uri" => true,
+            "duration"
+            | "iri"
+            | "iri-reference"
+            | "json-pointer"
+            | "relative-json-pointer"
+            | "uri-reference"
+            | "uri-template"
+            | "uuid" => self.dialect == Dialect::OpenApi31,
+            _ => false,
+        }
+    }
+
+    /// [`Self::valid`] but answering "valid" wherever a validator might: only the formats
+    /// validators know, unknown patterns matching, and `true` past the bounds.
+    pub(crate) fn valid_lenient(&self, v: &Value, s: &Value) -> bool {
+        self.steps.set(0);
+        self.path.borrow_mut().clear();
+        self.lenient_check(v, s, 0)
+    }
+
+    fn lenient_check(&self, v: &Value, s: &Value, depth: usize) -> bool {
+        let was = self.lenient.replace(true);
+        let r = self.check(v, s, depth);
+        self.lenient.set(was);
+        r
     }
 
     fn check_number(&self, n: &serde_json::Number, m: &Map<String, Value>) -> bool {

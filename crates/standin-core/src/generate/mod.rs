@@ -836,7 +836,9 @@ impl<'c, 'a> Gen<'c, 'a> {
                             break;
                         }
                         let others: Vec<usize> = (0..n)
-                            .filter(|&j| j != i && self.checker.valid(&v, &group.branches[j].0))
+                            .filter(|&j| {
+                                j != i && self.checker.valid_lenient(&v, &group.branches[j].0)
+                            })
                             .collect();
                         if others.is_empty() {
                             result = Some(v);
@@ -879,11 +881,13 @@ impl<'c, 'a> Gen<'c, 'a> {
         let mine = &group.branches[i].0;
         let exactly_one = |c: &Checker<'_>, o: &Map<String, Value>| {
             let val = Value::Object(o.clone());
-            group
-                .branches
-                .iter()
-                .enumerate()
-                .all(|(j, (b, _))| c.valid(&val, b) == (j == i))
+            group.branches.iter().enumerate().all(|(j, (b, _))| {
+                if j == i {
+                    c.valid(&val, b)
+                } else {
+                    !c.valid_lenient(&val, b)
+                }
+            })
         };
         let mine_flat = self.flatten(mine, &group.branches[i].1).ok()?;
         for &j in others {
@@ -903,7 +907,7 @@ impl<'c, 'a> Gen<'c, 'a> {
             }
             if !self
                 .checker
-                .valid(&Value::Object(o.clone()), &group.branches[j].0)
+                .valid_lenient(&Value::Object(o.clone()), &group.branches[j].0)
             {
                 continue;
             }
@@ -920,7 +924,7 @@ impl<'c, 'a> Gen<'c, 'a> {
                     json!({}),
                 ]
                 .into_iter()
-                .find(|b| !self.checker.valid(b, ps));
+                .find(|b| !self.checker.valid_lenient(b, ps));
                 if let Some(b) = bad {
                     o.insert(p.clone(), b);
                     if self.checker.valid(&Value::Object(o.clone()), mine) {
@@ -1031,30 +1035,43 @@ impl<'c, 'a> Gen<'c, 'a> {
                 _ => T_STR,
             }
         };
-        // `number` allows integers: generate a non-integer first only for money-like names
-        // or when integers are not allowed; otherwise integer and number are one choice.
-        let mut num_first = false;
-        if pool & T_NUM != 0 && pool & T_INT != 0 {
-            num_first = matches!(
-                kind,
-                Some(Kind::Money | Kind::Latitude | Kind::Longitude | Kind::Percent)
-            ) || self.rng.random_bool(0.5);
-        }
-        let mut main: Vec<u8> = [T_OBJ, T_ARR, T_STR, T_INT, T_NUM, T_BOOL]
+        // `number` allows integers: a non-integer comes first unless the name says
+        // integer (counts, ids, years), so that `oneOf: [integer, number]` finds its value.
+        let num_first = pool & T_NUM != 0
+            && (pool & T_INT == 0
+                || !matches!(
+                    kind,
+                    Some(
+                        Kind::Count
+                            | Kind::Id
+                            | Kind::Age
+                            | Kind::Year
+                            | Kind::Rating
+                            | Kind::Integer
+                    )
+                ));
+        // JSON types in a fixed order; several explicit types (`["string", "integer"]`)
+        // start with a random one and keep the rest as fallbacks.
+        let mut groups: Vec<u8> = [T_OBJ, T_ARR, T_STR, T_INT | T_NUM, T_BOOL]
             .into_iter()
             .filter(|t| pool & t != 0)
             .collect();
-        if num_first {
-            main.retain(|t| *t != T_NUM);
-            if let Some(p) = main.iter().position(|t| *t == T_INT) {
-                main.insert(p, T_NUM);
-            }
+        if explicit && groups.len() > 1 {
+            let k = self.rng.random_range(0..groups.len());
+            groups.rotate_left(k);
         }
-        // Several explicit types (`["string", "integer"]`): start with a random one, keep
-        // the rest as fallbacks.
-        if explicit && main.len() > 1 {
-            let k = self.rng.random_range(0..main.len());
-            main.rotate_left(k);
+        let mut main = Vec::new();
+        for g in groups {
+            if g == T_INT | T_NUM {
+                let (a, b) = if num_first {
+                    (T_NUM, T_INT)
+                } else {
+                    (T_INT, T_NUM)
+                };
+                main.extend([a, b].into_iter().filter(|t| pool & t != 0));
+            } else {
+                main.push(g);
+            }
         }
         let null_ok = allowed & T_NULL != 0;
         if null_ok && minimal && depth > 0 && main.iter().any(|t| *t == T_OBJ || *t == T_ARR) {
@@ -1196,6 +1213,10 @@ impl<'c, 'a> Gen<'c, 'a> {
                 };
                 let p = 10f64.powi(d as i32);
                 let x = (x * p).round() / p;
+                // A `number` reads (and validates, in `oneOf`) best with a fraction.
+                if x.fract() == 0.0 && d < 6 {
+                    continue;
+                }
                 if inside(x) {
                     return num(x).ok_or_else(|| self.unsat(&f.ptr, "not a finite number"));
                 }
@@ -1525,6 +1546,7 @@ impl<'c, 'a> Gen<'c, 'a> {
                 skipped.push(pname.clone());
                 continue;
             }
+            let pschema = &self.with_closed(f, pname, pschema);
             match self.prop_value(pname, pschema, &ptr, forced, depth, minimal) {
                 Ok(v) => {
                     out.insert(pname.clone(), v);
@@ -1612,6 +1634,7 @@ impl<'c, 'a> Gen<'c, 'a> {
                 let Some(ps) = f.props.get(&p).cloned() else {
                     continue;
                 };
+                let ps = self.with_closed(f, &p, &ps);
                 let ptr = format!("{}/properties/{}", f.ptr, esc(&p));
                 if let Ok(v) = self.prop_value(&p, &ps, &ptr, None, depth, minimal) {
                     out.insert(p, v);
@@ -1673,6 +1696,26 @@ impl<'c, 'a> Gen<'c, 'a> {
             return Err(self.unsat(&f.ptr, "`minProperties` cannot be reached"));
         }
         Ok(Value::Object(out))
+    }
+
+    /// A declared property's schema plus the `additionalProperties` of every `allOf`
+    /// branch that does not declare it (such a branch sees it as an additional property).
+    fn with_closed(&self, f: &Flat, name: &str, schema: &Value) -> Value {
+        let mut parts = vec![schema.clone()];
+        for c in &f.closed {
+            let declared = c.names.iter().any(|n| n == name)
+                || c.patterns
+                    .iter()
+                    .any(|p| self.checker.patterns.is_match(p, name) == Some(true));
+            if !declared && c.addl != Value::Bool(true) {
+                parts.push(c.addl.clone());
+            }
+        }
+        if parts.len() == 1 {
+            schema.clone()
+        } else {
+            json!({ "allOf": parts })
+        }
     }
 
     /// The schema a property not declared in `properties` must satisfy: every matching

@@ -4,7 +4,9 @@
 //! its content, and turned into operations of the [`crate::model`]. Problems become
 //! [`Diagnostic`]s; whatever could be loaded is kept.
 
+pub mod har;
 pub mod openapi;
+pub mod postman;
 
 use std::path::{Path, PathBuf};
 
@@ -73,6 +75,9 @@ pub fn normalize(path: &Path) -> PathBuf {
 pub struct Loaded {
     /// The OpenAPI document, when the source is one.
     pub document: Option<openapi::Document>,
+    /// A Postman collection or HAR recording, compiled later by the snapshot (it needs
+    /// the settings and the environment file).
+    pub saved: Option<crate::saved::SavedSource>,
     /// Every file the source read (for hot reload to watch).
     pub files: Vec<PathBuf>,
     /// Problems found.
@@ -87,6 +92,7 @@ pub fn load(files: &dyn Files, path: &Path) -> Loaded {
         Err(e) => {
             return Loaded {
                 document: None,
+                saved: None,
                 files: vec![files.canonical(path)],
                 diagnostics: vec![Diagnostic::error(
                     display,
@@ -101,6 +107,7 @@ pub fn load(files: &dyn Files, path: &Path) -> Loaded {
         Err(e) => {
             return Loaded {
                 document: None,
+                saved: None,
                 files: vec![files.canonical(path)],
                 diagnostics: vec![Diagnostic::error(display, "", e.message).at_line(e.line)],
             };
@@ -110,17 +117,42 @@ pub fn load(files: &dyn Files, path: &Path) -> Loaded {
         let (document, files_read, diagnostics) = openapi::load(files, path, &text, root);
         return Loaded {
             document,
+            saved: None,
             files: files_read,
             diagnostics,
         };
     }
+    // A HAR is checked first: its `log.entries` is unambiguous, while a collection is
+    // recognised by looser signs (an `item` array).
+    let saved = if har::is_har(&root) {
+        Some(crate::saved::SavedSource::Har {
+            file: display.clone(),
+            root,
+        })
+    } else if postman::is_collection(&root) {
+        Some(crate::saved::SavedSource::Postman {
+            file: display.clone(),
+            root,
+        })
+    } else {
+        None
+    };
+    if saved.is_some() {
+        return Loaded {
+            document: None,
+            saved,
+            files: vec![files.canonical(path)],
+            diagnostics: Vec::new(),
+        };
+    }
     Loaded {
         document: None,
+        saved: None,
         files: vec![files.canonical(path)],
         diagnostics: vec![Diagnostic::error(
             display,
             "",
-            "not a recognised source: expected an OpenAPI document (a top-level `openapi` or `swagger` field)",
+            "not a recognised source: expected an OpenAPI document (a top-level `openapi` or `swagger` field), a Postman collection (`info` and `item`) or a HAR recording (`log.entries`)",
         )],
     }
 }

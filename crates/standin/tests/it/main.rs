@@ -1,1 +1,13 @@
+//! Black-box tests: each starts the real `standin` binary on 127.0.0.1 and talks HTTP to
+//! it, as a user's client would. One test binary, with a module per area.
 
+mod support;
+
+mod check;
+mod config;
+mod directives;
+mod responses;
+mod routing;
+mod saved;
+mod sources;
+mod watch;

@@ -249,6 +249,15 @@ fn parameters(
                     continue;
                 }
             };
+            // OpenAPI 3: header parameters named Accept, Content-Type or Authorization
+            // "SHALL be ignored"; content negotiation and security cover them.
+            let ignored = ["accept", "content-type", "authorization"];
+            if location == ParamIn::Header
+                && cx.version != Version::Swagger2
+                && ignored.contains(&name.to_ascii_lowercase().as_str())
+            {
+                continue;
+            }
             let param = parameter(cx, p, &at, name, location);
             out.retain(|q| !(q.name == param.name && q.location == param.location));
             out.push(param);
