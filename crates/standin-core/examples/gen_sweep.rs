@@ -107,6 +107,19 @@ fn targets(doc: &Value, swagger: bool) -> Vec<(String, Value)> {
     out
 }
 
+/// Whether a property schema is `writeOnly`, through `$ref` and `allOf` (as the generator
+/// reads it: such a property is left out of responses even when required).
+fn write_only(root: &Value, s: &Value, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let s = deref(root, s);
+    s.get("writeOnly") == Some(&Value::Bool(true))
+        || s.get("allOf")
+            .and_then(Value::as_array)
+            .is_some_and(|a| a.iter().any(|b| write_only(root, b, depth + 1)))
+}
+
 /// Rewrites OpenAPI 3.0 / Swagger 2.0 schema extensions into draft-4 JSON Schema.
 fn rewrite(v: &mut Value, root: &Value) {
     match v {
@@ -134,8 +147,7 @@ fn rewrite(v: &mut Value, root: &Value) {
                         let Some(p) = props.get(name) else {
                             return true;
                         };
-                        let p = deref(root, p);
-                        p.get("writeOnly") != Some(&Value::Bool(true))
+                        !write_only(root, p, 0)
                     })
                     .cloned()
                     .collect();

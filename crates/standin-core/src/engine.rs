@@ -129,7 +129,21 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     }
     let mut near = Vec::new();
     if !snap.saved.is_empty() {
-        match snap.saved.answer(req, &directives, entropy) {
+        let mut lookup = snap.saved.answer(req, &directives, entropy);
+        // HEAD is answered by a saved GET, as it is by a GET operation; hyper sends no
+        // body for HEAD.
+        if req.method == Method::HEAD && matches!(lookup, crate::saved::Lookup::Miss(_)) {
+            let as_get = Request {
+                method: &Method::GET,
+                ..*req
+            };
+            if let hit @ crate::saved::Lookup::Hit(_) =
+                snap.saved.answer(&as_get, &directives, entropy)
+            {
+                lookup = hit;
+            }
+        }
+        match lookup {
             crate::saved::Lookup::Hit(mut reply) => {
                 // Saved examples are more specific than a document: they win, and the
                 // log says so, because the operation's own answer was skipped.

@@ -183,6 +183,20 @@ fn main() {
         println!("  {l}");
     }
     println!("undocumented status: {}", f.undocumented.len());
+    let mut kinds: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for l in &f.undocumented {
+        let kind = l
+            .split("\"type\":\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap_or("other");
+        *kinds
+            .entry(kind.rsplit('/').next().unwrap_or(kind).to_string())
+            .or_default() += 1;
+    }
+    for (k, n) in &kinds {
+        println!("  {n} {k}");
+    }
     for l in f.undocumented.iter().take(20) {
         println!("  {l}");
     }

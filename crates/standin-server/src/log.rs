@@ -124,6 +124,12 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat) {
             if let Some(ex) = &l.why.example {
                 let _ = write!(out, " example={ex}");
             }
+            if let Some(src) = &l.why.source {
+                let _ = write!(out, " source={src}");
+            }
+            if let Some(v) = &l.why.violations {
+                let _ = write!(out, " violations=[{v}]");
+            }
             if let Some(note) = l.why.note {
                 let _ = write!(out, " ({note})");
             }
@@ -140,6 +146,8 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat) {
                 "operation": l.why.operation,
                 "example": l.why.example,
                 "note": l.why.note,
+                "source": l.why.source,
+                "violations": l.why.violations,
             });
             let _ = writeln!(out, "{v}");
         }

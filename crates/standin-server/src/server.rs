@@ -69,6 +69,8 @@ pub struct RunningMock {
     pub addr: SocketAddr,
     /// Operations served at start.
     pub operations: usize,
+    /// Saved examples (Postman, HAR) served at start.
+    pub saved: usize,
     /// How long the first load took.
     pub load_time: Duration,
     /// Diagnostics of the first load.
@@ -108,6 +110,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             .await
             .context("loading the sources")?;
         let operations = snap.operation_count();
+        let saved = snap.saved.len();
         let diagnostics = snap.diagnostics.clone();
         if snap.documents.is_empty() && snap.saved.is_empty() && !mock.watch {
             anyhow::bail!(
@@ -140,6 +143,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             name: mock.name,
             addr: local,
             operations,
+            saved,
             load_time,
             diagnostics,
             snapshot,

@@ -45,8 +45,9 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
             println!("http://{}", m.addr);
+            let saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
             println!(
-                "  {}: {} operations served, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
+                "  {}: {} operations served{saved}, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
                 m.name,
                 m.operations,
                 m.load_time.as_secs_f64() * 1000.0
@@ -92,8 +93,13 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
         }
         let errors = snap.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = snap.diagnostics.len() - errors;
+        let saved = if snap.saved.is_empty() {
+            String::new()
+        } else {
+            format!(", {} saved examples", snap.saved.len())
+        };
         println!(
-            "{}: {} operations, {errors} errors, {warnings} warnings, loaded in {:.1} ms",
+            "{}: {} operations{saved}, {errors} errors, {warnings} warnings, loaded in {:.1} ms",
             source.display(),
             snap.operation_count(),
             took.as_secs_f64() * 1000.0

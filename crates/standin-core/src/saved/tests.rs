@@ -462,3 +462,21 @@ fn why_names_the_source() {
     assert_eq!(r.why.operation.as_deref(), Some("GET /get"));
     assert_eq!(r.why.example.as_deref(), Some("E1"));
 }
+
+proptest::proptest! {
+    /// Any URL, path and template text: no panic, whatever the bytes.
+    #[test]
+    fn no_panics_on_odd_input(url in ".{0,40}", path in "/[^?#]{0,30}", text in ".{0,60}") {
+        let c = collection(vec![ex("X", 200, "GET", &url)]);
+        let s = snap(&[("c.json", c)], MockSettings::default());
+        let _ = ask(&s, "GET", &path, &[], text.as_bytes());
+        let h = har(vec![entry("GET", &format!("http://h{path}"), 302, &text)]);
+        let s = snap(&[("s.har", h)], MockSettings::default());
+        let _ = ask(&s, "GET", &path, &[], b"");
+        let m = Method::GET;
+        let headers = HeaderMap::new();
+        let req = Request { method: &m, path: &path, query: Some(&text), headers: &headers, body: text.as_bytes(), now_unix_ms: 0 };
+        let segs = vec![text.clone()];
+        let _ = template::Context::new(&req, 1, &[], &segs).fill(&text);
+    }
+}

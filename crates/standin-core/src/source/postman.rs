@@ -440,12 +440,13 @@ fn strip_host(url: &str) -> String {
     let bytes = after_scheme.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if after_scheme[i..].starts_with("{{") {
+        // Bytes, not `str` slices: `i` may fall inside a multi-byte character.
+        if bytes[i..].starts_with(b"{{") {
             depth += 1;
             i += 2;
             continue;
         }
-        if after_scheme[i..].starts_with("}}") && depth > 0 {
+        if bytes[i..].starts_with(b"}}") && depth > 0 {
             depth -= 1;
             i += 2;
             continue;
@@ -569,6 +570,7 @@ mod tests {
         assert_eq!(strip_host("localhost:3000/get"), "/get");
         assert_eq!(strip_host("/get"), "/get");
         assert_eq!(strip_host("https://api.example.com"), "/");
+        assert_eq!(strip_host("https://exämple.com/ünïcode"), "/ünïcode");
     }
 
     #[test]

@@ -1,21 +1,86 @@
 //! Request validation and security: is this request one the real API would accept?
 //!
-//! Validators are compiled once per snapshot ([`Compiled::build`]); [`check`] runs them
-//! on a request and says whether to pass it, pass it with a warning, or reject it with
-//! the answer the real service would give.
+//! Validators are compiled once per operation ([`Compiled::build`]): eagerly at load for
+//! documents of ordinary size, so that a schema the validator refuses is a load
+//! diagnostic, and on the operation's first request for very large documents (Microsoft
+//! Graph has thousands of operations: compiling them all would cost seconds of start-up
+//! for operations most mocks never serve). Either way a request never compiles anything
+//! that was compiled before. [`check`] runs the validators on a request and says whether
+//! to pass it, pass it with a warning, or reject it with the answer the real service
+//! would give; every violation of a request is reported at once.
+//!
+//! Submodules: [`schema`] (OpenAPI schemas → JSON Schema validators), [`params`]
+//! (parameter styles), [`body`] (content types, JSON, forms, multipart), [`security`]
+//! (credentials), [`answer`] (the error reply).
 
-use http::header::{HeaderName, HeaderValue};
+mod answer;
+mod body;
+mod params;
+mod schema;
+mod security;
+
+use std::sync::OnceLock;
+
+use http::header::{self, HeaderName, HeaderValue};
+use jsonschema::Validator;
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::directives::Directives;
 use crate::engine::{Reply, Request};
-use crate::model::Operation;
-use crate::settings::MockSettings;
-use crate::source::openapi::Document;
+use crate::model::{Operation, ParamIn};
+use crate::settings::{MockSettings, ValidateMode};
+use crate::source::openapi::{Document, Version};
+use schema::{OpSchemas, Rewriter, Shape};
+
+/// Documents with at most this many operations are compiled at load; larger ones
+/// operation by operation, on first use.
+const EAGER_LIMIT: usize = 400;
+
+/// At most this many violations are listed for one request.
+const MAX_VIOLATIONS: usize = 50;
 
 /// Validators compiled at load, for every operation of every document.
 #[derive(Debug, Default)]
-pub struct Compiled {}
+pub struct Compiled {
+    docs: Vec<DocValidators>,
+}
+
+#[derive(Debug, Default)]
+struct DocValidators {
+    schemes: security::Schemes,
+    ops: Vec<OnceLock<OpValidators>>,
+}
+
+/// The compiled checks of one operation.
+#[derive(Debug)]
+struct OpValidators {
+    /// One per `Operation::parameters` entry.
+    params: Vec<ParamCheck>,
+    /// One per accepted request media type.
+    bodies: Vec<BodyCheck>,
+    /// Schema keywords that had to be left out, for diagnostics.
+    notes: Vec<String>,
+}
+
+#[derive(Debug)]
+struct ParamCheck {
+    validator: Option<Validator>,
+    shape: Shape,
+    /// Defined with `content` (a JSON-encoded value) rather than `schema`.
+    json_content: bool,
+}
+
+#[derive(Debug)]
+struct BodyCheck {
+    media_type: String,
+    essence: String,
+    kind: body::Kind,
+    validator: Option<Validator>,
+    shape: Shape,
+    encodings: Vec<(String, body::Encoding)>,
+}
 
 impl Compiled {
     /// Compiles the validators of every operation; problems become diagnostics.
@@ -24,9 +89,185 @@ impl Compiled {
         settings: &MockSettings,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Compiled {
-        let _ = (documents, settings, diagnostics);
-        Compiled {}
+        let mut docs = Vec::with_capacity(documents.len());
+        for doc in documents {
+            let schemes = security::Schemes::read(&doc.root);
+            undefined_schemes(doc, &schemes, diagnostics);
+            let ops: Vec<OnceLock<OpValidators>> =
+                doc.operations.iter().map(|_| OnceLock::new()).collect();
+            if settings.validate != ValidateMode::Off && doc.operations.len() <= EAGER_LIMIT {
+                for (op, cell) in doc.operations.iter().zip(&ops) {
+                    let compiled = cell.get_or_init(|| compile(doc, op));
+                    for note in &compiled.notes {
+                        diagnostics.push(Diagnostic::warning(&doc.file, &op.pointer, note));
+                    }
+                }
+            }
+            docs.push(DocValidators { schemes, ops });
+        }
+        Compiled { docs }
     }
+}
+
+/// Warns about security requirements naming schemes the document does not define.
+fn undefined_schemes(doc: &Document, schemes: &security::Schemes, out: &mut Vec<Diagnostic>) {
+    let mut reported: Vec<&str> = Vec::new();
+    let doc_level = doc
+        .security
+        .iter()
+        .flatten()
+        .map(|a| ("/security".to_string(), a));
+    let op_level = doc.operations.iter().flat_map(|op| {
+        op.security
+            .iter()
+            .flatten()
+            .map(move |a| (format!("{}/security", op.pointer), a))
+    });
+    for (at, alt) in doc_level.chain(op_level) {
+        for name in &alt.schemes {
+            if schemes.get(name).is_none() && !reported.contains(&name.as_str()) {
+                reported.push(name);
+                out.push(Diagnostic::warning(
+                    &doc.file,
+                    &at,
+                    format!(
+                        "security scheme '{name}' is not defined; requests are not checked for it"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Compiles the checks of one operation.
+fn compile(doc: &Document, op: &Operation) -> OpValidators {
+    let dialect = doc.version.dialect();
+    let mut rw = Rewriter::new(&doc.root, dialect);
+    let param_schemas: Vec<Option<Value>> = op
+        .parameters
+        .iter()
+        .map(|p| p.schema.as_ref().map(|s| rw.schema(s)))
+        .collect();
+    let media = op
+        .request_body
+        .as_ref()
+        .map(|b| b.media.as_slice())
+        .unwrap_or_default();
+    let body_schemas: Vec<Option<Value>> = media
+        .iter()
+        .map(|m| {
+            let raw = match &m.schema {
+                Some(ptr) => doc.root.pointer(ptr),
+                None => m.inline_schema.as_ref(),
+            };
+            raw.map(|s| rw.schema(s))
+        })
+        .collect();
+    let mut schemas = OpSchemas::new(schema::draft_of(dialect), rw.finish());
+    let params = op
+        .parameters
+        .iter()
+        .zip(param_schemas)
+        .map(|(p, s)| {
+            let json_content = doc
+                .root
+                .pointer(&p.pointer)
+                .is_some_and(|o| o.get("content").is_some() && o.get("schema").is_none());
+            let shape = s
+                .as_ref()
+                .map(|s| Shape::of(s, schemas.doc()))
+                .unwrap_or_default();
+            ParamCheck {
+                validator: s.and_then(|s| schemas.compile(s)),
+                shape,
+                json_content,
+            }
+        })
+        .collect();
+    let bodies = media
+        .iter()
+        .zip(body_schemas)
+        .map(|(m, s)| {
+            let essence = body::essence(&m.media_type);
+            let shape = s
+                .as_ref()
+                .map(|s| Shape::of(s, schemas.doc()))
+                .unwrap_or_default();
+            let kind = body::kind_of(&essence);
+            let validator = match kind {
+                body::Kind::Opaque => None,
+                _ => s.and_then(|s| schemas.compile(s)),
+            };
+            BodyCheck {
+                media_type: m.media_type.clone(),
+                essence,
+                kind,
+                validator,
+                shape,
+                encodings: encodings(doc, m.pointer.as_deref()),
+            }
+        })
+        .collect();
+    OpValidators {
+        params,
+        bodies,
+        notes: std::mem::take(&mut schemas.notes),
+    }
+}
+
+fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Encoding)> {
+    let Some(map) = media_ptr
+        .and_then(|p| doc.root.pointer(p))
+        .and_then(|m| m.get("encoding"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .map(|(name, e)| {
+            let e = crate::source::openapi::deref(&doc.root, e, "").0;
+            (
+                name.clone(),
+                body::Encoding {
+                    content_type: e
+                        .get("contentType")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    style: e.get("style").and_then(Value::as_str).map(str::to_string),
+                    explode: e.get("explode").and_then(Value::as_bool),
+                },
+            )
+        })
+        .collect()
+}
+
+/// What kind of failure a violation is; it decides the status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Credentials missing or malformed: 401.
+    Unauthorized,
+    /// Credentials well-formed but not accepted: 403.
+    Forbidden,
+    /// A content type the operation does not accept: 415.
+    MediaType,
+    /// A body that cannot be parsed: 400.
+    Malformed,
+    /// Anything the schemas reject: 422 (or 400).
+    Invalid,
+}
+
+/// One thing wrong with a request.
+#[derive(Debug, Clone)]
+pub(crate) struct Violation {
+    /// Where: `["query", "limit"]`, `["body", "pet", "name"]`.
+    pub location: Vec<String>,
+    /// The rule broken: a JSON Schema keyword, or `required`, `content-type`, `syntax`,
+    /// `security`, `credential`.
+    pub rule: String,
+    /// A sentence a person understands.
+    pub message: String,
+    /// What kind of failure it is.
+    pub class: Class,
 }
 
 /// What validation decided.
@@ -54,8 +295,301 @@ pub fn check(
     params: &[(String, String)],
     directives: &Directives,
 ) -> Verdict {
-    let _ = (
-        compiled, settings, doc_index, doc, op_index, op, req, params, directives,
-    );
-    Verdict::Pass
+    // The engine already skips validation for forced statuses and `Prefer:
+    // validate=false`; `validate=true` does not override `--validate off`.
+    let _ = directives;
+    if settings.validate == ValidateMode::Off {
+        return Verdict::Pass;
+    }
+    let Some(dv) = compiled.docs.get(doc_index) else {
+        return Verdict::Pass;
+    };
+    let Some(cell) = dv.ops.get(op_index) else {
+        return Verdict::Pass;
+    };
+    let ov = cell.get_or_init(|| compile(doc, op));
+    let query = params::form_pairs(req.query);
+    let cookies = params::cookie_pairs(req.headers);
+    let mut violations = Vec::new();
+    let mut challenges = Vec::new();
+
+    if let Some(alts) = op.security.as_ref().or(doc.security.as_ref()) {
+        let presented = security::Presented {
+            headers: req.headers,
+            query: &query,
+            cookies: &cookies,
+            accept: &settings.accept_credentials,
+        };
+        if let Some(f) = security::check(alts, &dv.schemes, &presented, &mut violations) {
+            challenges = f.challenges;
+        }
+    }
+
+    let sources = params::Sources {
+        query: &query,
+        cookies: &cookies,
+        headers: req.headers,
+        path: params,
+        swagger: doc.version == Version::Swagger2,
+    };
+    for (p, pc) in op.parameters.iter().zip(&ov.params) {
+        if p.location == ParamIn::Header && params::ignored_header(&p.name) {
+            continue;
+        }
+        let where_ = match p.location {
+            ParamIn::Path => "path",
+            ParamIn::Query => "query",
+            ParamIn::Header => "header",
+            ParamIn::Cookie => "cookie",
+        };
+        let label = format!("{where_} parameter '{}'", p.name);
+        match params::extract(p, &pc.shape, pc.json_content, &sources) {
+            None if p.required => violations.push(Violation {
+                location: vec![where_.into(), p.name.clone()],
+                rule: "required".into(),
+                message: format!("The {label} is required."),
+                class: Class::Invalid,
+            }),
+            None => {}
+            Some(value) => {
+                if let Some(v) = &pc.validator {
+                    schema_violations(v, &value, &[where_, &p.name], &label, &mut violations);
+                }
+            }
+        }
+    }
+
+    let mut accepted: Vec<String> = Vec::new();
+    if let Some(rb) = &op.request_body {
+        accepted = ov.bodies.iter().map(|b| b.media_type.clone()).collect();
+        check_body(rb.required, &ov.bodies, req, &mut violations);
+    }
+
+    if violations.is_empty() {
+        return Verdict::Pass;
+    }
+    violations.truncate(MAX_VIOLATIONS);
+    match settings.validate {
+        ValidateMode::Warn => {
+            let text = answer::summary(&violations);
+            Verdict::Warn(answer::violations_header(&text).into_iter().collect(), text)
+        }
+        _ => Verdict::Reject(Box::new(answer::reject(
+            doc,
+            op,
+            req,
+            &violations,
+            &answer::Rejection {
+                challenges: &challenges,
+                accepted: &accepted,
+            },
+        ))),
+    }
+}
+
+fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut Vec<Violation>) {
+    let content_type = req
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if req.body.is_empty() {
+        if required {
+            out.push(Violation {
+                location: vec!["body".into()],
+                rule: "required".into(),
+                message: "The request body is required.".into(),
+                class: Class::Invalid,
+            });
+        }
+        return;
+    }
+    if bodies.is_empty() {
+        return;
+    }
+    let declared: Vec<String> = bodies.iter().map(|b| b.essence.clone()).collect();
+    let names: Vec<&str> = bodies.iter().map(|b| b.media_type.as_str()).collect();
+    let Some(ct) = content_type else {
+        out.push(Violation {
+            location: vec!["header".into(), "Content-Type".into()],
+            rule: "content-type".into(),
+            message: format!(
+                "The request has a body but no Content-Type; this operation accepts {}.",
+                names.join(", ")
+            ),
+            class: Class::MediaType,
+        });
+        return;
+    };
+    let Some(i) = body::choose(&declared, ct) else {
+        out.push(Violation {
+            location: vec!["header".into(), "Content-Type".into()],
+            rule: "content-type".into(),
+            message: format!(
+                "Content-Type {} is not accepted; this operation accepts {}.",
+                body::essence(ct),
+                names.join(", ")
+            ),
+            class: Class::MediaType,
+        });
+        return;
+    };
+    let b = &bodies[i];
+    // A wildcard declaration (`*/*`) says nothing about how to read the body.
+    let kind = if b.essence.contains('*') {
+        body::Kind::Opaque
+    } else {
+        b.kind
+    };
+    let value = match kind {
+        body::Kind::Opaque => return,
+        body::Kind::Json => body::json(req.body),
+        body::Kind::Form => Ok(body::form(req.body, &b.shape, &b.encodings)),
+        body::Kind::Multipart => match body::boundary(ct) {
+            None => Err(body::Malformed(
+                "The multipart Content-Type has no boundary parameter.".into(),
+            )),
+            Some(boundary) => body::multipart(req.body, &boundary)
+                .and_then(|parts| body::multipart_object(&parts, &b.shape, &b.encodings)),
+        },
+    };
+    match value {
+        Err(body::Malformed(message)) => out.push(Violation {
+            location: vec!["body".into()],
+            rule: "syntax".into(),
+            message: sentence(message),
+            class: Class::Malformed,
+        }),
+        Ok(value) => {
+            if let Some(v) = &b.validator {
+                schema_violations(v, &value, &["body"], "request body", out);
+            }
+        }
+    }
+}
+
+fn sentence(mut s: String) -> String {
+    if let Some(first) = s.get(..1) {
+        let upper = first.to_uppercase();
+        s.replace_range(..1, &upper);
+    }
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+/// The validator's errors on `value` as violations.
+fn schema_violations(
+    validator: &Validator,
+    value: &Value,
+    base: &[&str],
+    label: &str,
+    out: &mut Vec<Violation>,
+) {
+    for e in validator.iter_errors(value).take(MAX_VIOLATIONS) {
+        let mut location: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        let path: Vec<String> = e
+            .instance_path()
+            .as_str()
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        location.extend(path.iter().cloned());
+        let subject = if path.is_empty() {
+            format!("The {label}")
+        } else {
+            format!("In the {label}, '{}'", path.join("."))
+        };
+        let what = describe(e.kind(), e.instance(), &e.to_string());
+        let message = match e.kind() {
+            ValidationErrorKind::Required { property } => {
+                let name = property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_string);
+                location.push(name.clone());
+                if path.is_empty() {
+                    format!("The {label} is missing the required property '{name}'.")
+                } else {
+                    format!(
+                        "In the {label}, '{}' is missing the required property '{name}'.",
+                        path.join(".")
+                    )
+                }
+            }
+            _ => format!("{subject} {what}."),
+        };
+        out.push(Violation {
+            location,
+            rule: e.kind().keyword().to_string(),
+            message,
+            class: Class::Invalid,
+        });
+    }
+}
+
+/// A short rendering of a value for messages.
+fn shown(v: &Value) -> String {
+    let mut s = v.to_string();
+    if s.len() > 60 {
+        let mut cut = 57;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+        s.push_str("...");
+    }
+    s
+}
+
+/// What a validation error says, as the end of a sentence.
+fn describe(kind: &ValidationErrorKind, instance: &Value, display: &str) -> String {
+    use ValidationErrorKind as K;
+    let got = shown(instance);
+    match kind {
+        K::Maximum { limit } => format!("must be at most {limit} (got {got})"),
+        K::Minimum { limit } => format!("must be at least {limit} (got {got})"),
+        K::ExclusiveMaximum { limit } => format!("must be less than {limit} (got {got})"),
+        K::ExclusiveMinimum { limit } => format!("must be greater than {limit} (got {got})"),
+        K::MaxLength { limit } => format!("must be at most {limit} characters long (got {got})"),
+        K::MinLength { limit } => format!("must be at least {limit} characters long (got {got})"),
+        K::MaxItems { limit } => format!("must have at most {limit} items"),
+        K::MinItems { limit } => format!("must have at least {limit} items"),
+        K::MaxProperties { limit } => format!("must have at most {limit} properties"),
+        K::MinProperties { limit } => format!("must have at least {limit} properties"),
+        K::Pattern { pattern } => format!("must match the pattern {pattern} (got {got})"),
+        K::Format { format } => format!("must be a valid {format} (got {got})"),
+        K::Enum { options } => format!("must be one of {} (got {got})", shown(options)),
+        K::Constant { expected_value } => format!("must be {}", shown(expected_value)),
+        K::UniqueItems => "must not contain duplicate items".into(),
+        K::MultipleOf { multiple_of } => format!("must be a multiple of {multiple_of} (got {got})"),
+        K::AdditionalProperties { unexpected } => format!(
+            "has properties the schema does not allow: {}",
+            unexpected.join(", ")
+        ),
+        K::AnyOf { .. } | K::OneOfNotValid { .. } => {
+            format!("matches none of the allowed alternatives (got {got})")
+        }
+        K::OneOfMultipleValid { .. } => {
+            "matches more than one of the alternatives, where exactly one is allowed".into()
+        }
+        K::Not { .. } => "matches a schema it must not match".into(),
+        K::FalseSchema => "is not allowed here".into(),
+        K::Type { .. } => match display.split_once(" is not of type") {
+            Some((_, types)) => format!("must be of type{types} (got {got})"),
+            None => format!("has the wrong type (got {got})"),
+        },
+        _ => {
+            let mut s = display.to_string();
+            if s.len() > 200 {
+                let mut cut = 197;
+                while !s.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                s.truncate(cut);
+                s.push_str("...");
+            }
+            format!("is invalid: {s}")
+        }
+    }
 }

@@ -366,12 +366,10 @@ impl<'a> Rewriter<'a> {
     fn is_read_only(&self, s: &Value) -> bool {
         let s = self.deref(s);
         s.get("readOnly") == Some(&Value::Bool(true))
-            || s.get("allOf")
-                .and_then(Value::as_array)
-                .is_some_and(|all| {
-                    all.iter()
-                        .any(|x| self.deref(x).get("readOnly") == Some(&Value::Bool(true)))
-                })
+            || s.get("allOf").and_then(Value::as_array).is_some_and(|all| {
+                all.iter()
+                    .any(|x| self.deref(x).get("readOnly") == Some(&Value::Bool(true)))
+            })
     }
 
     fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
@@ -468,26 +466,28 @@ fn insert_at(doc: &mut Value, ptr: &str, v: Value) {
         return;
     };
     for token in path {
-        let index = token.parse::<usize>().ok();
-        current = match current {
-            Value::Array(list) if index.is_some_and(|i| i < list.len()) => {
-                match index.and_then(|i| list.get_mut(i)) {
-                    Some(next) => next,
-                    None => return,
-                }
-            }
-            other => {
-                if !other.is_object() {
-                    *other = Value::Object(Map::new());
-                }
-                match other {
-                    Value::Object(map) => map
-                        .entry(token.clone())
-                        .or_insert_with(|| Value::Object(Map::new())),
-                    _ => return,
-                }
-            }
+        let index = match &*current {
+            Value::Array(list) => token.parse::<usize>().ok().filter(|i| *i < list.len()),
+            _ => None,
         };
+        if let Some(i) = index {
+            match current.get_mut(i) {
+                Some(next) => current = next,
+                None => return,
+            }
+            continue;
+        }
+        if !current.is_object() {
+            *current = Value::Object(Map::new());
+        }
+        match current {
+            Value::Object(map) => {
+                current = map
+                    .entry(token.clone())
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
+            _ => return,
+        }
     }
     match current {
         Value::Array(list) => {
@@ -587,8 +587,9 @@ impl OpSchemas {
             let at = err.instance_path().as_str().to_string();
             let message = err.to_string();
             if remove_at(&mut schema, &at) {
-                self.notes
-                    .push(format!("ignored a keyword the validator refuses: {message}"));
+                self.notes.push(format!(
+                    "ignored a keyword the validator refuses: {message}"
+                ));
                 continue;
             }
             self.registry = None;
@@ -775,7 +776,9 @@ impl Shape {
         if t & (ty::NUMBER | ty::INTEGER) != 0
             && let Ok(f) = text.parse::<f64>()
             && f.is_finite()
-            && text.bytes().all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
             && let Some(n) = serde_json::Number::from_f64(f)
         {
             return Value::Number(n);

@@ -673,3 +673,20 @@ fn har_forced_status_picks_among_entries() {
         "{problem}"
     );
 }
+
+#[test]
+fn head_is_answered_by_a_saved_get() {
+    let s = Server::start(&[&saved("collection.json")]);
+    assert!(s.summary.contains("saved examples"), "{}", s.summary);
+    let get = s.get("/get").send().unwrap();
+    let length = header(&get, "content-length");
+    let head = s.req("HEAD", "/get").send().unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(header(&head, "content-length"), length);
+    assert!(head.bytes().unwrap().is_empty());
+    let line = (0..5)
+        .filter_map(|_| s.next_line(5))
+        .find(|l| l.contains("HEAD /get"))
+        .unwrap();
+    assert!(line.contains("source="), "{line}");
+}

@@ -52,3 +52,45 @@ fn edits_are_served_and_broken_edits_are_not() {
     std::fs::write(&path, spec("third")).unwrap();
     assert!(wait_for(&s, "third"), "a fixed edit is served again");
 }
+
+#[test]
+fn reloads_do_not_drop_requests_in_flight() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("api.yaml");
+    std::fs::write(&path, spec("v0")).unwrap();
+    let s = Server::start(&[path.to_str().unwrap(), "--watch", "--quiet"]);
+    let url = format!("{}/hello", s.url);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let (url, stop) = (url.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                let mut statuses = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    statuses.push(
+                        client
+                            .get(&url)
+                            .send()
+                            .map(|r| r.status().as_u16())
+                            .unwrap_or(0),
+                    );
+                }
+                statuses
+            })
+        })
+        .collect();
+    for i in 1..=5 {
+        std::fs::write(&path, spec(&format!("v{i}"))).unwrap();
+        assert!(wait_for(&s, &format!("v{i}")), "version {i} is served");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for c in clients {
+        let statuses = c.join().unwrap();
+        assert!(!statuses.is_empty());
+        assert!(
+            statuses.iter().all(|s| *s == 200),
+            "every request answered 200: {statuses:?}"
+        );
+    }
+}

@@ -1,0 +1,405 @@
+//! Request bodies: which declared media type a body is, and its content as JSON.
+//!
+//! JSON bodies are parsed as they are (a syntax error says where, by line and column);
+//! `application/x-www-form-urlencoded` and `multipart/form-data` bodies become an object
+//! whose fields are typed by the schema and the media type's `encoding` (style, explode,
+//! per-part content type). The multipart parser is our own: it only needs the part
+//! names, headers and bytes of an in-memory body, which is a few dozen lines, where the
+//! crates that do it are built around async streams. Other media types (XML, plain text,
+//! binary) are accepted as they are: only their presence and content type are checked.
+
+use serde_json::{Map, Value};
+
+use super::schema::Shape;
+
+/// How one field of a form body is encoded (OpenAPI `encoding`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Encoding {
+    /// `contentType` of a multipart part.
+    pub content_type: Option<String>,
+    /// `style` of a urlencoded field (`form`, `spaceDelimited`, `pipeDelimited`, `deepObject`).
+    pub style: Option<String>,
+    /// `explode` of a urlencoded field.
+    pub explode: Option<bool>,
+}
+
+/// The essence of a media type: lower case, without parameters.
+pub(crate) fn essence(media_type: &str) -> String {
+    media_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The index of the declared media type a request's content type matches: an exact
+/// match first, then `type/*`, then `*/*`.
+pub(crate) fn choose(declared: &[String], content_type: &str) -> Option<usize> {
+    let want = essence(content_type);
+    let (major, _) = want.split_once('/').unwrap_or((want.as_str(), ""));
+    let exact = declared.iter().position(|d| *d == want);
+    exact
+        .or_else(|| {
+            declared.iter().position(|d| {
+                d.strip_suffix("/*")
+                    .is_some_and(|m| m.eq_ignore_ascii_case(major) && m != "*")
+            })
+        })
+        .or_else(|| declared.iter().position(|d| d == "*/*" || d == "*"))
+}
+
+/// How a body is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// JSON, `*+json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/*`.
+    Multipart,
+    /// Anything else: not parsed.
+    Opaque,
+}
+
+/// The kind of a declared media type.
+pub(crate) fn kind_of(essence: &str) -> Kind {
+    if essence == "application/json" || essence.ends_with("+json") || essence == "text/json" {
+        Kind::Json
+    } else if essence == "application/x-www-form-urlencoded" {
+        Kind::Form
+    } else if essence.starts_with("multipart/") {
+        Kind::Multipart
+    } else {
+        Kind::Opaque
+    }
+}
+
+/// A body that cannot be read, with what is wrong in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Malformed(pub String);
+
+/// Parses a JSON body.
+pub(crate) fn json(body: &[u8]) -> Result<Value, Malformed> {
+    serde_json::from_slice(body).map_err(|e| {
+        let what = e.to_string();
+        // serde_json appends "at line L column C"; say it our way, once.
+        let what = what
+            .rsplit_once(" at line ")
+            .map_or(what.as_str(), |(w, _)| w)
+            .to_string();
+        Malformed(format!(
+            "the request body is not valid JSON: {what} at line {}, column {}",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// Parses an `application/x-www-form-urlencoded` body into an object typed by `shape`.
+pub(crate) fn form(body: &[u8], shape: &Shape, encodings: &[(String, Encoding)]) -> Value {
+    let text = String::from_utf8_lossy(body);
+    let pairs = super::params::form_pairs(Some(&text));
+    let mut map = Map::new();
+    let mut done: Vec<&str> = Vec::new();
+    for (key, _) in &pairs {
+        let (name, deep) = match key.split_once('[') {
+            Some((n, _)) if shape.property(key).is_none() => (n, true),
+            _ => (key.as_str(), false),
+        };
+        if done.contains(&name) {
+            continue;
+        }
+        done.push(name);
+        let enc = encodings
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_default();
+        let prop = shape.property(name).cloned().unwrap_or_default();
+        let values: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let value = if deep {
+            let prefix = format!("{name}[");
+            let mut obj = Map::new();
+            for (k, v) in &pairs {
+                if let Some(rest) = k.strip_prefix(&prefix) {
+                    let sub = rest.split(']').next().unwrap_or("");
+                    let s = prop.property(sub).cloned().unwrap_or_default();
+                    obj.insert(sub.to_string(), s.coerce(v));
+                }
+            }
+            Value::Object(obj)
+        } else if prop.is_array() {
+            let delimiter = match enc.style.as_deref() {
+                Some("spaceDelimited") => ' ',
+                Some("pipeDelimited") => '|',
+                _ => ',',
+            };
+            let item = prop.items.as_deref().cloned().unwrap_or_default();
+            let pieces: Vec<&str> = if enc.explode.unwrap_or(true) {
+                values
+            } else {
+                values.iter().flat_map(|v| v.split(delimiter)).collect()
+            };
+            Value::Array(pieces.into_iter().map(|v| item.coerce(v)).collect())
+        } else if values.len() > 1 && prop.types == 0 {
+            Value::Array(
+                values
+                    .iter()
+                    .map(|v| Value::String(v.to_string()))
+                    .collect(),
+            )
+        } else {
+            prop.coerce(values.first().copied().unwrap_or(""))
+        };
+        map.insert(name.to_string(), value);
+    }
+    Value::Object(map)
+}
+
+/// One part of a multipart body.
+#[derive(Debug)]
+pub(crate) struct Part<'a> {
+    /// The `name` of its `Content-Disposition`.
+    pub name: Option<String>,
+    /// The `filename`, for file parts.
+    pub filename: Option<String>,
+    /// Its `Content-Type`.
+    pub content_type: Option<String>,
+    /// Its bytes.
+    pub body: &'a [u8],
+}
+
+/// The `boundary` parameter of a multipart content type.
+pub(crate) fn boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| v.trim().trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || from > hay.len() {
+        return None;
+    }
+    hay[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+/// Splits a multipart body (RFC 7578) into its parts.
+pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Malformed> {
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    let Some(first) = find(body, delimiter, 0) else {
+        return Err(Malformed(format!(
+            "the multipart body does not contain its boundary '{boundary}'"
+        )));
+    };
+    let mut at = first + delimiter.len();
+    let mut parts = Vec::new();
+    loop {
+        if body[at..].starts_with(b"--") {
+            return Ok(parts);
+        }
+        // The rest of the delimiter line (transport padding, then CRLF).
+        let Some(eol) = find(body, b"\n", at) else {
+            return Err(Malformed(
+                "the multipart body ends before its closing boundary".into(),
+            ));
+        };
+        let start = eol + 1;
+        let Some(next) = find(body, delimiter, start) else {
+            return Err(Malformed(
+                "the multipart body ends before its closing boundary".into(),
+            ));
+        };
+        // The CRLF before a delimiter belongs to the delimiter.
+        let mut end = next;
+        if end > start && body[end - 1] == b'\n' {
+            end -= 1;
+            if end > start && body[end - 1] == b'\r' {
+                end -= 1;
+            }
+        }
+        parts.push(part(&body[start..end])?);
+        at = next + delimiter.len();
+    }
+}
+
+fn part(raw: &[u8]) -> Result<Part<'_>, Malformed> {
+    let (head, body) = match find(raw, b"\r\n\r\n", 0) {
+        Some(i) => (&raw[..i], &raw[i + 4..]),
+        None => match find(raw, b"\n\n", 0) {
+            Some(i) => (&raw[..i], &raw[i + 2..]),
+            None if raw.starts_with(b"\r\n") => (&raw[..0], &raw[2..]),
+            None => {
+                return Err(Malformed(
+                    "a multipart part has no blank line between its headers and its content".into(),
+                ));
+            }
+        },
+    };
+    let head = String::from_utf8_lossy(head);
+    let mut p = Part {
+        name: None,
+        filename: None,
+        content_type: None,
+        body,
+    };
+    for line in head.lines() {
+        let Some((k, v)) = line.split_once(':') else {
+            continue;
+        };
+        if k.trim().eq_ignore_ascii_case("content-disposition") {
+            for param in v.split(';').skip(1) {
+                let Some((pk, pv)) = param.split_once('=') else {
+                    continue;
+                };
+                let pv = pv.trim().trim_matches('"').to_string();
+                match pk.trim().to_ascii_lowercase().as_str() {
+                    "name" => p.name = Some(pv),
+                    "filename" => p.filename = Some(pv),
+                    _ => {}
+                }
+            }
+        } else if k.trim().eq_ignore_ascii_case("content-type") {
+            p.content_type = Some(v.trim().to_string());
+        }
+    }
+    Ok(p)
+}
+
+/// A multipart body as an object typed by `shape`: JSON parts parsed, file parts kept
+/// as text, repeated names gathered into arrays.
+pub(crate) fn multipart_object(
+    parts: &[Part<'_>],
+    shape: &Shape,
+    encodings: &[(String, Encoding)],
+) -> Result<Value, Malformed> {
+    let mut map = Map::new();
+    let mut names: Vec<&str> = Vec::new();
+    for p in parts {
+        if let Some(n) = &p.name
+            && !names.contains(&n.as_str())
+        {
+            names.push(n);
+        }
+    }
+    for name in names {
+        let prop = shape.property(name).cloned().unwrap_or_default();
+        let declared = encodings
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, e)| e.content_type.clone());
+        let mut values = Vec::new();
+        for p in parts.iter().filter(|p| p.name.as_deref() == Some(name)) {
+            let item = if prop.is_array() {
+                prop.items.as_deref().cloned().unwrap_or_default()
+            } else {
+                prop.clone()
+            };
+            let ct = p.content_type.as_deref().or(declared.as_deref());
+            let is_json = ct.is_some_and(|c| kind_of(&essence(c)) == Kind::Json);
+            let value = if is_json {
+                json(p.body).map_err(|Malformed(m)| {
+                    Malformed(m.replacen("the request body", &format!("part '{name}'"), 1))
+                })?
+            } else if p.filename.is_some() {
+                Value::String(String::from_utf8_lossy(p.body).into_owned())
+            } else {
+                item.coerce(&String::from_utf8_lossy(p.body))
+            };
+            values.push(value);
+        }
+        let value = if prop.is_array() {
+            // A JSON part may carry the whole array.
+            match values.as_slice() {
+                [Value::Array(a)] => Value::Array(a.clone()),
+                _ => Value::Array(values),
+            }
+        } else if values.len() == 1 {
+            values.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Array(values)
+        };
+        map.insert(name.to_string(), value);
+    }
+    Ok(Value::Object(map))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn chooses_exact_then_wildcards() {
+        let declared: Vec<String> = ["application/json", "text/*", "*/*"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(
+            choose(&declared, "application/json; charset=utf-8"),
+            Some(0)
+        );
+        assert_eq!(choose(&declared, "text/plain"), Some(1));
+        assert_eq!(choose(&declared, "image/png"), Some(2));
+        assert_eq!(choose(&declared[..1], "text/plain"), None);
+    }
+
+    #[test]
+    fn json_errors_say_where() {
+        let e = json(b"{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        assert!(e.0.contains("line 3, column 7"), "{}", e.0);
+    }
+
+    #[test]
+    fn multipart_parts() {
+        let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n{\"a\":1}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n--XyZ\r\nContent-Disposition: form-data; name=\"n\"\r\n\r\n42\r\n--XyZ--\r\n";
+        let parts = multipart(body, "XyZ").unwrap();
+        assert_eq!(parts.len(), 3);
+        let shape = Shape::of(
+            &json!({"type": "object", "properties": {"n": {"type": "integer"}}}),
+            &json!({}),
+        );
+        let v = multipart_object(&parts, &shape, &[]).unwrap();
+        assert_eq!(v, json!({"meta": {"a": 1}, "file": "hello", "n": 42}));
+        assert!(
+            multipart(
+                b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx",
+                "XyZ"
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn forms() {
+        let shape = Shape::of(
+            &json!({"type": "object", "properties": {
+                "n": {"type": "integer"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "ids": {"type": "array", "items": {"type": "integer"}}
+            }}),
+            &json!({}),
+        );
+        let enc = vec![(
+            "ids".to_string(),
+            Encoding {
+                explode: Some(false),
+                ..Encoding::default()
+            },
+        )];
+        let v = form(b"n=3&tags=a&tags=b+c&ids=1,2", &shape, &enc);
+        assert_eq!(v, json!({"n": 3, "tags": ["a", "b c"], "ids": [1, 2]}));
+    }
+}
