@@ -5,8 +5,9 @@
 //! one required parameter (or the required body) and check that validation rejects it.
 //!
 //! Usage: `cargo run --release -p standin-core --example validate_sweep -- DIR
-//! [--sample N] [--show N] [--only SUBSTRING]`. `--sample N` checks about N documents,
-//! evenly spread over the folder.
+//! [--sample N] [--show N] [--only SUBSTRING] [--off]`. `--sample N` checks about N
+//! documents, evenly spread over the folder; `--off` builds the requests with validation
+//! off, to measure what the validators cost.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -18,6 +19,7 @@ use standin_core::directives::Directives;
 use standin_core::engine::Request;
 use standin_core::generate::{Direction, GenContext, generate};
 use standin_core::model::{Operation, ParamIn, Parameter};
+use standin_core::settings::ValidateMode;
 use standin_core::source::openapi::{Document, Version};
 use standin_core::validate::{Verdict, check};
 use standin_core::{MockSettings, Snapshot};
@@ -293,7 +295,7 @@ fn body(doc: &Document, op: &Operation, seed: u64) -> Result<Option<(String, Vec
     let pick = rb
         .media
         .iter()
-        .find(|m| is_json(&essence(&m.media_type)))
+        .find(|m| is_json(&essence(&m.media_type)) && !m.media_type.contains('*'))
         .or_else(|| {
             rb.media
                 .iter()
@@ -326,17 +328,14 @@ fn body(doc: &Document, op: &Operation, seed: u64) -> Result<Option<(String, Vec
         let mut pairs = Vec::new();
         if let Some(Value::Object(m)) = &value {
             for (k, v) in m {
-                match v {
-                    Value::Array(items) => {
-                        for i in items {
-                            pairs.push(format!("{}={}", enc(k), enc(&text(i))));
-                        }
-                    }
-                    other => pairs.push(format!("{}={}", enc(k), enc(&text(other)))),
-                }
+                flatten_form(k, v, &mut pairs);
             }
         }
-        return Ok(Some((ct, pairs.join("&").into_bytes())));
+        let text: Vec<String> = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+        return Ok(Some((ct, text.join("&").into_bytes())));
     }
     if e.starts_with("multipart/") {
         let boundary = "sweepBoundary7MA4YWxk";
@@ -378,6 +377,30 @@ fn body(doc: &Document, op: &Operation, seed: u64) -> Result<Option<(String, Vec
     )))
 }
 
+/// A form field in bracket notation: `a[b]=1`, arrays of scalars as repeated keys,
+/// arrays of objects as `a[0][b]=1`.
+fn flatten_form(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) if m.is_empty() => out.push((prefix.to_string(), "{}".into())),
+        Value::Object(m) => {
+            for (k, x) in m {
+                flatten_form(&format!("{prefix}[{k}]"), x, out);
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            for i in items {
+                out.push((prefix.to_string(), text(i)));
+            }
+        }
+        Value::Array(items) => {
+            for (n, i) in items.iter().enumerate() {
+                flatten_form(&format!("{prefix}[{n}]"), i, out);
+            }
+        }
+        other => out.push((prefix.to_string(), text(other))),
+    }
+}
+
 /// Credentials for the first security alternative.
 fn credentials(doc: &Document, op: &Operation, b: &mut Built) -> Result<(), String> {
     let Some(alt) = op
@@ -392,7 +415,7 @@ fn credentials(doc: &Document, op: &Operation, b: &mut Built) -> Result<(), Stri
         .root
         .pointer("/components/securitySchemes")
         .or_else(|| doc.root.get("securityDefinitions"));
-    let mut auth_used = false;
+    let mut auth_used: Option<String> = None;
     for name in &alt.schemes {
         let Some(def) = defs.and_then(|d| d.get(name)) else {
             continue;
@@ -420,13 +443,18 @@ fn credentials(doc: &Document, op: &Operation, b: &mut Built) -> Result<(), Stri
             _ => None,
         };
         if let Some(a) = auth {
-            if auth_used {
-                return Err(
-                    "two schemes of one alternative both need the Authorization header".into(),
-                );
+            match &auth_used {
+                Some(used) if *used != a => {
+                    return Err(
+                        "two schemes of one alternative both need the Authorization header".into(),
+                    );
+                }
+                Some(_) => {}
+                None => {
+                    b.headers.push(("Authorization".into(), a.clone()));
+                    auth_used = Some(a);
+                }
             }
-            auth_used = true;
-            b.headers.push(("Authorization".into(), a));
         }
     }
     Ok(())
@@ -511,6 +539,8 @@ fn main() {
     let mut sample = None;
     let mut show = 25usize;
     let mut only = None;
+    // `--off`: everything but the validators, to see what they cost.
+    let mut off = false;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -522,6 +552,7 @@ fn main() {
                 show = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(show);
                 i += 1;
             }
+            "--off" => off = true,
             "--only" => {
                 only = args.get(i + 1).cloned();
                 i += 1;
@@ -557,7 +588,15 @@ fn main() {
     let mut slowest = (0u128, String::new());
     for f in &files {
         let t = Instant::now();
-        let snap = Snapshot::build(&DiskFiles, std::slice::from_ref(f), MockSettings::default());
+        let settings = MockSettings {
+            validate: if off {
+                ValidateMode::Off
+            } else {
+                ValidateMode::Enforce
+            },
+            ..MockSettings::default()
+        };
+        let snap = Snapshot::build(&DiskFiles, std::slice::from_ref(f), settings);
         let load_ms = t.elapsed().as_millis();
         if load_ms > slowest.0 {
             slowest = (load_ms, f.display().to_string());

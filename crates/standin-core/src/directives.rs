@@ -163,13 +163,11 @@ impl Directives {
                     ),
                 }
             }
-            "example" => {
-                if self.example.is_none() && !value.is_empty() {
-                    self.example = Some(From {
-                        value: value.to_string(),
-                        vendor,
-                    });
-                }
+            "example" if self.example.is_none() && !value.is_empty() => {
+                self.example = Some(From {
+                    value: value.to_string(),
+                    vendor,
+                });
             }
             "delay" => {
                 if self.delay.is_some() {

@@ -652,21 +652,27 @@ fn body_for(
         Ok(value) => {
             match crate::render::render(&value, &media.media_type, Some(schema), gctx.root) {
                 Ok(bytes) => Ok((bytes, "generated".into())),
-                Err(e) => Err(Box::new(Reply::from_problem(
-                    Problem::new(
-                        500,
-                        "cannot-render",
-                        "Cannot write the generated body",
-                        format!(
-                            "The body generated for {} {} cannot be written as {}: {e}",
-                            op.label(),
-                            response.key,
-                            media.media_type
+                // A structured value declared as text/plain (or another type with no
+                // structure of its own) is still useful to a client as JSON text;
+                // Prism answers 500 here, which breaks the very clients a mock is for.
+                Err(_) => match serde_json::to_vec(&value) {
+                    Ok(json) => Ok((Bytes::from(json), "generated (as JSON text)".into())),
+                    Err(e) => Err(Box::new(Reply::from_problem(
+                        Problem::new(
+                            500,
+                            "cannot-render",
+                            "Cannot write the generated body",
+                            format!(
+                                "The body generated for {} {} cannot be written as {}: {e}",
+                                op.label(),
+                                response.key,
+                                media.media_type
+                            ),
+                            Default::default(),
                         ),
-                        Default::default(),
-                    ),
-                    "cannot-render",
-                ))),
+                        "cannot-render",
+                    ))),
+                },
             }
         }
         Err(u) => Err(Box::new(Reply::from_problem(

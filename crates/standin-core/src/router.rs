@@ -181,12 +181,10 @@ impl Router {
                 });
                 self.shapes.insert(s.key.clone(), i);
                 let in_tree = s.matchit_ok && self.tree.insert(s.key.clone(), i).is_ok();
-                if !in_tree {
-                    if let Ok(re) = Regex::new(&s.regex) {
-                        self.fallback.push((re, i, s.literal_len));
-                        // Most literal text first: the most specific template wins.
-                        self.fallback.sort_by(|a, b| b.2.cmp(&a.2));
-                    }
+                if !in_tree && let Ok(re) = Regex::new(&s.regex) {
+                    self.fallback.push((re, i, s.literal_len));
+                    // Most literal text first: the most specific template wins.
+                    self.fallback.sort_by_key(|f| std::cmp::Reverse(f.2));
                 }
                 i
             }

@@ -158,7 +158,10 @@ fn type_matches(t: &str, v: &Value, dialect: Dialect) -> bool {
 
 /// Lower and upper numeric bounds of a schema, each with whether it is exclusive; both
 /// the draft-4 boolean and the numeric forms of `exclusiveMinimum`/`exclusiveMaximum`.
-pub(crate) fn bounds(m: &Map<String, Value>) -> (Option<(f64, bool)>, Option<(f64, bool)>) {
+/// A numeric bound: its value and whether it is exclusive.
+pub(crate) type Bound = Option<(f64, bool)>;
+
+pub(crate) fn bounds(m: &Map<String, Value>) -> (Bound, Bound) {
     fn side(m: &Map<String, Value>, incl: &str, excl: &str, lower: bool) -> Option<(f64, bool)> {
         let mut best: Option<(f64, bool)> = None;
         let mut offer = |x: f64, e: bool| {

@@ -1122,6 +1122,16 @@ impl<'c, 'a> Gen<'c, 'a> {
                     return Ok(Value::String(s));
                 }
             }
+            // An unanchored pattern (`[A-z0-9]`) only needs to occur somewhere: a short
+            // match padded with letters up to `minLength` still matches.
+            if let Some(mut s) = self.checker.patterns.sample(p, &mut self.rng, 0, max) {
+                while (s.chars().count() as u64) < min {
+                    s.push('a');
+                }
+                if ok(self, &s) {
+                    return Ok(Value::String(s));
+                }
+            }
             return Err(self.unsat(
                 &f.ptr,
                 format!(
@@ -1266,7 +1276,10 @@ impl<'c, 'a> Gen<'c, 'a> {
         };
         let kmin = kmin.max((-LIMIT / step).ceil());
         let kmax = kmax.min((LIMIT / step).floor());
-        if !(kmin <= kmax) {
+        if kmin
+            .partial_cmp(&kmax)
+            .is_none_or(|o| o == std::cmp::Ordering::Greater)
+        {
             return Err(self.unsat(
                 &f.ptr,
                 if f.multiple.is_some() {

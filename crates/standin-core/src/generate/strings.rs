@@ -420,12 +420,31 @@ fn simplify(hir: Hir, min_total: &mut u64, cap_by: u32) -> Hir {
     }
 }
 
-/// A compiled pattern: samplers (if the pattern could be rewritten for one) with
-/// repetitions capped ever shorter, for length bounds, and the checker (if the pattern
-/// compiles at all).
+/// A compiled pattern: the parsed form for samplers (built per repetition cap, lazily)
+/// and the checker (if the pattern compiles at all).
 pub(crate) struct Compiled {
-    samplers: Vec<rand_regex::Regex>,
+    hir: Option<Hir>,
+    samplers: RefCell<HashMap<u32, Option<Rc<rand_regex::Regex>>>>,
     checker: Option<fancy_regex::Regex>,
+}
+
+impl Compiled {
+    /// A sampler whose repetitions go at most `cap` beyond their minimum.
+    fn sampler(&self, cap: u32) -> Option<Rc<rand_regex::Regex>> {
+        if let Some(s) = self.samplers.borrow().get(&cap) {
+            return s.clone();
+        }
+        let s = self.hir.as_ref().and_then(|hir| {
+            let mut min_total = 0;
+            let h = simplify(hir.clone(), &mut min_total, cap);
+            if min_total > u64::from(MAX_PATTERN_MIN) {
+                return None;
+            }
+            rand_regex::Regex::with_hir(h, cap.max(1)).ok().map(Rc::new)
+        });
+        self.samplers.borrow_mut().insert(cap, s.clone());
+        s
+    }
 }
 
 /// Caches compiled patterns for one generation run.
@@ -451,25 +470,17 @@ fn compile(pattern: &str) -> Compiled {
         .and_then(build)
         .or_else(|| build(pattern));
     let src = strip_lookaround(translated.as_deref().unwrap_or(pattern));
-    let parsed = regex_syntax::ParserBuilder::new()
+    let hir = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .build()
         .parse(&src)
-        .or_else(|_| regex_syntax::ParserBuilder::new().build().parse(&src));
-    let mut samplers = Vec::new();
-    if let Ok(hir) = parsed {
-        for cap in [REPEAT_CAP, 2, 0] {
-            let mut min_total = 0;
-            let h = simplify(hir.clone(), &mut min_total, cap);
-            if min_total > u64::from(MAX_PATTERN_MIN) {
-                break;
-            }
-            if let Ok(r) = rand_regex::Regex::with_hir(h, cap.max(1)) {
-                samplers.push(r);
-            }
-        }
+        .ok()
+        .or_else(|| regex_syntax::ParserBuilder::new().build().parse(&src).ok());
+    Compiled {
+        hir,
+        samplers: RefCell::new(HashMap::new()),
+        checker,
     }
-    Compiled { samplers, checker }
 }
 
 impl Patterns {
@@ -501,9 +512,24 @@ impl Patterns {
         max_len: Option<u64>,
     ) -> Option<String> {
         let c = self.get(pattern);
-        for sampler in &c.samplers {
+        // Short repetitions read best; a `minLength` needs longer ones (twice it, so that
+        // a uniform repeat count reaches it often), a `maxLength` shorter ones.
+        let mut caps = vec![REPEAT_CAP];
+        if min_len > u64::from(REPEAT_CAP) / 2 {
+            caps.insert(
+                0,
+                u32::try_from(min_len.saturating_mul(2))
+                    .unwrap_or(MAX_PATTERN_MIN)
+                    .min(MAX_PATTERN_MIN),
+            );
+        }
+        caps.extend([2, 0]);
+        for cap in caps {
+            let Some(sampler) = c.sampler(cap) else {
+                continue;
+            };
             for _ in 0..16 {
-                let s: String = rng.sample(sampler);
+                let s: String = rng.sample(&*sampler);
                 let n = s.chars().count() as u64;
                 if n < min_len || max_len.is_some_and(|m| n > m) {
                     continue;

@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 
-use super::schema::Shape;
+use super::schema::{Shape, ty};
 
 /// How one field of a form body is encoded (OpenAPI `encoding`).
 #[derive(Debug, Clone, Default)]
@@ -97,68 +97,130 @@ pub(crate) fn json(body: &[u8]) -> Result<Value, Malformed> {
 }
 
 /// Parses an `application/x-www-form-urlencoded` body into an object typed by `shape`.
+///
+/// Besides OpenAPI's own serialisations (repeated keys for exploded arrays, delimited
+/// lists otherwise), the bracket notation most form-reading frameworks use is read too:
+/// `a[b]=1` is an object, `a[]=1` and `a[0]=1` are arrays, nested to any depth (Stripe's
+/// `deepObject` fields are written that way).
 pub(crate) fn form(body: &[u8], shape: &Shape, encodings: &[(String, Encoding)]) -> Value {
     let text = String::from_utf8_lossy(body);
-    let pairs = super::params::form_pairs(Some(&text));
-    let mut map = Map::new();
-    let mut done: Vec<&str> = Vec::new();
-    for (key, _) in &pairs {
-        let (name, deep) = match key.split_once('[') {
-            Some((n, _)) if shape.property(key).is_none() => (n, true),
-            _ => (key.as_str(), false),
+    let mut tree = Map::new();
+    for (key, value) in super::params::form_pairs(Some(&text)) {
+        // A field whose declared name has brackets (`user[name]`) is that field.
+        let segments = if shape.properties.iter().any(|(n, _)| *n == key) {
+            vec![key]
+        } else {
+            split_brackets(&key)
         };
-        if done.contains(&name) {
-            continue;
-        }
-        done.push(name);
-        let enc = encodings
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, e)| e.clone())
-            .unwrap_or_default();
-        let prop = shape.property(name).cloned().unwrap_or_default();
-        let values: Vec<&str> = pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect();
-        let value = if deep {
-            let prefix = format!("{name}[");
-            let mut obj = Map::new();
-            for (k, v) in &pairs {
-                if let Some(rest) = k.strip_prefix(&prefix) {
-                    let sub = rest.split(']').next().unwrap_or("");
-                    let s = prop.property(sub).cloned().unwrap_or_default();
-                    obj.insert(sub.to_string(), s.coerce(v));
-                }
+        insert_raw(&mut tree, &segments, value);
+    }
+    let mut out = Map::new();
+    for (name, raw) in tree {
+        let prop = shape.property(&name).cloned().unwrap_or_default();
+        let enc = encodings.iter().find(|(n, _)| *n == name).map(|(_, e)| e);
+        out.insert(name, typed(raw, &prop, enc));
+    }
+    Value::Object(out)
+}
+
+/// `a[b][]` → `["a", "b", ""]`.
+fn split_brackets(key: &str) -> Vec<String> {
+    let Some(open) = key.find('[').filter(|i| *i > 0 && key.ends_with(']')) else {
+        return vec![key.to_string()];
+    };
+    let mut out = vec![key[..open].to_string()];
+    for seg in key[open + 1..key.len() - 1].split("][") {
+        out.push(seg.to_string());
+    }
+    out
+}
+
+/// Adds `value` at `segments` in a tree of strings: repeated leaves become arrays, `[]`
+/// appends.
+fn insert_raw(tree: &mut Map<String, Value>, segments: &[String], value: String) {
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
+    if rest.is_empty() || (rest.len() == 1 && rest[0].is_empty()) {
+        match tree.get_mut(first) {
+            Some(Value::Array(items)) => items.push(Value::String(value)),
+            Some(existing @ Value::String(_)) => {
+                let old = existing.take();
+                *existing = Value::Array(vec![old, Value::String(value)]);
             }
-            Value::Object(obj)
-        } else if prop.is_array() {
-            let delimiter = match enc.style.as_deref() {
-                Some("spaceDelimited") => ' ',
-                Some("pipeDelimited") => '|',
-                _ => ',',
-            };
-            let item = prop.items.as_deref().cloned().unwrap_or_default();
-            let pieces: Vec<&str> = if enc.explode.unwrap_or(true) {
-                values
-            } else {
-                values.iter().flat_map(|v| v.split(delimiter)).collect()
-            };
-            Value::Array(pieces.into_iter().map(|v| item.coerce(v)).collect())
-        } else if values.len() > 1 && prop.types == 0 {
-            Value::Array(
-                values
-                    .iter()
-                    .map(|v| Value::String(v.to_string()))
+            _ => {
+                let v = if rest.is_empty() {
+                    Value::String(value)
+                } else {
+                    Value::Array(vec![Value::String(value)])
+                };
+                tree.insert(first.clone(), v);
+            }
+        }
+        return;
+    }
+    let slot = tree
+        .entry(first.clone())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    if let Value::Object(inner) = slot {
+        insert_raw(inner, rest, value);
+    }
+}
+
+/// A tree of form strings typed by the schema's shape.
+fn typed(raw: Value, shape: &Shape, enc: Option<&Encoding>) -> Value {
+    let arrayish = shape.types & ty::ARRAY != 0;
+    let item = shape.items.as_deref().cloned().unwrap_or_default();
+    match raw {
+        Value::String(s) => {
+            let looks_json = s.starts_with('{') || s.starts_with('[');
+            if arrayish && !looks_json && !(s.is_empty() && shape.types & ty::STRING != 0) {
+                let explode = enc.and_then(|e| e.explode).unwrap_or(true);
+                if explode {
+                    return Value::Array(vec![item.coerce(&s)]);
+                }
+                let delimiter = match enc.and_then(|e| e.style.as_deref()) {
+                    Some("spaceDelimited") => ' ',
+                    Some("pipeDelimited") => '|',
+                    _ => ',',
+                };
+                return Value::Array(s.split(delimiter).map(|v| item.coerce(v)).collect());
+            }
+            shape.coerce(&s)
+        }
+        Value::Array(values) => {
+            let inner = if arrayish { &item } else { shape };
+            Value::Array(values.into_iter().map(|v| typed(v, inner, None)).collect())
+        }
+        Value::Object(map) => {
+            let indexed = !map.is_empty() && map.keys().all(|k| k.parse::<usize>().is_ok());
+            if arrayish && indexed {
+                let mut entries: Vec<(usize, Value)> = map
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.parse::<usize>().ok()?, v)))
+                    .collect();
+                entries.sort_by_key(|(i, _)| *i);
+                return Value::Array(
+                    entries
+                        .into_iter()
+                        .map(|(_, v)| typed(v, &item, None))
+                        .collect(),
+                );
+            }
+            Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| {
+                        let s = shape.property(&k).cloned().unwrap_or_default();
+                        (k, typed(v, &s, None))
+                    })
                     .collect(),
             )
-        } else {
-            prop.coerce(values.first().copied().unwrap_or(""))
-        };
-        map.insert(name.to_string(), value);
+        }
+        other => other,
     }
-    Value::Object(map)
 }
 
 /// One part of a multipart body.
@@ -401,5 +463,10 @@ mod tests {
         )];
         let v = form(b"n=3&tags=a&tags=b+c&ids=1,2", &shape, &enc);
         assert_eq!(v, json!({"n": 3, "tags": ["a", "b c"], "ids": [1, 2]}));
+        let v = form(b"meta[a][b]=1&tags[]=x&ids[1]=5&ids[0]=4&n=1", &shape, &enc);
+        assert_eq!(
+            v,
+            json!({"meta": {"a": {"b": "1"}}, "tags": ["x"], "ids": [4, 5], "n": 1})
+        );
     }
 }

@@ -325,7 +325,14 @@ pub fn check(
         }
     }
 
+    let declared: Vec<&str> = op
+        .parameters
+        .iter()
+        .filter(|p| p.location == ParamIn::Query)
+        .map(|p| p.name.as_str())
+        .collect();
     let sources = params::Sources {
+        declared: &declared,
         query: &query,
         cookies: &cookies,
         headers: req.headers,
@@ -352,7 +359,16 @@ pub fn check(
             }),
             None => {}
             Some(value) => {
-                if let Some(v) = &pc.validator {
+                // Empty text is also how a client sends null.
+                let null_too = value.as_str() == Some("")
+                    && pc.shape.types & schema::ty::NULL != 0
+                    && pc
+                        .validator
+                        .as_ref()
+                        .is_some_and(|v| v.is_valid(&Value::Null));
+                if let Some(v) = &pc.validator
+                    && !null_too
+                {
                     schema_violations(v, &value, &[where_, &p.name], &label, &mut violations);
                 }
             }
@@ -392,7 +408,10 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    if req.body.is_empty() {
+    // An empty body is no body, except for forms, where it is an empty form.
+    let kind_sent = content_type.map(|ct| body::kind_of(&body::essence(ct)));
+    let empty_form = matches!(kind_sent, Some(body::Kind::Form | body::Kind::Multipart));
+    if req.body.is_empty() && !empty_form {
         if required {
             out.push(Violation {
                 location: vec!["body".into()],
@@ -460,7 +479,14 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
             class: Class::Malformed,
         }),
         Ok(value) => {
-            if let Some(v) = &b.validator {
+            // A form is an object; a form schema that says otherwise (a bare file, an
+            // array) describes the one field, which cannot be checked as a whole.
+            let form_mismatch = matches!(kind, body::Kind::Form | body::Kind::Multipart)
+                && b.shape.types != 0
+                && b.shape.types & schema::ty::OBJECT == 0;
+            if let Some(v) = &b.validator
+                && !form_mismatch
+            {
                 schema_violations(v, &value, &["body"], "request body", out);
             }
         }

@@ -10,7 +10,7 @@
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
-use super::schema::Shape;
+use super::schema::{Shape, ty};
 use crate::model::{ParamIn, Parameter};
 
 /// Query or form pairs, percent-decoded (`+` is a space, as browsers and most
@@ -62,6 +62,9 @@ pub(crate) struct Sources<'a> {
     pub path: &'a [(String, String)],
     /// Whether the document is Swagger 2.0 (arrays default to `csv` there).
     pub swagger: bool,
+    /// Names of the operation's query parameters: an exploded free-form object takes
+    /// the query pairs no other parameter claims.
+    pub declared: &'a [&'a str],
 }
 
 /// The value of `p` as JSON, or `None` when the request does not carry it.
@@ -174,7 +177,7 @@ fn query(p: &Parameter, shape: &Shape, json_content: bool, src: &Sources<'_>) ->
                 .iter()
                 .filter(|(k, _)| {
                     if shape.properties.is_empty() {
-                        !k.starts_with("__")
+                        !k.starts_with("__") && !src.declared.contains(&k.as_str())
                     } else {
                         shape.properties.iter().any(|(n, _)| n == k)
                     }
@@ -223,7 +226,7 @@ fn simple(p: &Parameter, shape: &Shape, raw: &str, swagger: bool) -> Value {
         } else {
             ','
         };
-        return items(shape, raw.split(d).map(str::trim));
+        return list(shape, raw, d);
     }
     if shape.is_object() {
         return if p.explode {
@@ -279,6 +282,23 @@ fn path(p: &Parameter, shape: &Shape, raw: &str, swagger: bool) -> Value {
     }
 }
 
+/// A delimited list; items that are themselves JSON arrays or objects (which no style
+/// defines, but clients send) are read as one JSON list when the text is one.
+fn list(shape: &Shape, raw: &str, delimiter: char) -> Value {
+    let nested = shape
+        .items
+        .as_deref()
+        .is_some_and(|i| i.types & (ty::ARRAY | ty::OBJECT) != 0);
+    if nested
+        && delimiter == ','
+        && (raw.starts_with('[') || raw.starts_with('{'))
+        && let Ok(Value::Array(items)) = serde_json::from_str::<Value>(&format!("[{raw}]"))
+    {
+        return Value::Array(items);
+    }
+    items(shape, raw.split(delimiter))
+}
+
 fn items<'a>(shape: &Shape, values: impl Iterator<Item = &'a str>) -> Value {
     let item = shape.items.as_deref();
     Value::Array(
@@ -318,7 +338,13 @@ fn object(shape: &Shape, pairs: Vec<(String, &str)>) -> Value {
     let mut map = Map::new();
     for (k, v) in pairs {
         let value = match shape.property(&k) {
-            Some(s) if s.is_array() => items(s, v.split(',')),
+            Some(s) if s.is_array() && (v.starts_with('[') || v.starts_with('{')) => {
+                match serde_json::from_str::<Value>(v) {
+                    Ok(parsed @ Value::Array(_)) => parsed,
+                    _ => list(s, v, ','),
+                }
+            }
+            Some(s) if s.is_array() => list(s, v, ','),
             Some(s) => s.coerce(v),
             None => Value::String(v.to_string()),
         };
@@ -358,6 +384,7 @@ mod tests {
             headers: &headers,
             path: &path,
             swagger: false,
+            declared: &[],
         };
         extract(p, s, false, &src).unwrap()
     }
@@ -453,6 +480,7 @@ mod tests {
                 headers: &headers,
                 path: &[],
                 swagger: false,
+                declared: &[],
             };
             extract(p, s, false, &src)
         };

@@ -627,6 +627,9 @@ fn is_uuid(s: &str) -> bool {
         })
 }
 
+/// How many schema nodes one [`Shape`] may visit.
+const SHAPE_BUDGET: usize = 4000;
+
 /// Type bits of a [`Shape`].
 pub(crate) mod ty {
     pub const STRING: u8 = 1;
@@ -655,19 +658,23 @@ impl Shape {
     /// The shape of a rewritten schema whose references point into `doc`.
     pub(crate) fn of(schema: &Value, doc: &Value) -> Shape {
         let mut s = Shape::default();
-        s.add(schema, doc, 0, 0);
+        let mut budget = SHAPE_BUDGET;
+        s.add(schema, doc, 0, 0, &mut budget);
         s
     }
 
-    fn add(&mut self, schema: &Value, doc: &Value, depth: usize, hops: usize) {
-        if depth > 6 || hops > 24 {
+    fn add(&mut self, schema: &Value, doc: &Value, depth: usize, hops: usize, budget: &mut usize) {
+        // Deep enough for real form bodies (Stripe nests six levels), bounded for
+        // recursive and very wide schemas.
+        if depth > 12 || hops > 24 || *budget == 0 {
             return;
         }
+        *budget -= 1;
         let Value::Object(m) = schema else { return };
         if let Some(Value::String(r)) = m.get("$ref")
             && let Some(target) = resolve_in(doc, r)
         {
-            self.add(target, doc, depth, hops + 1);
+            self.add(target, doc, depth, hops + 1, budget);
         }
         match m.get("type") {
             Some(Value::String(t)) => self.types |= bit(t),
@@ -695,13 +702,13 @@ impl Shape {
         }
         if let Some(items) = m.get("items").filter(|i| i.is_object()) {
             let mut inner = self.items.take().map(|b| *b).unwrap_or_default();
-            inner.add(items, doc, depth + 1, hops);
+            inner.add(items, doc, depth + 1, hops, budget);
             self.items = Some(Box::new(inner));
         }
         if let Some(Value::Object(props)) = m.get("properties") {
             for (name, p) in props {
                 let mut inner = Shape::default();
-                inner.add(p, doc, depth + 1, hops);
+                inner.add(p, doc, depth + 1, hops, budget);
                 match self.properties.iter_mut().find(|(n, _)| n == name) {
                     Some((_, existing)) => existing.merge(inner),
                     None => self.properties.push((name.clone(), inner)),
@@ -710,13 +717,13 @@ impl Shape {
         }
         if let Some(add) = m.get("additionalProperties").filter(|a| a.is_object()) {
             let mut inner = Shape::default();
-            inner.add(add, doc, depth + 1, hops);
+            inner.add(add, doc, depth + 1, hops, budget);
             self.additional = Some(Box::new(inner));
         }
         for key in ["allOf", "anyOf", "oneOf"] {
             if let Some(Value::Array(list)) = m.get(key) {
                 for member in list {
-                    self.add(member, doc, depth, hops + 1);
+                    self.add(member, doc, depth, hops + 1, budget);
                 }
             }
         }
@@ -793,8 +800,10 @@ impl Shape {
         if t & ty::NULL != 0 && t & ty::STRING == 0 && (text.is_empty() || text == "null") {
             return Value::Null;
         }
+        // JSON text where the schema wants an object or array (a parameter or form
+        // field sent as JSON, as many clients do).
         if t & (ty::OBJECT | ty::ARRAY) != 0
-            && t & ty::STRING == 0
+            && (text.starts_with('{') || text.starts_with('['))
             && let Ok(v) = serde_json::from_str::<Value>(text)
             && (v.is_object() || v.is_array())
         {

@@ -10,4 +10,5 @@ mod responses;
 mod routing;
 mod saved;
 mod sources;
+mod validation;
 mod watch;

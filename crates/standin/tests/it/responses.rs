@@ -159,3 +159,13 @@ fn mock_delay_fixed_and_range() {
     assert_eq!(code, 2);
     assert!(err.contains("invalid delay '300-100'"), "{err}");
 }
+
+#[test]
+fn an_object_declared_as_plain_text_is_sent_as_json_text() {
+    let s = Server::start(&[&fixture("openapi31.yaml"), "--quiet"]);
+    let resp = s.get("/note").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(header(&resp, "content-type").as_deref(), Some("text/plain"));
+    let body: serde_json::Value = serde_json::from_str(&resp.text().unwrap()).unwrap();
+    assert!(body["text"].is_string(), "{body}");
+}
