@@ -35,6 +35,7 @@ Environment overrides:
   BENCH_WARMUP       warm-up duration per run              (full 3s,  quick 1s)
   BENCH_CONNECTIONS  concurrent connections                (full 64,  quick 8)
   BENCH_THREADS      load-generator threads                (2)
+  BENCH_LOADGEN      force the load generator: wrk or oha  (default: wrk, else oha)
   BENCH_PORT_BASE    first TCP port to use on 127.0.0.1    (18080)
   BENCH_START_TIMEOUT seconds a server may take to answer  (full 180, quick 60)
   STANDIN_PEERS_DIR  where install-peers.sh put the peers  (~/.cache/standin-peers)
@@ -125,8 +126,10 @@ stop_server() { # PID
   unset "LIVE[$pid]"
 }
 
+LOADGEN_PID=""
 cleanup() {
   local pid
+  if [[ -n $LOADGEN_PID ]]; then kill -TERM "$LOADGEN_PID" 2>/dev/null || true; fi
   for pid in "${!LIVE[@]}"; do stop_server "$pid"; done
   rm -rf "$TMP"
 }
@@ -137,14 +140,20 @@ trap 'exit 143' TERM
 # ---------------------------------------------------------------------------------------------
 # Load generator: wrk (installed with apt-get when missing), else oha.
 # ---------------------------------------------------------------------------------------------
-LOADGEN=""
-if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+LOADGEN=${BENCH_LOADGEN:-}
+case $LOADGEN in
+  "" | wrk | oha) ;;
+  *) echo "run.sh: BENCH_LOADGEN must be wrk or oha" >&2; exit 2 ;;
+esac
+if [[ -z $LOADGEN ]] && ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   log "wrk not found; installing it with apt-get"
   SUDO=()
   if ((EUID != 0)) && command -v sudo >/dev/null 2>&1; then SUDO=(sudo -n); fi
   { "${SUDO[@]}" apt-get install -y wrk || { "${SUDO[@]}" apt-get update && "${SUDO[@]}" apt-get install -y wrk; }; } >&2 || true
 fi
-if command -v wrk >/dev/null 2>&1; then
+if [[ -n $LOADGEN ]]; then
+  command -v "$LOADGEN" >/dev/null 2>&1 || { echo "run.sh: BENCH_LOADGEN=$LOADGEN is not installed" >&2; exit 1; }
+elif command -v wrk >/dev/null 2>&1; then
   LOADGEN=wrk
 elif command -v oha >/dev/null 2>&1; then
   LOADGEN=oha
@@ -391,7 +400,14 @@ load() {
   if [[ $LOADGEN == wrk ]]; then
     local args=(-t"$THREADS" -c"$CONNS" -d"$dur" --latency)
     [[ ${SC_METHOD[$sc]} == POST ]] && args+=(-s "$FIX/post.lua")
-    wrk "${args[@]}" "$url" >"$out" 2>&1
+    # In the background and waited for, so that a signal interrupts the wait at once (the
+    # cleanup trap then kills this wrk too).
+    wrk "${args[@]}" "$url" >"$out" 2>&1 &
+    LOADGEN_PID=$!
+    local rc=0
+    wait "$LOADGEN_PID" || rc=$?
+    LOADGEN_PID=""
+    return "$rc"
   else
     local args=(-z "$dur" -c "$CONNS" --no-tui)
     if [[ ${SC_METHOD[$sc]} == POST ]]; then
@@ -423,7 +439,8 @@ s = d.get("summary", {})
 lp = d.get("latencyPercentiles", {})
 codes = d.get("statusCodeDistribution", {})
 bad = 0 if sys.argv[2] == "404" else sum(v for k, v in codes.items() if not k.startswith(("2", "3")))
-bad += sum(d.get("errorDistribution", {}).values())
+# in-flight requests cut off when the duration ends are not errors
+bad += sum(v for k, v in d.get("errorDistribution", {}).items() if "deadline" not in k)
 print(f'{s.get("requestsPerSec", 0):.2f} {(lp.get("p50") or 0) * 1000:.3f} {(lp.get("p99") or 0) * 1000:.3f} {bad}')
 PY
   fi
@@ -625,7 +642,7 @@ report() {
   echo "# standin benchmark ($MODE mode)"
   echo
   echo "- date: $STARTED_AT; host: $(nproc) CPUs, $(uname -sr); load average at start: $LOADAVG_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- load: $LOADGEN, $THREADS threads, $CONNS connections, $WARMUP warm-up then $DURATION per run, 127.0.0.1"
+  echo "- load: $LOADGEN, $(if [[ $LOADGEN == wrk ]]; then echo "$THREADS threads, "; fi)$CONNS connections, $WARMUP warm-up then $DURATION per run, 127.0.0.1"
   echo "- standin logging: $(if ((QUIET_LOGS)); then echo "--quiet"; else echo "on (stdout to /dev/null)"; fi)"
   local s
   for s in "${SERVERS[@]}"; do echo "- $s: $(version_of "$s")"; done

@@ -172,10 +172,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                 );
                 return Reply::from_problem(p, "internal");
             };
-            let hints: Vec<(String, String)> = params
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect();
+            let hints = hints_from(params);
             let mut warn_headers = Vec::new();
             let mut warn_note = None;
             // A forced status bypasses validation, as Redocly does: a test can always
@@ -307,6 +304,24 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
             )
         }
     }
+}
+
+/// Path parameters as generation hints. The last parameter named like `petId` or
+/// `pet_id` also stands for `id`: `GET /pets/{petId}` shows the pet whose `id` was asked.
+fn hints_from(params: Vec<(&str, String)>) -> Vec<(String, String)> {
+    let mut hints: Vec<(String, String)> = params
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    if !hints.iter().any(|(k, _)| k == "id")
+        && let Some((k, v)) = hints.last()
+        && k.len() > 2
+        && (k.ends_with("Id") || k.ends_with("_id") || k.ends_with("ID"))
+    {
+        let v = v.clone();
+        hints.push(("id".to_string(), v));
+    }
+    hints
 }
 
 fn allow_header(allowed: &[Method], cors: bool) -> String {

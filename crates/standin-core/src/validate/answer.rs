@@ -73,11 +73,11 @@ pub(crate) fn status(op: &Operation, violations: &[Violation]) -> u16 {
         403
     } else if has(Class::MediaType) {
         415
-    } else if has(Class::Malformed) {
-        400
-    } else if op.response(StatusKey::Code(422)).is_none()
-        && op.response(StatusKey::Code(400)).is_some()
+    } else if has(Class::Malformed)
+        || (op.response(StatusKey::Code(422)).is_none()
+            && op.response(StatusKey::Code(400)).is_some())
     {
+        // Unreadable, or invalid where the operation documents only 400.
         400
     } else {
         422

@@ -19,7 +19,8 @@ mod params;
 mod schema;
 mod security;
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use http::header::{self, HeaderName, HeaderValue};
 use jsonschema::Validator;
@@ -51,6 +52,7 @@ pub struct Compiled {
 struct DocValidators {
     schemes: security::Schemes,
     ops: Vec<OnceLock<OpValidators>>,
+    cache: Cache,
 }
 
 /// The compiled checks of one operation.
@@ -64,10 +66,21 @@ struct OpValidators {
     notes: Vec<String>,
 }
 
-#[derive(Debug)]
-struct ParamCheck {
+/// A compiled schema: its validator (`None` when it could not be compiled) and shape.
+/// Operations whose schemas are the same share one (Microsoft Graph has thousands of
+/// operations over a few hundred schemas).
+#[derive(Debug, Default)]
+struct Entry {
     validator: Option<Validator>,
     shape: Shape,
+}
+
+/// Compiled schemas of one document, by their rewritten text.
+type Cache = Mutex<HashMap<String, Arc<Entry>>>;
+
+#[derive(Debug)]
+struct ParamCheck {
+    entry: Arc<Entry>,
     /// Defined with `content` (a JSON-encoded value) rather than `schema`.
     json_content: bool,
 }
@@ -77,8 +90,7 @@ struct BodyCheck {
     media_type: String,
     essence: String,
     kind: body::Kind,
-    validator: Option<Validator>,
-    shape: Shape,
+    entry: Arc<Entry>,
     encodings: Vec<(String, body::Encoding)>,
 }
 
@@ -93,17 +105,22 @@ impl Compiled {
         for doc in documents {
             let schemes = security::Schemes::read(&doc.root);
             undefined_schemes(doc, &schemes, diagnostics);
+            let cache = Cache::default();
             let ops: Vec<OnceLock<OpValidators>> =
                 doc.operations.iter().map(|_| OnceLock::new()).collect();
             if settings.validate != ValidateMode::Off && doc.operations.len() <= EAGER_LIMIT {
                 for (op, cell) in doc.operations.iter().zip(&ops) {
-                    let compiled = cell.get_or_init(|| compile(doc, op));
+                    let compiled = cell.get_or_init(|| compile(doc, op, &cache));
                     for note in &compiled.notes {
                         diagnostics.push(Diagnostic::warning(&doc.file, &op.pointer, note));
                     }
                 }
             }
-            docs.push(DocValidators { schemes, ops });
+            docs.push(DocValidators {
+                schemes,
+                ops,
+                cache,
+            });
         }
         Compiled { docs }
     }
@@ -139,8 +156,9 @@ fn undefined_schemes(doc: &Document, schemes: &security::Schemes, out: &mut Vec<
     }
 }
 
-/// Compiles the checks of one operation.
-fn compile(doc: &Document, op: &Operation) -> OpValidators {
+/// Compiles the checks of one operation, reusing what the document's other operations
+/// compiled already.
+fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
     let dialect = doc.version.dialect();
     let mut rw = Rewriter::new(&doc.root, dialect);
     let param_schemas: Vec<Option<Value>> = op
@@ -160,50 +178,71 @@ fn compile(doc: &Document, op: &Operation) -> OpValidators {
                 Some(ptr) => doc.root.pointer(ptr),
                 None => m.inline_schema.as_ref(),
             };
-            raw.map(|s| rw.schema(s))
+            // Bodies that are not parsed need no validator.
+            let parsed = body::kind_of(&body::essence(&m.media_type)) != body::Kind::Opaque;
+            raw.filter(|_| parsed).map(|s| rw.schema(s))
         })
         .collect();
-    let mut schemas = OpSchemas::new(schema::draft_of(dialect), rw.finish());
+    let keyed: Vec<Option<(String, Value)>> = param_schemas
+        .into_iter()
+        .chain(body_schemas)
+        .map(|s| s.map(|s| (s.to_string(), s)))
+        .collect();
+    let mut found: HashMap<String, Arc<Entry>> = HashMap::new();
+    {
+        let map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        for (key, _) in keyed.iter().flatten() {
+            if let Some(e) = map.get(key) {
+                found.insert(key.clone(), Arc::clone(e));
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    if keyed.iter().flatten().any(|(k, _)| !found.contains_key(k)) {
+        // Only now copy what the references reach: often everything is cached.
+        let mut schemas = OpSchemas::new(schema::draft_of(dialect), rw.finish());
+        for (key, s) in keyed.iter().flatten() {
+            if found.contains_key(key) {
+                continue;
+            }
+            let shape = Shape::of(s, schemas.doc());
+            let validator = schemas.compile(s.clone());
+            found.insert(key.clone(), Arc::new(Entry { validator, shape }));
+        }
+        notes = std::mem::take(&mut schemas.notes);
+        let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+        for (k, e) in &found {
+            map.entry(k.clone()).or_insert_with(|| Arc::clone(e));
+        }
+    }
+    let empty = Arc::new(Entry::default());
+    let mut entries = keyed.into_iter().map(|k| match k {
+        Some((key, _)) => found
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| Arc::clone(&empty)),
+        None => Arc::clone(&empty),
+    });
     let params = op
         .parameters
         .iter()
-        .zip(param_schemas)
-        .map(|(p, s)| {
-            let json_content = doc
+        .map(|p| ParamCheck {
+            entry: entries.next().unwrap_or_else(|| Arc::clone(&empty)),
+            json_content: doc
                 .root
                 .pointer(&p.pointer)
-                .is_some_and(|o| o.get("content").is_some() && o.get("schema").is_none());
-            let shape = s
-                .as_ref()
-                .map(|s| Shape::of(s, schemas.doc()))
-                .unwrap_or_default();
-            ParamCheck {
-                validator: s.and_then(|s| schemas.compile(s)),
-                shape,
-                json_content,
-            }
+                .is_some_and(|o| o.get("content").is_some() && o.get("schema").is_none()),
         })
         .collect();
     let bodies = media
         .iter()
-        .zip(body_schemas)
-        .map(|(m, s)| {
+        .map(|m| {
             let essence = body::essence(&m.media_type);
-            let shape = s
-                .as_ref()
-                .map(|s| Shape::of(s, schemas.doc()))
-                .unwrap_or_default();
-            let kind = body::kind_of(&essence);
-            let validator = match kind {
-                body::Kind::Opaque => None,
-                _ => s.and_then(|s| schemas.compile(s)),
-            };
             BodyCheck {
                 media_type: m.media_type.clone(),
+                kind: body::kind_of(&essence),
                 essence,
-                kind,
-                validator,
-                shape,
+                entry: entries.next().unwrap_or_else(|| Arc::clone(&empty)),
                 encodings: encodings(doc, m.pointer.as_deref()),
             }
         })
@@ -211,7 +250,7 @@ fn compile(doc: &Document, op: &Operation) -> OpValidators {
     OpValidators {
         params,
         bodies,
-        notes: std::mem::take(&mut schemas.notes),
+        notes,
     }
 }
 
@@ -307,7 +346,7 @@ pub fn check(
     let Some(cell) = dv.ops.get(op_index) else {
         return Verdict::Pass;
     };
-    let ov = cell.get_or_init(|| compile(doc, op));
+    let ov = cell.get_or_init(|| compile(doc, op, &dv.cache));
     let query = params::form_pairs(req.query);
     let cookies = params::cookie_pairs(req.headers);
     let mut violations = Vec::new();
@@ -350,7 +389,7 @@ pub fn check(
             ParamIn::Cookie => "cookie",
         };
         let label = format!("{where_} parameter '{}'", p.name);
-        match params::extract(p, &pc.shape, pc.json_content, &sources) {
+        match params::extract(p, &pc.entry.shape, pc.json_content, &sources) {
             None if p.required => violations.push(Violation {
                 location: vec![where_.into(), p.name.clone()],
                 rule: "required".into(),
@@ -361,12 +400,13 @@ pub fn check(
             Some(value) => {
                 // Empty text is also how a client sends null.
                 let null_too = value.as_str() == Some("")
-                    && pc.shape.types & schema::ty::NULL != 0
+                    && pc.entry.shape.types & schema::ty::NULL != 0
                     && pc
+                        .entry
                         .validator
                         .as_ref()
                         .is_some_and(|v| v.is_valid(&Value::Null));
-                if let Some(v) = &pc.validator
+                if let Some(v) = &pc.entry.validator
                     && !null_too
                 {
                     schema_violations(v, &value, &[where_, &p.name], &label, &mut violations);
@@ -462,13 +502,13 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
     let value = match kind {
         body::Kind::Opaque => return,
         body::Kind::Json => body::json(req.body),
-        body::Kind::Form => Ok(body::form(req.body, &b.shape, &b.encodings)),
+        body::Kind::Form => Ok(body::form(req.body, &b.entry.shape, &b.encodings)),
         body::Kind::Multipart => match body::boundary(ct) {
             None => Err(body::Malformed(
                 "The multipart Content-Type has no boundary parameter.".into(),
             )),
             Some(boundary) => body::multipart(req.body, &boundary)
-                .and_then(|parts| body::multipart_object(&parts, &b.shape, &b.encodings)),
+                .and_then(|parts| body::multipart_object(&parts, &b.entry.shape, &b.encodings)),
         },
     };
     match value {
@@ -482,9 +522,9 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
             // A form is an object; a form schema that says otherwise (a bare file, an
             // array) describes the one field, which cannot be checked as a whole.
             let form_mismatch = matches!(kind, body::Kind::Form | body::Kind::Multipart)
-                && b.shape.types != 0
-                && b.shape.types & schema::ty::OBJECT == 0;
-            if let Some(v) = &b.validator
+                && b.entry.shape.types != 0
+                && b.entry.shape.types & schema::ty::OBJECT == 0;
+            if let Some(v) = &b.entry.validator
                 && !form_mismatch
             {
                 schema_violations(v, &value, &["body"], "request body", out);

@@ -235,48 +235,36 @@ impl<'a> Rewriter<'a> {
                         out.insert(k.clone(), Value::Object(map));
                     }
                 }
-                "dependentRequired" => {
-                    if val.is_object() {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "dependentRequired" if val.is_object() => {
+                    out.insert(k.clone(), val.clone());
                 }
                 "required" => {
                     if let Some(names) = self.required(m, val) {
                         out.insert(k.clone(), names);
                     }
                 }
-                "enum" => {
-                    if matches!(val, Value::Array(a) if !a.is_empty()) {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "enum" if matches!(val, Value::Array(a) if !a.is_empty()) => {
+                    out.insert(k.clone(), val.clone());
                 }
                 "const" => {
                     out.insert(k.clone(), val.clone());
                 }
-                "multipleOf" => {
-                    if val.as_f64().is_some_and(|n| n > 0.0) {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "multipleOf" if val.as_f64().is_some_and(|n| n > 0.0) => {
+                    out.insert(k.clone(), val.clone());
                 }
-                "maximum" | "minimum" => {
-                    if val.is_number() {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "maximum" | "minimum" if val.is_number() => {
+                    out.insert(k.clone(), val.clone());
                 }
                 key if COUNTS.contains(&key) => {
                     if let Some(n) = as_count(val) {
                         out.insert(k.clone(), json!(n));
                     }
                 }
-                "pattern" | "format" => {
-                    if val.is_string() {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "pattern" | "format" if val.is_string() => {
+                    out.insert(k.clone(), val.clone());
                 }
-                "uniqueItems" => {
-                    if val.is_boolean() {
-                        out.insert(k.clone(), val.clone());
-                    }
+                "uniqueItems" if val.is_boolean() => {
+                    out.insert(k.clone(), val.clone());
                 }
                 // Annotations, examples and vendor extensions constrain nothing; they are
                 // left out so that a malformed one cannot stop the schema compiling.
@@ -304,13 +292,11 @@ impl<'a> Rewriter<'a> {
                         out.insert(ex.into(), b);
                     }
                 }
-                (_, Value::Bool(b)) => {
-                    if out.contains_key(bound) {
-                        out.insert(ex.into(), Value::Bool(*b));
-                    }
+                (d, Value::Bool(b)) if d != Dialect::OpenApi31 && out.contains_key(bound) => {
+                    out.insert(ex.into(), Value::Bool(*b));
                 }
                 // 3.0 documents written the 3.1 way: `exclusiveMinimum: 5`.
-                (_, Value::Number(n)) => {
+                (d, Value::Number(n)) if d != Dialect::OpenApi31 => {
                     let Some(nf) = n.as_f64() else { continue };
                     let tighter = match out.get(bound).and_then(Value::as_f64) {
                         None => true,
@@ -390,16 +376,12 @@ fn finish_nullable(mut out: Map<String, Value>, nullable: bool) -> Value {
         return json!({"anyOf": [Value::Object(out), {"type": "null"}]});
     }
     match out.get_mut("type") {
-        Some(Value::String(t)) => {
+        Some(Value::String(t)) if t != "null" => {
             let t = std::mem::take(t);
-            if t != "null" {
-                out.insert("type".into(), json!([t, "null"]));
-            }
+            out.insert("type".into(), json!([t, "null"]));
         }
-        Some(Value::Array(types)) => {
-            if !types.iter().any(|t| t == "null") {
-                types.push(json!("null"));
-            }
+        Some(Value::Array(types)) if !types.iter().any(|t| t == "null") => {
+            types.push(json!("null"));
         }
         _ => {}
     }

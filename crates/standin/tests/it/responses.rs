@@ -169,3 +169,64 @@ fn an_object_declared_as_plain_text_is_sent_as_json_text() {
     let body: serde_json::Value = serde_json::from_str(&resp.text().unwrap()).unwrap();
     assert!(body["text"].is_string(), "{body}");
 }
+
+#[test]
+fn generated_bodies_mirror_the_requested_id_and_are_deterministic() {
+    let s = Server::start(&[&example("petstore.yaml"), "--quiet"]);
+    let (_, a) = json(s.get("/v1/pets/42").send().unwrap());
+    assert_eq!(a["id"], 42, "{a}");
+    let (_, again) = json(s.get("/v1/pets/42").send().unwrap());
+    assert_eq!(a, again, "the same request shows the same pet");
+    let (_, b) = json(s.get("/v1/pets/43").send().unwrap());
+    assert_eq!(b["id"], 43);
+    assert_ne!(a["name"], b["name"], "another id, another pet");
+    let (_, d1) = json(
+        s.get("/v1/pets/42")
+            .header("Prefer", "dynamic=true")
+            .send()
+            .unwrap(),
+    );
+    let (_, d2) = json(
+        s.get("/v1/pets/42")
+            .header("Prefer", "dynamic=true")
+            .send()
+            .unwrap(),
+    );
+    assert_ne!(d1, d2, "dynamic varies");
+    let (_, p1) = json(
+        s.get("/v1/pets/42")
+            .header("Prefer", "seed=7")
+            .send()
+            .unwrap(),
+    );
+    let (_, p2) = json(
+        s.get("/v1/pets/42")
+            .header("Prefer", "seed=7, dynamic=true")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(p1, p2, "a seed pins the body");
+    let other = Server::start(&[&example("petstore.yaml"), "--quiet", "--seed", "9"]);
+    let (_, o) = json(other.get("/v1/pets/42").send().unwrap());
+    assert_ne!(o["name"], a["name"], "another mock seed, another body");
+}
+
+#[test]
+fn xml_bodies_are_named_after_the_schema() {
+    let s = Server::start(&[&example("petstore.yaml"), "--quiet"]);
+    let resp = s
+        .get("/v1/pets/42")
+        .header("Accept", "application/xml")
+        .send()
+        .unwrap();
+    assert_eq!(
+        header(&resp, "content-type").as_deref(),
+        Some("application/xml")
+    );
+    let text = resp.text().unwrap();
+    assert!(text.starts_with("<?xml"), "{text}");
+    assert!(
+        text.contains("<Pet>") && text.contains("<id>42</id>"),
+        "{text}"
+    );
+}
