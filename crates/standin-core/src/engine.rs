@@ -706,12 +706,32 @@ fn body_for(
     }
 }
 
+/// Headers that describe the connection or the framing of the body, which the server
+/// decides, not the document.
+fn is_framing_header(name: &str) -> bool {
+    const FRAMING: [&str; 7] = [
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "upgrade",
+        "trailer",
+        "content-encoding",
+    ];
+    FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f))
+}
+
 fn response_headers(
     response: &ResponseDef,
     gctx: &GenContext<'_>,
     out: &mut Vec<(HeaderName, HeaderValue)>,
 ) {
     for h in &response.headers {
+        // The server frames the body itself: a declared length or encoding would be a
+        // lie about the body actually sent, and clients would hang waiting for it.
+        if is_framing_header(&h.name) {
+            continue;
+        }
         let Ok(name) = HeaderName::from_bytes(h.name.as_bytes()) else {
             continue;
         };

@@ -20,7 +20,7 @@ pub enum Command {
     /// Serve one or more sources as a mock API.
     ///
     /// Example: standin serve examples/petstore.yaml --port 4010
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Load sources, print every diagnostic, and exit non-zero if any is an error.
     ///
     /// Example: standin check examples/petstore.yaml

@@ -394,7 +394,6 @@ fn openapi_and_collection_in_one_mock() {
 }
 
 #[test]
-#[ignore = "request validation (validate/) is not in the tree yet: un-ignore when it lands"]
 fn openapi_validation_still_applies_next_to_a_collection() {
     let s = Server::start(&[&saved("openapi.yaml"), &saved("collection.json"), "--quiet"]);
     // `id` is an integer in the document; no saved example claims /pets.

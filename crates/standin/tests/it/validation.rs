@@ -475,10 +475,18 @@ fn challenges(resp: &reqwest::blocking::Response) -> Vec<String> {
         .collect()
 }
 
+/// A path, a good header, the challenge a missing one gets, a malformed header.
+type Case = (
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+    (&'static str, &'static str),
+);
+
 #[test]
 fn each_scheme_type_missing_malformed_and_present() {
     let s = security(&[]);
-    let cases: [(&str, (&str, &str), &str, (&str, &str)); 5] = [
+    let cases: [Case; 5] = [
         (
             "/basic",
             ("authorization", "Basic dXNlcjpwYXNz"),
