@@ -530,6 +530,12 @@ fn respond(
                     {
                         applied.push(format!("example={name}"));
                     }
+                    if let Some(detail) = name.strip_prefix(UNSATISFIABLE_PREFIX)
+                        && let Ok(v) =
+                            HeaderValue::from_str(&format!("schema unsatisfiable at {detail}"))
+                    {
+                        headers.push((HeaderName::from_static("x-standin-warning"), v));
+                    }
                     why.example = Some(name);
                 }
                 Err(reply) => return *reply,
@@ -598,6 +604,22 @@ fn unknown_code(op: &Operation, code: u16, vendor: Vendor) -> Reply {
     reply
 }
 
+/// The schema with its `oneOf`/`anyOf` replaced by their first branch, if it has one.
+fn relaxed(schema: &Value) -> Option<Value> {
+    let map = schema.as_object()?;
+    let key = ["oneOf", "anyOf"]
+        .into_iter()
+        .find(|k| map.contains_key(*k))?;
+    let first = map.get(key)?.as_array()?.first()?.clone();
+    let mut rest = map.clone();
+    rest.remove(key);
+    rest.remove("discriminator");
+    Some(serde_json::json!({"allOf": [Value::Object(rest), first]}))
+}
+
+/// How the example name of a best-effort body starts (see `body_for`).
+const UNSATISFIABLE_PREFIX: &str = "best-effort, schema unsatisfiable at ";
+
 type BodyResult = Result<(Bytes, String), Box<Reply>>;
 
 fn body_for(
@@ -663,7 +685,22 @@ fn body_for(
     let Some(schema) = gctx.root.pointer(ptr) else {
         return Ok((Bytes::new(), "none".into()));
     };
-    match crate::generate::generate(gctx, schema, ptr) {
+    let generated =
+        crate::generate::generate(gctx, schema, ptr).or_else(|u| match relaxed(schema) {
+            // A contradiction between branches (identical `oneOf` branches are common):
+            // the first branch alone still gives the client a body of the documented shape.
+            Some(first) if u.best_effort.is_none() => {
+                match crate::generate::generate(gctx, &first, ptr) {
+                    Ok(v) => Err(crate::generate::Unsatisfiable {
+                        best_effort: Some(v),
+                        ..u
+                    }),
+                    Err(_) => Err(u),
+                }
+            }
+            _ => Err(u),
+        });
+    match generated {
         Ok(value) => {
             match crate::render::render(&value, &media.media_type, Some(schema), gctx.root) {
                 Ok(bytes) => Ok((bytes, "generated".into())),
@@ -689,6 +726,18 @@ fn body_for(
                     ))),
                 },
             }
+        }
+        // The document contradicts itself; the closest value still reaches the client
+        // with the documented status, and the log and a warning header say why.
+        Err(u) if u.best_effort.is_some() => {
+            let value = u.best_effort.unwrap_or(Value::Null);
+            let bytes = crate::render::render(&value, &media.media_type, Some(schema), gctx.root)
+                .or_else(|_| serde_json::to_vec(&value).map(Bytes::from))
+                .unwrap_or_default();
+            Ok((
+                bytes,
+                format!("{UNSATISFIABLE_PREFIX}#{}: {}", u.pointer, u.reason),
+            ))
         }
         Err(u) => Err(Box::new(Reply::from_problem(
             Problem::new(

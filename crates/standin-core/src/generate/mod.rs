@@ -73,6 +73,9 @@ pub struct Unsatisfiable {
     pub pointer: String,
     /// What makes it unsatisfiable.
     pub reason: String,
+    /// The closest value built, when one was: it breaks the schema somewhere, but a
+    /// mock may still prefer sending it with the documented status over an error.
+    pub best_effort: Option<Value>,
 }
 
 impl std::fmt::Display for Unsatisfiable {
@@ -100,7 +103,9 @@ pub fn generate(
                 if g.checker.valid(&v, schema) {
                     return Ok(v);
                 }
-                last = Some(g.unsat(pointer, "could not build a value the schema accepts"));
+                let mut u = g.unsat(pointer, "could not build a value the schema accepts");
+                u.best_effort = Some(v);
+                last = Some(u);
             }
             Err(e) => return Err(e),
         }
@@ -322,6 +327,7 @@ impl<'c, 'a> Gen<'c, 'a> {
         Unsatisfiable {
             pointer: ptr.to_string(),
             reason: reason.into(),
+            best_effort: None,
         }
     }
 

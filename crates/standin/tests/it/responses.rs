@@ -232,3 +232,17 @@ fn xml_bodies_are_named_after_the_schema() {
         "{text}"
     );
 }
+
+#[test]
+fn a_self_contradicting_schema_still_gets_its_documented_status() {
+    let s = Server::start(&[&fixture("openapi31.yaml"), "--quiet"]);
+    let resp = s.get("/contradiction").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let warning = header(&resp, "x-standin-warning").unwrap();
+    assert!(
+        warning.contains("schema unsatisfiable at #/paths/~1contradiction/get/responses/200"),
+        "{warning}"
+    );
+    let (_, body) = json(resp);
+    assert!(body["a"].is_string(), "{body}");
+}
