@@ -521,7 +521,18 @@ fn respond(
                 );
             };
             let media = &response.media[mi];
-            match body_for(op, response, media, d, settings.examples, entropy, &gen_ctx) {
+            let dynamic = d.seed.is_none() && d.dynamic.unwrap_or(settings.dynamic);
+            let cache = (snap.id, !dynamic);
+            match body_for(
+                op,
+                response,
+                media,
+                d,
+                settings.examples,
+                entropy,
+                &gen_ctx,
+                cache,
+            ) {
                 Ok((b, name)) => {
                     body = b;
                     if let Some(forced) = &d.example
@@ -622,6 +633,7 @@ const UNSATISFIABLE_PREFIX: &str = "best-effort, schema unsatisfiable at ";
 
 type BodyResult = Result<(Bytes, String), Box<Reply>>;
 
+#[allow(clippy::too_many_arguments)]
 fn body_for(
     op: &Operation,
     response: &ResponseDef,
@@ -630,6 +642,7 @@ fn body_for(
     choice: crate::settings::ExampleChoice,
     entropy: u64,
     gctx: &GenContext<'_>,
+    (scope, cacheable): (u64, bool),
 ) -> BodyResult {
     if let Some(forced) = &d.example {
         if let Some(ex) = select::named(media, &forced.value) {
@@ -685,20 +698,59 @@ fn body_for(
     let Some(schema) = gctx.root.pointer(ptr) else {
         return Ok((Bytes::new(), "none".into()));
     };
+    // Generation is deterministic for a seed, so a generated body can be kept and sent
+    // again; a dynamic request has a fresh seed each time and is not kept.
+    if !cacheable {
+        return generate_body(op, response, media, ptr, schema, gctx);
+    }
+    let key = (scope, ptr.clone(), media.media_type.clone(), gctx.seed);
+    if let Some(hit) = GENERATED.with(|c| c.borrow().get(&key).cloned()) {
+        return Ok(hit);
+    }
+    let result = generate_body(op, response, media, ptr, schema, gctx);
+    if let Ok(ok) = &result {
+        GENERATED.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= GENERATED_CACHE_MAX {
+                c.clear();
+            }
+            c.insert(key, ok.clone());
+        });
+    }
+    result
+}
+
+/// Generated bodies kept per thread (no lock on the request path), keyed by snapshot,
+/// schema, media type and seed; bounded, and started over when full.
+type GenKey = (u64, String, String, u64);
+const GENERATED_CACHE_MAX: usize = 2_048;
+thread_local! {
+    static GENERATED: std::cell::RefCell<std::collections::HashMap<GenKey, (Bytes, String)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn generate_body(
+    op: &Operation,
+    response: &ResponseDef,
+    media: &MediaDef,
+    ptr: &str,
+    schema: &Value,
+    gctx: &GenContext<'_>,
+) -> BodyResult {
     let generated =
-        crate::generate::generate(gctx, schema, ptr).or_else(|u| match relaxed(schema) {
+        crate::generate::generate(gctx, schema, ptr).map_err(|u| match relaxed(schema) {
             // A contradiction between branches (identical `oneOf` branches are common):
             // the first branch alone still gives the client a body of the documented shape.
             Some(first) if u.best_effort.is_none() => {
                 match crate::generate::generate(gctx, &first, ptr) {
-                    Ok(v) => Err(crate::generate::Unsatisfiable {
+                    Ok(v) => crate::generate::Unsatisfiable {
                         best_effort: Some(v),
                         ..u
-                    }),
-                    Err(_) => Err(u),
+                    },
+                    Err(_) => u,
                 }
             }
-            _ => Err(u),
+            _ => u,
         });
     match generated {
         Ok(value) => {

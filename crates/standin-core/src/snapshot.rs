@@ -12,6 +12,9 @@ use crate::source::{self, Files};
 /// One mock's compiled state.
 #[derive(Debug)]
 pub struct Snapshot {
+    /// Unique among the snapshots of this process: what is cached per snapshot is keyed
+    /// by it, so a reload never serves what the previous version generated.
+    pub id: u64,
     /// The settings it was built with.
     pub settings: MockSettings,
     /// The OpenAPI documents, in the order given.
@@ -53,7 +56,9 @@ impl Snapshot {
         );
         let router = route(&documents, &settings, &mut diagnostics);
         let validation = crate::validate::Compiled::build(&documents, &settings, &mut diagnostics);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Snapshot {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             settings,
             documents,
             router,

@@ -198,7 +198,7 @@ impl<'a> Checker<'a> {
             root,
             dialect,
             direction,
-            patterns: Patterns::default(),
+            patterns: Patterns,
             steps: Cell::new(0),
             path: RefCell::new(Vec::new()),
             lenient: Cell::new(false),

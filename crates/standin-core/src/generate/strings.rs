@@ -447,10 +447,18 @@ impl Compiled {
     }
 }
 
-/// Caches compiled patterns for one generation run.
+/// Compiled patterns, cached per thread across generation runs: compiling a regex
+/// costs far more than generating the value it checks, and the same patterns come back
+/// on every request. Per thread, so the request path shares no lock; bounded, so a
+/// document with endless distinct patterns cannot grow it without limit.
 #[derive(Default)]
-pub(crate) struct Patterns {
-    cache: RefCell<HashMap<String, Rc<Compiled>>>,
+pub(crate) struct Patterns;
+
+/// Most patterns kept per thread before the cache starts over.
+const PATTERN_CACHE_MAX: usize = 4_096;
+
+thread_local! {
+    static PATTERN_CACHE: RefCell<HashMap<String, Rc<Compiled>>> = RefCell::new(HashMap::new());
 }
 
 fn compile(pattern: &str) -> Compiled {
@@ -485,14 +493,18 @@ fn compile(pattern: &str) -> Compiled {
 
 impl Patterns {
     fn get(&self, pattern: &str) -> Rc<Compiled> {
-        if let Some(c) = self.cache.borrow().get(pattern) {
-            return Rc::clone(c);
-        }
-        let c = Rc::new(compile(pattern));
-        self.cache
-            .borrow_mut()
-            .insert(pattern.to_string(), Rc::clone(&c));
-        c
+        PATTERN_CACHE.with(|cache| {
+            if let Some(c) = cache.borrow().get(pattern) {
+                return Rc::clone(c);
+            }
+            let c = Rc::new(compile(pattern));
+            let mut cache = cache.borrow_mut();
+            if cache.len() >= PATTERN_CACHE_MAX {
+                cache.clear();
+            }
+            cache.insert(pattern.to_string(), Rc::clone(&c));
+            c
+        })
     }
 
     /// Whether `s` matches `pattern` (searched, unanchored, as JSON Schema says). A
@@ -586,7 +598,7 @@ mod tests {
 
     #[test]
     fn patterns_sample_and_check() {
-        let p = Patterns::default();
+        let p = Patterns;
         let mut rng = StdRng::seed_from_u64(7);
         for pat in [
             r"^\d{3}-\d{4}$",

@@ -94,3 +94,26 @@ fn reloads_do_not_drop_requests_in_flight() {
         );
     }
 }
+
+#[test]
+fn a_reload_never_serves_bodies_generated_for_the_old_version() {
+    let schema = |prop: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: w, version: '1'}}\npaths:\n  /thing:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{type: object, required: [{prop}], properties: {{{prop}: {{type: string}}}}}}\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("api.yaml");
+    std::fs::write(&path, schema("before")).unwrap();
+    let s = Server::start(&[path.to_str().unwrap(), "--watch", "--quiet"]);
+    let (_, first) = json(s.get("/thing").send().unwrap());
+    assert!(first["before"].is_string(), "{first}");
+    std::fs::write(&path, schema("after")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = first;
+    while Instant::now() < deadline && last.get("after").is_none() {
+        std::thread::sleep(Duration::from_millis(100));
+        last = json(s.get("/thing").send().unwrap()).1;
+    }
+    assert!(last["after"].is_string() && last.get("before").is_none(), "{last}");
+}
