@@ -86,7 +86,7 @@ pub struct Running {
 }
 
 pub(crate) struct MockState {
-    pub(crate) name: Arc<str>,
+    pub(crate) name: &'static str,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
@@ -130,7 +130,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         let local = listener.local_addr()?;
         let snapshot = Arc::new(ArcSwap::from_pointee(snap));
         let state = Arc::new(MockState {
-            name: Arc::from(mock.name.as_str()),
+            name: Box::leak(mock.name.clone().into_boxed_str()),
             snapshot: snapshot.clone(),
             logger: logger.clone(),
             max_body: opts.max_body,
@@ -257,12 +257,9 @@ async fn handle(
     if state.logger.enabled() {
         state.logger.log(Line {
             at,
-            mock: state.name.clone(),
-            method: parts.method.to_string(),
-            target: parts
-                .uri
-                .path_and_query()
-                .map_or_else(|| parts.uri.path().to_string(), |p| p.to_string()),
+            mock: state.name,
+            method: parts.method,
+            target: parts.uri,
             status: status.as_u16(),
             elapsed: started.elapsed(),
             why: reply.why,

@@ -115,5 +115,8 @@ fn a_reload_never_serves_bodies_generated_for_the_old_version() {
         std::thread::sleep(Duration::from_millis(100));
         last = json(s.get("/thing").send().unwrap()).1;
     }
-    assert!(last["after"].is_string() && last.get("before").is_none(), "{last}");
+    assert!(
+        last["after"].is_string() && last.get("before").is_none(),
+        "{last}"
+    );
 }
