@@ -12,7 +12,6 @@ use serde_json::{Value, json};
 use crate::directives::{Directives, Vendor};
 use crate::generate::{Direction, GenContext};
 use crate::model::{MediaDef, Operation, ResponseDef};
-use crate::negotiate::negotiate;
 use crate::problem::{Problem, extra};
 use crate::router::{Found, OpRef};
 use crate::select;
@@ -494,31 +493,30 @@ fn respond(
     };
     if let Some(response) = chosen.response {
         if !response.media.is_empty() {
-            let offered: Vec<&str> = response
-                .media
-                .iter()
-                .map(|m| m.media_type.as_str())
-                .collect();
-            let accept = req
-                .headers
-                .get(header::ACCEPT)
-                .and_then(|v| v.to_str().ok());
-            let Some(mi) = negotiate(accept, &offered) else {
-                return Reply::from_problem(
-                    Problem::new(
-                        406,
-                        "not-acceptable",
-                        "Not acceptable",
-                        format!(
-                            "No media type of response {} matches Accept: {}. Available: {}.",
-                            response.key,
-                            accept.unwrap_or(""),
-                            offered.join(", ")
+            let accept = || {
+                req.headers
+                    .get(header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+            };
+            let mi = match crate::negotiate::for_response(&response.media, req.headers) {
+                Ok(mi) => mi,
+                Err(offered) => {
+                    return Reply::from_problem(
+                        Problem::new(
+                            406,
+                            "not-acceptable",
+                            "Not acceptable",
+                            format!(
+                                "No media type of response {} matches Accept: {}. Available: {}.",
+                                response.key,
+                                accept().unwrap_or(""),
+                                offered.join(", ")
+                            ),
+                            extra([("available", json!(offered))]),
                         ),
-                        extra([("available", json!(offered))]),
-                    ),
-                    "not-acceptable",
-                );
+                        "not-acceptable",
+                    );
+                }
             };
             let media = &response.media[mi];
             let dynamic = d.seed.is_none() && d.dynamic.unwrap_or(settings.dynamic);

@@ -118,6 +118,19 @@ pub fn negotiate(accept: Option<&str>, offered: &[&str]) -> Option<usize> {
     best.map(|b| b.0)
 }
 
+/// Negotiates among a response's media types with the request's `Accept` header:
+/// `Ok(index)`, or `Err(offered)` listing what is available when nothing is acceptable.
+pub fn for_response<'a>(
+    media: &'a [crate::model::MediaDef],
+    headers: &http::HeaderMap,
+) -> Result<usize, Vec<&'a str>> {
+    let offered: Vec<&str> = media.iter().map(|m| m.media_type.as_str()).collect();
+    let accept = headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok());
+    negotiate(accept, &offered).ok_or(offered)
+}
+
 #[cfg(test)]
 mod tests {
     use super::negotiate;

@@ -189,28 +189,13 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
     }
 }
 
-/// RFC 3339 UTC with milliseconds, from the civil-from-days algorithm.
+/// RFC 3339 UTC with milliseconds (the same form as Postman's `$isoTimestamp`).
 pub fn timestamp(at: SystemTime) -> String {
-    let d = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60,
-        d.subsec_millis()
-    )
+    let ms = at
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    standin_core::saved::template::iso(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

@@ -182,17 +182,8 @@ fn documented_reply(
     }
     let mut body = Bytes::new();
     if !response.media.is_empty() {
-        let offered: Vec<&str> = response
-            .media
-            .iter()
-            .map(|m| m.media_type.as_str())
-            .collect();
-        let accept = req
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok());
         // An error answer is sent even when Accept rules every type out.
-        let mi = crate::negotiate::negotiate(accept, &offered).unwrap_or(0);
+        let mi = crate::negotiate::for_response(&response.media, req.headers).unwrap_or(0);
         let media = &response.media[mi];
         let schema = media.schema.as_deref().and_then(|p| doc.root.pointer(p));
         let value = media
