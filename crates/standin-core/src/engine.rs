@@ -67,7 +67,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn from_problem(p: Problem, note: &'static str) -> Reply {
+    /// An error answer of standin's own, with a short note for the log.
+    pub fn from_problem(p: Problem, note: &'static str) -> Reply {
         Reply {
             status: p.status,
             headers: vec![(

@@ -9,7 +9,7 @@
 //! JSON bodies compared as JSON.
 
 use bytes::Bytes;
-use http::header::{self, HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::{Closeness, HarEntry, NEAR_MISSES, NearMiss, SavedSet};
@@ -377,19 +377,7 @@ fn cycle(set: &SavedSet, visited: &[usize], again: usize) -> Reply {
         ),
         extra([("chain", serde_json::json!(chain))]),
     );
-    Reply {
-        status: p.status,
-        headers: vec![(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(p.content_type),
-        )],
-        body: p.body,
-        delay_ms: 0,
-        why: Why {
-            note: Some("har-redirect-cycle"),
-            ..Why::default()
-        },
-    }
+    Reply::from_problem(p, "har-redirect-cycle")
 }
 
 fn near_misses(set: &SavedSet, target: &Target, req: &Request<'_>) -> Vec<(Closeness, NearMiss)> {
