@@ -13,7 +13,7 @@ use crate::directives::{Directives, Vendor};
 use crate::generate::{Direction, GenContext};
 use crate::model::{MediaDef, Operation, ResponseDef};
 use crate::problem::{Problem, extra};
-use crate::router::{Found, OpRef};
+use crate::router::Found;
 use crate::select;
 use crate::snapshot::Snapshot;
 use crate::source::openapi::Document;
@@ -198,7 +198,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                     crate::validate::Verdict::Reject(reply) => return *reply,
                 }
             }
-            let mut reply = respond(snap, doc, op, operation, req, &directives, &hints, entropy);
+            let mut reply = respond(snap, doc, operation, req, &directives, &hints, entropy);
             reply.headers.extend(warn_headers);
             reply.why.violations = warn_note;
             reply
@@ -444,14 +444,12 @@ fn stable_seed(mock_seed: u64, op: &Operation, path: &str) -> u64 {
 fn respond(
     snap: &Snapshot,
     doc: &Document,
-    op_ref: OpRef,
     op: &Operation,
     req: &Request<'_>,
     d: &Directives,
     hints: &[(String, String)],
     entropy: u64,
 ) -> Reply {
-    let _ = op_ref;
     let settings = &snap.settings;
     let mut applied: Vec<String> = Vec::new();
     let chosen = match &d.code {
@@ -846,16 +844,7 @@ fn response_headers(
                     continue;
                 };
                 match crate::generate::generate(gctx, schema.1, schema.0) {
-                    Ok(Value::String(s)) => s,
-                    Ok(Value::Array(items)) => items
-                        .iter()
-                        .map(|v| match v {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(","),
-                    Ok(other) => other.to_string(),
+                    Ok(v) => crate::source::openapi::build::header_text(&v),
                     Err(_) => continue,
                 }
             }

@@ -48,17 +48,8 @@ fn param_value(doc: &Document, schema: Option<&Value>, seed: u64) -> String {
         hints: &[],
     };
     match standin_core::generate::generate(&ctx, schema, "") {
-        Ok(Value::String(s)) => s,
-        Ok(Value::Array(items)) => items
-            .iter()
-            .map(|v| match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(","),
         Ok(Value::Null) | Err(_) => "1".into(),
-        Ok(other) => other.to_string(),
+        Ok(v) => standin_core::source::openapi::build::header_text(&v),
     }
 }
 

@@ -659,8 +659,9 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
     out
 }
 
-/// The text of a header value: strings as they are, anything else as JSON.
-fn header_text(v: &Value) -> String {
+/// The text of a header value: strings as they are, arrays comma-joined, anything
+/// else as JSON.
+pub fn header_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
