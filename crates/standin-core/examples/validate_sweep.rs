@@ -460,12 +460,6 @@ fn credentials(doc: &Document, op: &Operation, b: &mut Built) -> Result<(), Stri
     Ok(())
 }
 
-fn json_content(doc: &Document, p: &Parameter) -> bool {
-    doc.root
-        .pointer(&p.pointer)
-        .is_some_and(|o| o.get("content").is_some() && o.get("schema").is_none())
-}
-
 fn build(doc: &Document, op: &Operation, seed: u64) -> Result<Built, String> {
     let mut b = Built::default();
     let swagger = doc.version == Version::Swagger2;
@@ -482,7 +476,8 @@ fn build(doc: &Document, op: &Operation, seed: u64) -> Result<Built, String> {
         }
         let schema = p
             .schema
-            .clone()
+            .as_deref()
+            .cloned()
             .unwrap_or(Value::Object(Default::default()));
         let ptr = if swagger {
             p.pointer.clone()
@@ -491,7 +486,7 @@ fn build(doc: &Document, op: &Operation, seed: u64) -> Result<Built, String> {
         };
         let v = generate(&ctx(doc, seed), &schema, &ptr)
             .map_err(|u| format!("generate {}: {u}", p.name))?;
-        add_param(&mut b, p, &v, json_content(doc, p), swagger);
+        add_param(&mut b, p, &v, p.json_content, swagger);
     }
     b.body = body(doc, op, seed)?;
     credentials(doc, op, &mut b)?;

@@ -4,6 +4,7 @@
 //! document and are referred to by JSON pointer; examples are stored both as values and
 //! as the bytes that will be sent, so the request path only copies a `Bytes` handle.
 
+use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use bytes::Bytes;
@@ -133,8 +134,11 @@ pub struct Parameter {
     pub location: ParamIn,
     /// Whether it must be present.
     pub required: bool,
-    /// Its schema (for Swagger 2.0, built from the parameter's type keywords).
-    pub schema: Option<Value>,
+    /// Its schema (for Swagger 2.0, built from the parameter's type keywords). Shared:
+    /// the same schema repeats across many operations of big documents.
+    pub schema: Option<Arc<Value>>,
+    /// Whether it is declared with `content` (a JSON-encoded value) rather than `schema`.
+    pub json_content: bool,
     /// OpenAPI `style` (defaulted per location).
     pub style: String,
     /// OpenAPI `explode` (defaulted per style).

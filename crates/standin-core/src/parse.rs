@@ -5,6 +5,7 @@
 //! come from users over the network one day.
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// A parse failure: the message, with the line when the parser knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +34,65 @@ pub fn parse_document(text: &str) -> Result<Value, ParseError> {
         }
     }
     parse_yaml(trimmed)
+}
+
+/// The members of a JSON document whose root is an object, each left unparsed, in
+/// document order (a repeated key keeps its last value, as a full parse would).
+/// `None` when the text is not a JSON object.
+///
+/// This is how the biggest documents are read without holding all of their tree at
+/// once: the caller parses each member (or each path item) when it needs it. The whole
+/// text is still checked, so a syntax error anywhere is reported here with its line.
+pub fn json_members(text: &str) -> Option<Result<Members<'_>, ParseError>> {
+    let trimmed = text.trim_start_matches('\u{feff}');
+    if !trimmed.trim_start().starts_with('{') {
+        return None;
+    }
+    Some(
+        serde_json::from_str::<Members<'_>>(trimmed).map_err(|e| ParseError {
+            message: format!("invalid JSON: {e}"),
+            line: Some(e.line()),
+        }),
+    )
+}
+
+/// An object's members, unparsed: see [`json_members`].
+#[derive(Debug, Default)]
+pub struct Members<'t>(pub Vec<(String, &'t RawValue)>);
+
+impl<'de: 't, 't> serde::Deserialize<'de> for Members<'t> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'t>(std::marker::PhantomData<&'t ()>);
+        impl<'de: 't, 't> serde::de::Visitor<'de> for Visit<'t> {
+            type Value = Members<'t>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'t>, A::Error> {
+                let mut out: Vec<(String, &'t RawValue)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, &'t RawValue>()? {
+                    match out.iter_mut().find(|(k, _)| *k == key) {
+                        Some(slot) => slot.1 = value,
+                        None => out.push((key, value)),
+                    }
+                }
+                Ok(Members(out))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// Parses one member left unparsed by [`json_members`]. Its syntax was checked already;
+/// what can still fail is what only a full parse sees (nesting too deep).
+pub fn parse_member(raw: &RawValue) -> Result<Value, ParseError> {
+    serde_json::from_str(raw.get()).map_err(|e| ParseError {
+        message: format!("invalid JSON: {e}"),
+        line: None,
+    })
 }
 
 /// Parses YAML into a JSON value.
@@ -91,6 +151,20 @@ mod tests {
         let err = parse_document("{\n  \"a\": 1,\n  \"b\": }\n").unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.starts_with("invalid JSON"), "{}", err.message);
+    }
+
+    #[test]
+    fn json_members_keep_order_and_the_last_repeated_key() {
+        let text = "{\"b\": {\"x\": [1, 2]}, \"a\": 1, \"b\": \"again\"}";
+        let members = json_members(text).unwrap().unwrap();
+        let keys: Vec<&str> = members.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["b", "a"]);
+        assert_eq!(parse_member(members.0[0].1).unwrap(), json!("again"));
+        assert!(json_members("openapi: 3.0.0").is_none());
+        let err = json_members("{\n  \"a\": 1,\n  \"b\": }\n")
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(err.line, Some(3));
     }
 
     #[test]

@@ -240,7 +240,7 @@ fn sweep_operation(
             .iter()
             .find(|p| p.location == ParamIn::Path && p.name == pname);
         seed += 1;
-        let mut value = param_value(doc, param.and_then(|p| p.schema.as_ref()), seed);
+        let mut value = param_value(doc, param.and_then(|p| p.schema.as_deref()), seed);
         if value.is_empty() {
             value = "x".into();
         }
@@ -252,7 +252,7 @@ fn sweep_operation(
     let mut headers = HeaderMap::new();
     for p in op.parameters.iter().filter(|p| p.required) {
         seed += 1;
-        let v = param_value(doc, p.schema.as_ref(), seed);
+        let v = param_value(doc, p.schema.as_deref(), seed);
         match p.location {
             ParamIn::Query => query.push(format!(
                 "{}={}",

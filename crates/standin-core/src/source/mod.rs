@@ -11,6 +11,7 @@ pub mod postman;
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use serde_json::Value;
 
 /// Read access to files. The server passes the real file system; tests pass a map.
 pub trait Files: Sync {
@@ -102,19 +103,54 @@ pub fn load(files: &dyn Files, path: &Path) -> Loaded {
             };
         }
     };
-    let root = match crate::parse::parse_document(&text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Loaded {
-                document: None,
-                saved: None,
-                files: vec![files.canonical(path)],
-                diagnostics: vec![Diagnostic::error(display, "", e.message).at_line(e.line)],
-            };
+    let failed = |e: crate::parse::ParseError| Loaded {
+        document: None,
+        saved: None,
+        files: vec![files.canonical(path)],
+        diagnostics: vec![Diagnostic::error(&display, "", e.message).at_line(e.line)],
+    };
+    // A JSON object is read member by member: an OpenAPI document's `paths`, most of
+    // the biggest documents, is then parsed one path item at a time.
+    let root = match crate::parse::json_members(&text) {
+        Some(Ok(members)) => {
+            let is_openapi = members
+                .0
+                .iter()
+                .any(|(k, _)| k == "openapi" || k == "swagger");
+            let mut map = serde_json::Map::new();
+            let mut raw_paths = None;
+            for (key, raw) in members.0 {
+                if is_openapi && key == "paths" {
+                    raw_paths = Some(raw);
+                    continue;
+                }
+                match crate::parse::parse_member(raw) {
+                    Ok(v) => {
+                        map.insert(key, v);
+                    }
+                    Err(e) => return failed(e),
+                }
+            }
+            if is_openapi {
+                let (document, files_read, diagnostics) =
+                    openapi::load(files, path, &text, Value::Object(map), raw_paths);
+                return Loaded {
+                    document,
+                    saved: None,
+                    files: files_read,
+                    diagnostics,
+                };
+            }
+            Value::Object(map)
         }
+        Some(Err(e)) => return failed(e),
+        None => match crate::parse::parse_document(&text) {
+            Ok(v) => v,
+            Err(e) => return failed(e),
+        },
     };
     if openapi::is_openapi(&root) {
-        let (document, files_read, diagnostics) = openapi::load(files, path, &text, root);
+        let (document, files_read, diagnostics) = openapi::load(files, path, &text, root, None);
         return Loaded {
             document,
             saved: None,

@@ -228,10 +228,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
         .iter()
         .map(|p| ParamCheck {
             entry: entries.next().unwrap_or_else(|| Arc::clone(&empty)),
-            json_content: doc
-                .root
-                .pointer(&p.pointer)
-                .is_some_and(|o| o.get("content").is_some() && o.get("schema").is_none()),
+            json_content: p.json_content,
         })
         .collect();
     let bodies = media

@@ -364,6 +364,7 @@ mod tests {
             location,
             required: true,
             schema: None,
+            json_content: false,
             style: style.into(),
             explode,
             collection_format: None,

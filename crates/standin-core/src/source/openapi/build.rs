@@ -5,10 +5,13 @@
 //! parameter type keywords become a schema. Each operation is built on its own, so a
 //! broken one is a diagnostic and the others still load.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
 use bytes::Bytes;
 use http::Method;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::{Version, deref};
@@ -26,6 +29,21 @@ pub struct Built {
     pub security: Option<Vec<SecurityAlternative>>,
     /// Problems found.
     pub diagnostics: Vec<Diagnostic>,
+    /// `paths` cut down to what the operations point at, to put back in the document
+    /// (`None` when `paths` stayed in it: [`Paths::InRoot`]).
+    pub paths: Option<Value>,
+}
+
+/// Where a document's `paths` is.
+pub enum Paths<'t> {
+    /// In the document, and it stays there whole: something in the document points into it.
+    InRoot,
+    /// Taken out of the document. Each item is cut down once its operations are built.
+    Taken(Value),
+    /// Not parsed yet (JSON read member by member). Each item is parsed when its turn
+    /// comes, checked for unresolvable references, built and cut down, so the whole
+    /// tree never exists at once.
+    Raw(&'t RawValue),
 }
 
 const METHODS: [(&str, Method); 8] = [
@@ -39,91 +57,315 @@ const METHODS: [(&str, Method); 8] = [
     ("trace", Method::TRACE),
 ];
 
+/// What building collects across path items.
+struct Acc {
+    diagnostics: Vec<Diagnostic>,
+    /// Parameter schemas by their JSON text: the same `$select` list or `{type: string}`
+    /// repeats across thousands of operations, and each is kept once.
+    schemas: HashMap<String, Arc<Value>>,
+}
+
 struct Ctx<'a> {
     file: &'a str,
     text: &'a str,
     version: Version,
     root: &'a Value,
-    diagnostics: Vec<Diagnostic>,
+    /// The path item being built when it is not in `root`: its pointer and value.
+    item: Option<(&'a str, &'a Value)>,
+    acc: &'a mut Acc,
 }
 
-impl Ctx<'_> {
+/// What every part of building reads: the file name, its text, version and root.
+type Env<'a> = (&'a str, &'a str, Version, &'a Value);
+
+impl<'a> Ctx<'a> {
+    fn new(env: Env<'a>, acc: &'a mut Acc, item: Option<(&'a str, &'a Value)>) -> Self {
+        let (file, text, version, root) = env;
+        Ctx {
+            file,
+            text,
+            version,
+            root,
+            item,
+            acc,
+        }
+    }
     fn error(&mut self, pointer: &str, message: impl Into<String>) {
         let line = crate::locate::line_of(self.text, pointer);
-        self.diagnostics
+        self.acc
+            .diagnostics
             .push(Diagnostic::error(self.file, pointer, message).at_line(line));
     }
     fn warning(&mut self, pointer: &str, message: impl Into<String>) {
         let line = crate::locate::line_of(self.text, pointer);
-        self.diagnostics
+        self.acc
+            .diagnostics
             .push(Diagnostic::warning(self.file, pointer, message).at_line(line));
+    }
+    /// What a JSON pointer of the document names, the item being built included.
+    fn at(&self, pointer: &str) -> Option<&'a Value> {
+        if let Some((prefix, item)) = self.item
+            && let Some(rest) = pointer.strip_prefix(prefix)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return item.pointer(rest);
+        }
+        self.root.pointer(pointer)
+    }
+    /// The shared copy of a parameter schema.
+    fn intern(&mut self, schema: Value) -> Arc<Value> {
+        let key = schema.to_string();
+        Arc::clone(
+            self.acc
+                .schemas
+                .entry(key)
+                .or_insert_with(|| Arc::new(schema)),
+        )
     }
 }
 
-/// Builds every operation of `root`.
-pub fn build(file: &str, text: &str, version: Version, root: &Value) -> Built {
-    let mut cx = Ctx {
-        file,
-        text,
-        version,
-        root,
+/// Builds every operation of `root`, whose `paths` is where `paths` says.
+pub fn build(file: &str, text: &str, version: Version, root: &Value, paths: Paths<'_>) -> Built {
+    let mut acc = Acc {
         diagnostics: Vec::new(),
+        schemas: HashMap::new(),
     };
+    let security = root.get("security").map(|s| {
+        let mut cx = Ctx::new((file, text, version, root), &mut acc, None);
+        security(&mut cx, s, "/security")
+    });
     let mut operations = Vec::new();
-    let security = root
-        .get("security")
-        .map(|s| security(&mut cx, s, "/security"));
-    match root.get("paths") {
-        Some(Value::Object(paths)) => {
-            for (template, item) in paths {
-                let item_ptr = push_pointer("/paths", template);
-                if template.starts_with("x-") {
-                    continue;
+    let mut pruned = None;
+    let not_object = |acc: &mut Acc| {
+        acc.diagnostics.push(
+            Diagnostic::error(file, "/paths", "`paths` must be an object")
+                .at_line(crate::locate::line_of(text, "/paths")),
+        )
+    };
+    match paths {
+        Paths::InRoot => match root.get("paths") {
+            Some(Value::Object(items)) => {
+                for (template, item) in items {
+                    let item_ptr = push_pointer("/paths", template);
+                    let mut cx = Ctx::new((file, text, version, root), &mut acc, None);
+                    path_item(&mut cx, template, item, &item_ptr, &mut operations);
                 }
-                if !template.starts_with('/') {
-                    cx.error(
-                        &item_ptr,
-                        format!("path '{template}' must start with '/'; it is not served"),
+            }
+            Some(_) => not_object(&mut acc),
+            None => {
+                if version != Version::OpenApi31 {
+                    let line = crate::locate::line_of(text, "");
+                    acc.diagnostics.push(
+                        Diagnostic::error(file, "", "the document has no `paths`").at_line(line),
                     );
-                    continue;
-                }
-                let (item, item_at) = deref(root, item, &item_ptr);
-                let Some(item_map) = item.as_object() else {
-                    cx.error(&item_ptr, "a path item must be an object");
-                    continue;
-                };
-                let path_params = item_map.get("parameters");
-                for (name, method) in METHODS.iter() {
-                    let Some(op) = item_map.get(*name) else {
-                        continue;
-                    };
-                    let op_ptr = push_pointer(&item_at, name);
-                    if let Some(built) = operation(
-                        &mut cx,
-                        template,
-                        method.clone(),
-                        op,
-                        &op_ptr,
-                        path_params,
-                        &item_at,
-                    ) {
-                        operations.push(built);
-                    }
                 }
             }
+        },
+        Paths::Taken(Value::Object(items)) => {
+            let items = items.into_iter().map(|(k, v)| (k, Ok(v)));
+            let env = (file, text, version, root);
+            pruned = Some(build_apart(env, &mut acc, items, false, &mut operations));
         }
-        Some(_) => cx.error("/paths", "`paths` must be an object"),
-        None => {
-            if version != Version::OpenApi31 {
-                cx.error("", "the document has no `paths`");
+        Paths::Taken(_) => not_object(&mut acc),
+        Paths::Raw(raw) => match crate::parse::json_members(raw.get()) {
+            Some(Ok(members)) => {
+                let items = members
+                    .0
+                    .into_iter()
+                    .map(|(k, raw)| (k, crate::parse::parse_member(raw)));
+                let env = (file, text, version, root);
+                pruned = Some(build_apart(env, &mut acc, items, true, &mut operations));
             }
-        }
+            _ => not_object(&mut acc),
+        },
     }
     Built {
         operations,
         security,
-        diagnostics: cx.diagnostics,
+        diagnostics: acc.diagnostics,
+        paths: pruned,
     }
+}
+
+/// Builds the operations of path items held apart from the document, one at a time,
+/// and returns `paths` cut down to what they point at. With `check_refs`, the items'
+/// local references are checked here: the document was bundled without them.
+fn build_apart(
+    (file, text, version, root): Env<'_>,
+    acc: &mut Acc,
+    items: impl Iterator<Item = (String, Result<Value, crate::parse::ParseError>)>,
+    check_refs: bool,
+    operations: &mut Vec<Operation>,
+) -> Value {
+    let mut out = Map::new();
+    for (template, item) in items {
+        let item_ptr = push_pointer("/paths", &template);
+        let mut item = match item {
+            Ok(v) => v,
+            Err(e) => {
+                let line = crate::locate::line_of(text, &item_ptr);
+                acc.diagnostics
+                    .push(Diagnostic::error(file, &item_ptr, e.message).at_line(line));
+                continue;
+            }
+        };
+        if check_refs {
+            let broken = super::bundle::unresolved(file, text, root, &item, &item_ptr);
+            acc.diagnostics.extend(broken);
+        }
+        let first = operations.len();
+        let mut cx = Ctx::new((file, text, version, root), acc, Some((&item_ptr, &item)));
+        path_item(&mut cx, &template, &item, &item_ptr, operations);
+        let skeleton = prune(&mut item, &item_ptr, &operations[first..]);
+        out.insert(template, skeleton);
+    }
+    Value::Object(out)
+}
+
+fn path_item(
+    cx: &mut Ctx<'_>,
+    template: &str,
+    item: &Value,
+    item_ptr: &str,
+    operations: &mut Vec<Operation>,
+) {
+    if template.starts_with("x-") {
+        return;
+    }
+    if !template.starts_with('/') {
+        cx.error(
+            item_ptr,
+            format!("path '{template}' must start with '/'; it is not served"),
+        );
+        return;
+    }
+    let (item, item_at) = deref(cx.root, item, item_ptr);
+    let Some(item_map) = item.as_object() else {
+        cx.error(item_ptr, "a path item must be an object");
+        return;
+    };
+    let path_params = item_map.get("parameters");
+    for (name, method) in METHODS.iter() {
+        let Some(op) = item_map.get(*name) else {
+            continue;
+        };
+        let op_ptr = push_pointer(&item_at, name);
+        if let Some(built) = operation(
+            cx,
+            template,
+            method.clone(),
+            op,
+            &op_ptr,
+            path_params,
+            &item_at,
+        ) {
+            operations.push(built);
+        }
+    }
+}
+
+/// What of a path item the request path reads: the schemas the operations point at, and
+/// the `encoding` of request media types. Everything else is moved out and dropped.
+fn prune(item: &mut Value, item_ptr: &str, ops: &[Operation]) -> Value {
+    let mut keep: Vec<String> = Vec::new();
+    for op in ops {
+        for r in &op.responses {
+            keep.extend(r.media.iter().filter_map(|m| m.schema.clone()));
+            keep.extend(r.headers.iter().filter_map(|h| h.schema.clone()));
+        }
+        for m in op.request_body.iter().flat_map(|b| &b.media) {
+            keep.extend(m.schema.clone());
+            keep.extend(m.pointer.as_ref().map(|p| push_pointer(p, "encoding")));
+        }
+    }
+    let mut relative: Vec<&str> = keep
+        .iter()
+        .filter_map(|p| p.strip_prefix(item_ptr))
+        .filter(|rest| rest.starts_with('/'))
+        .collect();
+    // Parents before children, so that a child already inside a kept parent is skipped.
+    relative.sort_by_key(|p| p.len());
+    relative.dedup();
+    let mut out = Value::Object(Map::new());
+    let mut kept: Vec<&str> = Vec::new();
+    for rel in relative {
+        if kept
+            .iter()
+            .any(|k| rel.strip_prefix(k).is_some_and(|r| r.starts_with('/')))
+        {
+            continue;
+        }
+        if graft(&mut out, item, rel) {
+            kept.push(rel);
+        }
+    }
+    out
+}
+
+/// Moves what `pointer` names in `from` to the same place in `to`, creating the objects
+/// and arrays on the way. Whether it was there to move.
+fn graft(to: &mut Value, from: &mut Value, pointer: &str) -> bool {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some((last, parents)) = tokens.split_last() else {
+        return false;
+    };
+    let mut src = &mut *from;
+    let mut dst = to;
+    for token in parents {
+        let next = match src {
+            Value::Object(m) => m.get_mut(token.as_str()),
+            Value::Array(a) => token.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+            _ => None,
+        };
+        let Some(next) = next else { return false };
+        dst = child(dst, token, next.is_array());
+        src = next;
+    }
+    let taken = match src {
+        Value::Object(m) => m.get_mut(last.as_str()).map(Value::take),
+        Value::Array(a) => last
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| a.get_mut(i))
+            .map(Value::take),
+        _ => None,
+    };
+    let Some(taken) = taken else { return false };
+    *child(dst, last, false) = taken;
+    true
+}
+
+/// The child `token` of `parent` (an object, or an array for a numeric token), created
+/// as an array or an object when it is missing.
+fn child<'v>(parent: &'v mut Value, token: &str, array: bool) -> &'v mut Value {
+    let fresh = || {
+        if array {
+            Value::Array(Vec::new())
+        } else {
+            Value::Object(Map::new())
+        }
+    };
+    if let Value::Array(a) = parent {
+        let i = token.parse::<usize>().unwrap_or(a.len());
+        if a.len() <= i {
+            a.resize(i + 1, Value::Null);
+        }
+        if a[i].is_null() {
+            a[i] = fresh();
+        }
+        return &mut a[i];
+    }
+    if !parent.is_object() {
+        *parent = Value::Object(Map::new());
+    }
+    let Value::Object(m) = parent else {
+        unreachable!("made an object above")
+    };
+    m.entry(token.to_string()).or_insert_with(fresh)
 }
 
 fn operation(
@@ -291,12 +533,15 @@ fn parameter(cx: &mut Ctx<'_>, p: &Value, at: &str, name: &str, location: ParamI
                 .and_then(|m| m.get("schema"))
                 .cloned()
         }),
-    };
+    }
+    .map(|s| cx.intern(s));
+    let json_content = p.get("content").is_some() && p.get("schema").is_none();
     Parameter {
         name: name.to_string(),
         location,
         required,
         schema,
+        json_content,
         style,
         explode,
         collection_format: p
@@ -699,7 +944,7 @@ fn render_example(
     {
         return Bytes::from(s.clone());
     }
-    let schema_value = schema.and_then(|p| cx.root.pointer(p));
+    let schema_value = schema.and_then(|p| cx.at(p));
     match crate::render::render(value, media_type, schema_value, cx.root) {
         Ok(b) => b,
         Err(e) => {
@@ -720,7 +965,7 @@ fn schema_example(
     at: &str,
 ) -> Option<Example> {
     let ptr = schema?;
-    let (s, _) = deref(cx.root, cx.root.pointer(ptr)?, ptr);
+    let (s, _) = deref(cx.root, cx.at(ptr)?, ptr);
     let value = s
         .get("example")
         .or_else(|| {
@@ -745,4 +990,172 @@ pub fn is_json(media_type: &str) -> bool {
         || essence.ends_with("+json")
         || essence == "*/*"
         || essence == "text/json"
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use serde_json::json;
+
+    use crate::source::{self, MemoryFiles};
+
+    fn load(name: &str, text: &str) -> source::Loaded {
+        let mut files = MemoryFiles::new();
+        files.insert(name, text);
+        source::load(&files, Path::new(name))
+    }
+
+    const PETS: &str = r#"{
+  "openapi": "3.0.3",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "/pets/{id}": {
+      "description": "a pet",
+      "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+      "get": {
+        "summary": "get it",
+        "parameters": [{"name": "fields", "in": "query", "schema": {"type": "array", "items": {"enum": ["a", "b"]}}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}
+      },
+      "post": {
+        "parameters": [{"name": "fields", "in": "query", "schema": {"type": "array", "items": {"enum": ["a", "b"]}}}],
+        "requestBody": {"content": {"multipart/form-data": {
+          "schema": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}},
+          "encoding": {"tags": {"style": "form", "explode": false}}
+        }}},
+        "responses": {"204": {"description": "done"}}
+      }
+    }
+  }
+}"#;
+
+    #[test]
+    fn path_items_are_cut_down_to_what_operations_point_at() {
+        // The JSON text is read item by item; the same document as YAML is parsed whole
+        // and then cut down the same way.
+        let yaml = serde_saphyr::to_string(&crate::parse::parse_document(PETS).unwrap()).unwrap();
+        for (name, text) in [("pets.json", PETS), ("pets.yaml", yaml.as_str())] {
+            let loaded = load(name, text);
+            assert!(
+                loaded.diagnostics.is_empty(),
+                "{name}: {:?}",
+                loaded.diagnostics
+            );
+            let doc = loaded.document.unwrap();
+            assert_eq!(doc.operations.len(), 2);
+            let item = &doc.root["paths"]["/pets/{id}"];
+            assert_eq!(
+                *item,
+                json!({
+                    "get": {"responses": {"200": {"content": {"application/json": {"schema":
+                        {"type": "object", "properties": {"id": {"type": "integer"}}}}}}}},
+                    "post": {"requestBody": {"content": {"multipart/form-data": {
+                        "encoding": {"tags": {"style": "form", "explode": false}},
+                        "schema": {"type": "object", "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}
+                    }}}}
+                }),
+                "{name}"
+            );
+            for op in &doc.operations {
+                for m in op.responses.iter().flat_map(|r| &r.media) {
+                    assert!(doc.root.pointer(m.schema.as_deref().unwrap()).is_some());
+                }
+            }
+            // The path-level parameter is merged into both operations, and the query
+            // parameter's schema, written twice, is kept once.
+            let (get, post) = (&doc.operations[0], &doc.operations[1]);
+            assert_eq!(get.parameters[0].name, "id");
+            let (a, b) = (
+                get.parameters[1].schema.as_ref(),
+                post.parameters[1].schema.as_ref(),
+            );
+            assert!(std::sync::Arc::ptr_eq(a.unwrap(), b.unwrap()));
+        }
+    }
+
+    #[test]
+    fn a_reference_into_paths_keeps_them_whole() {
+        let text = PETS.replace(
+            r#""parameters": [{"name": "fields", "in": "query", "schema": {"type": "array", "items": {"enum": ["a", "b"]}}}],
+        "requestBody""#,
+            r##""parameters": [{"$ref": "#/paths/~1pets~1{id}/get/parameters/0"}],
+        "requestBody""##,
+        );
+        assert!(text.contains("#/paths/"));
+        let loaded = load("pets.json", &text);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let doc = loaded.document.unwrap();
+        assert_eq!(doc.root["paths"]["/pets/{id}"]["description"], "a pet");
+        assert_eq!(doc.operations[1].parameters[1].name, "fields");
+    }
+
+    #[test]
+    fn unresolved_references_in_path_items_read_one_by_one_have_a_line() {
+        let text = PETS.replace(
+            r#"{"type": "object", "properties": {"id": {"type": "integer"}}}"#,
+            r##"{"$ref": "#/components/schemas/Missing"}"##,
+        );
+        let loaded = load("pets.json", &text);
+        let d = &loaded.diagnostics[0];
+        assert_eq!(
+            d.pointer,
+            "/paths/~1pets~1{id}/get/responses/200/content/application~1json/schema"
+        );
+        assert_eq!(d.line, Some(11));
+        assert!(
+            d.message.contains("#/components/schemas/Missing"),
+            "{}",
+            d.message
+        );
+    }
+
+    #[test]
+    fn external_references_in_json_paths_are_bundled() {
+        let mut files = MemoryFiles::new();
+        files.insert(
+            "api/root.json",
+            r#"{"openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"$ref": "items/a.json"}}}"#,
+        );
+        files.insert(
+            "api/items/a.json",
+            r#"{"get": {"responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"type": "string"}}}}}}}"#,
+        );
+        let loaded = source::load(&files, Path::new("api/root.json"));
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.files.len(), 2);
+        let doc = loaded.document.unwrap();
+        let schema = doc.operations[0].responses[0].media[0]
+            .schema
+            .as_deref()
+            .unwrap();
+        assert_eq!(doc.root.pointer(schema), Some(&json!({"type": "string"})));
+    }
+
+    #[test]
+    fn swagger2_body_schemas_keep_their_place_in_the_parameter_list() {
+        let text = r#"{"swagger": "2.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"post": {
+                "parameters": [
+                    {"name": "q", "in": "query", "type": "string"},
+                    {"name": "body", "in": "body", "schema": {"type": "object", "required": ["n"]}}
+                ],
+                "responses": {"200": {"description": "ok", "schema": {"type": "integer"}}}}}}}"#;
+        let loaded = load("s.json", text);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let doc = loaded.document.unwrap();
+        let body = doc.operations[0].request_body.as_ref().unwrap();
+        let ptr = body.media[0].schema.as_deref().unwrap();
+        assert_eq!(ptr, "/paths/~1a/post/parameters/1/schema");
+        assert_eq!(
+            doc.root.pointer(ptr),
+            Some(&json!({"type": "object", "required": ["n"]}))
+        );
+        assert_eq!(
+            doc.root.pointer("/paths/~1a/post/parameters/0"),
+            Some(&json!(null))
+        );
+    }
 }

@@ -215,6 +215,35 @@ impl Bundler<'_> {
     }
 }
 
+/// The local references in `value` (the part of `root`'s file at `at`, held apart
+/// from `root`) that `root` has nothing at, as diagnostics.
+pub fn unresolved(
+    file: &str,
+    text: &str,
+    root: &Value,
+    value: &Value,
+    at: &str,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut broken = Vec::new();
+    walk(value, root, &mut Vec::new(), false, &mut found, &mut broken);
+    broken
+        .into_iter()
+        .map(|b| {
+            let pointer = format!("{at}{}", b.pointer);
+            Diagnostic::error(
+                file,
+                &pointer,
+                format!(
+                    "unresolved $ref '{}': no such location in the document",
+                    b.reference
+                ),
+            )
+            .at_line(crate::locate::line_of(text, &pointer))
+        })
+        .collect()
+}
+
 /// Bundles every external reference of `root` (read from `path`) into it.
 pub fn bundle(files: &dyn Files, path: &Path, text: &str, root: &mut Value) -> Bundled {
     let root_file = files.canonical(path);
