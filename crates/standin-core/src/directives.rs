@@ -80,19 +80,31 @@ pub struct Directives {
 /// The largest delay `Prefer: delay` accepts, in ms.
 pub const MAX_PREFER_DELAY_MS: u64 = 600_000;
 
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-}
+/// The vendors' directive headers (lower case, as `HeaderName`s are), in the order
+/// they are applied: (header, vendor, directive).
+const VENDOR_HEADERS: [(&str, Vendor, &str); 8] = [
+    ("x-kong-mocking-status-code", Vendor::Kong, "code"),
+    ("x-kong-mocking-example-id", Vendor::Kong, "example"),
+    ("x-kong-mocking-delay", Vendor::Kong, "delay"),
+    ("x-redocly-response-status", Vendor::Redocly, "code"),
+    (
+        "x-redocly-response-body-example",
+        Vendor::Redocly,
+        "example",
+    ),
+    ("x-mock-response-code", Vendor::Postman, "code"),
+    ("x-mock-response-name", Vendor::Postman, "example"),
+    ("x-mock-response-id", Vendor::Postman, "example"),
+];
+
+const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
 
 impl Directives {
     /// Reads directives from the headers and the raw query string.
     pub fn read(headers: &HeaderMap, query: Option<&str>) -> Directives {
         let mut d = Directives::default();
         let prefer: Vec<&str> = headers
-            .get_all("prefer")
+            .get_all(PREFER)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect();
@@ -112,23 +124,24 @@ impl Directives {
                 }
             }
         }
-        let vendor_headers: [(&str, Vendor, &str); 8] = [
-            ("x-kong-mocking-status-code", Vendor::Kong, "code"),
-            ("x-kong-mocking-example-id", Vendor::Kong, "example"),
-            ("x-kong-mocking-delay", Vendor::Kong, "delay"),
-            ("x-redocly-response-status", Vendor::Redocly, "code"),
-            (
-                "x-redocly-response-body-example",
-                Vendor::Redocly,
-                "example",
-            ),
-            ("x-mock-response-code", Vendor::Postman, "code"),
-            ("x-mock-response-name", Vendor::Postman, "example"),
-            ("x-mock-response-id", Vendor::Postman, "example"),
-        ];
-        for (name, vendor, key) in vendor_headers {
-            if let Some(v) = header(headers, name) {
-                d.apply(vendor, name, key, v);
+        // One pass over the request's headers rather than a lookup per spelling: most
+        // requests carry none of them. Applied in the table's order, which decides who
+        // wins when two vendors' headers are sent.
+        let mut found: [Option<&str>; VENDOR_HEADERS.len()] = [None; VENDOR_HEADERS.len()];
+        for (name, value) in headers {
+            let name = name.as_str();
+            if !name.starts_with("x-") {
+                continue;
+            }
+            if let Some(i) = VENDOR_HEADERS.iter().position(|(n, _, _)| *n == name)
+                && found[i].is_none()
+            {
+                found[i] = value.to_str().ok().map(str::trim);
+            }
+        }
+        for ((name, vendor, key), value) in VENDOR_HEADERS.iter().zip(found) {
+            if let Some(v) = value {
+                d.apply(*vendor, name, key, v);
             }
         }
         d

@@ -37,8 +37,10 @@ pub struct Line {
     pub mock: &'static str,
     /// Method (a cheap clone: standard methods do not allocate).
     pub method: http::Method,
-    /// The request target (a cheap clone: the URI shares its bytes).
-    pub target: http::Uri,
+    /// The request target (path and query), copied. Not the request's `Uri`: that
+    /// shares the connection's read buffer, and holding it until the log thread gets
+    /// to the line made hyper allocate a fresh buffer for every request.
+    pub target: Box<str>,
     /// Status sent.
     pub status: u16,
     /// Time to answer, delay included.
@@ -139,9 +141,11 @@ impl Clock {
     }
 }
 
-fn target_of(uri: &http::Uri) -> &str {
+/// The target of a request as logged: its path and query.
+pub fn target_of(uri: &http::Uri) -> Box<str> {
     uri.path_and_query()
         .map_or_else(|| uri.path(), |p| p.as_str())
+        .into()
 }
 
 fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clock) {
@@ -152,11 +156,7 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
             let _ = write!(
                 out,
                 " {} {} {} {} {:.2}ms",
-                l.mock,
-                l.method,
-                target_of(&l.target),
-                l.status,
-                ms
+                l.mock, l.method, &*l.target, l.status, ms
             );
             if let Some(op) = &l.why.operation {
                 let _ = write!(out, " op={op}");
@@ -180,7 +180,7 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 "time": timestamp(l.at),
                 "mock": l.mock,
                 "method": l.method.as_str(),
-                "path": target_of(&l.target),
+                "path": &*l.target,
                 "status": l.status,
                 "ms": (ms * 1000.0).round() / 1000.0,
                 "operation": l.why.operation,

@@ -259,7 +259,7 @@ async fn handle(
             at,
             mock: state.name,
             method: parts.method,
-            target: parts.uri,
+            target: crate::log::target_of(&parts.uri),
             status: status.as_u16(),
             elapsed: started.elapsed(),
             why: reply.why,

@@ -29,6 +29,9 @@ pub(crate) fn form_pairs(text: Option<&str>) -> Vec<(String, String)> {
 }
 
 fn decode_form(s: &str) -> String {
+    if !s.contains(['+', '%']) {
+        return s.to_string();
+    }
     let spaced = s.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8_lossy()

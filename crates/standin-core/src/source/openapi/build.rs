@@ -980,16 +980,16 @@ fn schema_example(
 
 /// Whether a media type is JSON (`application/json`, `*/*+json`, `application/problem+json`).
 pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence.ends_with("+json")
-        || essence == "*/*"
-        || essence == "text/json"
+    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let ends_with = |suffix: &str| {
+        essence.len() >= suffix.len()
+            && essence.as_bytes()[essence.len() - suffix.len()..]
+                .eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    ["application/json", "*/*", "text/json"]
+        .iter()
+        .any(|t| essence.eq_ignore_ascii_case(t))
+        || ends_with("+json")
 }
 
 #[cfg(test)]
