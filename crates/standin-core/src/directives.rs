@@ -312,6 +312,30 @@ mod tests {
     }
 
     #[test]
+    fn vendors_are_applied_in_table_order_whatever_the_header_order() {
+        // Postman's header comes first in the request, Kong's wins; of two values of
+        // one header, the first counts.
+        let d = Directives::read(
+            &headers(&[
+                ("x-mock-response-code", "404"),
+                ("x-mock-response-name", "Sasha"),
+                ("x-kong-mocking-status-code", "503"),
+                ("x-kong-mocking-status-code", "502"),
+                ("x-kong-mocking-example-id", " Ron "),
+            ]),
+            None,
+        );
+        assert_eq!(
+            d.code,
+            Some(From {
+                value: 503,
+                vendor: Vendor::Kong
+            })
+        );
+        assert_eq!(d.example.map(|e| e.value), Some("Ron".to_string()));
+    }
+
+    #[test]
     fn kong_delay_bounds() {
         assert_eq!(
             Directives::read(&headers(&[("x-kong-mocking-delay", "10000")]), None)
