@@ -250,7 +250,75 @@ impl Router {
 
     fn find_path<'a>(&'a self, method: &Method, path: &str) -> Option<Found<'a>> {
         let (idx, values) = self.route_at(path)?;
-        Some(self.pick(idx, method, &values))
+        let found = self.pick(idx, method, &values);
+        let Found::MethodNotAllowed { mut allowed } = found else {
+            return Some(found);
+        };
+        // The most specific route lacks the method: a less specific one may have it
+        // (`/services/kubernetes` takes only PUT, `/services/{service}` answers GET).
+        match self.shadowed(method, path, idx) {
+            Ok((other, values)) => Some(self.pick(other, method, &values)),
+            Err(more) => {
+                for m in more {
+                    if !allowed.contains(&m) {
+                        allowed.push(m);
+                    }
+                }
+                Some(Found::MethodNotAllowed { allowed })
+            }
+        }
+    }
+
+    /// The most specific route other than `best` that matches `path` and answers
+    /// `method`, with its parameter values; or, when none does, the methods the other
+    /// matching routes have. Only runs when `best` lacks the method. Candidates are the
+    /// path with each combination of its segments read as parameters, looked up by
+    /// shape, a literal segment preferred to a parameter from left to right (the trie's
+    /// own preference). Paths of more than 10 segments are not searched.
+    fn shadowed<'p>(
+        &self,
+        method: &Method,
+        path: &'p str,
+        best: usize,
+    ) -> Result<(usize, Vec<&'p str>), Vec<Method>> {
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(Vec::new());
+        };
+        let segments: Vec<&str> = rest.split('/').collect();
+        let n = segments.len();
+        if n > 10 || path.contains(['{', '}']) {
+            return Err(Vec::new());
+        }
+        let mut masks: Vec<u32> = (0..(1u32 << n)).collect();
+        // Bit i is segment i: reversed, a smaller number has its first parameter later.
+        masks.sort_by_key(|m| m.reverse_bits());
+        let mut others = Vec::new();
+        let mut key = String::with_capacity(path.len() + 16);
+        for mask in masks {
+            key.clear();
+            let mut values = Vec::new();
+            for (i, segment) in segments.iter().enumerate() {
+                key.push('/');
+                if mask & (1 << i) != 0 {
+                    key.push_str(&format!("{{p{}}}", values.len()));
+                    values.push(*segment);
+                } else {
+                    key.push_str(segment);
+                }
+            }
+            let Some(&idx) = self.shapes.get(&key) else {
+                continue;
+            };
+            if idx == best {
+                continue;
+            }
+            match self.pick(idx, method, &values) {
+                Found::Operation { .. } => return Ok((idx, values)),
+                Found::MethodNotAllowed { allowed } => others.extend(allowed),
+                Found::NotFound => {}
+            }
+        }
+        Err(others)
     }
 
     /// The route a path matches, with the raw parameter values in template order.
@@ -514,6 +582,48 @@ mod tests {
         match r.find(&Method::DELETE, "/café/x") {
             Found::MethodNotAllowed { allowed } => {
                 assert_eq!(allowed, vec![Method::GET, Method::POST])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_literal_without_the_method_gives_way_to_a_template_with_it() {
+        let mut r = Router::new();
+        r.insert(Method::PUT, "/p/{id}/services/kubernetes", op(0), false)
+            .unwrap();
+        r.insert(Method::GET, "/p/{id}/services/{service}", op(1), false)
+            .unwrap();
+        r.insert(Method::POST, "/p/{id}/{what}/kubernetes", op(2), false)
+            .unwrap();
+        r.insert(Method::POST, "/p/{id}/{what}/{name}", op(3), false)
+            .unwrap();
+        assert_eq!(
+            found(&r, Method::GET, "/p/7/services/kubernetes").unwrap(),
+            (
+                1,
+                vec![
+                    ("id".into(), "7".into()),
+                    ("service".into(), "kubernetes".into())
+                ]
+            )
+        );
+        // Of two templates with the method, the one with a literal further left wins.
+        assert_eq!(
+            found(&r, Method::POST, "/p/7/services/kubernetes")
+                .unwrap()
+                .0,
+            2
+        );
+        assert_eq!(
+            found(&r, Method::PUT, "/p/7/services/kubernetes")
+                .unwrap()
+                .0,
+            0
+        );
+        match r.find(&Method::DELETE, "/p/7/services/kubernetes") {
+            Found::MethodNotAllowed { allowed } => {
+                assert_eq!(allowed, vec![Method::PUT, Method::GET, Method::POST])
             }
             other => panic!("{other:?}"),
         }

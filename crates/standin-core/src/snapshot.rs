@@ -87,6 +87,59 @@ impl Snapshot {
         }
     }
 
+    /// Response schemas no value can satisfy, found by generating one body for each
+    /// media type that has no example (each schema once). Not part of loading: it costs
+    /// a generation per schema. `standin check` runs it; a served request to such a
+    /// response gets a best-effort body and an `x-standin-warning` header.
+    pub fn unsatisfiable(&self) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for doc in &self.documents {
+            let mut seen = std::collections::HashSet::new();
+            let ctx = crate::generate::GenContext {
+                root: &doc.root,
+                dialect: doc.version.dialect(),
+                direction: crate::generate::Direction::Response,
+                seed: self.settings.seed,
+                hints: &[],
+            };
+            for op in &doc.operations {
+                for response in &op.responses {
+                    for media in &response.media {
+                        if !media.examples.is_empty() || media.schema_example.is_some() {
+                            continue;
+                        }
+                        let Some(ptr) = media.schema.as_deref() else {
+                            continue;
+                        };
+                        let Some(raw) = doc.root.pointer(ptr) else {
+                            continue;
+                        };
+                        let (schema, at) = crate::source::openapi::deref(&doc.root, raw, ptr);
+                        if !seen.insert(at.clone()) {
+                            continue;
+                        }
+                        let Err(u) = crate::generate::generate(&ctx, schema, &at) else {
+                            continue;
+                        };
+                        if !seen.insert(format!("culprit {}", u.pointer)) {
+                            continue;
+                        }
+                        let pointer = u.pointer.trim_start_matches('#').to_string();
+                        out.push(Diagnostic::warning(
+                            &doc.file,
+                            pointer,
+                            format!(
+                                "no value satisfies this schema ({}), reached from response {} {} of {}; answers send a best-effort body with an `x-standin-warning` header",
+                                u.reason, response.key, media.media_type, op.label()
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The operation an [`OpRef`] names.
     pub fn operation(&self, r: OpRef) -> Option<(&Document, &crate::model::Operation)> {
         let doc = self.documents.get(r.doc)?;

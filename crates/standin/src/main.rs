@@ -82,17 +82,40 @@ async fn shutdown_signal() {
     }
 }
 
+/// Diagnostics found after loading, given the line of their pointer in the file they
+/// name (the loaded text is not kept).
+fn with_lines(diagnostics: Vec<standin_core::Diagnostic>) -> Vec<standin_core::Diagnostic> {
+    let mut texts: std::collections::HashMap<String, Option<String>> = Default::default();
+    diagnostics
+        .into_iter()
+        .map(|d| {
+            if d.line.is_some() || d.pointer.starts_with("/x-standin-bundle") {
+                return d;
+            }
+            let text = texts
+                .entry(d.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+            let line = text
+                .as_deref()
+                .and_then(|t| standin_core::locate::line_of(t, &d.pointer));
+            d.at_line(line)
+        })
+        .collect()
+}
+
 fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
     let sources = config::check_sources(&args.sources, args.config.as_deref())?;
     let mut failed = false;
     for source in &sources {
         let (snap, took) =
             standin_server::server::load(std::slice::from_ref(source), &Default::default());
-        for d in &snap.diagnostics {
+        let mut diagnostics = snap.diagnostics.clone();
+        diagnostics.extend(with_lines(snap.unsatisfiable()));
+        for d in &diagnostics {
             println!("{d}");
         }
-        let errors = snap.diagnostics.iter().filter(|d| d.is_error()).count();
-        let warnings = snap.diagnostics.len() - errors;
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = diagnostics.len() - errors;
         let saved = if snap.saved.is_empty() {
             String::new()
         } else {

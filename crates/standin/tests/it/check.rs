@@ -66,3 +66,55 @@ fn help_explains_flags_with_examples() {
         "{out}"
     );
 }
+
+#[test]
+fn unsatisfiable_response_schemas_are_warned_about_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("api.yaml");
+    std::fs::write(
+        &path,
+        "openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /codes:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Code'}
+  /other:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Code'}
+components:
+  schemas:
+    Code:
+      type: string
+      minLength: 5
+      maxLength: 2
+",
+    )
+    .unwrap();
+    let file = path.to_str().unwrap();
+    let (code, out, _) = run(&["check", file]);
+    assert_eq!(code, 0, "warnings do not fail a check: {out}");
+    let warnings: Vec<&str> = out.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings.len(), 1, "one schema, reported once: {out}");
+    assert!(
+        warnings[0].starts_with(&format!(
+            "warning: {file}:22 at #/components/schemas/Code: no value satisfies this schema"
+        )),
+        "{out}"
+    );
+    assert!(
+        warnings[0].contains("response 200 application/json of GET /codes"),
+        "{out}"
+    );
+    assert!(out.contains("0 errors, 1 warnings"), "{out}");
+}

@@ -73,6 +73,22 @@ fn wrong_method_is_405_with_allow() {
 }
 
 #[test]
+fn a_literal_path_without_the_method_gives_way_to_the_template() {
+    // `/pets/mine` has only GET; `DELETE /pets/mine` is `deletePet` with petId "mine",
+    // which is not an integer: an invalid request, not a wrong method.
+    let s = Server::start(&[&example("petstore.yaml"), "--quiet"]);
+    let (status, body) = json(s.req("DELETE", "/v1/pets/mine").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("petId"), "{body}");
+    let resp = s.req("PATCH", "/v1/pets/mine").send().unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(
+        header(&resp, "allow").as_deref(),
+        Some("GET, DELETE, HEAD, OPTIONS")
+    );
+}
+
+#[test]
 fn cors_preflight_and_headers_and_off_switch() {
     let s = Server::start(&[&example("petstore.yaml"), "--quiet"]);
     let resp = s
