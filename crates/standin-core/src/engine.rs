@@ -149,7 +149,8 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                 // log says so, because the operation's own answer was skipped.
                 if reply.why.note.is_none()
                     && matches!(
-                        snap.router.find(req.method, req.path),
+                        snap.router
+                            .find(req.method, req.path, &|k, v| carries(req, k, v)),
                         Found::Operation { .. }
                     )
                 {
@@ -160,7 +161,10 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
             crate::saved::Lookup::Miss(n) => near = n,
         }
     }
-    match snap.router.find(req.method, req.path) {
+    match snap
+        .router
+        .find(req.method, req.path, &|k, v| carries(req, k, v))
+    {
         Found::Operation { op, params, .. } => {
             let Some((doc, operation)) = snap.operation(op) else {
                 let p = Problem::new(
@@ -715,6 +719,40 @@ fn body_for(
         });
     }
     result
+}
+
+/// Whether the request carries `name`, as a header, a query parameter or (for a form
+/// body, as AWS query protocols send it) a form field; equal to `value` when one is given.
+/// The router asks this of operations told apart by such a value.
+fn carries(req: &Request<'_>, name: &str, value: Option<&str>) -> bool {
+    if let Some(h) = req.headers.get(name) {
+        return value.is_none_or(|want| h.to_str().is_ok_and(|s| s.trim() == want));
+    }
+    let decode = |s: &str| {
+        let spaced = s.replace('+', " ");
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let in_pairs = |text: &str| {
+        text.split('&').any(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            decode(k) == name && value.is_none_or(|want| decode(v) == want)
+        })
+    };
+    if req.query.is_some_and(in_pairs) {
+        return true;
+    }
+    let form = req
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    form && std::str::from_utf8(req.body).is_ok_and(in_pairs)
 }
 
 /// Generated bodies kept per thread (no lock on the request path), keyed by snapshot,

@@ -26,6 +26,48 @@ struct Entry {
     op: OpRef,
     /// Parameter names in the order they appear in the template.
     names: Vec<String>,
+    /// What the request must carry besides the path: see [`split_condition`].
+    when: Vec<(String, Option<String>)>,
+}
+
+/// Asks whether the request carries `name` (a header, a query parameter or a form field),
+/// with `value` when one is given.
+pub type Probe<'r> = &'r dyn Fn(&str, Option<&str>) -> bool;
+
+/// A template's path and what else tells its operation from others at that path: the
+/// pairs after a `#` or `?` outside braces. AWS documents key operations as
+/// `/#X-Amz-Target=Service.Op` (JSON protocols: a header), `/#Action=AssumeRole&Version=…`
+/// (query protocols: query or form fields) or `/tags#operation=tag-resource`; some
+/// documents write a query into a path key. A pair without `=` asks for presence only.
+pub fn split_condition(template: &str) -> (&str, Vec<(String, Option<String>)>) {
+    let mut depth = 0usize;
+    let cut = template.char_indices().find(|&(_, c)| {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '#' | '?' if depth == 0 => return true,
+            _ => {}
+        }
+        false
+    });
+    let Some((i, _)) = cut else {
+        return (template, Vec::new());
+    };
+    let when = template[i + 1..]
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (k.to_string(), Some(v.to_string())),
+            None => (p.to_string(), None),
+        })
+        .collect();
+    let path = &template[..i];
+    let path = if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    (path, when)
 }
 
 #[derive(Debug, Default)]
@@ -169,7 +211,8 @@ impl Router {
         op: OpRef,
         alias: bool,
     ) -> Result<(), Clash> {
-        let s = shape(template);
+        let (path, when) = split_condition(template);
+        let s = shape(path);
         let idx = match self.shapes.get(&s.key) {
             Some(&i) => i,
             None => {
@@ -190,7 +233,11 @@ impl Router {
             }
         };
         let route = &mut self.routes[idx];
-        if let Some(existing) = route.entries.iter_mut().find(|e| e.method == method) {
+        if let Some(existing) = route
+            .entries
+            .iter_mut()
+            .find(|e| e.method == method && e.when == when)
+        {
             if alias {
                 // An alias never displaces; two aliases at one shape are ambiguous, so
                 // neither answers unprefixed.
@@ -221,43 +268,47 @@ impl Router {
             method: method.clone(),
             op,
             names: s.names,
+            when,
         });
+        // Operations told apart by the request are tried before a plain one.
+        route.entries.sort_by_key(|e| e.when.is_empty());
         if !alias {
             self.listing.push((method, template.to_string()));
         }
         Ok(())
     }
 
-    /// Finds the operation for a request.
-    pub fn find<'a>(&'a self, method: &Method, path: &str) -> Found<'a> {
-        if let Some(found) = self.find_path(method, path) {
+    /// Finds the operation for a request; `probe` answers for the operations that are
+    /// told apart by a header or query value ([`split_condition`]).
+    pub fn find<'a>(&'a self, method: &Method, path: &str, probe: Probe<'_>) -> Found<'a> {
+        if let Some(found) = self.find_path(method, path, probe) {
             return found;
         }
         if path.len() > 1
             && let Some(trimmed) = path.strip_suffix('/')
-            && let Some(found) = self.find_path(method, trimmed)
+            && let Some(found) = self.find_path(method, trimmed, probe)
         {
             return found;
         }
         if path.contains('%') {
             let decoded = decode_keep_slashes(path);
             if decoded != path {
-                return self.find(method, &decoded);
+                return self.find(method, &decoded, probe);
             }
         }
         Found::NotFound
     }
 
-    fn find_path<'a>(&'a self, method: &Method, path: &str) -> Option<Found<'a>> {
+    fn find_path<'a>(&'a self, method: &Method, path: &str, probe: Probe<'_>) -> Option<Found<'a>> {
         let (idx, values) = self.route_at(path)?;
-        let found = self.pick(idx, method, &values);
+        let found = self.pick(idx, method, &values, probe);
         let Found::MethodNotAllowed { mut allowed } = found else {
             return Some(found);
         };
         // The most specific route lacks the method: a less specific one may have it
         // (`/services/kubernetes` takes only PUT, `/services/{service}` answers GET).
-        match self.shadowed(method, path, idx) {
-            Ok((other, values)) => Some(self.pick(other, method, &values)),
+        match self.shadowed(method, path, idx, probe) {
+            Ok((other, values)) => Some(self.pick(other, method, &values, probe)),
             Err(more) => {
                 for m in more {
                     if !allowed.contains(&m) {
@@ -280,6 +331,7 @@ impl Router {
         method: &Method,
         path: &'p str,
         best: usize,
+        probe: Probe<'_>,
     ) -> Result<(usize, Vec<&'p str>), Vec<Method>> {
         let Some(rest) = path.strip_prefix('/') else {
             return Err(Vec::new());
@@ -312,7 +364,7 @@ impl Router {
             if idx == best {
                 continue;
             }
-            match self.pick(idx, method, &values) {
+            match self.pick(idx, method, &values, probe) {
                 Found::Operation { .. } => return Ok((idx, values)),
                 Found::MethodNotAllowed { allowed } => others.extend(allowed),
                 Found::NotFound => {}
@@ -346,7 +398,13 @@ impl Router {
         tree.map(|m| (*m.value, m.params.iter().map(|(_, v)| v).collect()))
     }
 
-    fn pick<'a>(&'a self, idx: usize, method: &Method, values: &[&str]) -> Found<'a> {
+    fn pick<'a>(
+        &'a self,
+        idx: usize,
+        method: &Method,
+        values: &[&str],
+        probe: Probe<'_>,
+    ) -> Found<'a> {
         let route = &self.routes[idx];
         // An unprefixed alias claimed by two documents is ambiguous: not found, so the
         // 404 lists both full paths.
@@ -358,11 +416,13 @@ impl Router {
             return Found::NotFound;
         }
         let usable = |e: &&Entry| e.op.doc != usize::MAX;
+        let carried = |e: &&Entry| e.when.iter().all(|(k, v)| probe(k, v.as_deref()));
         let entry = route
             .entries
             .iter()
             .filter(usable)
-            .find(|e| e.method == method)
+            .filter(|e| e.method == method)
+            .find(carried)
             .map(|e| (e, false))
             .or_else(|| {
                 (method == Method::HEAD)
@@ -371,7 +431,8 @@ impl Router {
                             .entries
                             .iter()
                             .filter(usable)
-                            .find(|e| e.method == Method::GET)
+                            .filter(|e| e.method == Method::GET)
+                            .find(carried)
                     })
                     .flatten()
                     .map(|e| (e, true))
@@ -388,12 +449,17 @@ impl Router {
                 head_from_get,
             },
             None => {
-                let allowed: Vec<Method> = route
-                    .entries
-                    .iter()
-                    .filter(usable)
-                    .map(|e| e.method.clone())
-                    .collect();
+                // The method is there, but for other header or query values: no such
+                // operation rather than a wrong method.
+                if route.entries.iter().any(|e| e.method == method) {
+                    return Found::NotFound;
+                }
+                let mut allowed: Vec<Method> = Vec::new();
+                for e in route.entries.iter().filter(usable) {
+                    if !allowed.contains(&e.method) {
+                        allowed.push(e.method.clone());
+                    }
+                }
                 if allowed.is_empty() {
                     Found::NotFound
                 } else {
@@ -503,7 +569,7 @@ mod tests {
     }
 
     fn found(r: &Router, m: Method, p: &str) -> Option<(usize, Vec<(String, String)>)> {
-        match r.find(&m, p) {
+        match r.find(&m, p, &|_, _| false) {
             Found::Operation { op, params, .. } => Some((
                 op.op,
                 params
@@ -573,13 +639,13 @@ mod tests {
             vec![("name".into(), "a b".into())]
         );
         assert!(matches!(
-            r.find(&Method::HEAD, "/café/x"),
+            r.find(&Method::HEAD, "/café/x", &|_, _| false),
             Found::Operation {
                 head_from_get: true,
                 ..
             }
         ));
-        match r.find(&Method::DELETE, "/café/x") {
+        match r.find(&Method::DELETE, "/café/x", &|_, _| false) {
             Found::MethodNotAllowed { allowed } => {
                 assert_eq!(allowed, vec![Method::GET, Method::POST])
             }
@@ -621,12 +687,72 @@ mod tests {
                 .0,
             0
         );
-        match r.find(&Method::DELETE, "/p/7/services/kubernetes") {
+        match r.find(&Method::DELETE, "/p/7/services/kubernetes", &|_, _| false) {
             Found::MethodNotAllowed { allowed } => {
                 assert_eq!(allowed, vec![Method::PUT, Method::GET, Method::POST])
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn operations_at_one_path_are_told_apart_by_header_or_query_values() {
+        let mut r = Router::new();
+        r.insert(Method::POST, "/#X-Amz-Target=Svc.Get", op(0), false)
+            .unwrap();
+        r.insert(Method::POST, "/#X-Amz-Target=Svc.Put", op(1), false)
+            .unwrap();
+        r.insert(Method::POST, "/#X-Amz-Target=Svc.Put", op(9), false)
+            .unwrap_err();
+        r.insert(Method::GET, "/#Action=List&Version=1", op(2), false)
+            .unwrap();
+        r.insert(Method::GET, "/things/{id}#verbose", op(3), false)
+            .unwrap();
+        r.insert(Method::GET, "/things/{id}", op(4), false).unwrap();
+        let carrying = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str, v: Option<&str>| {
+                pairs
+                    .iter()
+                    .any(|(pk, pv)| *pk == k && v.is_none_or(|v| v == *pv))
+            }
+        };
+        let find = |m: Method, p: &str, pairs: &'static [(&'static str, &'static str)]| match r
+            .find(&m, p, &carrying(pairs))
+        {
+            Found::Operation { op, .. } => Some(op.op),
+            _ => None,
+        };
+        assert_eq!(
+            find(Method::POST, "/", &[("X-Amz-Target", "Svc.Put")]),
+            Some(1)
+        );
+        assert_eq!(
+            find(Method::POST, "/", &[("X-Amz-Target", "Svc.Get")]),
+            Some(0)
+        );
+        assert_eq!(
+            find(Method::POST, "/", &[("X-Amz-Target", "Svc.Nope")]),
+            None
+        );
+        assert_eq!(
+            find(Method::GET, "/", &[("Action", "List"), ("Version", "1")]),
+            Some(2)
+        );
+        assert_eq!(find(Method::GET, "/", &[("Action", "List")]), None);
+        assert_eq!(find(Method::GET, "/things/7", &[("verbose", "")]), Some(3));
+        assert_eq!(find(Method::GET, "/things/7", &[]), Some(4));
+        assert!(matches!(
+            r.find(&Method::DELETE, "/", &|_, _| false),
+            Found::MethodNotAllowed { .. }
+        ));
+        assert_eq!(split_condition("/a/{?q}").0, "/a/{?q}");
+        assert_eq!(
+            split_condition("/tags/#operation=tag&x"),
+            (
+                "/tags",
+                vec![("operation".into(), Some("tag".into())), ("x".into(), None)]
+            )
+        );
     }
 
     #[test]
@@ -640,9 +766,12 @@ mod tests {
             .unwrap();
         r.insert(Method::GET, "/pets", OpRef { doc: 1, op: 0 }, true)
             .unwrap();
-        assert!(matches!(r.find(&Method::GET, "/pets"), Found::NotFound));
         assert!(matches!(
-            r.find(&Method::GET, "/v2/pets"),
+            r.find(&Method::GET, "/pets", &|_, _| false),
+            Found::NotFound
+        ));
+        assert!(matches!(
+            r.find(&Method::GET, "/v2/pets", &|_, _| false),
             Found::Operation {
                 op: OpRef { doc: 1, .. },
                 ..

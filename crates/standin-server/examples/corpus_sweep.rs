@@ -227,8 +227,11 @@ fn sweep_operation(
 ) {
     let mut path = String::from(base);
     let mut seed = 1u64;
-    // Fill the template: each {name} with a value from its parameter's schema.
-    let mut rest = op.template.as_str();
+    // Fill the template: each {name} with a value from its parameter's schema. What
+    // follows a `#` or `?` (AWS's `/#X-Amz-Target=Svc.Op`) is sent as a header or query
+    // value, not in the path.
+    let (template, when) = standin_core::router::split_condition(&op.template);
+    let mut rest = template;
     while let Some(open) = rest.find('{') {
         path.push_str(&rest[..open]);
         let Some(close) = rest[open..].find('}') else {
@@ -268,6 +271,18 @@ fn sweep_operation(
                 }
             }
             _ => {}
+        }
+    }
+    for (k, v) in &when {
+        let sent = headers.contains_key(k.as_str())
+            || query
+                .iter()
+                .any(|q| q.split('=').next() == Some(k.as_str()));
+        if !sent {
+            query.push(match v {
+                Some(v) => format!("{k}={v}"),
+                None => k.clone(),
+            });
         }
     }
     let query = query.join("&");

@@ -175,3 +175,36 @@ fn a_clash_between_documents_is_reported_at_load() {
     assert!(err.contains("is also served by"), "{err}");
     assert_eq!(s.get("/v1/pets").send().unwrap().status(), 200);
 }
+
+#[test]
+fn operations_at_one_path_are_told_apart_by_a_header_or_the_query() {
+    // AWS documents key operations as `/#X-Amz-Target=Service.Op` or `/#Action=Op`:
+    // clients send `POST /` with the header, or the action in the query.
+    let s = Server::start(&[&fixture("aws-style.json"), "--quiet"]);
+    let target = |t: &str| s.req("POST", "/").header("X-Amz-Target", t).send().unwrap();
+    assert_eq!(
+        json(target("Shelf_20170701.GetBook")),
+        (200, json!({"Title": "Dune"}))
+    );
+    assert_eq!(
+        json(target("Shelf_20170701.DeleteBook")),
+        (200, json!({"Deleted": true}))
+    );
+    let (status, body) = json(target("Shelf_20170701.Burn"));
+    assert_eq!(status, 404, "{body}");
+    assert!(
+        body["closest"]
+            .to_string()
+            .contains("X-Amz-Target=Shelf_20170701"),
+        "{body}"
+    );
+    let resp = s
+        .get("/?Action=ListBooks&Version=2017-07-01")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.text().unwrap(), "<ListBooksResponse/>");
+    // The action alone is not enough when the document asks for the version too.
+    let (status, body) = json(s.get("/?Action=ListBooks").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+}
