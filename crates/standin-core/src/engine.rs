@@ -150,7 +150,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                 if reply.why.note.is_none()
                     && matches!(
                         snap.router
-                            .find(req.method, req.path, &|k, v| carries(req, k, v)),
+                            .find(req.method, req.path, &|name| carried(req, name)),
                         Found::Operation { .. }
                     )
                 {
@@ -163,7 +163,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     }
     match snap
         .router
-        .find(req.method, req.path, &|k, v| carries(req, k, v))
+        .find(req.method, req.path, &|name| carried(req, name))
     {
         Found::Operation { op, params, .. } => {
             let Some((doc, operation)) = snap.operation(op) else {
@@ -721,27 +721,20 @@ fn body_for(
     result
 }
 
-/// Whether the request carries `name`, as a header, a query parameter or (for a form
-/// body, as AWS query protocols send it) a form field; equal to `value` when one is given.
-/// The router asks this of operations told apart by such a value.
-fn carries(req: &Request<'_>, name: &str, value: Option<&str>) -> bool {
+/// The value the request carries as `name`: a header, a query parameter or (in a form
+/// body, as AWS query protocols send it) a form field. The router asks this of the
+/// operations told apart by such a value.
+fn carried(req: &Request<'_>, name: &str) -> Option<String> {
     if let Some(h) = req.headers.get(name) {
-        return value.is_none_or(|want| h.to_str().is_ok_and(|s| s.trim() == want));
+        return h.to_str().ok().map(|s| s.trim().to_string());
     }
-    let decode = |s: &str| {
-        let spaced = s.replace('+', " ");
-        percent_encoding::percent_decode_str(&spaced)
-            .decode_utf8_lossy()
-            .into_owned()
+    let field = |text: &str| {
+        crate::validate::params::form_pairs(Some(text))
+            .into_iter()
+            .find_map(|(k, v)| (k == name).then_some(v))
     };
-    let in_pairs = |text: &str| {
-        text.split('&').any(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            decode(k) == name && value.is_none_or(|want| decode(v) == want)
-        })
-    };
-    if req.query.is_some_and(in_pairs) {
-        return true;
+    if let Some(v) = req.query.and_then(field) {
+        return Some(v);
     }
     let form = req
         .headers
@@ -752,7 +745,8 @@ fn carries(req: &Request<'_>, name: &str, value: Option<&str>) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("application/x-www-form-urlencoded")
         });
-    form && std::str::from_utf8(req.body).is_ok_and(in_pairs)
+    form.then(|| std::str::from_utf8(req.body).ok().and_then(field))
+        .flatten()
 }
 
 /// Generated bodies kept per thread (no lock on the request path), keyed by snapshot,

@@ -27,19 +27,30 @@ struct Entry {
     /// Parameter names in the order they appear in the template.
     names: Vec<String>,
     /// What the request must carry besides the path: see [`split_condition`].
-    when: Vec<(String, Option<String>)>,
+    when: Vec<(String, Cond)>,
 }
 
-/// Asks whether the request carries `name` (a header, a query parameter or a form field),
-/// with `value` when one is given.
-pub type Probe<'r> = &'r dyn Fn(&str, Option<&str>) -> bool;
+/// The value the request carries as `name` (a header, a query parameter or a form
+/// field), if any.
+pub type Probe<'r> = &'r dyn Fn(&str) -> Option<String>;
+
+/// What a template asks of one request value besides the path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cond {
+    /// `name` alone: present, with any value.
+    Present,
+    /// `name=value`: exactly this value.
+    Equals(String),
+    /// `name={param}`: present, and its value is the parameter `param`.
+    Capture(String),
+}
 
 /// A template's path and what else tells its operation from others at that path: the
 /// pairs after a `#` or `?` outside braces. AWS documents key operations as
 /// `/#X-Amz-Target=Service.Op` (JSON protocols: a header), `/#Action=AssumeRole&Version=…`
 /// (query protocols: query or form fields) or `/tags#operation=tag-resource`; some
-/// documents write a query into a path key. A pair without `=` asks for presence only.
-pub fn split_condition(template: &str) -> (&str, Vec<(String, Option<String>)>) {
+/// documents write a query into a path key (`/search?query={query}`).
+pub fn split_condition(template: &str) -> (&str, Vec<(String, Cond)>) {
     let mut depth = 0usize;
     let cut = template.char_indices().find(|&(_, c)| {
         match c {
@@ -57,8 +68,11 @@ pub fn split_condition(template: &str) -> (&str, Vec<(String, Option<String>)>) 
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| match p.split_once('=') {
-            Some((k, v)) => (k.to_string(), Some(v.to_string())),
-            None => (p.to_string(), None),
+            Some((k, v)) => match v.strip_prefix('{').and_then(|v| v.strip_suffix('}')) {
+                Some(param) => (k.to_string(), Cond::Capture(param.to_string())),
+                None => (k.to_string(), Cond::Equals(v.to_string())),
+            },
+            None => (p.to_string(), Cond::Present),
         })
         .collect();
     let path = &template[..i];
@@ -270,8 +284,10 @@ impl Router {
             names: s.names,
             when,
         });
-        // Operations told apart by the request are tried before a plain one.
-        route.entries.sort_by_key(|e| e.when.is_empty());
+        // The operations that ask most of the request are tried first, a plain one last.
+        route
+            .entries
+            .sort_by_key(|e| std::cmp::Reverse(e.when.len()));
         if !alias {
             self.listing.push((method, template.to_string()));
         }
@@ -416,7 +432,13 @@ impl Router {
             return Found::NotFound;
         }
         let usable = |e: &&Entry| e.op.doc != usize::MAX;
-        let carried = |e: &&Entry| e.when.iter().all(|(k, v)| probe(k, v.as_deref()));
+        let carried = |e: &&Entry| {
+            e.when.iter().all(|(k, c)| match (probe(k), c) {
+                (None, _) => false,
+                (Some(got), Cond::Equals(want)) => got == *want,
+                (Some(_), _) => true,
+            })
+        };
         let entry = route
             .entries
             .iter()
@@ -438,16 +460,26 @@ impl Router {
                     .map(|e| (e, true))
             });
         match entry {
-            Some((e, head_from_get)) => Found::Operation {
-                op: e.op,
-                params: e
+            Some((e, head_from_get)) => {
+                let mut params: Vec<(&str, String)> = e
                     .names
                     .iter()
                     .zip(values)
                     .map(|(n, v)| (n.as_str(), decode(v)))
-                    .collect(),
-                head_from_get,
-            },
+                    .collect();
+                for (k, c) in &e.when {
+                    if let Cond::Capture(param) = c
+                        && let Some(v) = probe(k)
+                    {
+                        params.push((param.as_str(), v));
+                    }
+                }
+                Found::Operation {
+                    op: e.op,
+                    params,
+                    head_from_get,
+                }
+            }
             None => {
                 // The method is there, but for other header or query values: no such
                 // operation rather than a wrong method.
@@ -569,7 +601,7 @@ mod tests {
     }
 
     fn found(r: &Router, m: Method, p: &str) -> Option<(usize, Vec<(String, String)>)> {
-        match r.find(&m, p, &|_, _| false) {
+        match r.find(&m, p, &|_| None) {
             Found::Operation { op, params, .. } => Some((
                 op.op,
                 params
@@ -639,13 +671,13 @@ mod tests {
             vec![("name".into(), "a b".into())]
         );
         assert!(matches!(
-            r.find(&Method::HEAD, "/café/x", &|_, _| false),
+            r.find(&Method::HEAD, "/café/x", &|_| None),
             Found::Operation {
                 head_from_get: true,
                 ..
             }
         ));
-        match r.find(&Method::DELETE, "/café/x", &|_, _| false) {
+        match r.find(&Method::DELETE, "/café/x", &|_| None) {
             Found::MethodNotAllowed { allowed } => {
                 assert_eq!(allowed, vec![Method::GET, Method::POST])
             }
@@ -687,7 +719,7 @@ mod tests {
                 .0,
             0
         );
-        match r.find(&Method::DELETE, "/p/7/services/kubernetes", &|_, _| false) {
+        match r.find(&Method::DELETE, "/p/7/services/kubernetes", &|_| None) {
             Found::MethodNotAllowed { allowed } => {
                 assert_eq!(allowed, vec![Method::PUT, Method::GET, Method::POST])
             }
@@ -709,11 +741,21 @@ mod tests {
         r.insert(Method::GET, "/things/{id}#verbose", op(3), false)
             .unwrap();
         r.insert(Method::GET, "/things/{id}", op(4), false).unwrap();
+        r.insert(
+            Method::GET,
+            "/things/{id}#verbose&deprecated!",
+            op(5),
+            false,
+        )
+        .unwrap();
+        r.insert(Method::GET, "/search?q={q}", op(6), false)
+            .unwrap();
         let carrying = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str, v: Option<&str>| {
+            move |k: &str| {
                 pairs
                     .iter()
-                    .any(|(pk, pv)| *pk == k && v.is_none_or(|v| v == *pv))
+                    .find(|(pk, _)| *pk == k)
+                    .map(|(_, v)| v.to_string())
             }
         };
         let find = |m: Method, p: &str, pairs: &'static [(&'static str, &'static str)]| match r
@@ -741,8 +783,24 @@ mod tests {
         assert_eq!(find(Method::GET, "/", &[("Action", "List")]), None);
         assert_eq!(find(Method::GET, "/things/7", &[("verbose", "")]), Some(3));
         assert_eq!(find(Method::GET, "/things/7", &[]), Some(4));
+        // The operation that asks more of the request is tried first.
+        assert_eq!(
+            find(
+                Method::GET,
+                "/things/7",
+                &[("verbose", ""), ("deprecated!", "")]
+            ),
+            Some(5)
+        );
+        match r.find(&Method::GET, "/search", &carrying(&[("q", "dune")])) {
+            Found::Operation { op, params, .. } => {
+                assert_eq!(op.op, 6);
+                assert_eq!(params, vec![("q", "dune".to_string())]);
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
-            r.find(&Method::DELETE, "/", &|_, _| false),
+            r.find(&Method::DELETE, "/", &|_| None),
             Found::MethodNotAllowed { .. }
         ));
         assert_eq!(split_condition("/a/{?q}").0, "/a/{?q}");
@@ -750,7 +808,10 @@ mod tests {
             split_condition("/tags/#operation=tag&x"),
             (
                 "/tags",
-                vec![("operation".into(), Some("tag".into())), ("x".into(), None)]
+                vec![
+                    ("operation".into(), Cond::Equals("tag".into())),
+                    ("x".into(), Cond::Present)
+                ]
             )
         );
     }
@@ -767,11 +828,11 @@ mod tests {
         r.insert(Method::GET, "/pets", OpRef { doc: 1, op: 0 }, true)
             .unwrap();
         assert!(matches!(
-            r.find(&Method::GET, "/pets", &|_, _| false),
+            r.find(&Method::GET, "/pets", &|_| None),
             Found::NotFound
         ));
         assert!(matches!(
-            r.find(&Method::GET, "/v2/pets", &|_, _| false),
+            r.find(&Method::GET, "/v2/pets", &|_| None),
             Found::Operation {
                 op: OpRef { doc: 1, .. },
                 ..

@@ -280,8 +280,9 @@ fn sweep_operation(
                 .any(|q| q.split('=').next() == Some(k.as_str()));
         if !sent {
             query.push(match v {
-                Some(v) => format!("{k}={v}"),
-                None => k.clone(),
+                standin_core::router::Cond::Equals(v) => format!("{k}={v}"),
+                standin_core::router::Cond::Capture(_) => format!("{k}=x"),
+                standin_core::router::Cond::Present => k.clone(),
             });
         }
     }

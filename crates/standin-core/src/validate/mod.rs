@@ -15,7 +15,7 @@
 
 mod answer;
 mod body;
-mod params;
+pub(crate) mod params;
 mod schema;
 mod security;
 
