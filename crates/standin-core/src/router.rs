@@ -318,27 +318,20 @@ impl Router {
     fn find_path<'a>(&'a self, method: &Method, path: &str, probe: Probe<'_>) -> Option<Found<'a>> {
         let (idx, values) = self.route_at(path)?;
         let found = self.pick(idx, method, &values, probe);
-        let Found::MethodNotAllowed { mut allowed } = found else {
+        if !matches!(found, Found::MethodNotAllowed { .. }) {
             return Some(found);
-        };
+        }
         // The most specific route lacks the method: a less specific one may have it
         // (`/services/kubernetes` takes only PUT, `/services/{service}` answers GET).
+        // `Allow` still lists what the document declares at this path.
         match self.shadowed(method, path, idx, probe) {
-            Ok((other, values)) => Some(self.pick(other, method, &values, probe)),
-            Err(more) => {
-                for m in more {
-                    if !allowed.contains(&m) {
-                        allowed.push(m);
-                    }
-                }
-                Some(Found::MethodNotAllowed { allowed })
-            }
+            Some((other, values)) => Some(self.pick(other, method, &values, probe)),
+            None => Some(found),
         }
     }
 
     /// The most specific route other than `best` that matches `path` and answers
-    /// `method`, with its parameter values; or, when none does, the methods the other
-    /// matching routes have. Only runs when `best` lacks the method. Candidates are the
+    /// `method`, with its parameter values. Only runs when `best` lacks the method. Candidates are the
     /// path with each combination of its segments read as parameters, looked up by
     /// shape, a literal segment preferred to a parameter from left to right (the trie's
     /// own preference). Paths of more than 10 segments are not searched.
@@ -348,19 +341,16 @@ impl Router {
         path: &'p str,
         best: usize,
         probe: Probe<'_>,
-    ) -> Result<(usize, Vec<&'p str>), Vec<Method>> {
-        let Some(rest) = path.strip_prefix('/') else {
-            return Err(Vec::new());
-        };
+    ) -> Option<(usize, Vec<&'p str>)> {
+        let rest = path.strip_prefix('/')?;
         let segments: Vec<&str> = rest.split('/').collect();
         let n = segments.len();
         if n > 10 || path.contains(['{', '}']) {
-            return Err(Vec::new());
+            return None;
         }
         let mut masks: Vec<u32> = (0..(1u32 << n)).collect();
         // Bit i is segment i: reversed, a smaller number has its first parameter later.
         masks.sort_by_key(|m| m.reverse_bits());
-        let mut others = Vec::new();
         let mut key = String::with_capacity(path.len() + 16);
         for mask in masks {
             key.clear();
@@ -380,13 +370,11 @@ impl Router {
             if idx == best {
                 continue;
             }
-            match self.pick(idx, method, &values, probe) {
-                Found::Operation { .. } => return Ok((idx, values)),
-                Found::MethodNotAllowed { allowed } => others.extend(allowed),
-                Found::NotFound => {}
+            if let Found::Operation { .. } = self.pick(idx, method, &values, probe) {
+                return Some((idx, values));
             }
         }
-        Err(others)
+        None
     }
 
     /// The route a path matches, with the raw parameter values in template order.
@@ -721,7 +709,7 @@ mod tests {
         );
         match r.find(&Method::DELETE, "/p/7/services/kubernetes", &|_| None) {
             Found::MethodNotAllowed { allowed } => {
-                assert_eq!(allowed, vec![Method::PUT, Method::GET, Method::POST])
+                assert_eq!(allowed, vec![Method::PUT])
             }
             other => panic!("{other:?}"),
         }
