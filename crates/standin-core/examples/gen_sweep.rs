@@ -9,6 +9,9 @@
 //! `nullable`/`x-nullable` into type arrays (and dropping `writeOnly` names from `required`,
 //! which OpenAPI says apply to requests only); 3.1 as draft 2020-12.
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -18,21 +21,6 @@ use standin_core::generate::{Dialect, Direction, GenContext, generate};
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|e| e == "json") {
-            out.push(p);
-        }
-    }
-}
 
 fn esc(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
@@ -184,8 +172,7 @@ fn main() {
         .max(1);
     let show: usize = opt("--show").and_then(|s| s.parse().ok()).unwrap_or(20);
     let only = opt("--only");
-    let mut files = Vec::new();
-    walk(Path::new(dir), &mut files);
+    let files = corpus::documents(Path::new(dir));
     let files: Vec<PathBuf> = files
         .into_iter()
         .filter(|f| {

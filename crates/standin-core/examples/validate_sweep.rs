@@ -9,6 +9,9 @@
 //! documents, evenly spread over the folder; `--off` builds the requests with validation
 //! off, to measure what the validators cost.
 
+#[path = "common/corpus.rs"]
+mod corpus;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -33,24 +36,6 @@ impl standin_core::source::Files for DiskFiles {
     }
     fn canonical(&self, path: &Path) -> PathBuf {
         std::fs::canonicalize(path).unwrap_or_else(|_| standin_core::source::normalize(path))
-    }
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p
-            .extension()
-            .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
-        {
-            out.push(p);
-        }
     }
 }
 
@@ -560,8 +545,7 @@ fn main() {
         eprintln!("usage: validate_sweep DIR [--sample N] [--show N] [--only SUBSTRING]");
         std::process::exit(2);
     };
-    let mut files = Vec::new();
-    walk(&dir, &mut files);
+    let mut files = corpus::documents(&dir);
     if let Some(s) = &only {
         files.retain(|f| f.to_string_lossy().contains(s.as_str()));
     }

@@ -5,6 +5,9 @@
 //! Usage: cargo run --release -p standin-server --example corpus_sweep -- DIR [--sample N]
 //! `--sample N` takes every N-th document (CI runs a sample; the full run is by hand).
 
+#[path = "../../standin-core/examples/common/corpus.rs"]
+mod corpus;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -16,24 +19,6 @@ use standin_core::settings::ValidateMode;
 use standin_core::source::openapi::Document;
 use standin_core::{MockSettings, Snapshot};
 use standin_server::files::DiskFiles;
-
-fn documents(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            documents(&p, out);
-        } else if matches!(
-            p.extension().and_then(|e| e.to_str()),
-            Some("json" | "yaml" | "yml")
-        ) {
-            out.push(p);
-        }
-    }
-}
 
 /// A text value for a parameter, from its schema.
 fn param_value(doc: &Document, schema: Option<&Value>, seed: u64) -> String {
@@ -94,8 +79,7 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let mut paths = Vec::new();
-    documents(Path::new(dir), &mut paths);
+    let paths = corpus::documents(Path::new(dir));
     let paths: Vec<PathBuf> = paths.into_iter().step_by(sample).collect();
     let mut f = Figures {
         documents: paths.len(),
