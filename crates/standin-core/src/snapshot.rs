@@ -90,7 +90,8 @@ impl Snapshot {
     /// Response schemas no value can satisfy, found by generating one body for each
     /// media type that has no example (each schema once). Not part of loading: it costs
     /// a generation per schema. `standin check` runs it; a served request to such a
-    /// response gets a best-effort body and an `x-standin-warning` header.
+    /// response gets a best-effort body and an `x-standin-warning` header, or a 500 when
+    /// no best effort can be built.
     pub fn unsatisfiable(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for doc in &self.documents {
@@ -125,11 +126,16 @@ impl Snapshot {
                             continue;
                         }
                         let pointer = u.pointer.trim_start_matches('#').to_string();
+                        let served = if u.best_effort.is_some() {
+                            "answers send a best-effort body with an `x-standin-warning` header"
+                        } else {
+                            "answers are a 500 naming this schema"
+                        };
                         out.push(Diagnostic::warning(
                             &doc.file,
                             pointer,
                             format!(
-                                "no value satisfies this schema ({}), reached from response {} {} of {}; answers send a best-effort body with an `x-standin-warning` header",
+                                "no value satisfies this schema ({}), reached from response {} {} of {}; {served}",
                                 u.reason, response.key, media.media_type, op.label()
                             ),
                         ));
