@@ -58,6 +58,8 @@ pub(crate) enum Kind {
     Form,
     /// `multipart/*`.
     Multipart,
+    /// `application/xml`, `text/xml`, `*+xml`.
+    Xml,
     /// Anything else: not parsed.
     Opaque,
 }
@@ -70,6 +72,8 @@ pub(crate) fn kind_of(essence: &str) -> Kind {
         Kind::Form
     } else if essence.starts_with("multipart/") {
         Kind::Multipart
+    } else if essence == "application/xml" || essence == "text/xml" || essence.ends_with("+xml") {
+        Kind::Xml
     } else {
         Kind::Opaque
     }
@@ -94,6 +98,224 @@ pub(crate) fn json(body: &[u8]) -> Result<Value, Malformed> {
             e.column()
         ))
     })
+}
+
+/// An element of an XML body: local name (no prefix), attributes, child elements, text.
+#[derive(Debug, Default)]
+struct Element {
+    name: String,
+    attributes: Vec<(String, String)>,
+    children: Vec<Element>,
+    text: String,
+}
+
+/// How deep an XML body may nest: deeper is refused rather than followed.
+const MAX_XML_DEPTH: usize = 128;
+
+/// Parses an XML body into the value its schema describes (OpenAPI's `xml` object:
+/// element and attribute names, wrapped arrays), so that the schema can check it.
+/// Elements the schema does not declare are kept, as text, under their own names.
+pub(crate) fn xml(body: &[u8], shape: &Shape) -> Result<Value, Malformed> {
+    let root = xml_tree(body)?;
+    Ok(xml_value(&root, shape))
+}
+
+fn xml_tree(body: &[u8]) -> Result<Element, Malformed> {
+    use quick_xml::events::Event;
+    // Text is kept as written (entities and CDATA joined to it); numbers and booleans
+    // are trimmed when typed.
+    let mut reader = quick_xml::Reader::from_reader(body);
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    let malformed = |reader: &quick_xml::Reader<&[u8]>, what: String| {
+        Malformed(format!(
+            "the request body is not well-formed XML: {what} (at byte {})",
+            reader.buffer_position()
+        ))
+    };
+    let open = |e: &quick_xml::events::BytesStart<'_>| -> Result<Element, String> {
+        let mut el = Element {
+            name: e.local_name().as_ref().to_string(),
+            ..Element::default()
+        };
+        for a in e.attributes() {
+            let a = a.map_err(|e| e.to_string())?;
+            if a.key.as_ref().starts_with("xmlns") {
+                continue;
+            }
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(|e| e.to_string())?;
+            el.attributes
+                .push((a.key.local_name().as_ref().to_string(), value.into_owned()));
+        }
+        Ok(el)
+    };
+    loop {
+        let event = reader
+            .read_event()
+            .map_err(|e| malformed(&reader, e.to_string()))?;
+        match event {
+            Event::Start(e) => {
+                if root.is_some() {
+                    return Err(malformed(&reader, "content after the root element".into()));
+                }
+                if stack.len() >= MAX_XML_DEPTH {
+                    return Err(malformed(
+                        &reader,
+                        format!("nested deeper than {MAX_XML_DEPTH} elements"),
+                    ));
+                }
+                stack.push(open(&e).map_err(|w| malformed(&reader, w))?);
+            }
+            Event::Empty(e) => {
+                let el = open(&e).map_err(|w| malformed(&reader, w))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None if root.is_none() => root = Some(el),
+                    None => {
+                        return Err(malformed(&reader, "content after the root element".into()));
+                    }
+                }
+            }
+            Event::End(_) => {
+                let Some(el) = stack.pop() else {
+                    return Err(malformed(
+                        &reader,
+                        "a closing tag without its opening tag".into(),
+                    ));
+                };
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(el),
+                    None => root = Some(el),
+                }
+            }
+            Event::Text(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&t.xml10_content());
+                } else if !t.as_ref().trim().is_empty() {
+                    return Err(malformed(&reader, "text outside the root element".into()));
+                }
+            }
+            Event::CData(t) => {
+                if let Some(el) = stack.last_mut() {
+                    el.text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if let Some(el) = stack.last_mut() {
+                    match r.resolve_char_ref() {
+                        Ok(Some(c)) => el.text.push(c),
+                        Ok(None) => {
+                            match quick_xml::escape::resolve_predefined_entity(r.as_ref()) {
+                                Some(s) => el.text.push_str(s),
+                                None => {
+                                    return Err(malformed(
+                                        &reader,
+                                        format!("unknown entity &{};", r.as_ref()),
+                                    ));
+                                }
+                            }
+                        }
+                        Err(e) => return Err(malformed(&reader, e.to_string())),
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    if !stack.is_empty() {
+        return Err(malformed(
+            &reader,
+            format!("<{}> is never closed", stack[stack.len() - 1].name),
+        ));
+    }
+    root.ok_or_else(|| {
+        Malformed("the request body is empty where an XML document is expected".into())
+    })
+}
+
+/// The value of one element, read as `shape` says.
+fn xml_value(el: &Element, shape: &Shape) -> Value {
+    if shape.is_array() {
+        let items = shape.items.as_deref().cloned().unwrap_or_default();
+        return Value::Array(el.children.iter().map(|c| xml_value(c, &items)).collect());
+    }
+    let object =
+        shape.is_object() || (!shape.properties.is_empty() && shape.types & ty::OBJECT != 0);
+    if !object {
+        return xml_scalar(&el.text, shape);
+    }
+    let mut out = serde_json::Map::new();
+    let mut used = vec![false; el.children.len()];
+    for (name, p) in &shape.properties {
+        let xml_name = p.xml.name.as_deref().unwrap_or(name);
+        if p.xml.attribute {
+            if let Some((_, v)) = el.attributes.iter().find(|(k, _)| k == xml_name) {
+                out.insert(name.clone(), xml_scalar(v, p));
+            }
+            continue;
+        }
+        if p.is_array() {
+            let items = p.items.as_deref().cloned().unwrap_or_default();
+            if p.xml.wrapped {
+                if let Some(i) = el.children.iter().position(|c| c.name == xml_name) {
+                    used[i] = true;
+                    let list = el.children[i].children.iter().map(|c| xml_value(c, &items));
+                    out.insert(name.clone(), Value::Array(list.collect()));
+                }
+            } else {
+                let item_name = items.xml.name.as_deref().unwrap_or(xml_name);
+                let mut list = Vec::new();
+                for (i, c) in el.children.iter().enumerate() {
+                    if c.name == item_name {
+                        used[i] = true;
+                        list.push(xml_value(c, &items));
+                    }
+                }
+                if !list.is_empty() {
+                    out.insert(name.clone(), Value::Array(list));
+                }
+            }
+            continue;
+        }
+        if let Some(i) = el.children.iter().position(|c| c.name == xml_name) {
+            used[i] = true;
+            out.insert(name.clone(), xml_value(&el.children[i], p));
+        }
+    }
+    for (i, c) in el.children.iter().enumerate() {
+        if !used[i] && !out.contains_key(&c.name) {
+            let extra = shape.additional.as_deref().cloned().unwrap_or_default();
+            out.insert(c.name.clone(), xml_value(c, &extra));
+        }
+    }
+    Value::Object(out)
+}
+
+/// Element or attribute text, typed as the schema allows: a number where a number is
+/// expected and the text is one, else the text (which the schema then rejects).
+fn xml_scalar(text: &str, shape: &Shape) -> Value {
+    let t = text.trim();
+    if shape.types & ty::INTEGER != 0
+        && let Ok(n) = t.parse::<i64>()
+    {
+        return Value::from(n);
+    }
+    if shape.types & (ty::NUMBER | ty::INTEGER) != 0
+        && let Ok(n) = t.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(n)
+    {
+        return Value::Number(n);
+    }
+    if shape.types & ty::BOOLEAN != 0 && (t == "true" || t == "false") {
+        return Value::Bool(t == "true");
+    }
+    if shape.types & ty::NULL != 0 && t.is_empty() {
+        return Value::Null;
+    }
+    Value::String(text.to_string())
 }
 
 /// Parses an `application/x-www-form-urlencoded` body into an object typed by `shape`.
@@ -402,6 +624,48 @@ pub(crate) fn multipart_object(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn xml_prefixes_cdata_entities_and_undeclared_elements() {
+        let schema = json!({"type": "object", "properties": {
+            "n": {"type": "integer"},
+            "note": {"type": "string"},
+            "flags": {"type": "array", "items": {"type": "boolean", "xml": {"name": "flag"}}}
+        }});
+        let shape = Shape::of(&schema, &json!({}));
+        let v = xml(
+            br#"<p:a xmlns:p="urn:x"><p:n> 42 </p:n><note><![CDATA[<b>]]> &#65;&lt;</note>
+               <flag>true</flag><flag>no</flag><extra>1</extra></p:a>"#,
+            &shape,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            json!({"n": 42, "note": "<b> A<", "flags": [true, "no"], "extra": "1"})
+        );
+    }
+
+    #[test]
+    fn malformed_xml_says_what_and_where() {
+        let shape = Shape::default();
+        for (body, what) in [
+            (&b"<a><b></a>"[..], "expected `</b>`"),
+            (b"<a/><b/>", "after the root"),
+            (b"<a>&nope;</a>", "unknown entity"),
+            (b"<a>", "never closed"),
+            (b"", "empty"),
+        ] {
+            let e = xml(body, &shape).unwrap_err();
+            assert!(e.0.to_lowercase().contains(what), "{what}: {}", e.0);
+        }
+        let deep = "<a>".repeat(MAX_XML_DEPTH + 1);
+        assert!(
+            xml(deep.as_bytes(), &shape)
+                .unwrap_err()
+                .0
+                .contains("deeper")
+        );
+    }
 
     #[test]
     fn chooses_exact_then_wildcards() {

@@ -858,3 +858,42 @@ fn validate_off_serves_anything() {
     let sec = security(&["--validate", "off"]);
     assert_eq!(status(sec.get("/basic").send().unwrap()), 200);
 }
+
+#[test]
+fn xml_bodies_are_read_as_their_schema_says_and_checked() {
+    let s = Server::start(&[&fixture("validation/params.yaml"), "--quiet"]);
+    let post = |body: &'static str| {
+        s.req("POST", "/xml-pets")
+            .header("content-type", "application/xml")
+            .body(body)
+            .send()
+            .unwrap()
+    };
+    // An attribute, a wrapped array, an unwrapped repeated element, a typed value.
+    let ok = post(
+        r#"<?xml version="1.0"?><pet id="7"><name>Rex &amp; co</name><vaccinated>true</vaccinated>
+        <photoUrls><photoUrl>a.png</photoUrl><photoUrl>b.png</photoUrl></photoUrls>
+        <tag>good</tag><tag>boy</tag></pet>"#,
+    );
+    assert_eq!(status(ok), 201);
+    let (st, body) = problem(post(
+        r#"<pet id="seven"><name>R</name><tag>a</tag><tag>b</tag><tag>c</tag><color>red</color></pet>"#,
+    ));
+    assert_eq!(st, 422, "{body}");
+    let text = body["errors"].to_string();
+    for needle in ["\"id\"", "\"name\"", "\"tags\"", "color"] {
+        assert!(text.contains(needle), "{needle} in {text}");
+    }
+    let (st, body) = problem(post("<pet><name>Rex</name></pet>"));
+    assert_eq!(st, 422, "{body}");
+    assert!(body["errors"].to_string().contains("id"), "{body}");
+    let (st, body) = problem(post("<pet id=\"1\"><name>Rex</pet>"));
+    assert_eq!(st, 400, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not well-formed XML"),
+        "{body}"
+    );
+}
