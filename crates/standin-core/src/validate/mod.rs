@@ -500,7 +500,6 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
         body::Kind::Opaque => return,
         body::Kind::Json => body::json(req.body),
         body::Kind::Form => Ok(body::form(req.body, &b.entry.shape, &b.encodings)),
-        body::Kind::Xml => body::xml(req.body, &b.entry.shape),
         body::Kind::Multipart => match body::boundary(ct) {
             None => Err(body::Malformed(
                 "The multipart Content-Type has no boundary parameter.".into(),

@@ -249,10 +249,6 @@ impl<'a> Rewriter<'a> {
                 "const" => {
                     out.insert(k.clone(), val.clone());
                 }
-                // Not a validation keyword: kept for reading XML bodies (see `Shape`).
-                "xml" if val.is_object() => {
-                    out.insert(k.clone(), val.clone());
-                }
                 "multipleOf" if val.as_f64().is_some_and(|n| n > 0.0) => {
                     out.insert(k.clone(), val.clone());
                 }
@@ -638,19 +634,6 @@ pub(crate) struct Shape {
     pub properties: Vec<(String, Shape)>,
     /// The shape of undeclared properties, when they are allowed and typed.
     pub additional: Option<Box<Shape>>,
-    /// The OpenAPI `xml` object: how the value is written in an XML body.
-    pub xml: XmlName,
-}
-
-/// The parts of an OpenAPI `xml` object that decide where a value is in XML.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct XmlName {
-    /// `name`: the element or attribute name, when not the property's.
-    pub name: Option<String>,
-    /// `attribute: true`: an attribute of the parent element.
-    pub attribute: bool,
-    /// `wrapped: true`: an array inside an element of its own.
-    pub wrapped: bool,
 }
 
 impl Shape {
@@ -674,13 +657,6 @@ impl Shape {
             && let Some(target) = resolve_in(doc, r)
         {
             self.add(target, doc, depth, hops + 1, budget);
-        }
-        if let Some(Value::Object(x)) = m.get("xml") {
-            if let Some(name) = x.get("name").and_then(Value::as_str) {
-                self.xml.name = Some(name.to_string());
-            }
-            self.xml.attribute |= x.get("attribute") == Some(&Value::Bool(true));
-            self.xml.wrapped |= x.get("wrapped") == Some(&Value::Bool(true));
         }
         match m.get("type") {
             Some(Value::String(t)) => self.types |= bit(t),
@@ -744,9 +720,6 @@ impl Shape {
 
     fn merge(&mut self, other: Shape) {
         self.types |= other.types;
-        if self.xml == XmlName::default() {
-            self.xml = other.xml;
-        }
         if self.items.is_none() {
             self.items = other.items;
         }
