@@ -73,10 +73,15 @@ impl<'de: 't, 't> serde::Deserialize<'de> for Members<'t> {
                 mut map: A,
             ) -> Result<Members<'t>, A::Error> {
                 let mut out: Vec<(String, &'t RawValue)> = Vec::new();
+                // Where each key is in `out`: Graph's `paths` has 14,000 members.
+                let mut at: std::collections::HashMap<String, usize> = Default::default();
                 while let Some((key, value)) = map.next_entry::<String, &'t RawValue>()? {
-                    match out.iter_mut().find(|(k, _)| *k == key) {
-                        Some(slot) => slot.1 = value,
-                        None => out.push((key, value)),
+                    match at.get(&key) {
+                        Some(&i) => out[i].1 = value,
+                        None => {
+                            at.insert(key.clone(), out.len());
+                            out.push((key, value));
+                        }
                     }
                 }
                 Ok(Members(out))
