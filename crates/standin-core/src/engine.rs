@@ -127,6 +127,9 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     if let Some(bad) = &directives.bad {
         return bad_directive(bad);
     }
+    // The query and form fields the router may ask about, parsed on the first question.
+    let fields = std::cell::OnceCell::new();
+    let probe = |name: &str| carried(req, &fields, name);
     let mut near = Vec::new();
     if !snap.saved.is_empty() {
         let mut lookup = snap.saved.answer(req, &directives, entropy);
@@ -149,8 +152,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                 // log says so, because the operation's own answer was skipped.
                 if reply.why.note.is_none()
                     && matches!(
-                        snap.router
-                            .find(req.method, req.path, &|name| carried(req, name)),
+                        snap.router.find(req.method, req.path, &probe),
                         Found::Operation { .. }
                     )
                 {
@@ -161,10 +163,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
             crate::saved::Lookup::Miss(n) => near = n,
         }
     }
-    match snap
-        .router
-        .find(req.method, req.path, &|name| carried(req, name))
-    {
+    match snap.router.find(req.method, req.path, &probe) {
         Found::Operation { op, params, .. } => {
             let Some((doc, operation)) = snap.operation(op) else {
                 let p = Problem::new(
@@ -723,30 +722,34 @@ fn body_for(
 
 /// The value the request carries as `name`: a header, a query parameter or (in a form
 /// body, as AWS query protocols send it) a form field. The router asks this of the
-/// operations told apart by such a value.
-fn carried(req: &Request<'_>, name: &str) -> Option<String> {
+/// operations told apart by such a value; `fields` holds the query and form fields once
+/// parsed, since one request may be asked about many operations.
+fn carried(
+    req: &Request<'_>,
+    fields: &std::cell::OnceCell<Vec<(String, String)>>,
+    name: &str,
+) -> Option<String> {
     if let Some(h) = req.headers.get(name) {
         return h.to_str().ok().map(|s| s.trim().to_string());
     }
-    let field = |text: &str| {
-        crate::validate::params::form_pairs(Some(text))
-            .into_iter()
-            .find_map(|(k, v)| (k == name).then_some(v))
-    };
-    if let Some(v) = req.query.and_then(field) {
-        return Some(v);
-    }
-    let form = req
-        .headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
-        });
-    form.then(|| std::str::from_utf8(req.body).ok().and_then(field))
-        .flatten()
+    let fields = fields.get_or_init(|| {
+        let mut all = crate::validate::params::form_pairs(req.query);
+        let form = req
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                crate::validate::body::essence(ct) == "application/x-www-form-urlencoded"
+            });
+        if form && let Ok(text) = std::str::from_utf8(req.body) {
+            all.extend(crate::validate::params::form_pairs(Some(text)));
+        }
+        all
+    });
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// Generated bodies kept per thread (no lock on the request path), keyed by snapshot,

@@ -14,7 +14,7 @@
 //! (credentials), [`answer`] (the error reply).
 
 mod answer;
-mod body;
+pub(crate) mod body;
 pub(crate) mod params;
 mod schema;
 mod security;
