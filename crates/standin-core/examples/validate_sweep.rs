@@ -452,11 +452,7 @@ fn build(doc: &Document, op: &Operation, seed: u64) -> Result<Built, String> {
         if !p.required {
             continue;
         }
-        if p.location == ParamIn::Header
-            && ["accept", "content-type", "authorization"]
-                .iter()
-                .any(|h| p.name.eq_ignore_ascii_case(h))
-        {
+        if p.location == ParamIn::Header && standin_core::model::ignored_header(&p.name) {
             continue;
         }
         let schema = p
@@ -486,11 +482,7 @@ fn without_one(op: &Operation, b: &Built) -> Option<(String, Built)> {
         if !p.required || p.location == ParamIn::Path {
             continue;
         }
-        if p.location == ParamIn::Header
-            && ["accept", "content-type", "authorization"]
-                .iter()
-                .any(|h| p.name.eq_ignore_ascii_case(h))
-        {
+        if p.location == ParamIn::Header && standin_core::model::ignored_header(&p.name) {
             continue;
         }
         let before = (w.query.len(), w.headers.len(), w.cookies.len());

@@ -149,6 +149,14 @@ pub struct Parameter {
     pub pointer: String,
 }
 
+/// Whether a header parameter is one OpenAPI says to ignore: `Accept`, `Content-Type`
+/// and `Authorization` are described by content negotiation and security instead.
+pub fn ignored_header(name: &str) -> bool {
+    ["accept", "content-type", "authorization"]
+        .iter()
+        .any(|h| name.eq_ignore_ascii_case(h))
+}
+
 /// One media type a request body may have.
 #[derive(Debug, Clone)]
 pub struct RequestMedia {

@@ -376,7 +376,7 @@ pub fn check(
         swagger: doc.version == Version::Swagger2,
     };
     for (p, pc) in op.parameters.iter().zip(&ov.params) {
-        if p.location == ParamIn::Header && params::ignored_header(&p.name) {
+        if p.location == ParamIn::Header && crate::model::ignored_header(&p.name) {
             continue;
         }
         let where_ = match p.location {

@@ -127,13 +127,6 @@ pub(crate) fn extract(
     }
 }
 
-/// Whether a header parameter is one OpenAPI says to ignore (described elsewhere).
-pub(crate) fn ignored_header(name: &str) -> bool {
-    ["accept", "content-type", "authorization"]
-        .iter()
-        .any(|h| name.eq_ignore_ascii_case(h))
-}
-
 fn json_or_text(raw: &str) -> Value {
     serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()))
 }

@@ -493,10 +493,9 @@ fn parameters(
             };
             // OpenAPI 3: header parameters named Accept, Content-Type or Authorization
             // "SHALL be ignored"; content negotiation and security cover them.
-            let ignored = ["accept", "content-type", "authorization"];
             if location == ParamIn::Header
                 && cx.version != Version::Swagger2
-                && ignored.contains(&name.to_ascii_lowercase().as_str())
+                && crate::model::ignored_header(name)
             {
                 continue;
             }
