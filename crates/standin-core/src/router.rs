@@ -427,26 +427,20 @@ impl Router {
                 (Some(_), _) => true,
             })
         };
-        let entry = route
-            .entries
-            .iter()
-            .filter(usable)
-            .filter(|e| e.method == method)
-            .find(carried)
-            .map(|e| (e, false))
-            .or_else(|| {
-                (method == Method::HEAD)
-                    .then(|| {
-                        route
-                            .entries
-                            .iter()
-                            .filter(usable)
-                            .filter(|e| e.method == Method::GET)
-                            .find(carried)
-                    })
-                    .flatten()
-                    .map(|e| (e, true))
-            });
+        let first = |m: &Method| {
+            route
+                .entries
+                .iter()
+                .filter(usable)
+                .filter(|e| e.method == m)
+                .find(carried)
+        };
+        let entry = first(method).map(|e| (e, false)).or_else(|| {
+            (method == Method::HEAD)
+                .then(|| first(&Method::GET))
+                .flatten()
+                .map(|e| (e, true))
+        });
         match entry {
             Some((e, head_from_get)) => {
                 let mut params: Vec<(&str, String)> = e
