@@ -95,7 +95,9 @@ impl Snapshot {
     pub fn unsatisfiable(&self) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         for doc in &self.documents {
+            // Schemas generated already, and culprits reported already.
             let mut seen = std::collections::HashSet::new();
+            let mut reported = std::collections::HashSet::new();
             let ctx = crate::generate::GenContext {
                 root: &doc.root,
                 dialect: doc.version.dialect(),
@@ -122,7 +124,7 @@ impl Snapshot {
                         let Err(u) = crate::generate::generate(&ctx, schema, &at) else {
                             continue;
                         };
-                        if !seen.insert(format!("culprit {}", u.pointer)) {
+                        if !reported.insert(u.pointer.clone()) {
                             continue;
                         }
                         let pointer = u.pointer.trim_start_matches('#').to_string();

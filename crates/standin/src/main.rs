@@ -89,7 +89,12 @@ fn with_lines(diagnostics: Vec<standin_core::Diagnostic>) -> Vec<standin_core::D
     diagnostics
         .into_iter()
         .map(|d| {
-            if d.line.is_some() || d.pointer.starts_with("/x-standin-bundle") {
+            // Bundled content came from another file, at another pointer.
+            let bundled = d
+                .pointer
+                .strip_prefix('/')
+                .is_some_and(|p| p.starts_with(standin_core::source::openapi::bundle::BUNDLE_KEY));
+            if d.line.is_some() || bundled {
                 return d;
             }
             let text = texts
