@@ -205,6 +205,22 @@ fn operations_at_one_path_are_told_apart_by_a_header_or_the_query() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.text().unwrap(), "<ListBooksResponse/>");
+    // AWS query protocols send the same fields as a form body.
+    let resp = s
+        .req("POST", "/")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("Action=ListBooks&Version=2017-07-01")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.text().unwrap(), "<ListBooksResponse via=\"form\"/>");
+    let resp = s
+        .req("POST", "/")
+        .header("content-type", "text/plain")
+        .body("Action=ListBooks&Version=2017-07-01")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 404, "a body that is not a form is not read");
     // The action alone is not enough when the document asks for the version too.
     let (status, body) = json(s.get("/?Action=ListBooks").send().unwrap());
     assert_eq!(status, 422, "{body}");
