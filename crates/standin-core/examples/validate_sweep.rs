@@ -19,7 +19,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use standin_core::directives::Directives;
-use standin_core::engine::Request;
+use standin_core::exchange::Request;
 use standin_core::generate::{Direction, GenContext, generate};
 use standin_core::model::{Operation, ParamIn, Parameter};
 use standin_core::settings::ValidateMode;
@@ -93,6 +93,7 @@ impl Built {
             headers: &headers,
             body,
             now_unix_ms: 0,
+            peer: None,
         };
         Ok(check(
             &snap.validation,

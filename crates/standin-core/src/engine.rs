@@ -10,6 +10,7 @@ use http::{HeaderMap, Method};
 use serde_json::{Value, json};
 
 use crate::directives::{Directives, Vendor};
+use crate::exchange::{Reply, Request, Why};
 use crate::generate::{Direction, GenContext};
 use crate::model::{MediaDef, Operation, ResponseDef};
 use crate::problem::{Problem, extra};
@@ -17,73 +18,6 @@ use crate::router::Found;
 use crate::select;
 use crate::snapshot::Snapshot;
 use crate::source::openapi::Document;
-
-/// A request, as the engine sees it.
-#[derive(Debug)]
-pub struct Request<'a> {
-    /// The method.
-    pub method: &'a Method,
-    /// The raw path, without the query string.
-    pub path: &'a str,
-    /// The raw query string, without `?`.
-    pub query: Option<&'a str>,
-    /// The headers.
-    pub headers: &'a HeaderMap,
-    /// The whole body.
-    pub body: &'a [u8],
-    /// The time the request arrived, in ms since the Unix epoch (the core has no clock;
-    /// saved examples' `{{$timestamp}}` and `{{$isoTimestamp}}` read it).
-    pub now_unix_ms: u64,
-}
-
-/// What was answered and why, for the log line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Why {
-    /// The operation answered (operationId or `METHOD /template`).
-    pub operation: Option<String>,
-    /// The example sent: its name, `generated`, or `schema` (the schema's own example).
-    pub example: Option<String>,
-    /// A short note when the answer is an error of standin's (`no-route`, `bad-directive`).
-    pub note: Option<&'static str>,
-    /// Request violations served anyway (validation in warn mode).
-    pub violations: Option<String>,
-    /// The source that answered, when it was a saved example (file name).
-    pub source: Option<String>,
-}
-
-/// The answer to send.
-#[derive(Debug, Clone)]
-pub struct Reply {
-    /// HTTP status.
-    pub status: u16,
-    /// Headers (content type included).
-    pub headers: Vec<(HeaderName, HeaderValue)>,
-    /// The body.
-    pub body: Bytes,
-    /// Milliseconds to wait before sending.
-    pub delay_ms: u64,
-    /// Why this answer.
-    pub why: Why,
-}
-
-impl Reply {
-    /// An error answer of standin's own, with a short note for the log.
-    pub fn from_problem(p: Problem, note: &'static str) -> Reply {
-        Reply {
-            status: p.status,
-            headers: vec![(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(p.content_type),
-            )],
-            body: p.body,
-            delay_ms: 0,
-            why: Why {
-                note: Some(note),
-                ..Why::default()
-            },
-        }
-    }
-}
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
@@ -214,6 +148,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
                     headers: Vec::new(),
                     body: Bytes::new(),
                     delay_ms: 0,
+                    wire: Default::default(),
                     why: Why::default(),
                 }
             } else {
@@ -365,6 +300,7 @@ fn preflight(snap: &Snapshot, req: &Request<'_>) -> Reply {
         headers,
         body: Bytes::new(),
         delay_ms: 0,
+        wire: Default::default(),
         why: Why {
             note: Some("cors-preflight"),
             ..Why::default()
@@ -576,6 +512,7 @@ fn respond(
         headers,
         body,
         delay_ms,
+        wire: Default::default(),
         why,
     }
 }

@@ -9,9 +9,11 @@
 //! and example, [`generate`] fills in what the document left out, [`render`] turns it
 //! into bytes. [`engine`] strings these together.
 
+pub mod answer;
 pub mod diag;
 pub mod directives;
 pub mod engine;
+pub mod exchange;
 pub mod generate;
 pub mod locate;
 pub mod model;
@@ -24,10 +26,11 @@ pub mod saved;
 pub mod select;
 pub mod settings;
 pub mod snapshot;
+pub mod state;
 pub mod source;
 pub mod validate;
 
 pub use diag::{Diagnostic, Severity};
-pub use engine::{Reply, Request};
+pub use exchange::{Reply, Request};
 pub use settings::MockSettings;
 pub use snapshot::Snapshot;

@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-/// An error answer, before it becomes a [`crate::engine::Reply`].
+/// An error answer, before it becomes a [`crate::exchange::Reply`].
 #[derive(Debug, Clone)]
 pub struct Problem {
     /// HTTP status.

@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::directives::{Directives, Vendor};
-use crate::engine::{Reply, Request, Why};
+use crate::exchange::{Reply, Request, Why};
 use crate::settings::{Delay, HarMatch, MockSettings};
 use crate::source::Files;
 
@@ -374,6 +374,7 @@ impl SavedSet {
             headers,
             body: Bytes::from(body),
             delay_ms,
+            wire: Default::default(),
             why: Why {
                 operation: Some(format!("{} {}", ex.method, ex.path)),
                 example: Some(ex.name.clone()),

@@ -283,6 +283,7 @@ fn sweep_operation(
         headers: &headers,
         body: b"",
         now_unix_ms: 0,
+        peer: None,
     };
     let started = Instant::now();
     let reply = standin_core::engine::handle(snap, &req, seed);

@@ -218,6 +218,7 @@ async fn handle(
         now_unix_ms: at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+        peer: None,
     };
     let entropy: u64 = rand::random();
     let reply = match std::panic::catch_unwind(AssertUnwindSafe(|| {

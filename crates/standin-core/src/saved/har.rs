@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{Closeness, HarEntry, NEAR_MISSES, NearMiss, SavedSet};
 use crate::directives::Directives;
-use crate::engine::{Reply, Request, Why};
+use crate::exchange::{Reply, Request, Why};
 use crate::problem::{Problem, extra};
 use crate::settings::HarMatch;
 
@@ -350,6 +350,7 @@ fn reply(
         headers,
         body: e.body.clone(),
         delay_ms,
+        wire: Default::default(),
         why: Why {
             operation: Some(format!("{} {}", e.method, e.url)),
             example: Some(format!("entry #{}", e.index + 1)),

@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 
-use crate::engine::Request;
+use crate::exchange::Request;
 
 /// What one reply is filled from.
 pub struct Context<'a> {

@@ -41,6 +41,7 @@ fn ask(
         headers: &h,
         body,
         now_unix_ms: 1_700_000_000_123,
+        peer: None,
     };
     let d = Directives::read(&h, query);
     s.saved.answer(&req, &d, 42)
@@ -475,7 +476,7 @@ proptest::proptest! {
         let _ = ask(&s, "GET", &path, &[], b"");
         let m = Method::GET;
         let headers = HeaderMap::new();
-        let req = Request { method: &m, path: &path, query: Some(&text), headers: &headers, body: text.as_bytes(), now_unix_ms: 0 };
+        let req = Request { method: &m, path: &path, query: Some(&text), headers: &headers, body: text.as_bytes(), now_unix_ms: 0, peer: None };
         let segs = vec![text.clone()];
         let _ = template::Context::new(&req, 1, &[], &segs).fill(&text);
     }

@@ -12,7 +12,7 @@ use http::header::{self, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 use super::{Class, Violation};
-use crate::engine::{Reply, Request, Why};
+use crate::exchange::{Reply, Request, Why};
 use crate::generate::{Direction, GenContext};
 use crate::model::{Operation, ResponseDef, StatusKey};
 use crate::problem::{Problem, extra};
@@ -151,6 +151,7 @@ pub(crate) fn reject(
                 )],
                 body: p.body,
                 delay_ms: 0,
+                wire: Default::default(),
                 why: Why::default(),
             }
         }
@@ -217,6 +218,7 @@ fn documented_reply(
         headers,
         body,
         delay_ms: 0,
+        wire: Default::default(),
         why: Why {
             operation: Some(op.label()),
             example: Some(format!("{}", response.key)),

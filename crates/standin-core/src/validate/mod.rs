@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use crate::diag::Diagnostic;
 use crate::directives::Directives;
-use crate::engine::{Reply, Request};
+use crate::exchange::{Reply, Request};
 use crate::model::{Operation, ParamIn};
 use crate::settings::{MockSettings, ValidateMode};
 use crate::source::openapi::{Document, Version};

@@ -1,0 +1,13 @@
+//! standin-stubs: WireMock stub mappings as a source of answers.
+//!
+//! A stub file (JSON or YAML, one stub or `{"mappings": [...]}`) is parsed into [`Stub`]s
+//! whose request patterns and response templates are compiled once, at load. A
+//! [`StubSet`] indexes them by method and path so matching cost does not grow with the
+//! number of stubs, and answers requests through [`standin_core::answer::Answerer`].
+//! Like the core, this crate does no IO: `bodyFileName` becomes a path the server
+//! streams, delays are returned, scenario states are read and moved through the core's
+//! [`standin_core::state::Store`].
+
+pub mod error;
+
+pub use error::StubError;
