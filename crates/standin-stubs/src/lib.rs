@@ -8,6 +8,10 @@
 //! streams, delays are returned, scenario states are read and moved through the core's
 //! [`standin_core::state::Store`].
 
+pub mod date;
 pub mod error;
+pub mod jsonpath;
+pub mod matcher;
+pub mod xml;
 
 pub use error::StubError;
