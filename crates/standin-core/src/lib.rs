@@ -18,6 +18,7 @@ pub mod generate;
 pub mod locate;
 pub mod model;
 pub mod negotiate;
+pub mod operations;
 pub mod parse;
 pub mod problem;
 pub mod render;

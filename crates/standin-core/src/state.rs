@@ -42,7 +42,9 @@ impl MemoryStore {
 impl Store for MemoryStore {
     fn scenario(&self, name: &str) -> String {
         let map = self.scenarios.read().unwrap_or_else(|e| e.into_inner());
-        map.get(name).cloned().unwrap_or_else(|| STARTED.to_string())
+        map.get(name)
+            .cloned()
+            .unwrap_or_else(|| STARTED.to_string())
     }
 
     fn advance(&self, name: &str, from: Option<&str>, to: &str) -> bool {
