@@ -9,4 +9,4 @@ pub mod log;
 pub mod reload;
 pub mod server;
 
-pub use server::{MockConfig, Running, ServeOptions, start};
+pub use server::{MockConfig, Running, RuntimeOptions, ServeOptions, start};

@@ -20,7 +20,7 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use standin_core::problem::Problem;
-use standin_core::{MockSettings, Snapshot};
+use standin_core::{MockSettings, Reply, Snapshot};
 use tokio::net::TcpListener;
 
 use crate::files::DiskFiles;
@@ -50,6 +50,8 @@ pub struct ServeOptions {
     pub log: LogFormat,
     /// The largest request body accepted, in bytes.
     pub max_body: usize,
+    /// The admin API, the journal and stub templating.
+    pub runtime: RuntimeOptions,
 }
 
 impl Default for ServeOptions {
@@ -57,6 +59,41 @@ impl Default for ServeOptions {
         ServeOptions {
             log: LogFormat::Text,
             max_body: 16 * 1024 * 1024,
+            runtime: RuntimeOptions::default(),
+        }
+    }
+}
+
+/// What every mock of a process has beside its sources: the admin API, the request
+/// journal and its budget, and whether every stub is templated.
+#[derive(Debug, Clone)]
+pub struct RuntimeOptions {
+    /// Serve the admin API at `/__admin`.
+    pub admin: bool,
+    /// The bearer token clients from other addresses must send to the admin API.
+    pub admin_token: Option<String>,
+    /// Keep a request journal.
+    pub journal: bool,
+    /// The most entries the journal keeps.
+    pub journal_max_entries: usize,
+    /// The most bytes the journal's entries take.
+    pub journal_max_bytes: usize,
+    /// Bodies longer than this are journalled truncated.
+    pub journal_max_body: usize,
+    /// Template every stub's response (WireMock's `--global-response-templating`).
+    pub global_templating: bool,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            admin: true,
+            admin_token: None,
+            journal: true,
+            journal_max_entries: 10_000,
+            journal_max_bytes: 64 << 20,
+            journal_max_body: 64 << 10,
+            global_templating: false,
         }
     }
 }
@@ -182,8 +219,13 @@ async fn handle(
     let started = Instant::now();
     let at = SystemTime::now();
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, state.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
+    let collected = Limited::new(body, state.max_body).collect().await;
+    let snap = state.snapshot.load();
+    let reply = match collected {
+        Ok(collected) => {
+            let body = collected.to_bytes();
+            answer(&snap, &parts, &body, at)
+        }
         Err(e) => {
             let too_big = e
                 .downcast_ref::<http_body_util::LengthLimitError>()
@@ -205,24 +247,39 @@ async fn handle(
                     Default::default(),
                 )
             };
-            return Ok(problem_response(p));
+            let mut reply = Reply::from_problem(
+                p,
+                if too_big {
+                    "body-too-large"
+                } else {
+                    "body-unreadable"
+                },
+            );
+            standin_core::engine::finish_foreign(&snap, &mut reply, &parts.headers);
+            reply
         }
     };
-    let snap = state.snapshot.load();
+    drop(snap);
+    Ok(send(&state, parts, reply, at, started).await)
+}
+
+/// Asks the engine, inside `catch_unwind`: a panic becomes a 500 for this request only,
+/// with the CORS headers a browser needs to see it.
+fn answer(snap: &Snapshot, parts: &http::request::Parts, body: &Bytes, at: SystemTime) -> Reply {
     let request = standin_core::Request {
         method: &parts.method,
         path: parts.uri.path(),
         query: parts.uri.query(),
         headers: &parts.headers,
-        body: &body,
+        body,
         now_unix_ms: at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
         peer: None,
     };
     let entropy: u64 = rand::random();
-    let reply = match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        standin_core::engine::handle(&snap, &request, entropy)
+    match std::panic::catch_unwind(AssertUnwindSafe(|| {
+        standin_core::engine::handle(snap, &request, entropy)
     })) {
         Ok(r) => r,
         Err(panic) => {
@@ -235,16 +292,30 @@ async fn handle(
                 "standin: internal error answering {} {}: {what}",
                 parts.method, parts.uri
             );
-            return Ok(problem_response(Problem::new(
-                500,
+            let mut reply = Reply::from_problem(
+                Problem::new(
+                    500,
+                    "internal",
+                    "Internal error",
+                    format!("standin failed while answering this request: {what}"),
+                    Default::default(),
+                ),
                 "internal",
-                "Internal error",
-                format!("standin failed while answering this request: {what}"),
-                Default::default(),
-            )));
+            );
+            standin_core::engine::finish_foreign(snap, &mut reply, &parts.headers);
+            reply
         }
-    };
-    drop(snap);
+    }
+}
+
+/// The one exit of every request: delay, log, send.
+async fn send(
+    state: &MockState,
+    parts: http::request::Parts,
+    reply: Reply,
+    at: SystemTime,
+    started: Instant,
+) -> Response<Full<Bytes>> {
     if reply.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
     }
@@ -266,16 +337,5 @@ async fn handle(
             why: reply.why,
         });
     }
-    Ok(response)
-}
-
-fn problem_response(p: Problem) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(p.body));
-    *response.status_mut() =
-        StatusCode::from_u16(p.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static(p.content_type),
-    );
     response
 }

@@ -162,6 +162,42 @@ pub struct ServeArgs {
     /// No request log. Example: --quiet
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// The admin API at `/__admin` (WireMock's paths and JSON) [default: on]. With
+    /// `off`, `/__admin` paths are ordinary requests to the mock. Example: --admin off
+    #[arg(long, value_enum)]
+    pub admin: Option<OnOff>,
+
+    /// The bearer token a client from another address must send to the admin API;
+    /// loopback clients need none. Without it, such clients get 403.
+    /// Example: --admin-token s3cret
+    #[arg(long, value_name = "TOKEN", env = "STANDIN_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
+
+    /// Keep no request journal (the admin API's /requests then reports it disabled).
+    /// Example: --no-request-journal
+    #[arg(long)]
+    pub no_request_journal: bool,
+
+    /// The most requests the journal keeps; the oldest go first [default: 10000].
+    /// Example: --journal-max-entries 1000
+    #[arg(long, value_name = "N")]
+    pub journal_max_entries: Option<usize>,
+
+    /// The most memory the journal's entries take, in bytes, or with a K, M or G
+    /// suffix [default: 64M]. Example: --journal-max-bytes 16M
+    #[arg(long, value_name = "SIZE")]
+    pub journal_max_bytes: Option<String>,
+
+    /// Request and response bodies longer than this are kept in the journal truncated,
+    /// with a marker [default: 64K]. Example: --journal-max-body 4K
+    #[arg(long, value_name = "SIZE")]
+    pub journal_max_body: Option<String>,
+
+    /// Template every stub's response, not only those with the `response-template`
+    /// transformer. Example: --global-response-templating
+    #[arg(long)]
+    pub global_response_templating: bool,
 }
 
 /// Flags of `standin check`.

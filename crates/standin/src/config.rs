@@ -328,3 +328,52 @@ pub fn check_sources(sources: &[PathBuf], config: Option<&Path>) -> anyhow::Resu
     }
     Ok(out)
 }
+
+/// The admin API, journal and templating options of `serve`, from the flags.
+pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::RuntimeOptions> {
+    let defaults = standin_server::RuntimeOptions::default();
+    let size = |flag: &str, value: &Option<String>, default: usize| -> anyhow::Result<usize> {
+        match value {
+            None => Ok(default),
+            Some(text) => parse_size(text).with_context(|| format!("--{flag} {text}")),
+        }
+    };
+    Ok(standin_server::RuntimeOptions {
+        admin: args.admin != Some(OnOff::Off),
+        admin_token: args.admin_token.clone().filter(|t| !t.is_empty()),
+        journal: !args.no_request_journal,
+        journal_max_entries: args
+            .journal_max_entries
+            .unwrap_or(defaults.journal_max_entries),
+        journal_max_bytes: size(
+            "journal-max-bytes",
+            &args.journal_max_bytes,
+            defaults.journal_max_bytes,
+        )?,
+        journal_max_body: size(
+            "journal-max-body",
+            &args.journal_max_body,
+            defaults.journal_max_body,
+        )?,
+        global_templating: args.global_response_templating,
+    })
+}
+
+/// A size in bytes: `65536`, `64K`, `16M`, `1G` (powers of 1024; `KiB`/`MB` spellings too).
+pub fn parse_size(text: &str) -> anyhow::Result<usize> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let n: usize = number
+        .parse()
+        .map_err(|_| anyhow::anyhow!("expected a number of bytes, optionally with K, M or G"))?;
+    let factor: usize = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => bail!("unknown size unit '{other}': use K, M or G"),
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| anyhow::anyhow!("size too large"))
+}

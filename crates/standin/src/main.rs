@@ -26,6 +26,7 @@ fn main() -> ExitCode {
 
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
     let (mocks, log) = config::resolve(&args)?;
+    let runtime_options = config::runtime_options(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -34,6 +35,7 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             mocks,
             standin_server::ServeOptions {
                 log,
+                runtime: runtime_options,
                 ..Default::default()
             },
         )

@@ -6,6 +6,7 @@ mod support;
 mod check;
 mod config;
 mod directives;
+mod exits;
 mod responses;
 mod routing;
 mod saved;
