@@ -40,6 +40,7 @@ Environment overrides:
   BENCH_LOADGEN      force the load generator: wrk or oha  (default: wrk, else oha)
   BENCH_PORT_BASE    first TCP port to use on 127.0.0.1    (18080)
   BENCH_START_TIMEOUT seconds a server may take to answer  (full 180, quick 60)
+  BENCH_JOURNAL_REQUESTS requests sent for the journal memory case (full 1000000, quick 50000)
   STANDIN_PEERS_DIR  where install-peers.sh put the peers  (~/.cache/standin-peers)
   STANDIN_CORPUS_DIR where fetch-corpus.sh keeps the corpus (~/.cache/standin-corpus)
 
@@ -288,6 +289,46 @@ SC_METHOD[ops-3000]=GET
 SC_PATH[ops-3000]=$OPS_BIG_PATH
 SC_STATUS[ops-3000]=200
 
+# WireMock stub scenarios: standin serves the stub directory (`standin serve ROOT`), WireMock
+# the same directory (--root-dir ROOT); Prism and Mockoon can't read stubs (SC_PEERS).
+# bench/stubs/gen_stubs.py writes the N-stub directories here, at run time (100,000 stubs are
+# 24 MB of JSON: generated, not committed).
+STUBS=$BENCH_DIR/stubs
+declare -A SC_PEERS SC_ARGS SC_STDOUT
+for sc in "${SCENARIOS[@]}"; do SC_PEERS[$sc]="prism mockoon wiremock"; done
+add_stub_scenario() { # NAME TITLE ROOT PATH STATUS
+  SCENARIOS+=("$1")
+  SC_TITLE[$1]=$2 SC_SPEC[$1]=$3 SC_WM[$1]=$3 SC_METHOD[$1]=GET SC_PATH[$1]=$4 SC_STATUS[$1]=$5
+  SC_PEERS[$1]=wiremock
+}
+add_stub_scenario stub-static "WireMock stub, static (stock example)" "$STUBS/static" "/stock/historical?tickers=AAPL" 200
+add_stub_scenario stub-templated "WireMock stub, templated" "$STUBS/templated" "/users/42?fields=name" 200
+log "generating the stub directories (10, 1,000, 10,000 and 100,000 stubs)"
+declare -A STUB_HIT STUB_MISS
+for n in 10 1000 10000 100000; do
+  while read -r kind path; do
+    [[ $kind == hit ]] && STUB_HIT[$n]=$path
+    [[ $kind == miss ]] && STUB_MISS[$n]=$path
+  done < <(python3 "$STUBS/gen_stubs.py" "$n" "$TMP/stubs-$n")
+done
+add_stub_scenario stubs-10 "10 stubs, last matched" "$TMP/stubs-10" "${STUB_HIT[10]}" 200
+add_stub_scenario stubs-1k "1,000 stubs, last matched" "$TMP/stubs-1000" "${STUB_HIT[1000]}" 200
+add_stub_scenario stubs-10k "10,000 stubs, last matched" "$TMP/stubs-10000" "${STUB_HIT[10000]}" 200
+add_stub_scenario stubs-100k "100,000 stubs, last matched" "$TMP/stubs-100000" "${STUB_HIT[100000]}" 200
+add_stub_scenario stubs-miss-10k "10,000 stubs, a miss (404 report)" "$TMP/stubs-10000" "${STUB_MISS[10000]}" 404
+
+# The stock document's static example as users run it: the request journal on (standin's
+# default) and the request log written to a file rather than thrown away.
+SCENARIOS+=(static-logfile)
+SC_TITLE[static-logfile]="static example, journal on, log to a file"
+SC_SPEC[static-logfile]=$FIX/stock-0.1.json
+SC_WM[static-logfile]=""
+SC_METHOD[static-logfile]=GET
+SC_PATH[static-logfile]="/stock/historical?tickers=AAPL"
+SC_STATUS[static-logfile]=200
+SC_PEERS[static-logfile]=""
+SC_STDOUT[static-logfile]=file
+
 # ---------------------------------------------------------------------------------------------
 # Starting, probing and measuring servers
 # ---------------------------------------------------------------------------------------------
@@ -304,9 +345,12 @@ alloc_port() { # sets PORT
   NEXT_PORT=$((NEXT_PORT + 1))
 }
 
-# build_cmd SERVER SPEC WIREMOCK-ROOT PORT: sets CMD; returns 1 when SERVER can't serve SPEC.
+# build_cmd SERVER SPEC WIREMOCK-ROOT PORT: sets CMD (and STDOUT_TO, where the server's stdout
+# goes); returns 1 when SERVER can't serve SPEC. CUR_SC names the scenario, when there is one.
+CUR_SC=""
 build_cmd() {
   local server=$1 spec=$2 wm=$3 port=$4
+  STDOUT_TO=/dev/null
   case $server in
     bare) CMD=("$BARE_BIN" --port "$port") ;;
     standin)
@@ -315,6 +359,13 @@ build_cmd() {
       else
         CMD=("$STANDIN_BIN" serve "$spec" --port "$port" --host "$HOST")
         if ((QUIET_LOGS)); then CMD+=(--quiet); fi
+        if [[ -n $CUR_SC && -n ${SC_ARGS[$CUR_SC]:-} ]]; then
+          local extra
+          read -r -a extra <<<"${SC_ARGS[$CUR_SC]}"
+          CMD+=("${extra[@]}")
+        fi
+        # A scenario that writes the request log to a file, as users run it (else /dev/null).
+        if [[ -n $CUR_SC && ${SC_STDOUT[$CUR_SC]:-} == file ]]; then STDOUT_TO=$TMP/standin-$CUR_SC.stdout; fi
       fi
       ;;
     prism) CMD=("$PRISM_BIN" mock -h "$HOST" -p "$port" "$spec") ;;
@@ -324,7 +375,8 @@ build_cmd() {
       # The request journal is disabled: WireMock's guidance for load tests (it otherwise
       # keeps every request in memory).
       CMD=(java -jar "$WIREMOCK_JAR" --port "$port" --bind-address "$HOST" --root-dir "$wm"
-        --disable-banner --no-request-journal)
+        --disable-banner)
+      ((${wm_cmd_journal:-0})) || CMD+=(--no-request-journal)
       ;;
   esac
   return 0
@@ -335,7 +387,7 @@ launch() {
   local logfile=$2
   # setsid does not fork here (the child of a non-interactive shell is not a group leader), so
   # $! is the server itself and its pid is the process-group id used to kill it and its children.
-  setsid "${CMD[@]}" >/dev/null 2>"$logfile" </dev/null &
+  setsid "${CMD[@]}" >"${STDOUT_TO:-/dev/null}" 2>"$logfile" </dev/null &
   PID=$!
   LIVE[$PID]=1
 }
@@ -456,7 +508,9 @@ PY
 start_checked() {
   local server=$1 sc=$2 label=$3 logfile rc=0
   alloc_port
+  CUR_SC=$sc
   build_cmd "$server" "${SC_SPEC[$sc]}" "${SC_WM[$sc]}" "$PORT"
+  CUR_SC=""
   logfile=$RESULTS/logs/$server-$label.log
   launch "$server" "$logfile"
   wait_ready "$PID" "$PORT" "$START_TIMEOUT" || rc=$?
@@ -566,6 +620,7 @@ run_pair() {
 run_startup() {
   local server=$1 case=$2 doc=$3 wm=${4:-} logfile rc=0 t0 t1 rss
   alloc_port
+  CUR_SC=""
   if ! build_cmd "$server" "$doc" "$wm" "$PORT"; then
     printf '%s\t%s\t-\t-\tn/a\n' "$case" "$server" >>"$START_TSV"
     return 0
@@ -613,13 +668,21 @@ for sc in "${SCENARIOS[@]}"; do
     run_scenario bare "$sc"
   fi
   for server in "${SERVERS[@]}"; do
-    [[ $server == bare || $server == standin ]] || run_scenario "$server" "$sc"
+    [[ $server == bare || $server == standin ]] && continue
+    [[ " ${SC_PEERS[$sc]} " == *" $server "* ]] && run_scenario "$server" "$sc"
   done
+  if [[ ${SC_STDOUT[$sc]:-} == file && -f $TMP/standin-$sc.stdout ]]; then
+    note "$sc: standin wrote $(($(stat -c %s "$TMP/standin-$sc.stdout") / 1024 / 1024)) MB of request log to a file on ${TMPDIR:-/tmp}."
+  fi
 done
 
 # Start-up time and memory: the stock document (idle memory), then the large corpus documents.
 for server in "${SERVERS[@]}"; do
   run_startup "$server" stock "${SC_SPEC[static]}" "${SC_WM[static]}"
+done
+# The 100,000-stub directory: standin and WireMock read it (Prism and Mockoon can't).
+for server in "${SERVERS[@]}"; do
+  [[ $server == prism || $server == mockoon ]] || run_startup "$server" stubs-100k "$TMP/stubs-100000" "$TMP/stubs-100000"
 done
 
 CORPUS_DIR=""
@@ -689,6 +752,66 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+# Journal memory
+# ---------------------------------------------------------------------------------------------
+# Journal memory: N journalled requests (POST /journal with an 8 KiB body, so that the byte
+# budget binds long before the entry count), then the server's RSS against its RSS before the
+# load. standin runs with an explicit budget; WireMock (full mode, when installed) with its
+# default unbounded journal, for at most JOURNAL_WM_LIMIT seconds.
+JOURNAL_TSV=$TMP/journal.tsv # server requests budget_bytes budget_entries kept rss_idle_kb rss_after_kb seconds status
+: >"$JOURNAL_TSV"
+if ((QUICK)); then JOURNAL_REQUESTS=${BENCH_JOURNAL_REQUESTS:-50000}; else JOURNAL_REQUESTS=${BENCH_JOURNAL_REQUESTS:-1000000}; fi
+JOURNAL_BYTES=64M JOURNAL_BYTES_KB=$((64 * 1024)) JOURNAL_ENTRIES=1000000
+JOURNAL_WM_LIMIT=120
+SC_TITLE[journal]="journal memory" SC_SPEC[journal]=$STUBS/journal SC_WM[journal]=$STUBS/journal
+SC_METHOD[journal]=GET SC_PATH[journal]=/journal SC_STATUS[journal]=200
+SC_ARGS[journal]="--journal-max-bytes $JOURNAL_BYTES --journal-max-entries $JOURNAL_ENTRIES"
+head -c 8192 /dev/zero | tr '\0' j >"$TMP/journal-body"
+
+journal_case() { # SERVER TIME-LIMIT-S
+  local server=$1 limit=$2 idle after t0 t1 sent kept out=$TMP/journal-$1.out
+  log "journal memory: $server, $JOURNAL_REQUESTS POSTs of 8 KiB (at most ${limit} s)"
+  if ! start_checked "$server" journal journal; then
+    printf '%s\t-\t-\t-\t-\t-\t-\t-\tfailed\n' "$server" >>"$JOURNAL_TSV"
+    return 0
+  fi
+  sleep 0.5
+  idle=$(rss_kb "$PID")
+  t0=$(now_ns)
+  if [[ $LOADGEN == wrk ]]; then
+    JOURNAL_REQUESTS_PER_THREAD=$(((JOURNAL_REQUESTS + THREADS - 1) / THREADS)) \
+      wrk -t"$THREADS" -c"$CONNS" -d"${limit}s" -s "$STUBS/journal.lua" "http://$HOST:$PORT/journal" >"$out" 2>&1 || true
+    sent=$(awk '/requests in/ {print $1}' "$out")
+  else
+    oha -n "$JOURNAL_REQUESTS" -c "$CONNS" -z "${limit}s" --no-tui -m POST -H 'Content-Type: text/plain' \
+      -D "$TMP/journal-body" --output-format json "http://$HOST:$PORT/journal" >"$out" 2>/dev/null || true
+    sent=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(d.get("statusCodeDistribution", {}).values()))' "$out" 2>/dev/null)
+  fi
+  t1=$(now_ns)
+  after=$(rss_kb "$PID")
+  kept=$(curl -s --max-time 60 "http://$HOST:$PORT/__admin/requests?limit=1" 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"]["total"])' 2>/dev/null) || kept="-"
+  if ! kill -0 "$PID" 2>/dev/null; then
+    failure "$server, journal memory: the server died under load (log: bench/results/logs/$server-journal.log)"
+    printf '%s\t%s\t-\t-\t-\t-\t-\t-\tfailed\n' "$server" "${sent:--}" >>"$JOURNAL_TSV"
+  elif [[ $server == standin ]]; then
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\tok\n' "$server" "${sent:--}" "$JOURNAL_BYTES_KB" "$JOURNAL_ENTRIES" "${kept:--}" "$idle" "$after" $(((t1 - t0) / 1000000000)) >>"$JOURNAL_TSV"
+  else
+    printf '%s\t%s\t-\t-\t%s\t%s\t%s\t%s\tok\n' "$server" "${sent:--}" "${kept:--}" "$idle" "$after" $(((t1 - t0) / 1000000000)) >>"$JOURNAL_TSV"
+  fi
+  stop_server "$PID"
+}
+if [[ -n ${WANT[standin]:-} ]] && ((!STANDIN_IS_BARE)); then
+  journal_case standin $((QUICK ? 120 : 900))
+fi
+if ((!QUICK)) && [[ " ${SERVERS[*]} " == *" wiremock "* ]]; then
+  # WireMock's build_cmd turns its journal off (load tests); here the journal is the point.
+  wm_cmd_journal=1
+  journal_case wiremock "$JOURNAL_WM_LIMIT"
+  wm_cmd_journal=0
+fi
+
+# ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
 TITLES=""
@@ -741,6 +864,18 @@ report() {
               target = sprintf("req/s ≥0.9× small doc, each ×bare (%.2f×)", rel)
               result = (rel >= 0.9) ? "PASS" : "MISS"
             } else target = "req/s ≥0.9× small doc"
+          } else if (s == "stub-static" || s == "stub-templated" || s == "static-logfile" || s == "stubs-miss-10k") {
+            floor = (s == "stub-static") ? 0.8 : (s == "stub-templated") ? 0.5 : (s == "static-logfile") ? 0.85 : 0.2
+            target = sprintf("req/s ≥%s× bare", floor)
+            if (st[i] == "ok" && b) result = (rps[i] >= floor * brps[s]) ? "PASS" : "MISS"
+          } else if (s == "stubs-1k" || s == "stubs-10k" || s == "stubs-100k") {
+            # Against the 10-stub figure, each over bare in its own scenario (as ops-3000).
+            ten = ((("stubs-10", sv[i]) in allrps) ? allrps["stubs-10", sv[i]] : "")
+            if (ten != "" && st[i] == "ok" && b && ("stubs-10" in brps) && rps[i] > 0) {
+              slow = (ten / brps["stubs-10"]) / (rps[i] / brps[s])
+              target = sprintf("req/s ≥0.5× bare, 10-stub figure ≤1.2× this, each ×bare (%.2f×)", slow)
+              result = (rps[i] >= 0.5 * brps[s] && slow <= 1.2) ? "PASS" : "MISS"
+            } else target = "req/s ≥0.5× bare, 10-stub figure ≤1.2× this"
           }
         }
         printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", title[s], sv[i],
@@ -762,6 +897,7 @@ report() {
     END {
       name["stock"] = "stock-0.1.json (idle)"; name["github"] = "GitHub api.github.com.json"
       name["stripe"] = "Stripe stripe.com.json"; name["graph-beta"] = "Microsoft Graph beta graph-beta.json"
+      name["stubs-100k"] = "100,000 WireMock stubs (100 files)"
       print "| Document | Server | start-up | ×bare | RSS | ×bare | Target | Result |"
       print "|---|---|---:|---:|---:|---:|---|---|"
       for (i = 1; i <= NR; i++) {
@@ -799,6 +935,30 @@ report() {
             (sv[i] == "bare" ? "-" : "60 s RSS ≤1.10× 10 s RSS"), res
         }
       }' "$SOAK_TSV"
+  fi
+  if [[ -s $JOURNAL_TSV ]]; then
+    echo
+    echo "## Journal memory"
+    echo
+    echo "POST /journal with an 8 KiB body, $CONNS connections, until $JOURNAL_REQUESTS requests (WireMock: its default, unbounded journal, at most ${JOURNAL_WM_LIMIT} s). RSS idle: before the load; RSS after: once it ends. Journal kept: \`meta.total\` of \`GET /__admin/requests?limit=1\`."
+    echo
+    awk -F'\t' '
+      function mb(kb) { return (kb == "-" || kb == "") ? "-" : sprintf("%.1f MB", kb / 1024) }
+      BEGIN {
+        print "| Server | requests | in | journal budget | journal kept | RSS idle | RSS after | growth | Target | Result |"
+        print "|---|---:|---:|---|---:|---:|---:|---:|---|---|"
+      }
+      {
+        if ($9 != "ok") { printf "| %s | %s | - | - | - | - | - | - | - | FAILED |\n", $1, $2; next }
+        growth = $7 - $6
+        if ($3 == "-") { budget = "unbounded (default)"; target = "-"; result = "-" }
+        else {
+          budget = sprintf("%s, %d entries", mb($3), $4)
+          target = "growth ≤ the byte budget"
+          result = (growth <= $3) ? "PASS" : "MISS"
+        }
+        printf "| %s | %s | %s s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $8, budget, $5, mb($6), mb($7), mb(growth), target, result
+      }' "$JOURNAL_TSV"
   fi
   if ((${#NOTES[@]})); then
     echo
