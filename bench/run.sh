@@ -757,7 +757,7 @@ fi
 # Journal memory: N journalled requests (POST /journal with an 8 KiB body, so that the byte
 # budget binds long before the entry count), then the server's RSS against its RSS before the
 # load. standin runs with an explicit budget; WireMock (full mode, when installed) with its
-# default unbounded journal, for at most JOURNAL_WM_LIMIT seconds.
+# default unbounded journal, for at most JOURNAL_WM_LIMIT seconds. wrk runs one thread here.
 JOURNAL_TSV=$TMP/journal.tsv # server requests budget_bytes budget_entries kept rss_idle_kb rss_after_kb seconds status
 : >"$JOURNAL_TSV"
 if ((QUICK)); then JOURNAL_REQUESTS=${BENCH_JOURNAL_REQUESTS:-50000}; else JOURNAL_REQUESTS=${BENCH_JOURNAL_REQUESTS:-1000000}; fi
@@ -779,9 +779,10 @@ journal_case() { # SERVER TIME-LIMIT-S
   idle=$(rss_kb "$PID")
   t0=$(now_ns)
   if [[ $LOADGEN == wrk ]]; then
-    JOURNAL_REQUESTS_PER_THREAD=$(((JOURNAL_REQUESTS + THREADS - 1) / THREADS)) \
-      wrk -t"$THREADS" -c"$CONNS" -d"${limit}s" -s "$STUBS/journal.lua" "http://$HOST:$PORT/journal" >"$out" 2>&1 || true
-    sent=$(awk '/requests in/ {print $1}' "$out")
+    # One thread: journal.lua ends the process after its count (see the script).
+    JOURNAL_REQUESTS=$JOURNAL_REQUESTS \
+      wrk -t1 -c"$CONNS" -d"${limit}s" -s "$STUBS/journal.lua" "http://$HOST:$PORT/journal" >"$out" 2>&1 || true
+    sent=$(awk '/^journal.lua:/ {print $2} /requests in/ {print $1}' "$out" | tail -1)
   else
     oha -n "$JOURNAL_REQUESTS" -c "$CONNS" -z "${limit}s" --no-tui -m POST -H 'Content-Type: text/plain' \
       -D "$TMP/journal-body" --output-format json "http://$HOST:$PORT/journal" >"$out" 2>/dev/null || true

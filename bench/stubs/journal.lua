@@ -1,7 +1,10 @@
--- wrk script for the journal measurement: POSTs an 8 KiB body to /journal and stops each
--- thread after JOURNAL_REQUESTS_PER_THREAD responses (wrk itself only knows durations).
-local per_thread = tonumber(os.getenv("JOURNAL_REQUESTS_PER_THREAD") or "0") or 0
+-- wrk script for the journal measurement: POSTs an 8 KiB body to /journal and ends the run
+-- after JOURNAL_REQUESTS responses. wrk itself only knows durations (a stopped thread still
+-- waits for -d to pass), so the script exits the process; run it with one thread (-t1), whose
+-- count is then the run's. It prints "journal.lua: N responses in S s" first.
+local wanted = tonumber(os.getenv("JOURNAL_REQUESTS") or "0") or 0
 local seen = 0
+local started = os.time()
 
 wrk.method = "POST"
 wrk.path = "/journal"
@@ -10,7 +13,9 @@ wrk.headers["Content-Type"] = "text/plain"
 
 function response(status, headers, body)
   seen = seen + 1
-  if per_thread > 0 and seen >= per_thread then
-    wrk.thread:stop()
+  if wanted > 0 and seen >= wanted then
+    io.write(string.format("journal.lua: %d responses in %d s\n", seen, os.time() - started))
+    io.flush()
+    os.exit(0)
   end
 end
