@@ -143,8 +143,13 @@ fn java_to_rust_regex(src: &str) -> String {
     let mut out = String::with_capacity(src.len() + 8);
     let mut i = 0;
     let mut in_class = 0usize;
+    // Whether the last token written was a quantifier (`*`, `+`, `?`, `{n,m}`), so that
+    // a `+` now makes it possessive.
+    let mut quantified = false;
+    let mut in_braces = false;
     while i < chars.len() {
         let c = chars[i];
+        let after_quantifier = std::mem::take(&mut quantified);
         if c == '\\' && i + 1 < chars.len() {
             let n = chars[i + 1];
             match n {
@@ -206,13 +211,17 @@ fn java_to_rust_regex(src: &str) -> String {
         match c {
             '[' => in_class += 1,
             ']' if in_class > 0 => in_class -= 1,
-            '+' if in_class == 0 && i > 0 && matches!(chars[i - 1], '*' | '+' | '?' | '}') => {
+            '+' if in_class == 0 && after_quantifier => {
                 // A possessive quantifier: Rust has none; the greedy one matches the same
                 // whole values in all but contrived patterns.
-                if !(chars[i - 1] == '+' && i >= 2 && chars[i - 2] == '\\') {
-                    i += 1;
-                    continue;
-                }
+                i += 1;
+                continue;
+            }
+            '*' | '+' | '?' if in_class == 0 => quantified = !after_quantifier,
+            '{' if in_class == 0 => in_braces = true,
+            '}' if in_class == 0 && in_braces => {
+                in_braces = false;
+                quantified = true;
             }
             _ => {}
         }

@@ -465,15 +465,62 @@ pub fn xpath(
     for (prefix, uri) in namespaces {
         context.set_namespace(prefix, uri);
     }
-    let value = compiled
-        .evaluate(&context, document.root())
-        .map_err(|e| format!("XPath {expr:?} fails: {e}"))?;
+    if let Some(prefix) = unbound_prefix(expr, namespaces) {
+        return Err(format!(
+            "XPath {expr:?} uses the prefix {prefix:?}, which xPathNamespaces does not bind"
+        ));
+    }
+    // sxd-xpath panics on some inputs it cannot evaluate (an unbound prefix is checked
+    // above); a panic here must not take the request down with it.
+    let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compiled.evaluate(&context, document.root())
+    }))
+    .map_err(|_| format!("XPath {expr:?} cannot be evaluated"))?
+    .map_err(|e| format!("XPath {expr:?} fails: {e}"))?;
     Ok(match value {
         XValue::Nodeset(nodes) => nodes.document_order().iter().map(render_node).collect(),
         XValue::Boolean(b) => vec![b.to_string()],
         XValue::Number(n) => vec![java_number(n)],
         XValue::String(s) => vec![s],
     })
+}
+
+/// The first namespace prefix `expr` uses (`p:name`, `p:*`) that `namespaces` lacks;
+/// axes (`child::`) and text in string literals are not prefixes.
+fn unbound_prefix(expr: &str, namespaces: &[(String, String)]) -> Option<String> {
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '-' | '.'))
+            {
+                i += 1;
+            }
+            if chars.get(i) == Some(&':') && chars.get(i + 1) != Some(&':') {
+                let prefix: String = chars[start..i].iter().collect();
+                if prefix != "xml" && !namespaces.iter().any(|(p, _)| *p == prefix) {
+                    return Some(prefix);
+                }
+            }
+            if chars.get(i) == Some(&':') && chars.get(i + 1) == Some(&':') {
+                i += 2;
+            }
+            continue;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn render_node(node: &Node<'_>) -> String {
