@@ -9,9 +9,22 @@
 //! [`standin_core::state::Store`].
 
 pub mod date;
+pub mod diff;
 pub mod error;
+mod helpers;
 pub mod jsonpath;
 pub mod matcher;
+pub mod pattern;
+pub mod response;
+pub mod set;
+pub mod stub;
+pub mod template;
 pub mod xml;
 
 pub use error::StubError;
+pub use response::StubResponse;
+pub use template::{Template, request_model};
+pub use diff::not_matched_report;
+pub use pattern::{MatchResult, RequestPattern};
+pub use set::StubSet;
+pub use stub::{ScenarioSpec, Stub, StubOptions, looks_like_stubs, parse_file};

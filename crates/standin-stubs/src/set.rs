@@ -1,0 +1,449 @@
+//! The stubs of a mock, indexed, and how a request picks one.
+//!
+//! **Match order** is WireMock's (`SortedConcurrentMappingSet`): priority ascending (1 is
+//! the highest), then insertion index descending, so the newest stub wins a tie. The
+//! first stub in that order that matches the request (and its scenario state) answers.
+//!
+//! **Index.** Scanning every stub per request is what makes WireMock slow with many
+//! stubs, so stubs are bucketed by what their URL matcher needs:
+//! - `url` / `urlPath`: a hash map from the literal path (the part of `url` before `?`);
+//! - `urlPathTemplate` without `**`: a segment trie keyed by the template's shape
+//!   (literal segments, and "any non-empty segment" for those holding a `{variable}`);
+//! - everything else (`urlPattern`, `urlPathPattern`, templates with `**`, no URL): a
+//!   fallback list.
+//!
+//! Every bucket holds stub positions in match order; [`StubSet::find`] merges the
+//! request path's bucket, the trie buckets the path reaches and the fallback list in
+//! match order and stops at the first match, so its cost depends on the stubs that could
+//! match, not on how many there are.
+//!
+//! **Scenarios.** A stub with `requiredScenarioState` matches only in that state. When a
+//! stub with `newScenarioState` is chosen the state is moved with the store's atomic
+//! compare-and-set; if another request moved it first, the stub no longer matches and the
+//! search goes on. Under concurrent requests each state is therefore left exactly once.
+//!
+//! **Near misses** are computed only for misses and within a budget: at most
+//! [`NEAR_MISS_BUDGET`] candidates are evaluated, taken from the request path's bucket,
+//! the literal paths sorted next to it (the nearest keys on each side), the template
+//! buckets the path reaches, a sample of all templates and the fallback list. A set no
+//! bigger than the budget is evaluated whole, as WireMock does.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HeaderValue};
+use standin_core::Request;
+use standin_core::answer::{Answerer, Ask, Outcome};
+use standin_core::exchange::{Kind, NearMiss, Reply};
+use standin_core::state::Store;
+
+use crate::diff;
+use crate::pattern::{MatchResult, Part, Segment, UrlMatcher, View};
+use crate::stub::Stub;
+
+/// How many stubs a miss evaluates at most to find its near misses.
+pub const NEAR_MISS_BUDGET: usize = 64;
+/// How many near misses a miss reports (WireMock's `NEAR_MISS_COUNT`).
+pub const NEAR_MISS_COUNT: usize = 3;
+
+/// Stub positions in match order.
+type Bucket = Vec<u32>;
+
+/// A node of the template trie.
+#[derive(Default)]
+struct Node {
+    literal: HashMap<Box<str>, usize>,
+    variable: Option<usize>,
+    here: Bucket,
+}
+
+/// `urlPathTemplate` stubs by shape: one edge per segment.
+struct Trie {
+    nodes: Vec<Node>,
+}
+
+impl Trie {
+    fn new() -> Trie {
+        Trie {
+            nodes: vec![Node::default()],
+        }
+    }
+
+    fn insert(&mut self, shape: &[Segment], pos: u32) {
+        let mut at = 0usize;
+        for seg in shape {
+            let next = match seg {
+                Segment::Literal(text) => self.nodes[at].literal.get(text.as_str()).copied(),
+                Segment::Variable => self.nodes[at].variable,
+            };
+            let next = match next {
+                Some(n) => n,
+                None => {
+                    let n = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    match seg {
+                        Segment::Literal(text) => {
+                            self.nodes[at].literal.insert(text.as_str().into(), n);
+                        }
+                        Segment::Variable => self.nodes[at].variable = Some(n),
+                    }
+                    n
+                }
+            };
+            at = next;
+        }
+        self.nodes[at].here.push(pos);
+    }
+
+    /// The buckets of every template shape `path` fits. Each node is reached at most
+    /// once (a node sits at one depth), so this is bounded by the trie's size and in
+    /// practice by the few shapes sharing the path's prefix.
+    fn lookup<'t>(&'t self, path: &str, out: &mut Vec<&'t [u32]>) {
+        let segments: Vec<&str> = path.split('/').collect();
+        let mut stack = vec![(0usize, 0usize)];
+        while let Some((node, depth)) = stack.pop() {
+            let n = &self.nodes[node];
+            if depth == segments.len() {
+                if !n.here.is_empty() {
+                    out.push(&n.here);
+                }
+                continue;
+            }
+            let seg = segments[depth];
+            if let Some(&next) = n.literal.get(seg) {
+                stack.push((next, depth + 1));
+            }
+            if let Some(next) = n.variable
+                && !seg.is_empty()
+            {
+                stack.push((next, depth + 1));
+            }
+        }
+    }
+}
+
+/// The stubs of a mock in match order, indexed by path.
+pub struct StubSet {
+    stubs: Vec<Arc<Stub>>,
+    by_id: HashMap<String, usize>,
+    literal: HashMap<Box<str>, Bucket>,
+    /// The literal paths, sorted: near misses look at the neighbours of a request path.
+    literal_keys: Vec<Box<str>>,
+    templates: Trie,
+    /// Every stub in the trie, in match order (a sample of templates for near misses).
+    template_all: Bucket,
+    fallback: Bucket,
+}
+
+impl StubSet {
+    /// Sorts the stubs into match order and indexes them.
+    pub fn new(mut stubs: Vec<Arc<Stub>>) -> StubSet {
+        stubs.sort_by(|a, b| {
+            a.priority
+                .cmp(&b.priority)
+                .then_with(|| b.insertion.cmp(&a.insertion))
+        });
+        let mut by_id = HashMap::with_capacity(stubs.len());
+        let mut literal: HashMap<Box<str>, Bucket> = HashMap::new();
+        let mut templates = Trie::new();
+        let mut template_all = Vec::new();
+        let mut fallback = Vec::new();
+        for (i, stub) in stubs.iter().enumerate() {
+            let pos = u32::try_from(i).unwrap_or(u32::MAX);
+            // The first in match order keeps the id (a duplicate id cannot be reached by id).
+            by_id.entry(stub.id.clone()).or_insert(i);
+            match &stub.request.url {
+                url @ (UrlMatcher::Url(_) | UrlMatcher::Path(_)) => {
+                    let path = url.literal_path().unwrap_or_default();
+                    literal.entry(path.into()).or_default().push(pos);
+                }
+                UrlMatcher::PathTemplate(t) if t.shape.is_some() => {
+                    if let Some(shape) = &t.shape {
+                        templates.insert(shape, pos);
+                    }
+                    template_all.push(pos);
+                }
+                _ => fallback.push(pos),
+            }
+        }
+        let mut literal_keys: Vec<Box<str>> = literal.keys().cloned().collect();
+        literal_keys.sort_unstable();
+        StubSet {
+            stubs,
+            by_id,
+            literal,
+            literal_keys,
+            templates,
+            template_all,
+            fallback,
+        }
+    }
+
+    /// The stubs, in match order.
+    pub fn stubs(&self) -> &[Arc<Stub>] {
+        &self.stubs
+    }
+
+    /// The stub with this id.
+    pub fn get(&self, id: &str) -> Option<&Arc<Stub>> {
+        self.by_id
+            .get(id)
+            .or_else(|| self.by_id.get(&id.to_ascii_lowercase()))
+            .map(|&i| &self.stubs[i])
+    }
+
+    /// How many stubs.
+    pub fn len(&self) -> usize {
+        self.stubs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.stubs.is_empty()
+    }
+
+    /// The buckets that may hold a stub matching a request for `path`.
+    fn candidate_lists(&self, path: &str) -> Vec<&[u32]> {
+        let mut lists: Vec<&[u32]> = Vec::with_capacity(4);
+        if let Some(b) = self.literal.get(path) {
+            lists.push(b);
+        }
+        self.templates.lookup(path, &mut lists);
+        if !self.fallback.is_empty() {
+            lists.push(&self.fallback);
+        }
+        lists
+    }
+
+    /// The stub that answers `req`: the first in match order that matches and whose
+    /// scenario is in its required state; the scenario moves to the stub's new state
+    /// atomically (see the module doc).
+    pub fn find(&self, req: &Request<'_>, store: &dyn Store) -> Option<Arc<Stub>> {
+        let view = View::new(req);
+        let lists = self.candidate_lists(req.path);
+        let mut merge = Merge::new(lists);
+        while let Some(pos) = merge.next() {
+            let stub = &self.stubs[pos as usize];
+            if !stub.request.matches_view(&view) {
+                continue;
+            }
+            if let Some(s) = &stub.scenario {
+                if let Some(required) = &s.required
+                    && store.scenario(&s.name) != *required
+                {
+                    continue;
+                }
+                if let Some(new_state) = &s.new_state
+                    && !store.advance(&s.name, s.required.as_deref(), new_state)
+                {
+                    // Another request left the required state first.
+                    continue;
+                }
+            }
+            return Some(stub.clone());
+        }
+        None
+    }
+
+    /// The stubs closest to `req`, closest first, at most `max`, found within
+    /// [`NEAR_MISS_BUDGET`] evaluations.
+    pub fn near_misses(&self, req: &Request<'_>, max: usize) -> Vec<(Arc<Stub>, MatchResult)> {
+        self.near_misses_with_parts(req, max)
+            .into_iter()
+            .map(|(s, r, _)| (s, r))
+            .collect()
+    }
+
+    /// Near misses with the parts each got wrong.
+    pub(crate) fn near_misses_with_parts(
+        &self,
+        req: &Request<'_>,
+        max: usize,
+    ) -> Vec<(Arc<Stub>, MatchResult, Vec<(Part, String)>)> {
+        let view = View::new(req);
+        let mut scored: Vec<(u32, MatchResult, Vec<(Part, String)>)> = self
+            .near_miss_candidates(req.path)
+            .into_iter()
+            .map(|pos| {
+                let (r, parts) = self.stubs[pos as usize].request.evaluate_view(&view);
+                (pos, r, parts)
+            })
+            .collect();
+        // Stable on match order for equal distances, as WireMock's sort is.
+        scored.sort_by(|a, b| a.1.distance.total_cmp(&b.1.distance).then(a.0.cmp(&b.0)));
+        scored.truncate(max);
+        scored
+            .into_iter()
+            .map(|(pos, r, parts)| (self.stubs[pos as usize].clone(), r, parts))
+            .collect()
+    }
+
+    /// Which stubs a miss looks at (see the module doc), in match order, no more than
+    /// [`NEAR_MISS_BUDGET`].
+    fn near_miss_candidates(&self, path: &str) -> Vec<u32> {
+        if self.stubs.len() <= NEAR_MISS_BUDGET {
+            return (0..self.stubs.len()).map(|i| i as u32).collect();
+        }
+        let mut picked: Vec<u32> = Vec::with_capacity(NEAR_MISS_BUDGET);
+        let mut seen: HashSet<u32> = HashSet::with_capacity(NEAR_MISS_BUDGET);
+        let mut take = |from: &[u32], n: usize, picked: &mut Vec<u32>| {
+            for &p in from.iter().take(n) {
+                if picked.len() >= NEAR_MISS_BUDGET {
+                    return;
+                }
+                if seen.insert(p) {
+                    picked.push(p);
+                }
+            }
+        };
+        if let Some(b) = self.literal.get(path) {
+            take(b, 16, &mut picked);
+        }
+        let mut reached = Vec::new();
+        self.templates.lookup(path, &mut reached);
+        for b in reached {
+            take(b, 8, &mut picked);
+        }
+        // The literal paths sorted around the request's: same prefix, likely typos.
+        let at = self.literal_keys.partition_point(|k| &**k < path);
+        let (mut below, mut above) = (at, at);
+        let mut keys = 0;
+        while keys < 24 && (below > 0 || above < self.literal_keys.len()) {
+            if above < self.literal_keys.len() {
+                if let Some(b) = self.literal.get(&self.literal_keys[above]) {
+                    take(b, 2, &mut picked);
+                }
+                above += 1;
+                keys += 1;
+            }
+            if below > 0 {
+                below -= 1;
+                if let Some(b) = self.literal.get(&self.literal_keys[below]) {
+                    take(b, 2, &mut picked);
+                }
+                keys += 1;
+            }
+        }
+        take(&self.template_all, 8, &mut picked);
+        take(&self.fallback, 16, &mut picked);
+        picked.sort_unstable();
+        picked
+    }
+}
+
+/// Merges sorted lists of positions, smallest first, skipping duplicates.
+struct Merge<'l> {
+    lists: Vec<&'l [u32]>,
+    at: Vec<usize>,
+    last: Option<u32>,
+}
+
+impl<'l> Merge<'l> {
+    fn new(lists: Vec<&'l [u32]>) -> Merge<'l> {
+        let at = vec![0; lists.len()];
+        Merge {
+            lists,
+            at,
+            last: None,
+        }
+    }
+
+    fn next(&mut self) -> Option<u32> {
+        loop {
+            let mut best: Option<(usize, u32)> = None;
+            for (i, list) in self.lists.iter().enumerate() {
+                if let Some(&p) = list.get(self.at[i])
+                    && best.is_none_or(|(_, b)| p < b)
+                {
+                    best = Some((i, p));
+                }
+            }
+            let (i, p) = best?;
+            self.at[i] += 1;
+            if self.last != Some(p) {
+                self.last = Some(p);
+                return Some(p);
+            }
+        }
+    }
+}
+
+/// One short phrase per part a near miss got wrong.
+fn reason(part: Part, name: &str) -> String {
+    match part {
+        Part::Method => "method".to_string(),
+        Part::Url => "url".to_string(),
+        Part::Header => format!("header {name}"),
+        Part::PathParameter => format!("path parameter {name}"),
+        Part::Query => format!("query {name}"),
+        Part::Form => format!("form {name}"),
+        Part::Cookie => format!("cookie {name}"),
+        Part::Body => "body".to_string(),
+    }
+}
+
+/// The state a stub's scenario is in, when the stub requires one it is not in.
+fn scenario_mismatch(stub: &Stub, store: &dyn Store) -> Option<String> {
+    let s = stub.scenario.as_ref()?;
+    let required = s.required.as_ref()?;
+    let current = store.scenario(&s.name);
+    (current != *required).then_some(current)
+}
+
+impl Answerer for StubSet {
+    fn kind(&self) -> Kind {
+        Kind::Stub
+    }
+
+    fn is_empty(&self) -> bool {
+        self.stubs.is_empty()
+    }
+
+    fn answer(&self, ask: &Ask<'_>) -> Outcome {
+        let req = ask.req;
+        if let Some(stub) = self.find(req, ask.store) {
+            let vars = stub.request.path_vars(req);
+            let mut reply = stub.response.reply(&stub, req, &vars, ask.entropy);
+            if reply.why.answerer == Kind::None {
+                reply.why.answerer = Kind::Stub;
+            }
+            if reply.why.stub.is_none() {
+                reply.why.stub = Some(stub.id.clone());
+            }
+            return Outcome::Reply(Box::new(reply));
+        }
+        let misses = self.near_misses_with_parts(req, NEAR_MISS_COUNT);
+        let near: Vec<NearMiss> = misses
+            .iter()
+            .map(|(stub, result, parts)| {
+                let mut reasons: Vec<String> = parts.iter().map(|(p, n)| reason(*p, n)).collect();
+                if let Some(state) = scenario_mismatch(stub, ask.store) {
+                    reasons.push(format!("scenario state {state}"));
+                }
+                NearMiss {
+                    answerer: Kind::Stub,
+                    label: stub.label().to_string(),
+                    distance: result.distance,
+                    reasons,
+                }
+            })
+            .collect();
+        let closest = misses.first().map(|(s, _, _)| s.as_ref());
+        let state = closest
+            .and_then(|s| s.scenario.as_ref())
+            .map(|s| ask.store.scenario(&s.name));
+        let body = diff::report(req, closest, state.as_deref());
+        let mut reply = Reply::status(404);
+        reply
+            .headers
+            .push((CONTENT_TYPE, HeaderValue::from_static("text/plain")));
+        reply.body = Bytes::from(body);
+        reply.why.note = Some("no-stub-matched");
+        reply.why.near = near.clone();
+        Outcome::Miss {
+            near,
+            report: Some(Box::new(reply)),
+        }
+    }
+}

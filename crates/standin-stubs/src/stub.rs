@@ -1,0 +1,367 @@
+//! One WireMock stub mapping (`request` + `response` + identity, priority, scenario), and
+//! stub files: JSON or YAML holding one stub or `{"mappings": [...]}`.
+//!
+//! Parsing is tolerant where WireMock is strict: unknown top-level fields are kept in the
+//! echo and otherwise ignored. A stub that cannot be honoured is an error with a JSON
+//! pointer; in a file of many stubs it costs only itself, every other stub is returned.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+use standin_core::Diagnostic;
+use standin_core::locate::line_of;
+use standin_core::parse::parse_document;
+
+use crate::error::StubError;
+use crate::pattern::RequestPattern;
+use crate::response::StubResponse;
+
+/// WireMock's `StubMapping.DEFAULT_PRIORITY`.
+pub const DEFAULT_PRIORITY: u32 = 5;
+
+/// How stubs are compiled.
+#[derive(Debug, Clone, Default)]
+pub struct StubOptions {
+    /// `--global-response-templating`: template every response, not only those listing
+    /// the `response-template` transformer.
+    pub global_templating: bool,
+    /// The `__files` directory `bodyFileName` is relative to.
+    pub files_root: Option<PathBuf>,
+}
+
+/// A stub's place in a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioSpec {
+    /// `scenarioName`.
+    pub name: String,
+    /// `requiredScenarioState`: the stub matches only in this state.
+    pub required: Option<String>,
+    /// `newScenarioState`: where serving the stub moves the scenario.
+    pub new_state: Option<String>,
+}
+
+/// A parsed stub mapping.
+pub struct Stub {
+    /// The UUID (WireMock's `id` and `uuid`, lower case).
+    pub id: String,
+    /// `name`.
+    pub name: Option<String>,
+    /// `priority`: 1 is the highest; [`DEFAULT_PRIORITY`] when not given.
+    pub priority: u32,
+    /// Insertion index, set by whoever adds the stub; later stubs win ties.
+    pub insertion: u64,
+    /// `persistent`.
+    pub persistent: bool,
+    /// `metadata` (`Null` when absent).
+    pub metadata: Value,
+    /// `scenarioName` and its states.
+    pub scenario: Option<ScenarioSpec>,
+    /// The file the stub came from (`None` for stubs created through the admin API).
+    pub source: Option<PathBuf>,
+    /// `request`.
+    pub request: RequestPattern,
+    /// `response`.
+    pub response: StubResponse,
+    /// The stub as given, for fields echoed back unchanged.
+    pub json: Value,
+}
+
+impl fmt::Debug for Stub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stub")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("priority", &self.priority)
+            .field("insertion", &self.insertion)
+            .field("scenario", &self.scenario)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+fn optional_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, StubError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(StubError::new(
+            format!("/{key}"),
+            format!("`{key}` must be a string, got {other}"),
+        )),
+    }
+}
+
+/// Whether `s` is a UUID in its 8-4-4-4-12 hex form.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A random (version 4) UUID, formatted like Java's `UUID.toString()`.
+pub fn new_uuid() -> String {
+    uuid_from_bits(rand::random::<u128>())
+}
+
+fn uuid_from_bits(bits: u128) -> String {
+    let v = (bits & !(0xF_u128 << 76)) | (0x4_u128 << 76);
+    let v = (v & !(0x3_u128 << 62)) | (0x2_u128 << 62);
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+impl Stub {
+    /// Parses one stub mapping. Pointers in errors are relative to the stub (`/request/url`).
+    pub fn parse(v: &Value, opts: &StubOptions) -> Result<Stub, StubError> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| StubError::new("", "a stub mapping must be a JSON object"))?;
+        let id = match (optional_string(obj, "id")?, optional_string(obj, "uuid")?) {
+            (Some(id), Some(uuid)) if !id.eq_ignore_ascii_case(&uuid) => {
+                return Err(StubError::new(
+                    "/uuid",
+                    format!("`id` ({id}) and `uuid` ({uuid}) must be the same when both are given"),
+                ));
+            }
+            (Some(id), _) => Some(("/id", id)),
+            (None, Some(uuid)) => Some(("/uuid", uuid)),
+            (None, None) => None,
+        };
+        let id = match id {
+            None => new_uuid(),
+            Some((_, id)) if is_uuid(&id) => id.to_ascii_lowercase(),
+            Some((pointer, id)) => {
+                return Err(StubError::new(
+                    pointer,
+                    format!("{id:?} is not a UUID (like 8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7)"),
+                ));
+            }
+        };
+        let name = optional_string(obj, "name")?;
+        let priority = match obj.get("priority") {
+            None | Some(Value::Null) => DEFAULT_PRIORITY,
+            Some(p) => match p.as_u64() {
+                Some(n) if n >= 1 && n <= u64::from(u32::MAX) => n as u32,
+                _ => {
+                    return Err(StubError::new(
+                        "/priority",
+                        format!("`priority` must be a whole number from 1 (the highest), got {p}"),
+                    ));
+                }
+            },
+        };
+        let persistent = match obj.get("persistent") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(StubError::new(
+                    "/persistent",
+                    format!("`persistent` must be true or false, got {other}"),
+                ));
+            }
+        };
+        let metadata = match obj.get("metadata") {
+            None | Some(Value::Null) => Value::Null,
+            Some(m @ Value::Object(_)) => m.clone(),
+            Some(other) => {
+                return Err(StubError::new(
+                    "/metadata",
+                    format!("`metadata` must be an object, got {other}"),
+                ));
+            }
+        };
+        let scenario_name = optional_string(obj, "scenarioName")?;
+        let required = optional_string(obj, "requiredScenarioState")?;
+        let new_state = optional_string(obj, "newScenarioState")?;
+        let scenario = match scenario_name {
+            Some(name) => Some(ScenarioSpec {
+                name,
+                required,
+                new_state,
+            }),
+            None if required.is_some() || new_state.is_some() => {
+                let key = if required.is_some() {
+                    "requiredScenarioState"
+                } else {
+                    "newScenarioState"
+                };
+                return Err(StubError::new(
+                    format!("/{key}"),
+                    format!("`{key}` needs a `scenarioName`"),
+                ));
+            }
+            None => None,
+        };
+        let request =
+            RequestPattern::parse(obj.get("request").unwrap_or(&Value::Null), "/request")?;
+        // A stub without a response answers 200 with nothing (WireMock's
+        // `ResponseDefinition.ok()`).
+        let empty = json!({});
+        let response_json = match obj.get("response") {
+            None | Some(Value::Null) => &empty,
+            Some(r) => r,
+        };
+        let response = StubResponse::parse(response_json, "/response", opts)?;
+        Ok(Stub {
+            id,
+            name,
+            priority,
+            insertion: 0,
+            persistent,
+            metadata,
+            scenario,
+            source: None,
+            request,
+            response,
+            json: v.clone(),
+        })
+    }
+
+    /// The same stub with its insertion index set.
+    pub fn with_insertion(mut self, n: u64) -> Stub {
+        self.insertion = n;
+        self
+    }
+
+    /// The same stub, marked as coming from `file`.
+    pub fn with_source(mut self, file: &Path) -> Stub {
+        self.source = Some(file.to_path_buf());
+        self
+    }
+
+    /// The label of the stub in near misses and reports: its name, or its id.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+
+    /// WireMock's JSON shape of the stub, as the admin API lists it.
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        out.insert("id".into(), Value::String(self.id.clone()));
+        if let Some(n) = &self.name {
+            out.insert("name".into(), Value::String(n.clone()));
+        }
+        out.insert("request".into(), self.request.to_json());
+        let mut response = self.response.to_json();
+        if let Value::Object(r) = &mut response
+            && !r.contains_key("status")
+        {
+            // Keep `status` first, as WireMock writes it.
+            let mut with_status = Map::new();
+            with_status.insert("status".into(), json!(200));
+            with_status.extend(std::mem::take(r));
+            *r = with_status;
+        }
+        out.insert("response".into(), response);
+        out.insert("uuid".into(), Value::String(self.id.clone()));
+        if self.persistent {
+            out.insert("persistent".into(), Value::Bool(true));
+        }
+        if self.json.get("priority").is_some_and(|p| !p.is_null()) {
+            out.insert("priority".into(), json!(self.priority));
+        }
+        if let Some(s) = &self.scenario {
+            out.insert("scenarioName".into(), Value::String(s.name.clone()));
+            if let Some(r) = &s.required {
+                out.insert("requiredScenarioState".into(), Value::String(r.clone()));
+            }
+            if let Some(n) = &s.new_state {
+                out.insert("newScenarioState".into(), Value::String(n.clone()));
+            }
+        }
+        for key in ["postServeActions", "serveEventListeners"] {
+            if let Some(v) = self.json.get(key).filter(|v| !v.is_null()) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+        if !self.metadata.is_null() {
+            out.insert("metadata".into(), self.metadata.clone());
+        }
+        out.insert("insertionIndex".into(), json!(self.insertion));
+        Value::Object(out)
+    }
+}
+
+/// Whether a parsed document is WireMock stubs: a stub (`request` and `response` at the
+/// top level) or a `mappings` array.
+pub fn looks_like_stubs(v: &Value) -> bool {
+    let Some(obj) = v.as_object() else {
+        return false;
+    };
+    obj.get("mappings").is_some_and(Value::is_array)
+        || (obj.contains_key("request") && obj.contains_key("response"))
+}
+
+/// Parses a stub file: JSON or YAML, one stub or `{"mappings": [...]}`. Each stub that
+/// cannot be used is a diagnostic (file, pointer, line); the others are returned, in
+/// file order, marked with `file` as their source.
+pub fn parse_file(text: &str, file: &Path, opts: &StubOptions) -> (Vec<Stub>, Vec<Diagnostic>) {
+    let name = file.display().to_string();
+    let doc = match parse_document(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![
+                    Diagnostic::error(
+                        &name,
+                        "",
+                        format!("cannot read the stub file: {}", e.message),
+                    )
+                    .at_line(e.line),
+                ],
+            );
+        }
+    };
+    let diag = |pointer: String, message: String| {
+        let line = line_of(text, &pointer);
+        Diagnostic::error(&name, pointer, message).at_line(line)
+    };
+    let mut stubs = Vec::new();
+    let mut diags = Vec::new();
+    match doc.get("mappings") {
+        Some(Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match Stub::parse(item, opts) {
+                    Ok(stub) => stubs.push(stub.with_source(file)),
+                    Err(e) => diags.push(diag(format!("/mappings/{i}{}", e.pointer), e.message)),
+                }
+            }
+        }
+        Some(other) if doc.get("request").is_none() => {
+            diags.push(diag(
+                "/mappings".to_string(),
+                format!(
+                    "`mappings` must be an array of stubs, got {}",
+                    kind_of(other)
+                ),
+            ));
+        }
+        _ => match Stub::parse(&doc, opts) {
+            Ok(stub) => stubs.push(stub.with_source(file)),
+            Err(e) => diags.push(diag(e.pointer, e.message)),
+        },
+    }
+    (stubs, diags)
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
