@@ -5,6 +5,7 @@
 //! the request log ([`log`]).
 
 pub mod files;
+pub mod journal;
 pub mod log;
 pub mod reload;
 pub mod server;

@@ -1,0 +1,841 @@
+//! The request journal: every request the mock answered (admin requests excepted), with
+//! the reply it got and why, bounded in entries and in bytes.
+//!
+//! Requests are recorded on the request path, so recording takes no global lock: an
+//! atomic sequence number picks one of several shards, each a `Mutex<VecDeque>` held
+//! only to push (and to drop that shard's oldest entries when it is over its share of
+//! the budget). Each shard owns an equal share of the entry and byte budgets; as the
+//! sequence number deals entries to shards in turn, the shards fill evenly and the
+//! oldest entries overall are the ones dropped (exactly within a shard, to within one
+//! round of shards across them). Readers take each shard's lock briefly, copy its
+//! `Arc<Entry>`s and merge them by sequence number.
+//!
+//! Bodies past `max_body` bytes are kept truncated: [`Captured::size`] keeps the
+//! original length and [`Captured::truncated`] says so. Every byte an entry holds is
+//! copied out of the request (hyper's header values and bodies share its read buffers,
+//! which would otherwise stay alive unaccounted), and [`Entry::cost`] estimates the
+//! entry's heap footprint so the byte budget holds memory flat.
+//!
+//! An entry is *matched* when some source answered it ([`Why::answerer`] is not
+//! [`Kind::None`]): a stub, a saved example, an OpenAPI operation. Every other entry is
+//! *unmatched* — a miss (with its near misses in [`Why::near`]) or an answer of
+//! standin's own (a bad directive, a private mock's key, a body too large). The near
+//! misses recorded are those computed when the request was answered; the admin API
+//! recomputes them against the current stubs from [`Entry::request`], which rebuilds
+//! the request as the core sees it (with its body as journalled, possibly truncated).
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue};
+use http::{HeaderMap, Method, Version};
+use standin_core::exchange::{Fault, Kind, Why};
+use standin_core::{Reply, Request};
+use standin_stubs::pattern::RequestPattern;
+
+/// The journal's budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JournalConfig {
+    /// Keep a journal at all (`--no-request-journal` turns it off).
+    pub enabled: bool,
+    /// The most entries kept.
+    pub max_entries: usize,
+    /// The most bytes the entries take, as [`Entry::cost`] counts them.
+    pub max_bytes: usize,
+    /// Request and response bodies longer than this are kept truncated to it.
+    pub max_body: usize,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        JournalConfig {
+            enabled: true,
+            max_entries: 10_000,
+            max_bytes: 64 << 20,
+            max_body: 64 << 10,
+        }
+    }
+}
+
+/// A body as journalled: its first bytes, and how long it was.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Captured {
+    /// The bytes kept (all of them, or the first `max_body`).
+    pub bytes: Bytes,
+    /// The length of the whole body.
+    pub size: usize,
+}
+
+impl Captured {
+    /// Copies at most `max` bytes of `body`.
+    pub fn new(body: &[u8], max: usize) -> Captured {
+        let kept = &body[..body.len().min(max)];
+        Captured {
+            bytes: Bytes::copy_from_slice(kept),
+            size: body.len(),
+        }
+    }
+
+    /// Whether bytes were dropped.
+    pub fn truncated(&self) -> bool {
+        self.bytes.len() < self.size
+    }
+}
+
+/// The reply as journalled, before it was sent.
+#[derive(Debug, Clone)]
+pub struct LoggedReply {
+    /// The status.
+    pub status: u16,
+    /// The reason phrase sent instead of the standard one (`statusMessage`).
+    pub status_message: Option<String>,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body (empty when it is streamed from a file).
+    pub body: Captured,
+    /// The file streamed as the body.
+    pub body_file: Option<PathBuf>,
+    /// The fault produced instead of an answer.
+    pub fault: Option<Fault>,
+    /// The delay before sending, in milliseconds.
+    pub delay_ms: u64,
+}
+
+/// One request and what answered it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// A UUID, the serve event's id in the admin API.
+    pub id: String,
+    /// The order of recording (set by [`Journal::record`]; newest is largest).
+    pub seq: u64,
+    /// When the request arrived.
+    pub at: SystemTime,
+    /// The method.
+    pub method: Method,
+    /// The path and query, as received.
+    pub url: String,
+    /// The `Host` header (or the URI's authority).
+    pub host: Option<String>,
+    /// The HTTP version.
+    pub version: Version,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// The request body.
+    pub body: Captured,
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The reply.
+    pub response: LoggedReply,
+    /// From arrival to the reply being ready (before its delay).
+    pub elapsed: Duration,
+    /// What answered and why.
+    pub why: Why,
+    cost: usize,
+}
+
+/// A deep copy of a header map: hyper's header values share its read buffer, which a
+/// journal entry must not keep alive.
+fn copy_headers<'a>(
+    len: usize,
+    headers: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
+) -> HeaderMap {
+    let mut out = HeaderMap::with_capacity(len);
+    for (name, value) in headers {
+        let name =
+            HeaderName::from_bytes(name.as_str().as_bytes()).unwrap_or_else(|_| name.clone());
+        let value = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        out.append(name, value);
+    }
+    out
+}
+
+/// The heap a header map holds: its entries (hyper's buckets are about 100 bytes) and
+/// their names and values.
+fn headers_cost(headers: &HeaderMap) -> usize {
+    headers
+        .iter()
+        .map(|(n, v)| 112 + n.as_str().len() + v.len())
+        .sum::<usize>()
+        + 32
+}
+
+fn why_cost(why: &Why) -> usize {
+    let s = |o: &Option<String>| o.as_ref().map_or(0, String::len);
+    s(&why.operation)
+        + s(&why.example)
+        + s(&why.violations)
+        + s(&why.source)
+        + s(&why.stub)
+        + why
+            .near
+            .iter()
+            .map(|n| {
+                std::mem::size_of_val(n)
+                    + n.label.len()
+                    + n.reasons.iter().map(|r| 24 + r.len()).sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
+impl Entry {
+    /// Captures a request and its reply, before the reply is sent. `elapsed` is the
+    /// time from arrival to the reply being ready; bodies are kept up to `max_body`.
+    pub fn new(
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+        reply: &Reply,
+        at: SystemTime,
+        elapsed: Duration,
+        max_body: usize,
+    ) -> Entry {
+        let url = parts.uri.path_and_query().map_or_else(
+            || parts.uri.path().to_string(),
+            |pq| pq.as_str().to_string(),
+        );
+        let host = parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| parts.uri.authority().map(|a| a.as_str().to_string()));
+        let response = LoggedReply {
+            status: reply.status,
+            status_message: reply.wire.status_message.clone(),
+            headers: copy_headers(
+                reply.headers.len(),
+                reply.headers.iter().map(|(n, v)| (n, v)),
+            ),
+            body: Captured::new(&reply.body, max_body),
+            body_file: reply.wire.body_file.clone(),
+            fault: reply.wire.fault,
+            delay_ms: reply.delay_ms,
+        };
+        let mut entry = Entry {
+            id: new_id(),
+            seq: 0,
+            at,
+            method: parts.method.clone(),
+            url,
+            host,
+            version: parts.version,
+            headers: copy_headers(parts.headers.len(), parts.headers.iter()),
+            body: Captured::new(body, max_body),
+            peer,
+            response,
+            elapsed,
+            why: reply.why.clone(),
+            cost: 0,
+        };
+        entry.cost = entry.estimate_cost();
+        entry
+    }
+
+    fn estimate_cost(&self) -> usize {
+        // The entry itself, its `Arc` header and its slot in a shard's deque.
+        std::mem::size_of::<Entry>()
+            + 16
+            + 8
+            + self.id.len()
+            + self.url.len()
+            + self.host.as_ref().map_or(0, String::len)
+            + headers_cost(&self.headers)
+            + self.body.bytes.len()
+            + headers_cost(&self.response.headers)
+            + self.response.body.bytes.len()
+            + self.response.status_message.as_ref().map_or(0, String::len)
+            + self
+                .response
+                .body_file
+                .as_ref()
+                .map_or(0, |p| p.as_os_str().len())
+            + why_cost(&self.why)
+    }
+
+    /// The bytes this entry counts against the journal's budget.
+    pub fn cost(&self) -> usize {
+        self.cost
+    }
+
+    /// The path, without the query.
+    pub fn path(&self) -> &str {
+        self.url.split_once('?').map_or(&self.url, |(p, _)| p)
+    }
+
+    /// The raw query, without `?`.
+    pub fn query(&self) -> Option<&str> {
+        self.url.split_once('?').map(|(_, q)| q)
+    }
+
+    /// Milliseconds since the Unix epoch at arrival.
+    pub fn at_unix_ms(&self) -> u64 {
+        unix_ms(self.at)
+    }
+
+    /// Whether a source answered the request (see the module doc).
+    pub fn was_matched(&self) -> bool {
+        self.why.answerer != Kind::None
+    }
+
+    /// The request as the core sees it, rebuilt from the entry (to evaluate a request
+    /// pattern, or recompute near misses). The body is the journalled one.
+    pub fn request(&self) -> Request<'_> {
+        Request {
+            method: &self.method,
+            path: self.path(),
+            query: self.query(),
+            headers: &self.headers,
+            body: &self.body.bytes,
+            now_unix_ms: self.at_unix_ms(),
+            peer: Some(self.peer.ip()),
+        }
+    }
+
+    /// Whether a request pattern matches the request.
+    pub fn matches(&self, pattern: &RequestPattern) -> bool {
+        pattern.evaluate(&self.request()).matched
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A random (version 4) UUID in Java's `UUID.toString()` form.
+pub fn new_id() -> String {
+    let bits: u128 = rand::random();
+    let v = (bits & !(0xF_u128 << 76)) | (0x4_u128 << 76);
+    let v = (v & !(0x3_u128 << 62)) | (0x2_u128 << 62);
+    let h = format!("{v:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+struct Shard {
+    entries: VecDeque<Arc<Entry>>,
+    bytes: usize,
+}
+
+/// The request journal (see the module doc).
+pub struct Journal {
+    config: JournalConfig,
+    shards: Box<[Mutex<Shard>]>,
+    per_shard_entries: usize,
+    per_shard_bytes: usize,
+    seq: AtomicU64,
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (len, bytes) = self.usage();
+        f.debug_struct("Journal")
+            .field("config", &self.config)
+            .field("len", &len)
+            .field("bytes", &bytes)
+            .finish()
+    }
+}
+
+impl Journal {
+    /// An empty journal with this budget.
+    pub fn new(config: JournalConfig) -> Journal {
+        // Enough shards that concurrent requests rarely meet on one lock, but never
+        // more than the entry budget, so each shard keeps at least one entry.
+        let wanted = std::thread::available_parallelism()
+            .map_or(4, std::num::NonZero::get)
+            .saturating_mul(4)
+            .clamp(4, 64);
+        let n = wanted.min(config.max_entries.max(1));
+        let shards = (0..n)
+            .map(|_| {
+                Mutex::new(Shard {
+                    entries: VecDeque::new(),
+                    bytes: 0,
+                })
+            })
+            .collect();
+        Journal {
+            config,
+            shards,
+            per_shard_entries: (config.max_entries / n).max(1),
+            per_shard_bytes: config.max_bytes / n,
+            seq: AtomicU64::new(0),
+        }
+    }
+
+    /// A journal that records nothing (`--no-request-journal`).
+    pub fn disabled() -> Journal {
+        Journal::new(JournalConfig {
+            enabled: false,
+            max_entries: 1,
+            max_bytes: 0,
+            max_body: 0,
+        })
+    }
+
+    /// Its budget.
+    pub fn config(&self) -> &JournalConfig {
+        &self.config
+    }
+
+    /// Whether it records (when not, the admin API says `requestJournalDisabled`).
+    pub fn enabled(&self) -> bool {
+        self.config.enabled
+    }
+
+    fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
+        // A panic while holding a shard cannot leave it inconsistent (pushes and pops
+        // only), so a poisoned lock is used as is.
+        shard.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Captures and records a request with its reply; does nothing (and copies
+    /// nothing) when the journal is disabled.
+    pub fn capture(
+        &self,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+        reply: &Reply,
+        at: SystemTime,
+        elapsed: Duration,
+    ) {
+        if self.enabled() {
+            self.record(Entry::new(
+                parts,
+                body,
+                peer,
+                reply,
+                at,
+                elapsed,
+                self.config.max_body,
+            ));
+        }
+    }
+
+    /// Records an entry, dropping the oldest of its shard past the budget.
+    pub fn record(&self, mut entry: Entry) {
+        if !self.enabled() {
+            return;
+        }
+        if entry.cost > self.per_shard_bytes {
+            // Larger than a shard's share even truncated: keep it without bodies.
+            entry.body.bytes = Bytes::new();
+            entry.response.body.bytes = Bytes::new();
+            entry.cost = entry.estimate_cost();
+            if entry.cost > self.per_shard_bytes {
+                return;
+            }
+        }
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        entry.seq = seq;
+        let cost = entry.cost;
+        let index = (seq % self.shards.len() as u64) as usize;
+        let entry = Arc::new(entry);
+        let mut shard = Self::lock(&self.shards[index]);
+        shard.bytes += cost;
+        shard.entries.push_back(entry);
+        while shard.entries.len() > self.per_shard_entries || shard.bytes > self.per_shard_bytes {
+            match shard.entries.pop_front() {
+                Some(old) => shard.bytes -= old.cost,
+                None => break,
+            }
+        }
+    }
+
+    /// How many entries it holds and the bytes they count.
+    pub fn usage(&self) -> (usize, usize) {
+        self.shards.iter().fold((0, 0), |(n, b), s| {
+            let s = Self::lock(s);
+            (n + s.entries.len(), b + s.bytes)
+        })
+    }
+
+    /// How many entries it holds.
+    pub fn len(&self) -> usize {
+        self.usage().0
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every entry, newest first.
+    pub fn all(&self) -> Vec<Arc<Entry>> {
+        let mut all = Vec::new();
+        for shard in self.shards.iter() {
+            all.extend(Self::lock(shard).entries.iter().cloned());
+        }
+        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        all
+    }
+
+    /// The entries that pass `keep`, newest first.
+    pub fn filter(&self, keep: impl Fn(&Entry) -> bool) -> Vec<Arc<Entry>> {
+        let mut all = Vec::new();
+        for shard in self.shards.iter() {
+            all.extend(
+                Self::lock(shard)
+                    .entries
+                    .iter()
+                    .filter(|e| keep(e))
+                    .cloned(),
+            );
+        }
+        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        all
+    }
+
+    /// Newest first: entries that arrived after `since` (all when `None`), at most
+    /// `limit` (all when `None`); and how many entries there are in all.
+    pub fn list(
+        &self,
+        limit: Option<usize>,
+        since: Option<SystemTime>,
+    ) -> (Vec<Arc<Entry>>, usize) {
+        let all = self.all();
+        let total = all.len();
+        let picked = all
+            .into_iter()
+            .filter(|e| since.is_none_or(|s| e.at > s))
+            .take(limit.unwrap_or(usize::MAX))
+            .collect();
+        (picked, total)
+    }
+
+    /// The entry with this id (case-insensitive, as UUIDs are).
+    pub fn get(&self, id: &str) -> Option<Arc<Entry>> {
+        self.shards.iter().find_map(|s| {
+            Self::lock(s)
+                .entries
+                .iter()
+                .find(|e| e.id.eq_ignore_ascii_case(id))
+                .cloned()
+        })
+    }
+
+    /// Removes the entries that pass `remove`; returns them, newest first.
+    pub fn remove_where(&self, remove: impl Fn(&Entry) -> bool) -> Vec<Arc<Entry>> {
+        let mut removed = Vec::new();
+        for shard in self.shards.iter() {
+            let mut s = Self::lock(shard);
+            let mut kept = VecDeque::with_capacity(s.entries.len());
+            let mut bytes = 0;
+            for e in s.entries.drain(..) {
+                if remove(&e) {
+                    removed.push(e);
+                } else {
+                    bytes += e.cost;
+                    kept.push_back(e);
+                }
+            }
+            s.entries = kept;
+            s.bytes = bytes;
+        }
+        removed.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        removed
+    }
+
+    /// Removes the entry with this id; whether there was one.
+    pub fn remove(&self, id: &str) -> bool {
+        !self
+            .remove_where(|e| e.id.eq_ignore_ascii_case(id))
+            .is_empty()
+    }
+
+    /// Removes every entry.
+    pub fn clear(&self) {
+        for shard in self.shards.iter() {
+            let mut s = Self::lock(shard);
+            s.entries = VecDeque::new();
+            s.bytes = 0;
+        }
+    }
+
+    /// How many entries a request pattern matches.
+    pub fn count_matching(&self, pattern: &RequestPattern) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                Self::lock(s)
+                    .entries
+                    .iter()
+                    .filter(|e| e.matches(pattern))
+                    .count()
+            })
+            .sum()
+    }
+
+    /// The entries a request pattern matches, newest first.
+    pub fn find_matching(&self, pattern: &RequestPattern) -> Vec<Arc<Entry>> {
+        self.filter(|e| e.matches(pattern))
+    }
+
+    /// Removes the entries a request pattern matches; returns them, newest first.
+    pub fn remove_matching(&self, pattern: &RequestPattern) -> Vec<Arc<Entry>> {
+        self.remove_where(|e| e.matches(pattern))
+    }
+
+    /// The entries no source answered, newest first (see the module doc).
+    pub fn unmatched(&self) -> Vec<Arc<Entry>> {
+        self.filter(|e| !e.was_matched())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use standin_core::exchange::NearMiss;
+
+    fn parts(method: &str, uri: &str) -> http::request::Parts {
+        let (parts, ()) = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("host", "localhost:8080")
+            .header("x-id", "7")
+            .body(())
+            .unwrap()
+            .into_parts();
+        parts
+    }
+
+    fn peer() -> SocketAddr {
+        "127.0.0.1:5000".parse().unwrap()
+    }
+
+    fn entry(uri: &str, body: &[u8], answerer: Kind) -> Entry {
+        let mut reply = Reply::status(200);
+        reply.body = Bytes::from_static(b"answer");
+        reply.why.answerer = answerer;
+        Entry::new(
+            &parts("POST", uri),
+            &Bytes::copy_from_slice(body),
+            peer(),
+            &reply,
+            SystemTime::now(),
+            Duration::from_micros(10),
+            16,
+        )
+    }
+
+    fn config(entries: usize, bytes: usize) -> JournalConfig {
+        JournalConfig {
+            enabled: true,
+            max_entries: entries,
+            max_bytes: bytes,
+            max_body: 64,
+        }
+    }
+
+    #[test]
+    fn an_entry_keeps_the_request_the_reply_and_why() {
+        let mut reply = Reply::status(404);
+        reply.headers.push((
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain"),
+        ));
+        reply.why.near.push(NearMiss {
+            answerer: Kind::Stub,
+            label: "s".into(),
+            distance: 0.2,
+            reasons: vec!["method".into()],
+        });
+        let e = Entry::new(
+            &parts("GET", "/a/b?x=1&y=2"),
+            &Bytes::from_static(b"0123456789abcdefXYZ"),
+            peer(),
+            &reply,
+            UNIX_EPOCH + Duration::from_millis(1234),
+            Duration::from_millis(1),
+            16,
+        );
+        assert_eq!(e.url, "/a/b?x=1&y=2");
+        assert_eq!(e.path(), "/a/b");
+        assert_eq!(e.query(), Some("x=1&y=2"));
+        assert_eq!(e.host.as_deref(), Some("localhost:8080"));
+        assert_eq!(&e.body.bytes[..], b"0123456789abcdef");
+        assert_eq!(e.body.size, 19);
+        assert!(e.body.truncated());
+        assert_eq!(e.response.status, 404);
+        assert_eq!(e.response.headers["content-type"], "text/plain");
+        assert!(!e.was_matched());
+        assert_eq!(e.why.near.len(), 1);
+        assert_eq!(e.at_unix_ms(), 1234);
+        let req = e.request();
+        assert_eq!(req.path, "/a/b");
+        assert_eq!(req.headers["x-id"], "7");
+        assert_eq!(req.peer, Some(peer().ip()));
+        assert_eq!(e.id.len(), 36);
+        assert!(e.cost() > e.url.len() + 16);
+    }
+
+    #[test]
+    fn the_entry_budget_drops_the_oldest_first() {
+        let j = Journal::new(config(8, 1 << 20));
+        for i in 0..100 {
+            j.record(entry(&format!("/n/{i}"), b"", Kind::Stub));
+        }
+        let all = j.all();
+        let n = j.shards.len();
+        assert_eq!(all.len(), (8 / n).max(1) * n);
+        // Newest first, and every survivor is among the most recent.
+        assert_eq!(all[0].url, "/n/99");
+        assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
+        assert!(all.iter().all(|e| e.seq >= 100 - 2 * n as u64));
+    }
+
+    #[test]
+    fn memory_stays_flat_under_sustained_load() {
+        let budget = 256 << 10;
+        let j = Journal::new(JournalConfig {
+            enabled: true,
+            max_entries: 10_000,
+            max_bytes: budget,
+            max_body: 512,
+        });
+        let body = vec![b'x'; 2048];
+        let mut reply = Reply::status(200);
+        reply.body = Bytes::from(vec![b'y'; 4096]);
+        let p = parts("POST", "/load?x=1");
+        let mut peak = 0;
+        for i in 0..200_000u32 {
+            j.capture(
+                &p,
+                &Bytes::copy_from_slice(&body),
+                peer(),
+                &reply,
+                SystemTime::now(),
+                Duration::ZERO,
+            );
+            if i % 10_000 == 0 {
+                let (_, bytes) = j.usage();
+                peak = peak.max(bytes);
+            }
+        }
+        let (len, bytes) = j.usage();
+        assert!(bytes <= budget, "{bytes} bytes over a budget of {budget}");
+        assert!(peak <= budget);
+        assert!(len > 0 && len < 10_000, "{len} entries");
+        // Bodies were truncated, not dropped.
+        let newest = &j.all()[0];
+        assert_eq!(newest.body.bytes.len(), 512);
+        assert_eq!(newest.body.size, 2048);
+        assert_eq!(newest.response.body.bytes.len(), 512);
+    }
+
+    #[test]
+    fn an_entry_larger_than_a_share_loses_its_bodies_not_the_budget() {
+        let j = Journal::new(JournalConfig {
+            enabled: true,
+            max_entries: 1,
+            max_bytes: 1200,
+            max_body: 1 << 20,
+        });
+        let big = Entry::new(
+            &parts("POST", "/big"),
+            &Bytes::from(vec![b'z'; 4000]),
+            peer(),
+            &Reply::status(200),
+            SystemTime::now(),
+            Duration::ZERO,
+            1 << 20,
+        );
+        assert!(big.cost() > 4000);
+        j.record(big);
+        let (len, bytes) = j.usage();
+        assert_eq!(len, 1);
+        assert!(bytes <= 1200);
+        let kept = &j.all()[0];
+        assert!(kept.body.bytes.is_empty());
+        assert_eq!(kept.body.size, 4000);
+        assert!(kept.body.truncated());
+    }
+
+    #[test]
+    fn a_disabled_journal_records_nothing() {
+        let j = Journal::disabled();
+        j.record(entry("/x", b"", Kind::Stub));
+        assert!(!j.enabled());
+        assert!(j.is_empty());
+    }
+
+    #[test]
+    fn list_get_remove_clear() {
+        let j = Journal::new(config(100, 1 << 20));
+        let mut old = entry("/old", b"", Kind::Stub);
+        old.at = UNIX_EPOCH + Duration::from_secs(10);
+        j.record(old);
+        for i in 0..5 {
+            j.record(entry(&format!("/r/{i}"), b"", Kind::Stub));
+        }
+        let (page, total) = j.list(Some(2), None);
+        assert_eq!(total, 6);
+        assert_eq!(
+            page.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(),
+            ["/r/4", "/r/3"]
+        );
+        let (recent, _) = j.list(None, Some(UNIX_EPOCH + Duration::from_secs(20)));
+        assert_eq!(recent.len(), 5);
+        let id = recent[1].id.clone();
+        assert_eq!(j.get(&id.to_uppercase()).unwrap().url, "/r/3");
+        assert!(j.remove(&id));
+        assert!(!j.remove(&id));
+        assert!(j.get(&id).is_none());
+        assert_eq!(j.len(), 5);
+        j.clear();
+        assert!(j.is_empty());
+        assert_eq!(j.usage(), (0, 0));
+    }
+
+    #[test]
+    fn patterns_count_find_and_remove() {
+        let j = Journal::new(config(100, 1 << 20));
+        j.record(entry("/a", b"{\"k\":1}", Kind::Stub));
+        j.record(entry("/a", b"{\"k\":2}", Kind::None));
+        j.record(entry("/b", b"", Kind::OpenApi));
+        let on_a = RequestPattern::parse(&json!({"method": "POST", "url": "/a"}), "").unwrap();
+        assert_eq!(j.count_matching(&on_a), 2);
+        assert_eq!(j.find_matching(&on_a).len(), 2);
+        let unmatched = j.unmatched();
+        assert_eq!(unmatched.len(), 1);
+        assert_eq!(&unmatched[0].body.bytes[..], b"{\"k\":2}");
+        assert_eq!(j.remove_matching(&on_a).len(), 2);
+        assert_eq!(j.len(), 1);
+        assert_eq!(j.all()[0].url, "/b");
+    }
+
+    #[test]
+    fn concurrent_recording_keeps_every_entry_within_budget() {
+        let j = Arc::new(Journal::new(config(100_000, 64 << 20)));
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let j = j.clone();
+                s.spawn(move || {
+                    for i in 0..1000 {
+                        j.record(entry(&format!("/t{t}/{i}"), b"", Kind::Stub));
+                    }
+                });
+            }
+        });
+        let all = j.all();
+        assert_eq!(all.len(), 4000);
+        let mut seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
+        seqs.dedup();
+        assert_eq!(seqs.len(), 4000);
+    }
+}
