@@ -4,6 +4,8 @@
 //! ([`files`]), watching files and swapping snapshots ([`reload`]), timers (delays), and
 //! the request log ([`log`]).
 
+pub mod body;
+pub mod conn;
 pub mod files;
 pub mod journal;
 pub mod log;
