@@ -126,7 +126,7 @@ impl UrlMatcher {
             UrlMatcher::UrlPattern(r, _) => r.is_match(url),
             UrlMatcher::Path(p) => p == path,
             UrlMatcher::PathPattern(r, _) => r.is_match(path),
-            UrlMatcher::PathTemplate(t) => t.regex.is_match(path),
+            UrlMatcher::PathTemplate(t) => t.is_match(path),
         }
     }
 
@@ -150,16 +150,32 @@ pub enum Segment {
     /// A segment that must equal this text.
     Literal(String),
     /// A segment holding at least one variable (any non-empty segment may match; the
-    /// template's regex decides).
+    /// template's matcher decides).
     Variable,
 }
 
+/// A piece of a compiled path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    /// Text that must appear as is.
+    Literal(String),
+    /// `{name}`: one or more characters other than `/`, as many as possible (Java's
+    /// greedy `([^/]+)`).
+    Variable,
+    /// `**`: any characters, as few as possible (Java's lazy `(.*?)`).
+    Wildcard,
+}
+
 /// A compiled `urlPathTemplate` (`/contacts/{contactId}`, `/files/**`).
+///
+/// Matched by a small backtracking matcher over its pieces rather than a compiled
+/// regex: compiling a regex per template made loading 100,000 templated stubs take
+/// seconds, and the pieces give the same answers as WireMock's generated regex.
 #[derive(Debug, Clone)]
 pub struct PathTemplate {
     /// The template as written.
     pub text: String,
-    regex: Regex,
+    pieces: Vec<Piece>,
     names: Vec<String>,
     /// The template with every variable replaced by `_` (WireMock's distance basis).
     without_variables: String,
@@ -168,11 +184,15 @@ pub struct PathTemplate {
     pub shape: Option<Vec<Segment>>,
 }
 
+/// How many steps one template match may take: far more than any real path needs,
+/// and a bound on adversarial ones (`{a}{b}{c}` against a long segment).
+const TEMPLATE_STEPS: usize = 100_000;
+
 impl PathTemplate {
     /// Compiles a template.
     pub fn parse(text: &str) -> Result<PathTemplate, String> {
         // WireMock's grammar: `{name}` (one or more characters other than `}`) or `**`.
-        let mut regex = String::from("^");
+        let mut pieces = Vec::new();
         let mut names = Vec::new();
         let mut without = String::new();
         let mut wildcards = 0usize;
@@ -180,15 +200,19 @@ impl PathTemplate {
         let mut var_with_slash = false;
         let mut rest = text;
         let mut literal = String::new();
+        let flush = |literal: &mut String, pieces: &mut Vec<Piece>| {
+            if !literal.is_empty() {
+                pieces.push(Piece::Literal(std::mem::take(literal)));
+            }
+        };
         while !rest.is_empty() {
             if let Some(after) = rest.strip_prefix('{')
                 && let Some(end) = after.find('}')
                 && end > 0
             {
                 let raw = &after[..end];
-                regex.push_str(&regex::escape(&literal));
-                literal.clear();
-                regex.push_str("([^/]+)");
+                flush(&mut literal, &mut pieces);
+                pieces.push(Piece::Variable);
                 names.push(raw.replace(['.', ';', '*'], ""));
                 var_with_slash |= raw.contains('/');
                 without.push('_');
@@ -196,9 +220,8 @@ impl PathTemplate {
                 continue;
             }
             if let Some(after) = rest.strip_prefix("**") {
-                regex.push_str(&regex::escape(&literal));
-                literal.clear();
-                regex.push_str("(.*?)");
+                flush(&mut literal, &mut pieces);
+                pieces.push(Piece::Wildcard);
                 names.push(wildcards.to_string());
                 wildcards += 1;
                 has_wildcard = true;
@@ -213,9 +236,7 @@ impl PathTemplate {
             }
             rest = chars.as_str();
         }
-        regex.push_str(&regex::escape(&literal));
-        regex.push('$');
-        let regex = Regex::new(&regex).map_err(|e| format!("cannot compile the template: {e}"))?;
+        flush(&mut literal, &mut pieces);
         let shape = if has_wildcard || var_with_slash {
             None
         } else {
@@ -223,25 +244,33 @@ impl PathTemplate {
         };
         Ok(PathTemplate {
             text: text.to_string(),
-            regex,
+            pieces,
             names,
             without_variables: without,
             shape,
         })
     }
 
+    /// Whether `path` fits the template.
+    pub fn is_match(&self, path: &str) -> bool {
+        let mut caps = Vec::with_capacity(self.names.len());
+        let mut steps = 0;
+        match_pieces(&self.pieces, path, 0, &mut caps, &mut steps)
+    }
+
     /// The variables of `path` (raw, as WireMock gives them), or `None` if it does not
     /// match.
     pub fn captures(&self, path: &str) -> Option<Vec<(String, String)>> {
-        let caps = self.regex.captures(path)?;
+        let mut caps = Vec::with_capacity(self.names.len());
+        let mut steps = 0;
+        if !match_pieces(&self.pieces, path, 0, &mut caps, &mut steps) {
+            return None;
+        }
         Some(
             self.names
                 .iter()
-                .enumerate()
-                .map(|(i, n)| {
-                    let v = caps.get(i + 1).map_or("", |m| m.as_str());
-                    (n.clone(), v.to_string())
-                })
+                .zip(caps)
+                .map(|(n, (a, b))| (n.clone(), path[a..b].to_string()))
                 .collect(),
         )
     }
@@ -249,6 +278,57 @@ impl PathTemplate {
     /// The variable names, in order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+}
+
+/// Matches `pieces` against `s[at..]` whole, pushing each variable's byte range.
+fn match_pieces(
+    pieces: &[Piece],
+    s: &str,
+    at: usize,
+    caps: &mut Vec<(usize, usize)>,
+    steps: &mut usize,
+) -> bool {
+    *steps += 1;
+    if *steps > TEMPLATE_STEPS {
+        return false;
+    }
+    let Some((first, rest)) = pieces.split_first() else {
+        return at == s.len();
+    };
+    let tail = &s[at..];
+    match first {
+        Piece::Literal(text) => {
+            tail.starts_with(text.as_str()) && match_pieces(rest, s, at + text.len(), caps, steps)
+        }
+        Piece::Variable => {
+            let max = tail.find('/').unwrap_or(tail.len());
+            // Greedy: the longest run first, backing off one character at a time.
+            let mut ends: Vec<usize> = tail[..max]
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .collect();
+            while let Some(len) = ends.pop() {
+                caps.push((at, at + len));
+                if match_pieces(rest, s, at + len, caps, steps) {
+                    return true;
+                }
+                caps.pop();
+            }
+            false
+        }
+        Piece::Wildcard => {
+            // Lazy: the shortest run first.
+            let ends = std::iter::once(0).chain(tail.char_indices().map(|(i, c)| i + c.len_utf8()));
+            for len in ends {
+                caps.push((at, at + len));
+                if match_pieces(rest, s, at + len, caps, steps) {
+                    return true;
+                }
+                caps.pop();
+            }
+            false
+        }
     }
 }
 
@@ -1114,4 +1194,367 @@ fn body_result(b: &BodyPattern, view: &View<'_, '_>) -> (bool, f64) {
     let text = view.body_text();
     let ok = b.pattern.matches(text);
     (ok, if ok { 0.0 } else { b.pattern.distance(text) })
+}
+
+/// Requests for unit tests, owned so tests can borrow a [`Request`] from them.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use http::{HeaderMap, HeaderName, HeaderValue, Method};
+    use standin_core::Request;
+
+    pub(crate) struct Asked {
+        method: Method,
+        path: String,
+        query: Option<String>,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    }
+
+    /// `url` is the raw path with an optional `?query`.
+    pub(crate) fn asked(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Asked {
+        let (path, query) = match url.split_once('?') {
+            Some((p, q)) => (p.to_string(), Some(q.to_string())),
+            None => (url.to_string(), None),
+        };
+        let mut map = HeaderMap::new();
+        for (k, v) in headers {
+            map.append(
+                HeaderName::from_bytes(k.as_bytes()).expect("test header name"),
+                HeaderValue::from_str(v).expect("test header value"),
+            );
+        }
+        Asked {
+            method: Method::from_bytes(method.as_bytes()).expect("test method"),
+            path,
+            query,
+            headers: map,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    impl Asked {
+        pub(crate) fn req(&self) -> Request<'_> {
+            Request {
+                method: &self.method,
+                path: &self.path,
+                query: self.query.as_deref(),
+                headers: &self.headers,
+                body: &self.body,
+                now_unix_ms: 0,
+                peer: None,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::asked;
+    use super::*;
+
+    fn pattern(v: Value) -> RequestPattern {
+        RequestPattern::parse(&v, "/request").expect("test pattern parses")
+    }
+
+    fn hit(p: &RequestPattern, method: &str, url: &str) -> bool {
+        let a = asked(method, url, &[], "");
+        let by_fast_path = p.matches(&a.req());
+        let by_evaluation = p.evaluate(&a.req()).matched;
+        assert_eq!(by_fast_path, by_evaluation, "{method} {url}");
+        by_fast_path
+    }
+
+    #[test]
+    fn url_compares_path_and_query_raw() {
+        let p = pattern(json!({"url": "/a%20b?x=1"}));
+        assert!(hit(&p, "GET", "/a%20b?x=1"));
+        assert!(!hit(&p, "GET", "/a%20b"));
+        assert!(!hit(&p, "GET", "/a b?x=1"));
+        assert!(!hit(&p, "GET", "/a%20b?x=1&y=2"));
+        let bare = pattern(json!({"url": "/a"}));
+        assert!(hit(&bare, "GET", "/a?"), "an empty query is no query");
+    }
+
+    #[test]
+    fn url_pattern_matches_path_and_query_whole() {
+        let p = pattern(json!({"urlPattern": "/m/rx/[0-9]+"}));
+        assert!(hit(&p, "GET", "/m/rx/123"));
+        assert!(!hit(&p, "GET", "/m/rx/123?x=1"));
+        assert!(!hit(&p, "GET", "/x/m/rx/123"));
+    }
+
+    #[test]
+    fn url_path_and_url_path_pattern_ignore_the_query() {
+        let p = pattern(json!({"urlPath": "/things"}));
+        assert!(hit(&p, "GET", "/things?a=1"));
+        assert!(!hit(&p, "GET", "/things/1"));
+        let r = pattern(json!({"urlPathPattern": "/things/[0-9]+"}));
+        assert!(hit(&r, "GET", "/things/12?a=b"));
+        assert!(!hit(&r, "GET", "/things/12x"));
+    }
+
+    #[test]
+    fn url_path_template_binds_variables_and_checks_path_parameters() {
+        let p = pattern(
+            json!({"urlPathTemplate": "/contacts/{contactId}/notes/{noteId}",
+            "pathParameters": {"contactId": {"matches": "[0-9]+"}}}),
+        );
+        assert!(hit(&p, "GET", "/contacts/12/notes/a?x=1"));
+        assert!(!hit(&p, "GET", "/contacts/ab/notes/a"));
+        assert!(!hit(&p, "GET", "/contacts/12/notes/"));
+        assert!(!hit(&p, "GET", "/contacts/1/2/notes/a"));
+        let a = asked("GET", "/contacts/12/notes/n%201", &[], "");
+        assert_eq!(
+            p.path_vars(&a.req()),
+            vec![
+                ("contactId".to_string(), "12".to_string()),
+                ("noteId".to_string(), "n%201".to_string())
+            ]
+        );
+        let wild = pattern(json!({"urlPathTemplate": "/files/**"}));
+        assert!(hit(&wild, "GET", "/files/a/b/c"));
+        assert!(matches!(&wild.url, UrlMatcher::PathTemplate(t) if t.shape.is_none()));
+    }
+
+    #[test]
+    fn templates_bind_like_wiremocks_regex() {
+        let t = PathTemplate::parse("/f/{name}.{ext}").expect("compiles");
+        assert_eq!(
+            t.captures("/f/a.b.json"),
+            Some(vec![
+                ("name".into(), "a.b".into()),
+                ("ext".into(), "json".into())
+            ]),
+            "a variable is greedy"
+        );
+        let w = PathTemplate::parse("/x/**/y/{id}").expect("compiles");
+        assert_eq!(
+            w.captures("/x/1/y/2/y/3"),
+            Some(vec![
+                ("0".into(), "1/y/2".into()),
+                ("id".into(), "3".into())
+            ]),
+            "a wildcard is lazy but the variable cannot hold a slash"
+        );
+        assert!(!t.is_match("/f/.json"));
+        assert!(
+            PathTemplate::parse("/{a}{b}{c}{d}{e}{f}/z")
+                .expect("compiles")
+                .captures(&format!("/{}", "q".repeat(5000)))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn no_url_matches_any_url_and_any_method() {
+        let p = pattern(json!({}));
+        assert!(hit(&p, "DELETE", "/whatever?x"));
+        let any = pattern(json!({"method": "ANY", "url": "/x"}));
+        assert!(hit(&any, "PATCH", "/x"));
+        let get = pattern(json!({"method": "GET", "url": "/x"}));
+        assert!(!hit(&get, "POST", "/x"));
+        assert_eq!(pattern(json!({"url": "/x"})).to_json()["method"], "ANY");
+    }
+
+    #[test]
+    fn header_names_are_case_insensitive() {
+        let p = pattern(json!({"headers": {"X-Id": {"equalTo": "7"}}}));
+        assert!(p.matches(&asked("GET", "/", &[("x-id", "7")], "").req()));
+        assert!(!p.matches(&asked("GET", "/", &[("x-id", "8")], "").req()));
+        assert!(!p.matches(&asked("GET", "/", &[], "").req()));
+        let absent = pattern(json!({"headers": {"X-Id": {"absent": true}}}));
+        assert!(absent.matches(&asked("GET", "/", &[], "").req()));
+        assert!(!absent.matches(&asked("GET", "/", &[("X-ID", "1")], "").req()));
+    }
+
+    #[test]
+    fn query_parameters_are_decoded_with_plus_as_space() {
+        let p = pattern(json!({"urlPath": "/s", "queryParameters": {"q": {"equalTo": "a b&c"}}}));
+        assert!(hit(&p, "GET", "/s?q=a+b%26c"));
+        assert!(hit(&p, "GET", "/s?q=a%20b%26c"));
+        assert!(!hit(&p, "GET", "/s?q=a+bc"));
+        let date =
+            pattern(json!({"queryParameters": {"at": {"equalTo": "2024-01-02T03:04:05+01:00"}}}));
+        assert!(
+            hit(&date, "GET", "/?at=2024-01-02T03:04:05+01:00"),
+            "offset date-times stay undecoded"
+        );
+        assert_eq!(
+            split_query("a&b=&=c"),
+            vec![
+                ("a".to_string(), String::new()),
+                ("b".to_string(), String::new()),
+                (String::new(), "c".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn has_exactly_and_includes_see_every_value() {
+        let exactly = pattern(
+            json!({"queryParameters": {"id": {"hasExactly": [{"equalTo": "1"}, {"equalTo": "2"}]}}}),
+        );
+        assert!(hit(&exactly, "GET", "/?id=2&id=1"));
+        assert!(!hit(&exactly, "GET", "/?id=1&id=2&id=3"));
+        assert!(!hit(&exactly, "GET", "/?id=1"));
+        let includes = pattern(
+            json!({"queryParameters": {"id": {"includes": [{"equalTo": "1"}, {"equalTo": "2"}]}}}),
+        );
+        assert!(hit(&includes, "GET", "/?id=1&id=2&id=3"));
+        assert!(!hit(&includes, "GET", "/?id=1&id=3"));
+        let single = pattern(json!({"queryParameters": {"id": {"equalTo": "3"}}}));
+        assert!(
+            hit(&single, "GET", "/?id=1&id=3"),
+            "one matching value is enough"
+        );
+    }
+
+    #[test]
+    fn form_parameters_are_read_from_form_bodies_only() {
+        let p = pattern(json!({"formParameters": {"name": {"equalTo": "Ann Lee"}}}));
+        let form = [(
+            "Content-Type",
+            "application/x-www-form-urlencoded; charset=utf-8",
+        )];
+        assert!(p.matches(&asked("POST", "/", &form, "a=1&name=Ann+Lee").req()));
+        assert!(!p.matches(&asked("POST", "/", &form, "name=Bob").req()));
+        let text = [("Content-Type", "text/plain")];
+        assert!(!p.matches(&asked("POST", "/", &text, "name=Ann+Lee").req()));
+    }
+
+    #[test]
+    fn cookies_are_matched_by_name() {
+        let p = pattern(json!({"cookies": {"session": {"matches": "s-[0-9]+"}}}));
+        assert!(p.matches(&asked("GET", "/", &[("Cookie", "a=1; session=s-42")], "").req()));
+        assert!(!p.matches(&asked("GET", "/", &[("Cookie", "session=x")], "").req()));
+        assert!(!p.matches(&asked("GET", "/", &[], "").req()));
+    }
+
+    #[test]
+    fn basic_auth_is_read_under_both_names_and_echoed_as_credentials() {
+        for key in ["basicAuthCredentials", "basicAuth"] {
+            let p = pattern(json!({key: {"username": "ann", "password": "pw"}}));
+            // base64("ann:pw") = "YW5uOnB3"
+            assert!(
+                p.matches(&asked("GET", "/", &[("Authorization", "Basic YW5uOnB3")], "").req())
+            );
+            assert!(
+                p.matches(&asked("GET", "/", &[("Authorization", "basic YW5uOnB3")], "").req())
+            );
+            assert!(!p.matches(&asked("GET", "/", &[("Authorization", "Basic eA==")], "").req()));
+            assert!(!p.matches(&asked("GET", "/", &[], "").req()));
+            assert_eq!(
+                p.to_json()["basicAuthCredentials"],
+                json!({"username": "ann", "password": "pw"})
+            );
+        }
+    }
+
+    #[test]
+    fn every_body_pattern_must_match_and_an_empty_body_is_absent() {
+        let p = pattern(json!({"bodyPatterns": [{"contains": "a"}, {"contains": "b"}]}));
+        assert!(p.matches(&asked("POST", "/", &[], "ab").req()));
+        assert!(!p.matches(&asked("POST", "/", &[], "a").req()));
+        let absent = pattern(json!({"bodyPatterns": [{"absent": true}]}));
+        assert!(absent.matches(&asked("POST", "/", &[], "").req()));
+        assert!(!absent.matches(&asked("POST", "/", &[], "x").req()));
+    }
+
+    #[test]
+    fn distance_weighs_url_and_method_first() {
+        let p =
+            pattern(json!({"method": "GET", "url": "/thing", "headers": {"X": {"equalTo": "1"}}}));
+        let url = p.evaluate(&asked("GET", "/thin", &[("X", "1")], "").req());
+        assert!(!url.matched);
+        assert!(
+            (url.distance - 10.0 * (1.0 / 6.0) / 39.0).abs() < 1e-9,
+            "{}",
+            url.distance
+        );
+        let method = p.evaluate(&asked("POST", "/thing", &[("X", "1")], "").req());
+        assert!(
+            (method.distance - 3.0 / 39.0).abs() < 1e-9,
+            "{}",
+            method.distance
+        );
+        let header = p.evaluate(&asked("GET", "/thing", &[], "").req());
+        assert!(!header.matched);
+        assert!(
+            header.distance > 0.0 && header.distance <= 1.0 / 46.0 + 1e-9,
+            "{}",
+            header.distance
+        );
+        let exact = p.evaluate(&asked("GET", "/thing", &[("X", "1")], "").req());
+        assert_eq!(
+            exact,
+            MatchResult {
+                matched: true,
+                distance: 0.0
+            }
+        );
+    }
+
+    #[test]
+    fn distance_is_bounded_work_on_huge_urls() {
+        let p = pattern(json!({"url": "/a"}));
+        let long = format!("/{}", "x".repeat(1_000_000));
+        let started = std::time::Instant::now();
+        let r = p.evaluate(&asked("GET", &long, &[], "").req());
+        assert!(!r.matched && r.distance > 0.0);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert!(normalised_levenshtein("kitten", "sitting") - 3.0 / 7.0 < 1e-9);
+    }
+
+    #[test]
+    fn bad_patterns_say_where() {
+        let err = |v: Value| RequestPattern::parse(&v, "/request").expect_err("must fail");
+        assert_eq!(
+            err(json!({"url": "/a", "urlPath": "/b"})).pointer,
+            "/request/urlPath"
+        );
+        assert_eq!(
+            err(json!({"urlPattern": "("})).pointer,
+            "/request/urlPattern"
+        );
+        assert_eq!(err(json!({"url": 3})).pointer, "/request/url");
+        assert_eq!(err(json!({"method": 3})).pointer, "/request/method");
+        assert_eq!(
+            err(json!({"urlPath": "/a", "pathParameters": {"id": {"equalTo": "1"}}})).pointer,
+            "/request/pathParameters"
+        );
+        assert_eq!(
+            err(
+                json!({"urlPathTemplate": "/a/{id}", "pathParameters": {"other": {"equalTo": "1"}}})
+            )
+            .pointer,
+            "/request/pathParameters/other"
+        );
+        assert_eq!(err(json!({"headers": []})).pointer, "/request/headers");
+        assert_eq!(
+            err(json!({"bodyPatterns": {}})).pointer,
+            "/request/bodyPatterns"
+        );
+        assert_eq!(
+            err(json!({"basicAuth": {"username": "a"}})).pointer,
+            "/request/basicAuth/password"
+        );
+        assert_eq!(
+            err(json!({"multipartPatterns": [{}]})).pointer,
+            "/request/multipartPatterns"
+        );
+        assert_eq!(err(json!("x")).pointer, "/request");
+    }
+
+    #[test]
+    fn echoes_wiremock_json() {
+        let v = json!({"urlPathTemplate": "/c/{id}", "method": "post",
+            "pathParameters": {"id": {"equalTo": "1"}},
+            "queryParameters": {"q": {"contains": "x"}}, "cookies": {"c": {"equalTo": "v"}}});
+        let out = pattern(v).to_json();
+        assert_eq!(out["urlPathTemplate"], "/c/{id}");
+        assert_eq!(out["method"], "POST");
+        assert_eq!(out["pathParameters"]["id"]["equalTo"], "1");
+        assert_eq!(out["queryParameters"]["q"]["contains"], "x");
+        assert_eq!(out["cookies"]["c"]["equalTo"], "v");
+    }
 }

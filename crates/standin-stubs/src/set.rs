@@ -50,6 +50,9 @@ pub const NEAR_MISS_COUNT: usize = 3;
 /// Stub positions in match order.
 type Bucket = Vec<u32>;
 
+/// The parts of a request a candidate got wrong (part, field name).
+type Wrong = Vec<(Part, String)>;
+
 /// A node of the template trie.
 #[derive(Default)]
 struct Node {
@@ -260,9 +263,9 @@ impl StubSet {
         &self,
         req: &Request<'_>,
         max: usize,
-    ) -> Vec<(Arc<Stub>, MatchResult, Vec<(Part, String)>)> {
+    ) -> Vec<(Arc<Stub>, MatchResult, Wrong)> {
         let view = View::new(req);
-        let mut scored: Vec<(u32, MatchResult, Vec<(Part, String)>)> = self
+        let mut scored: Vec<(u32, MatchResult, Wrong)> = self
             .near_miss_candidates(req.path)
             .into_iter()
             .map(|pos| {
@@ -444,6 +447,349 @@ impl Answerer for StubSet {
         Outcome::Miss {
             near,
             report: Some(Box::new(reply)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::test_support::asked;
+    use crate::stub::StubOptions;
+    use serde_json::{Value, json};
+    use standin_core::directives::Directives;
+    use standin_core::state::{MemoryStore, STARTED};
+
+    fn stub(v: Value, insertion: u64) -> Arc<Stub> {
+        Arc::new(
+            Stub::parse(&v, &StubOptions::default())
+                .expect("test stub parses")
+                .with_insertion(insertion),
+        )
+    }
+
+    fn set(specs: Vec<Value>) -> StubSet {
+        StubSet::new(
+            specs
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| stub(v, i as u64))
+                .collect(),
+        )
+    }
+
+    fn found(set: &StubSet, method: &str, url: &str) -> Option<String> {
+        let a = asked(method, url, &[], "");
+        set.find(&a.req(), &MemoryStore::new())
+            .map(|s| s.label().to_string())
+    }
+
+    #[test]
+    fn priority_first_then_the_newest() {
+        let s = set(vec![
+            json!({"name": "old", "request": {"url": "/a"}}),
+            json!({"name": "new", "request": {"url": "/a"}}),
+            json!({"name": "any-low", "priority": 9, "request": {}}),
+            json!({"name": "urgent-old", "priority": 1, "request": {"urlPath": "/b"}}),
+            json!({"name": "normal-new", "request": {"urlPath": "/b"}}),
+        ]);
+        assert_eq!(found(&s, "GET", "/a").as_deref(), Some("new"));
+        assert_eq!(found(&s, "GET", "/b").as_deref(), Some("urgent-old"));
+        assert_eq!(found(&s, "GET", "/c").as_deref(), Some("any-low"));
+        let order: Vec<&str> = s.stubs().iter().map(|s| s.label()).collect();
+        assert_eq!(order, ["urgent-old", "normal-new", "new", "old", "any-low"]);
+    }
+
+    #[test]
+    fn every_bucket_kind_is_found() {
+        let s = set(vec![
+            json!({"name": "path", "request": {"method": "GET", "urlPath": "/lit"}}),
+            json!({"name": "url", "request": {"method": "GET", "url": "/lit?x=1"}}),
+            json!({"name": "template", "request": {"method": "GET", "urlPathTemplate": "/users/{id}/posts"}}),
+            json!({"name": "wildcard", "request": {"method": "GET", "urlPathTemplate": "/files/**"}}),
+            json!({"name": "regex", "request": {"method": "GET", "urlPattern": "/rx/[0-9]+"}}),
+            json!({"name": "anything", "request": {"method": "DELETE"}}),
+        ]);
+        assert_eq!(found(&s, "GET", "/lit?x=1").as_deref(), Some("url"));
+        assert_eq!(found(&s, "GET", "/lit?x=2").as_deref(), Some("path"));
+        assert_eq!(
+            found(&s, "GET", "/users/7/posts").as_deref(),
+            Some("template")
+        );
+        assert_eq!(found(&s, "GET", "/users//posts"), None);
+        assert_eq!(found(&s, "GET", "/files/a/b").as_deref(), Some("wildcard"));
+        assert_eq!(found(&s, "GET", "/rx/12").as_deref(), Some("regex"));
+        assert_eq!(
+            found(&s, "DELETE", "/elsewhere").as_deref(),
+            Some("anything")
+        );
+        assert_eq!(found(&s, "GET", "/elsewhere"), None);
+        assert!(s.get(&s.stubs()[0].id).is_some());
+        assert!(s.get(&s.stubs()[0].id.to_ascii_uppercase()).is_some());
+        assert!(s.get("nope").is_none());
+    }
+
+    /// A small deterministic generator, so failures reproduce.
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: u64) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (self.0 >> 33) % n
+        }
+    }
+
+    #[test]
+    fn the_index_answers_as_a_linear_scan_does() {
+        let mut rng = Lcg(42);
+        let words = ["a", "b", "c", "users", "1", "x"];
+        let path = |rng: &mut Lcg| {
+            let depth = 1 + rng.next(3);
+            (0..depth)
+                .map(|_| format!("/{}", words[rng.next(words.len() as u64) as usize]))
+                .collect::<String>()
+        };
+        for round in 0..20 {
+            let mut specs = Vec::new();
+            for i in 0..60 {
+                let p = path(&mut rng);
+                let method = ["GET", "POST", "ANY"][rng.next(3) as usize];
+                let request = match rng.next(6) {
+                    0 => json!({"method": method, "url": p}),
+                    1 => json!({"method": method, "urlPath": p}),
+                    2 => json!({"method": method, "urlPathTemplate": p.replacen("/1", "/{id}", 1)}),
+                    3 => json!({"method": method, "urlPathPattern": format!("{p}(/.*)?")}),
+                    4 => {
+                        json!({"method": method, "urlPath": p, "queryParameters": {"q": {"equalTo": "1"}}})
+                    }
+                    _ => json!({"method": method}),
+                };
+                specs.push(json!({"name": format!("s{i}"), "priority": 1 + rng.next(3), "request": request}));
+            }
+            let s = set(specs);
+            for _ in 0..200 {
+                let url = if rng.next(2) == 0 {
+                    path(&mut rng)
+                } else {
+                    format!("{}?q={}", path(&mut rng), rng.next(2))
+                };
+                let method = ["GET", "POST", "PUT"][rng.next(3) as usize];
+                let a = asked(method, &url, &[], "");
+                let linear = s
+                    .stubs()
+                    .iter()
+                    .find(|st| st.request.matches(&a.req()))
+                    .map(|st| st.label().to_string());
+                assert_eq!(
+                    found(&s, method, &url),
+                    linear,
+                    "round {round}: {method} {url}"
+                );
+            }
+        }
+    }
+
+    fn sequence() -> StubSet {
+        set(vec![
+            json!({"name": "first", "scenarioName": "s", "requiredScenarioState": STARTED,
+                "newScenarioState": "second", "request": {"url": "/seq"}}),
+            json!({"name": "second", "scenarioName": "s", "requiredScenarioState": "second",
+                "request": {"url": "/seq"}}),
+        ])
+    }
+
+    #[test]
+    fn scenarios_gate_and_move_state() {
+        let s = sequence();
+        let store = MemoryStore::new();
+        let a = asked("GET", "/seq", &[], "");
+        let mut served = Vec::new();
+        for _ in 0..3 {
+            served.push(s.find(&a.req(), &store).map(|x| x.label().to_string()));
+        }
+        assert_eq!(
+            served,
+            [
+                Some("first".into()),
+                Some("second".into()),
+                Some("second".into())
+            ]
+        );
+        assert_eq!(store.scenario("s"), "second");
+        store.reset_scenarios();
+        assert_eq!(
+            s.find(&a.req(), &store)
+                .map(|x| x.label().to_string())
+                .as_deref(),
+            Some("first")
+        );
+    }
+
+    #[test]
+    fn a_state_is_left_once_under_concurrent_requests() {
+        for _ in 0..20 {
+            let s = sequence();
+            let store = MemoryStore::new();
+            let firsts = std::sync::atomic::AtomicUsize::new(0);
+            let misses = std::sync::atomic::AtomicUsize::new(0);
+            std::thread::scope(|scope| {
+                for _ in 0..8 {
+                    scope.spawn(|| {
+                        let a = asked("GET", "/seq", &[], "");
+                        for _ in 0..50 {
+                            match s.find(&a.req(), &store).as_ref().map(|x| x.label()) {
+                                Some("first") => {
+                                    firsts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
+                                Some(_) => {}
+                                None => {
+                                    misses.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                                }
+                            }
+                        }
+                    });
+                }
+            });
+            assert_eq!(firsts.into_inner(), 1, "Started was left more than once");
+            assert_eq!(
+                misses.into_inner(),
+                0,
+                "a request fell through while the state moved"
+            );
+        }
+    }
+
+    fn many(n: usize) -> StubSet {
+        let stubs: Vec<Arc<Stub>> = (0..n)
+            .map(|i| {
+                let request = match i % 4 {
+                    0 | 1 => json!({"method": "GET", "url": format!("/items/{i}")}),
+                    2 => json!({"method": "POST", "urlPathTemplate": format!("/t{i}/{{id}}")}),
+                    _ => json!({"method": "GET", "urlPath": format!("/p/{i}")}),
+                };
+                stub(
+                    json!({"name": format!("s{i}"), "request": request}),
+                    i as u64,
+                )
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        let set = StubSet::new(stubs);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "building {n} stubs took {:?}",
+            started.elapsed()
+        );
+        set
+    }
+
+    #[test]
+    fn a_hundred_thousand_stubs_build_fast_and_stay_indexed() {
+        let s = many(100_000);
+        assert_eq!(s.len(), 100_000);
+        assert_eq!(found(&s, "GET", "/items/0").as_deref(), Some("s0"));
+        assert_eq!(found(&s, "POST", "/t99998/abc").as_deref(), Some("s99998"));
+        assert_eq!(found(&s, "GET", "/p/99999").as_deref(), Some("s99999"));
+        let a = asked("GET", "/items/12345x", &[], "");
+        let near = s.near_misses(&a.req(), 3);
+        assert_eq!(near.len(), 3);
+        assert_eq!(
+            near[0].0.label(),
+            "s12345",
+            "the literal neighbour is closest"
+        );
+        assert!(near.windows(2).all(|w| w[0].1.distance <= w[1].1.distance));
+        assert!(s.near_miss_candidates("/items/12345x").len() <= NEAR_MISS_BUDGET);
+    }
+
+    #[test]
+    fn small_sets_are_evaluated_whole_for_near_misses() {
+        let s = set(vec![
+            json!({"name": "far", "request": {"method": "POST", "url": "/zzzzzz"}}),
+            json!({"name": "close", "request": {"method": "GET", "url": "/thing"}}),
+        ]);
+        let a = asked("GET", "/thin", &[], "");
+        let near = s.near_misses(&a.req(), 5);
+        let labels: Vec<&str> = near.iter().map(|(s, _)| s.label()).collect();
+        assert_eq!(labels, ["close", "far"]);
+    }
+
+    fn answer(
+        set: &StubSet,
+        store: &MemoryStore,
+        a: &crate::pattern::test_support::Asked,
+    ) -> Outcome {
+        let directives = Directives::default();
+        let req = a.req();
+        set.answer(&Ask {
+            req: &req,
+            directives: &directives,
+            entropy: 1,
+            store,
+        })
+    }
+
+    #[test]
+    fn answers_hits_with_the_stub_and_misses_with_the_report() {
+        let s = set(vec![
+            json!({"name": "greeting", "request": {"method": "GET", "url": "/hello",
+            "headers": {"X-Id": {"equalTo": "1"}}}, "response": {"status": 201, "body": "hi"}}),
+        ]);
+        let store = MemoryStore::new();
+        assert_eq!(s.kind(), Kind::Stub);
+        assert!(!Answerer::is_empty(&s));
+        match answer(&s, &store, &asked("GET", "/hello", &[("X-Id", "1")], "")) {
+            Outcome::Reply(r) => {
+                assert_eq!(r.status, 201);
+                assert_eq!(r.why.answerer, Kind::Stub);
+                assert_eq!(r.why.stub.as_deref(), Some(s.stubs()[0].id.as_str()));
+            }
+            Outcome::Miss { .. } => panic!("expected a hit"),
+        }
+        match answer(&s, &store, &asked("GET", "/hello", &[("X-Id", "2")], "")) {
+            Outcome::Miss { near, report } => {
+                assert_eq!(near.len(), 1);
+                assert_eq!(near[0].label, "greeting");
+                assert_eq!(near[0].reasons, ["header X-Id"]);
+                let report = report.expect("a report");
+                assert_eq!(report.status, 404);
+                assert_eq!(report.headers[0].1, "text/plain");
+                let body = String::from_utf8_lossy(&report.body);
+                assert!(body.contains("Request was not matched"), "{body}");
+                assert!(body.contains("<<<<< Header does not match"), "{body}");
+            }
+            Outcome::Reply(_) => panic!("expected a miss"),
+        }
+    }
+
+    #[test]
+    fn a_miss_waiting_for_a_scenario_says_so() {
+        let s = set(vec![
+            json!({"name": "later", "scenarioName": "flow", "requiredScenarioState": "done",
+            "request": {"url": "/x"}}),
+        ]);
+        match answer(&s, &MemoryStore::new(), &asked("GET", "/x", &[], "")) {
+            Outcome::Miss { near, report } => {
+                assert_eq!(near[0].reasons, ["scenario state Started"]);
+                let body = String::from_utf8_lossy(&report.expect("report").body).into_owned();
+                assert!(body.contains("<<<<< Scenario does not match"), "{body}");
+            }
+            Outcome::Reply(_) => panic!("expected a miss"),
+        }
+    }
+
+    #[test]
+    fn an_empty_set_reports_that_it_has_no_stubs() {
+        let s = StubSet::new(Vec::new());
+        assert!(s.is_empty());
+        match answer(&s, &MemoryStore::new(), &asked("GET", "/x", &[], "")) {
+            Outcome::Miss { near, report } => {
+                assert!(near.is_empty());
+                assert_eq!(&report.expect("report").body[..], diff::NO_STUBS.as_bytes());
+            }
+            Outcome::Reply(_) => panic!("expected a miss"),
         }
     }
 }

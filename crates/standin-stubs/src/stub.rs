@@ -365,3 +365,162 @@ fn kind_of(v: &Value) -> &'static str {
         Value::Object(_) => "an object",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: Value) -> Result<Stub, StubError> {
+        Stub::parse(&v, &StubOptions::default())
+    }
+
+    #[test]
+    fn defaults_follow_wiremock() {
+        let s =
+            parse(json!({"request": {"url": "/a"}, "response": {}, "bogus": 1})).expect("parses");
+        assert!(is_uuid(&s.id), "{}", s.id);
+        assert_eq!(&s.id[14..15], "4", "a version 4 UUID");
+        assert!(
+            matches!(&s.id[19..20], "8" | "9" | "a" | "b"),
+            "the IETF variant"
+        );
+        assert_eq!(s.priority, DEFAULT_PRIORITY);
+        assert!(!s.persistent && s.scenario.is_none() && s.metadata.is_null());
+        assert_eq!(s.with_insertion(7).insertion, 7);
+        assert_ne!(new_uuid(), new_uuid());
+        assert_eq!(uuid_from_bits(0), "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn reads_identity_priority_scenario_and_metadata() {
+        let s = parse(json!({
+            "uuid": "8C5DB8B0-2DB4-4AD7-A99F-38C9B00DA3F7", "name": "n", "priority": 1,
+            "persistent": true, "metadata": {"team": "x"},
+            "scenarioName": "s", "requiredScenarioState": "Started", "newScenarioState": "two",
+            "request": {"method": "GET", "urlPath": "/a"}, "response": {"status": 201}
+        }))
+        .expect("parses");
+        assert_eq!(s.id, "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7");
+        assert_eq!(s.label(), "n");
+        assert_eq!(s.priority, 1);
+        assert!(s.persistent);
+        assert_eq!(s.metadata["team"], "x");
+        assert_eq!(
+            s.scenario,
+            Some(ScenarioSpec {
+                name: "s".into(),
+                required: Some("Started".into()),
+                new_state: Some("two".into())
+            })
+        );
+    }
+
+    #[test]
+    fn echoes_wiremock_shape() {
+        let s =
+            parse(json!({"id": "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7", "request": {"url": "/a"}}))
+                .expect("parses")
+                .with_insertion(3);
+        let out = s.to_json();
+        assert_eq!(out["id"], out["uuid"]);
+        assert_eq!(out["request"]["method"], "ANY");
+        assert_eq!(out["response"]["status"], 200);
+        assert_eq!(out["insertionIndex"], 3);
+        assert!(out.get("priority").is_none(), "priority only when given");
+        let p = parse(json!({"priority": 5, "scenarioName": "s", "newScenarioState": "b"}))
+            .expect("parses")
+            .to_json();
+        assert_eq!(p["priority"], 5);
+        assert_eq!(p["scenarioName"], "s");
+        assert_eq!(p["newScenarioState"], "b");
+        assert!(p.get("requiredScenarioState").is_none());
+    }
+
+    #[test]
+    fn bad_stubs_say_where() {
+        let at = |v: Value| parse(v).expect_err("must fail").pointer;
+        assert_eq!(at(json!({"id": "not-a-uuid"})), "/id");
+        assert_eq!(
+            at(
+                json!({"id": "8c5db8b0-2db4-4ad7-a99f-38c9b00da3f7", "uuid": "9c5db8b0-2db4-4ad7-a99f-38c9b00da3f7"})
+            ),
+            "/uuid"
+        );
+        assert_eq!(at(json!({"priority": 0})), "/priority");
+        assert_eq!(at(json!({"priority": "high"})), "/priority");
+        assert_eq!(at(json!({"persistent": "yes"})), "/persistent");
+        assert_eq!(at(json!({"metadata": [1]})), "/metadata");
+        assert_eq!(
+            at(json!({"requiredScenarioState": "x"})),
+            "/requiredScenarioState"
+        );
+        assert_eq!(
+            at(json!({"request": {"urlPattern": "("}})),
+            "/request/urlPattern"
+        );
+        assert_eq!(at(json!([1])), "");
+    }
+
+    #[test]
+    fn a_file_of_many_stubs_loses_only_the_bad_ones() {
+        let text = r#"{
+  "mappings": [
+    {"request": {"url": "/one"}, "response": {"status": 200}},
+    {"request": {"urlPattern": "(", "method": "GET"}, "response": {}},
+    {"request": {"url": "/three"}, "response": {}}
+  ]
+}"#;
+        let (stubs, diags) = parse_file(
+            text,
+            Path::new("mappings/many.json"),
+            &StubOptions::default(),
+        );
+        assert_eq!(stubs.len(), 2);
+        assert!(
+            stubs
+                .iter()
+                .all(|s| s.source.as_deref() == Some(Path::new("mappings/many.json")))
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].pointer, "/mappings/1/request/urlPattern");
+        assert_eq!(diags[0].file, "mappings/many.json");
+        assert!(diags[0].is_error());
+        assert!(diags[0].line.is_some());
+        assert!(
+            diags[0].message.contains("regular expression"),
+            "{}",
+            diags[0].message
+        );
+    }
+
+    #[test]
+    fn reads_yaml_single_stubs_and_reports_syntax_errors_with_lines() {
+        let yaml = "request:\n  method: GET\n  url: /y\nresponse:\n  status: 204\n";
+        let (stubs, diags) = parse_file(yaml, Path::new("y.yaml"), &StubOptions::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(stubs.len(), 1);
+        assert_eq!(stubs[0].request.method.as_deref(), Some("GET"));
+        let (stubs, diags) = parse_file(
+            "{\n\"request\": }",
+            Path::new("b.json"),
+            &StubOptions::default(),
+        );
+        assert!(stubs.is_empty());
+        assert_eq!(diags[0].line, Some(2));
+        let (_, diags) = parse_file(
+            r#"{"mappings": 3}"#,
+            Path::new("m.json"),
+            &StubOptions::default(),
+        );
+        assert_eq!(diags[0].pointer, "/mappings");
+    }
+
+    #[test]
+    fn recognises_stub_documents() {
+        assert!(looks_like_stubs(&json!({"request": {}, "response": {}})));
+        assert!(looks_like_stubs(&json!({"mappings": []})));
+        assert!(!looks_like_stubs(&json!({"openapi": "3.1.0"})));
+        assert!(!looks_like_stubs(&json!({"request": {}})));
+        assert!(!looks_like_stubs(&json!([])));
+    }
+}
