@@ -480,7 +480,7 @@ impl Journal {
         for shard in self.shards.iter() {
             all.extend(Self::lock(shard).entries.iter().cloned());
         }
-        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        all.sort_unstable_by_key(|e| std::cmp::Reverse(e.seq));
         all
     }
 
@@ -496,7 +496,7 @@ impl Journal {
                     .cloned(),
             );
         }
-        all.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        all.sort_unstable_by_key(|e| std::cmp::Reverse(e.seq));
         all
     }
 
@@ -546,7 +546,7 @@ impl Journal {
             s.entries = kept;
             s.bytes = bytes;
         }
-        removed.sort_unstable_by(|a, b| b.seq.cmp(&a.seq));
+        removed.sort_unstable_by_key(|e| std::cmp::Reverse(e.seq));
         removed
     }
 
