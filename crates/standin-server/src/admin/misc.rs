@@ -109,8 +109,12 @@ fn update_settings(admin: &Admin, body: &Bytes) -> Response<Bytes> {
     };
     match Settings::parse(&v) {
         Ok(s) => {
+            // WireMock answers an empty 200; the settings as JSON are answered instead,
+            // because the Python client parses this answer as JSON (and fails on an
+            // empty one), while the other clients ignore it.
+            let answer = Value::Object(s.json.clone());
             admin.settings.store(std::sync::Arc::new(s));
-            ok()
+            json_response(200, &answer)
         }
         Err((pointer, message)) => invalid(&pointer, &message),
     }
@@ -214,7 +218,8 @@ mod tests {
             r#"{"fixedDelay":250,"unknown":1}"#,
         );
         assert_eq!(status, 200);
-        assert!(res.body().is_empty());
+        let answered: Value = serde_json::from_slice(res.body()).unwrap();
+        assert_eq!(answered["fixedDelay"], 250);
         let mut stub_reply = Reply::status(200);
         stub_reply.why.answerer = Kind::Stub;
         assert_eq!(a.extra_delay_ms(&stub_reply, 7), 250);
