@@ -33,6 +33,55 @@ fn registry_error(e: RegistryError) -> Response<Bytes> {
     }
 }
 
+/// The fields of WireMock 3.13.2's `RequestPattern`.
+const REQUEST_FIELDS: &[&str] = &[
+    "scheme",
+    "host",
+    "port",
+    "url",
+    "urlPattern",
+    "urlPath",
+    "urlPathPattern",
+    "urlPathTemplate",
+    "method",
+    "headers",
+    "pathParameters",
+    "queryParameters",
+    "formParameters",
+    "cookies",
+    "basicAuth",
+    "basicAuthCredentials",
+    "bodyPatterns",
+    "customMatcher",
+    "multipartPatterns",
+    "clientIp",
+];
+
+/// WireMock refuses a stub whose `request` has a field it does not know (422 with the
+/// field's pointer), and clients rely on that to catch typos such as `urlpath`, which
+/// would otherwise match every URL. Fields elsewhere in a stub are tolerated.
+fn check_request_fields(stub: &Value, pointer: &str) -> Result<(), Response<Bytes>> {
+    if let Some(Value::Object(req)) = stub.get("request")
+        && let Some(bad) = req.keys().find(|k| !REQUEST_FIELDS.contains(&k.as_str()))
+    {
+        return Err(invalid(
+            &format!("{pointer}/request/{bad}"),
+            &format!(
+                "Unrecognized field \"{bad}\" in the request pattern (known fields: {})",
+                REQUEST_FIELDS.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The body of a route that takes one stub, checked.
+fn read_stub(body: &Bytes) -> Result<Value, Response<Bytes>> {
+    let v = read_json(body)?;
+    check_request_fields(&v, "")?;
+    Ok(v)
+}
+
 fn number_param(req: &Request<Bytes>, name: &str) -> Result<Option<usize>, Response<Bytes>> {
     match query_param(req, name) {
         None => Ok(None),
@@ -77,6 +126,11 @@ fn import(admin: &Admin, body: &Bytes) -> Response<Bytes> {
     let Some(stubs) = v.get("mappings").and_then(Value::as_array) else {
         return invalid("/mappings", "an import needs a `mappings` array of stubs");
     };
+    for (i, stub) in stubs.iter().enumerate() {
+        if let Err(e) = check_request_fields(stub, &format!("/mappings/{i}")) {
+            return e;
+        }
+    }
     let options = v.get("importOptions").unwrap_or(&Value::Null);
     let policy = match options.get("duplicatePolicy") {
         None | Some(Value::Null) => DuplicatePolicy::Overwrite,
@@ -118,7 +172,7 @@ pub(crate) fn route(
     let registry = &admin.registry;
     Some(match (method.as_str(), rest) {
         ("GET", [] | [""]) => list(admin, req),
-        ("POST", [] | [""]) => match read_json(body) {
+        ("POST", [] | [""]) => match read_stub(body) {
             Ok(v) => match registry.add(&v) {
                 Ok(stub) => json_response(201, &stub.to_json()),
                 Err(e) => registry_error(e),
@@ -146,7 +200,7 @@ pub(crate) fn route(
             },
             Err(e) => e,
         },
-        ("POST", ["edit"]) => match read_json(body) {
+        ("POST", ["edit"]) => match read_stub(body) {
             // The legacy edit: the stub carries its id.
             Ok(v) => match v
                 .get("id")
@@ -196,7 +250,7 @@ pub(crate) fn route(
                     Some(stub) => json_response(200, &stub.to_json()),
                     None => not_found(&format!("no stub mapping has id {id}")),
                 },
-                "PUT" => match read_json(body) {
+                "PUT" => match read_stub(body) {
                     Ok(v) => match registry.update(id, &v) {
                         Ok(stub) => json_response(200, &stub.to_json()),
                         Err(e) => registry_error(e),
@@ -285,6 +339,37 @@ mod tests {
         assert_eq!(e["source"]["pointer"], "/priority");
         assert_eq!(e["title"], "Error parsing JSON");
         assert!(e["detail"].as_str().unwrap().contains("priority"));
+    }
+
+    #[test]
+    fn an_unknown_request_field_is_422_other_unknown_fields_are_tolerated() {
+        let f = fixture();
+        let (status, v, _) = call(
+            &f.admin,
+            "POST",
+            "/__admin/mappings",
+            r#"{"request":{"method":"GET","url":"/x","bogusField":1},"response":{"status":200}}"#,
+        );
+        assert_eq!(status, 422);
+        assert_eq!(v["errors"][0]["source"]["pointer"], "/request/bogusField");
+        let (status, _, _) = call(
+            &f.admin,
+            "POST",
+            "/__admin/mappings",
+            r#"{"request":{"method":"GET","url":"/x","clientIp":"1.2.3.4"},"response":{"status":200,"whatever":1},"extra":true}"#,
+        );
+        assert_eq!(status, 201);
+        let (status, v, _) = call(
+            &f.admin,
+            "POST",
+            "/__admin/mappings/import",
+            r#"{"mappings":[{"request":{}},{"request":{"urlpath":"/typo"}}]}"#,
+        );
+        assert_eq!(status, 422);
+        assert_eq!(
+            v["errors"][0]["source"]["pointer"],
+            "/mappings/1/request/urlpath"
+        );
     }
 
     #[test]
