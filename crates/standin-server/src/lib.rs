@@ -4,12 +4,15 @@
 //! ([`files`]), watching files and swapping snapshots ([`reload`]), timers (delays), and
 //! the request log ([`log`]).
 
+pub mod admin;
 pub mod body;
 pub mod conn;
 pub mod files;
 pub mod journal;
 pub mod log;
+pub mod registry;
 pub mod reload;
 pub mod server;
+pub mod sources;
 
 pub use server::{MockConfig, Running, RuntimeOptions, ServeOptions, start};

@@ -15,6 +15,9 @@ use notify::RecursiveMode;
 use notify_debouncer_full::new_debouncer;
 use standin_core::Snapshot;
 
+use anyhow::Context;
+
+use crate::registry::Registry;
 use crate::server::{MockConfig, load};
 
 fn error_count(s: &Snapshot) -> usize {
@@ -97,5 +100,59 @@ pub fn watch(mock: MockConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Resu
             snapshot.store(Arc::new(next));
         }
     })?;
+    Ok(())
+}
+
+/// Watches a mock's stub directories (recursively) and single stub files, and reloads
+/// each changed file alone: its stubs are replaced, every other stub stays; a broken
+/// file keeps its previous stubs and its diagnostics are printed.
+pub fn watch_stubs(name: String, registry: Arc<Registry>) -> anyhow::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = new_debouncer(Duration::from_millis(150), None, tx)?;
+    for source in registry.sources() {
+        let (path, mode) = if source.single_file {
+            (
+                source
+                    .mappings
+                    .parent()
+                    .map_or_else(|| PathBuf::from("."), PathBuf::from),
+                RecursiveMode::NonRecursive,
+            )
+        } else {
+            // A root without `mappings/` yet gets one, so stubs added later are seen.
+            let _ = std::fs::create_dir_all(&source.mappings);
+            (source.mappings.clone(), RecursiveMode::Recursive)
+        };
+        debouncer
+            .watch(&path, mode)
+            .with_context(|| format!("cannot watch {}", path.display()))?;
+    }
+    std::thread::Builder::new()
+        .name(format!("standin-watch-stubs-{name}"))
+        .spawn(move || {
+            // The debouncer stops when dropped: it lives as long as this thread.
+            let _debouncer = debouncer;
+            while let Ok(result) = rx.recv() {
+                let Ok(events) = result else { continue };
+                let mut paths: BTreeSet<PathBuf> = BTreeSet::new();
+                for event in &events {
+                    paths.extend(event.paths.iter().cloned());
+                }
+                for path in paths {
+                    if !registry.owns(&path) {
+                        continue;
+                    }
+                    let diagnostics = registry.reload_file(&path);
+                    for d in &diagnostics {
+                        eprintln!("  {d}");
+                    }
+                    println!(
+                        "standin: reloaded '{name}': {} ({} stubs in all)",
+                        path.display(),
+                        registry.list().len()
+                    );
+                }
+            }
+        })?;
     Ok(())
 }

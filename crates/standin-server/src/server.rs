@@ -1,10 +1,12 @@
 //! The HTTP server: one listener per mock, hyper underneath, the core's engine inside.
 //!
-//! Each request reads the current snapshot through an `ArcSwap` (no lock), asks the
-//! engine for a reply inside `catch_unwind` (a panic becomes a 500 for that request
-//! only), sleeps for the reply's delay, sends it, and hands a line to the log thread.
+//! Each request to the mock reads the current snapshot and stub set through `ArcSwap`s
+//! (no lock), asks the engine for a reply inside `catch_unwind` (a panic becomes a 500
+//! for that request only), and leaves through one exit: the journal records it, the
+//! delay is slept, the reply is sent (a streamed file, a dribbled body, or a fault on the
+//! connection) and a line goes to the log thread. Requests under `/__admin` go to the
+//! admin API instead and are not journalled.
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
@@ -15,16 +17,22 @@ use anyhow::Context;
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use standin_core::answer::Answerer;
+use standin_core::engine::Mock;
 use standin_core::problem::Problem;
+use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
 use tokio::net::TcpListener;
 
+use crate::admin::Admin;
+use crate::body::ReplyBody;
+use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
+use crate::journal::{Journal, JournalConfig};
 use crate::log::{Line, LogFormat, Logger};
+use crate::registry::Registry;
 
 /// One mock to serve.
 #[derive(Debug, Clone)]
@@ -108,6 +116,8 @@ pub struct RunningMock {
     pub operations: usize,
     /// Saved examples (Postman, HAR) served at start.
     pub saved: usize,
+    /// WireMock stubs served at start.
+    pub stubs: usize,
     /// How long the first load took.
     pub load_time: Duration,
     /// Diagnostics of the first load.
@@ -125,6 +135,10 @@ pub struct Running {
 pub(crate) struct MockState {
     pub(crate) name: &'static str,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) admin: Arc<Admin>,
+    pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
 }
@@ -141,15 +155,29 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
     let logger = Logger::start(opts.log);
     let mut running = Vec::new();
     for mock in mocks {
-        let sources = mock.sources.clone();
+        let split = crate::sources::split(&mock.sources);
+        let documents = split.documents.clone();
         let settings = mock.settings.clone();
-        let (snap, load_time) = tokio::task::spawn_blocking(move || load(&sources, &settings))
-            .await
-            .context("loading the sources")?;
+        let stub_sources = split.stubs.clone();
+        let templating = opts.runtime.global_templating;
+        let ((snap, load_time), registry) = tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let registry = Registry::new(stub_sources, templating);
+            let (snap, took) = load(&documents, &settings);
+            ((snap, took.max(started.elapsed())), registry)
+        })
+        .await
+        .context("loading the sources")?;
         let operations = snap.operation_count();
         let saved = snap.saved.len();
-        let diagnostics = snap.diagnostics.clone();
-        if snap.documents.is_empty() && snap.saved.is_empty() && !mock.watch {
+        let mut diagnostics = snap.diagnostics.clone();
+        diagnostics.extend(registry.diagnostics());
+        let stubs = registry.list().len();
+        if snap.documents.is_empty()
+            && snap.saved.is_empty()
+            && split.stubs.is_empty()
+            && !mock.watch
+        {
             anyhow::bail!(
                 "mock '{}': nothing to serve, no source could be loaded\n{}",
                 mock.name,
@@ -166,14 +194,53 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             .with_context(|| format!("mock '{}': cannot listen on {addr}", mock.name))?;
         let local = listener.local_addr()?;
         let snapshot = Arc::new(ArcSwap::from_pointee(snap));
+        let registry = Arc::new(registry);
+        let store = Arc::new(MemoryStore::new());
+        let rt = &opts.runtime;
+        let journal = Arc::new(if rt.journal {
+            Journal::new(JournalConfig {
+                enabled: true,
+                max_entries: rt.journal_max_entries,
+                max_bytes: rt.journal_max_bytes,
+                max_body: rt.journal_max_body,
+            })
+        } else {
+            Journal::disabled()
+        });
+        let admin = Admin::new(
+            registry.clone(),
+            journal,
+            store.clone(),
+            rt.admin_token.clone(),
+        )
+        .on_shutdown(|| {
+            // Let the answer to the shutdown request go out first.
+            std::thread::spawn(|| {
+                std::thread::sleep(Duration::from_millis(100));
+                std::process::exit(0);
+            });
+        });
         let state = Arc::new(MockState {
             name: Box::leak(mock.name.clone().into_boxed_str()),
             snapshot: snapshot.clone(),
+            registry: registry.clone(),
+            store,
+            admin: Arc::new(admin),
+            admin_on: rt.admin,
             logger: logger.clone(),
             max_body: opts.max_body,
         });
         if mock.watch {
-            crate::reload::watch(mock.clone(), snapshot.clone())?;
+            let documents = MockConfig {
+                sources: split.documents.clone(),
+                ..mock.clone()
+            };
+            if !documents.sources.is_empty() {
+                crate::reload::watch(documents, snapshot.clone())?;
+            }
+            if !split.stubs.is_empty() {
+                crate::reload::watch_stubs(mock.name.clone(), registry.clone())?;
+            }
         }
         tokio::spawn(accept_loop(listener, state));
         running.push(RunningMock {
@@ -181,6 +248,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             addr: local,
             operations,
             saved,
+            stubs,
             load_time,
             diagnostics,
             snapshot,
@@ -191,7 +259,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
 
 async fn accept_loop(listener: TcpListener, state: Arc<MockState>) {
     loop {
-        let (stream, _) = match listener.accept().await {
+        let (stream, peer) = match listener.accept().await {
             Ok(s) => s,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little rather than spin.
@@ -200,72 +268,153 @@ async fn accept_loop(listener: TcpListener, state: Arc<MockState>) {
                 continue;
             }
         };
-        let _ = stream.set_nodelay(true);
         let state = state.clone();
-        tokio::spawn(async move {
-            let io = TokioIo::new(stream);
-            let svc = service_fn(move |req| handle(state.clone(), req));
-            let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                .serve_connection(io, svc)
-                .await;
-        });
+        tokio::spawn(crate::conn::serve(stream, peer, move |req, control| {
+            handle(state.clone(), req, control)
+        }));
     }
 }
 
 async fn handle(
     state: Arc<MockState>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, Infallible> {
+    control: Control,
+) -> Result<Response<ReplyBody>, Faulted> {
     let started = Instant::now();
     let at = SystemTime::now();
+    let peer = control.peer();
     let (parts, body) = req.into_parts();
     let collected = Limited::new(body, state.max_body).collect().await;
-    let snap = state.snapshot.load();
-    let reply = match collected {
-        Ok(collected) => {
-            let body = collected.to_bytes();
-            answer(&snap, &parts, &body, at)
-        }
+    if state.admin_on && Admin::claims(parts.uri.path()) {
+        return Ok(admin_answer(&state, parts, collected, peer));
+    }
+    let entropy: u64 = rand::random();
+    let body = match collected {
+        Ok(collected) => collected.to_bytes(),
         Err(e) => {
-            let too_big = e
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some();
-            let p = if too_big {
-                Problem::new(
-                    413,
-                    "body-too-large",
-                    "Request body too large",
-                    format!("The body exceeds {} bytes.", state.max_body),
-                    Default::default(),
-                )
-            } else {
-                Problem::new(
-                    400,
-                    "body-unreadable",
-                    "Request body could not be read",
-                    e.to_string(),
-                    Default::default(),
-                )
-            };
-            let mut reply = Reply::from_problem(
-                p,
-                if too_big {
-                    "body-too-large"
-                } else {
-                    "body-unreadable"
-                },
-            );
-            standin_core::engine::finish_foreign(&snap, &mut reply, &parts.headers);
-            reply
+            let reply = unreadable(&state, &parts, &*e);
+            return send(
+                &state,
+                &parts,
+                Bytes::new(),
+                reply,
+                at,
+                started,
+                peer,
+                &control,
+            )
+            .await;
         }
     };
-    drop(snap);
-    Ok(send(&state, parts, reply, at, started).await)
+    let reply = {
+        let snap = state.snapshot.load();
+        let stubs = state.registry.set();
+        let first: [&dyn Answerer; 1] = [&**stubs];
+        let mock = Mock {
+            snapshot: &snap,
+            first: &first,
+            store: &*state.store,
+        };
+        let mut reply = answer(&mock, &parts, &body, at, peer, entropy);
+        reply.delay_ms = reply
+            .delay_ms
+            .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
+        reply
+    };
+    send(&state, &parts, body, reply, at, started, peer, &control).await
+}
+
+/// The 413 or 400 of a body that could not be read, with CORS headers.
+fn unreadable(
+    state: &MockState,
+    parts: &http::request::Parts,
+    e: &(dyn std::error::Error + Send + Sync + 'static),
+) -> Reply {
+    let too_big = e
+        .downcast_ref::<http_body_util::LengthLimitError>()
+        .is_some();
+    let p = if too_big {
+        Problem::new(
+            413,
+            "body-too-large",
+            "Request body too large",
+            format!("The body exceeds {} bytes.", state.max_body),
+            Default::default(),
+        )
+    } else {
+        Problem::new(
+            400,
+            "body-unreadable",
+            "Request body could not be read",
+            e.to_string(),
+            Default::default(),
+        )
+    };
+    let mut reply = Reply::from_problem(
+        p,
+        if too_big {
+            "body-too-large"
+        } else {
+            "body-unreadable"
+        },
+    );
+    standin_core::engine::finish_foreign(&state.snapshot.load(), &mut reply, &parts.headers);
+    reply
+}
+
+/// An admin API request: answered in full (no delay, no journal), inside
+/// `catch_unwind` like the mock's own answers.
+fn admin_answer(
+    state: &MockState,
+    parts: http::request::Parts,
+    collected: Result<http_body_util::Collected<Bytes>, Box<dyn std::error::Error + Send + Sync>>,
+    peer: SocketAddr,
+) -> Response<ReplyBody> {
+    let body = match collected {
+        Ok(c) => c.to_bytes(),
+        Err(e) => {
+            let reply = unreadable(state, &parts, &*e);
+            return plain_response(reply);
+        }
+    };
+    let req = Request::from_parts(parts, body);
+    let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        crate::admin::handle(&state.admin, req, peer)
+    }));
+    match answered {
+        Ok(res) => res.map(ReplyBody::full),
+        Err(panic) => plain_response(Reply::from_problem(
+            Problem::new(
+                500,
+                "internal",
+                "Internal error",
+                format!("the admin API failed: {}", panic_text(&*panic)),
+                Default::default(),
+            ),
+            "internal",
+        )),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Asks the engine, inside `catch_unwind`: a panic becomes a 500 for this request only,
 /// with the CORS headers a browser needs to see it.
-fn answer(snap: &Snapshot, parts: &http::request::Parts, body: &Bytes, at: SystemTime) -> Reply {
+fn answer(
+    mock: &Mock<'_>,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    at: SystemTime,
+    peer: SocketAddr,
+    entropy: u64,
+) -> Reply {
+    let snap = mock.snapshot;
     let request = standin_core::Request {
         method: &parts.method,
         path: parts.uri.path(),
@@ -275,19 +424,14 @@ fn answer(snap: &Snapshot, parts: &http::request::Parts, body: &Bytes, at: Syste
         now_unix_ms: at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        peer: None,
+        peer: Some(peer.ip()),
     };
-    let entropy: u64 = rand::random();
     match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        standin_core::engine::handle(snap, &request, entropy)
+        standin_core::engine::handle_with(mock, &request, entropy)
     })) {
         Ok(r) => r,
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
+            let what = panic_text(&*panic);
             eprintln!(
                 "standin: internal error answering {} {}: {what}",
                 parts.method, parts.uri
@@ -308,34 +452,95 @@ fn answer(snap: &Snapshot, parts: &http::request::Parts, body: &Bytes, at: Syste
     }
 }
 
-/// The one exit of every request: delay, log, send.
+/// The one exit of every request to the mock: journal, delay, send (a body, a streamed
+/// file, a dribble, or a fault on the connection), log.
+#[allow(clippy::too_many_arguments)]
 async fn send(
     state: &MockState,
-    parts: http::request::Parts,
+    parts: &http::request::Parts,
+    body: Bytes,
     reply: Reply,
     at: SystemTime,
     started: Instant,
-) -> Response<Full<Bytes>> {
+    peer: SocketAddr,
+    control: &Control,
+) -> Result<Response<ReplyBody>, Faulted> {
+    state
+        .admin
+        .observe(parts, &body, peer, &reply, at, started.elapsed());
+    drop(body);
     if reply.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
     }
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Full::new(reply.body));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    for (name, value) in reply.headers {
-        headers.append(name, value);
-    }
+    let fault = reply.wire.fault;
+    let (response, why) = match fault {
+        Some(_) => (None, reply.why),
+        None => {
+            let Reply {
+                status,
+                headers,
+                body,
+                wire,
+                why,
+                ..
+            } = reply;
+            let response = match ReplyBody::for_reply(&wire, body).await {
+                Ok(body) => {
+                    let mut response = Response::new(body);
+                    *response.status_mut() =
+                        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                    let map = response.headers_mut();
+                    for (name, value) in headers {
+                        map.append(name, value);
+                    }
+                    if let Some(message) = &wire.status_message
+                        && let Ok(phrase) =
+                            hyper::ext::ReasonPhrase::try_from(message.as_bytes().to_vec())
+                    {
+                        response.extensions_mut().insert(phrase);
+                    }
+                    response
+                }
+                // The file went missing after the stub was loaded.
+                Err(e) => plain_response(Reply::from_problem(
+                    Problem::new(
+                        500,
+                        "body-file-unreadable",
+                        "The stub's body file cannot be read",
+                        e.to_string(),
+                        Default::default(),
+                    ),
+                    "body-file-unreadable",
+                )),
+            };
+            (Some(response), why)
+        }
+    };
     if state.logger.enabled() {
         state.logger.log(Line {
             at,
             mock: state.name,
-            method: parts.method,
+            method: parts.method.clone(),
             target: crate::log::target_of(&parts.uri),
-            status: status.as_u16(),
+            status: response.as_ref().map_or(0, |r| r.status().as_u16()),
             elapsed: started.elapsed(),
-            why: reply.why,
+            why,
         });
+    }
+    if let Some(f) = fault {
+        return Err(control.fault(f));
+    }
+    Ok(response.unwrap_or_else(|| plain_response(Reply::status(500))))
+}
+
+/// A reply of standin's own with its bytes, no streaming.
+fn plain_response(reply: Reply) -> Response<ReplyBody> {
+    let mut response = Response::new(ReplyBody::full(reply.body));
+    *response.status_mut() =
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let map = response.headers_mut();
+    for (name, value) in reply.headers {
+        map.append(name, value);
     }
     response
 }

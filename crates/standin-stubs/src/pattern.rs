@@ -908,7 +908,8 @@ impl RequestPattern {
 
     /// Whether `req` matches, as cheaply as possible (stops at the first part that fails).
     pub fn matches(&self, req: &Request<'_>) -> bool {
-        self.matches_view(&View::new(req))
+        // Date matchers read "now" from the request's arrival time.
+        crate::date::with_now(req.now_unix_ms, || self.matches_view(&View::new(req)))
     }
 
     pub(crate) fn matches_view(&self, view: &View<'_, '_>) -> bool {
@@ -969,7 +970,7 @@ impl RequestPattern {
 
     /// Whether `req` matches, and how far it is (WireMock's weighting; see the module doc).
     pub fn evaluate(&self, req: &Request<'_>) -> MatchResult {
-        self.evaluate_view(&View::new(req)).0
+        crate::date::with_now(req.now_unix_ms, || self.evaluate_view(&View::new(req)).0)
     }
 
     /// The result and the parts that did not match.

@@ -223,6 +223,10 @@ impl StubSet {
     /// scenario is in its required state; the scenario moves to the stub's new state
     /// atomically (see the module doc).
     pub fn find(&self, req: &Request<'_>, store: &dyn Store) -> Option<Arc<Stub>> {
+        crate::date::with_now(req.now_unix_ms, || self.find_now(req, store))
+    }
+
+    fn find_now(&self, req: &Request<'_>, store: &dyn Store) -> Option<Arc<Stub>> {
         let view = View::new(req);
         let lists = self.candidate_lists(req.path);
         let mut merge = Merge::new(lists);
@@ -252,10 +256,12 @@ impl StubSet {
     /// The stubs closest to `req`, closest first, at most `max`, found within
     /// [`NEAR_MISS_BUDGET`] evaluations.
     pub fn near_misses(&self, req: &Request<'_>, max: usize) -> Vec<(Arc<Stub>, MatchResult)> {
-        self.near_misses_with_parts(req, max)
-            .into_iter()
-            .map(|(s, r, _)| (s, r))
-            .collect()
+        crate::date::with_now(req.now_unix_ms, || {
+            self.near_misses_with_parts(req, max)
+                .into_iter()
+                .map(|(s, r, _)| (s, r))
+                .collect()
+        })
     }
 
     /// Near misses with the parts each got wrong.
@@ -404,6 +410,13 @@ impl Answerer for StubSet {
     }
 
     fn answer(&self, ask: &Ask<'_>) -> Outcome {
+        // Date matchers read "now" from the request's arrival time.
+        crate::date::with_now(ask.req.now_unix_ms, || self.answer_now(ask))
+    }
+}
+
+impl StubSet {
+    fn answer_now(&self, ask: &Ask<'_>) -> Outcome {
         let req = ask.req;
         if let Some(stub) = self.find(req, ask.store) {
             let vars = stub.request.path_vars(req);

@@ -47,7 +47,10 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
             println!("http://{}", m.addr);
-            let saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
+            let mut saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
+            if m.stubs > 0 {
+                saved.push_str(&format!(", {} stubs", m.stubs));
+            }
             println!(
                 "  {}: {} operations served{saved}, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
                 m.name,
