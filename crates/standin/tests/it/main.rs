@@ -3,6 +3,7 @@
 
 mod support;
 
+mod admin;
 mod check;
 mod config;
 mod directives;
@@ -11,5 +12,6 @@ mod responses;
 mod routing;
 mod saved;
 mod sources;
+mod stub_faults;
 mod validation;
 mod watch;
