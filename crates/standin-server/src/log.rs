@@ -158,6 +158,9 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 " {} {} {} {} {:.2}ms",
                 l.mock, l.method, &*l.target, l.status, ms
             );
+            if let Some(id) = &l.why.stub {
+                let _ = write!(out, " stub={id}");
+            }
             if let Some(op) = &l.why.operation {
                 let _ = write!(out, " op={op}");
             }
@@ -183,6 +186,8 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 "path": &*l.target,
                 "status": l.status,
                 "ms": (ms * 1000.0).round() / 1000.0,
+                "answerer": l.why.answerer.as_str(),
+                "stub": l.why.stub,
                 "operation": l.why.operation,
                 "example": l.why.example,
                 "note": l.why.note,

@@ -474,7 +474,12 @@ async fn send(
     }
     let fault = reply.wire.fault;
     let (response, why) = match fault {
-        Some(_) => (None, reply.why),
+        // The log shows status 0 and names the fault.
+        Some(f) => {
+            let mut why = reply.why;
+            why.note = why.note.or(Some(f.as_str()));
+            (None, why)
+        }
         None => {
             let Reply {
                 status,

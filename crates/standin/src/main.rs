@@ -117,6 +117,25 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
     let sources = config::check_sources(&args.sources, args.config.as_deref())?;
     let mut failed = false;
     for source in &sources {
+        let split = standin_server::sources::split(std::slice::from_ref(source));
+        if !split.stubs.is_empty() {
+            let started = std::time::Instant::now();
+            let registry = standin_server::registry::Registry::new(split.stubs, false);
+            let diagnostics = with_lines(registry.diagnostics());
+            for d in &diagnostics {
+                println!("{d}");
+            }
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            println!(
+                "{}: {} stubs, {errors} errors, {} warnings, loaded in {:.1} ms",
+                source.display(),
+                registry.list().len(),
+                diagnostics.len() - errors,
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            failed |= errors > 0;
+            continue;
+        }
         let (snap, took) =
             standin_server::server::load(std::slice::from_ref(source), &Default::default());
         let mut diagnostics = snap.diagnostics.clone();
