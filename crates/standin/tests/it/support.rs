@@ -27,7 +27,7 @@ pub fn example(name: &str) -> String {
 /// A running `standin serve`, killed on drop.
 pub struct Server {
     child: Child,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://HOST:PORT` (127.0.0.1 unless `--host` is given).
     pub url: String,
     /// The summary line printed after the URL.
     pub summary: String,
@@ -92,7 +92,7 @@ impl Server {
             }
         };
         assert!(
-            url.starts_with("http://127.0.0.1:"),
+            url.starts_with("http://"),
             "first line is the URL, got {url:?}"
         );
         let summary = lines
