@@ -553,6 +553,18 @@ def run(args, requests: list[dict], servers: dict[str, Server], declared_ids: se
         print(f"{verdict:8} {name}")
         for d in details:
             print(f"{'':8}   {d}")
+    # The differences by kind (a header, the body, the status...): one missing header on every
+    # stub answer shows as one line here rather than only as a hundred rows above.
+    kinds: dict[str, int] = {}
+    for verdict, _, details in rows:
+        if verdict != "DIFFER":
+            continue
+        for kind in sorted({d.split(":")[0] for d in details if not d.startswith(("request:", "standin misses"))}):
+            kinds[kind] = kinds.get(kind, 0) + 1
+    if kinds:
+        print("\ndifferences by kind (requests):")
+        for kind, n in sorted(kinds.items(), key=lambda kv: -kv[1]):
+            print(f"  {n:4}  {kind}")
     count = {}
     for verdict, _, _ in rows + admin_rows:
         count[verdict] = count.get(verdict, 0) + 1
