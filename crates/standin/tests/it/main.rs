@@ -12,6 +12,7 @@ mod responses;
 mod routing;
 mod saved;
 mod sources;
+mod stub_matching;
 mod stub_faults;
 mod validation;
 mod watch;

@@ -1,0 +1,1510 @@
+//! WireMock request matching through the real binary: every URL kind, the method, each
+//! request field, every value matcher (each with a request it must take and one it must
+//! refuse), priority and newest-first order, scenarios (including concurrent requests
+//! racing to leave a state), the "Request was not matched" report, problem+json when an
+//! OpenAPI document is in the mock too, YAML and `{"mappings": [...]}` files, a bad stub
+//! file's diagnostic, and the `Matched-Stub-Id` header.
+//!
+//! Every stub answers a body naming itself, so a test sees which stub answered; a
+//! request no stub takes gets the 404 report.
+
+use std::sync::{Arc, Barrier};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::support::{Server, fixture, header, run};
+
+/// A stub root in a temporary directory: `mappings/NN.json` per stub.
+fn root(stubs: &[Value]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings dir");
+    std::fs::create_dir_all(dir.path().join("__files")).expect("__files dir");
+    for (i, stub) in stubs.iter().enumerate() {
+        std::fs::write(
+            dir.path().join(format!("mappings/{i:02}.json")),
+            serde_json::to_string_pretty(stub).expect("stub JSON"),
+        )
+        .expect("write stub");
+    }
+    dir
+}
+
+/// Serves `stubs` (kept alive with the server).
+fn serve(stubs: &[Value]) -> (tempfile::TempDir, Server) {
+    let dir = root(stubs);
+    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    (dir, s)
+}
+
+/// A stub answering `name` as its body.
+fn stub(name: &str, request: Value) -> Value {
+    json!({"request": request, "response": {"status": 200, "body": name}})
+}
+
+/// Status and body text.
+fn done(resp: reqwest::blocking::Response) -> (u16, String) {
+    let status = resp.status().as_u16();
+    (status, resp.text().expect("body"))
+}
+
+/// Which stub answered (its body), or `None` for a 404.
+fn who(resp: reqwest::blocking::Response) -> Option<String> {
+    let (status, body) = done(resp);
+    match status {
+        200 => Some(body),
+        404 => {
+            assert!(
+                body.contains("Request was not matched"),
+                "a 404 is the report: {body}"
+            );
+            None
+        }
+        other => panic!("unexpected status {other}: {body}"),
+    }
+}
+
+fn get(s: &Server, path: &str) -> Option<String> {
+    who(s.get(path).send().expect("send"))
+}
+
+fn post(s: &Server, path: &str, body: impl Into<reqwest::blocking::Body>) -> Option<String> {
+    who(s.req("POST", path).body(body).send().expect("send"))
+}
+
+fn get_with(s: &Server, path: &str, headers: &[(&str, &str)]) -> Option<String> {
+    let mut b = s.get(path);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    who(b.send().expect("send"))
+}
+
+fn yes(got: Option<String>, name: &str, what: &str) {
+    assert_eq!(got.as_deref(), Some(name), "{what}: should match {name}");
+}
+
+fn no(got: Option<String>, what: &str) {
+    assert_eq!(got, None, "{what}: should match no stub");
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (days to civil date, proleptic Gregorian).
+fn iso(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[test]
+fn iso_dates_are_right() {
+    assert_eq!(iso(0), "1970-01-01T00:00:00Z");
+    assert_eq!(iso(951_782_400), "2000-02-29T00:00:00Z");
+    assert_eq!(iso(1_714_557_600), "2024-05-01T10:00:00Z");
+}
+
+// ---- URLs ------------------------------------------------------------------------------
+
+#[test]
+fn url_matches_path_and_query_exactly() {
+    let (_d, s) = serve(&[stub("url", json!({"method": "GET", "url": "/u/exact?a=1"}))]);
+    yes(get(&s, "/u/exact?a=1"), "url", "same path and query");
+    no(get(&s, "/u/exact"), "query missing");
+    no(get(&s, "/u/exact?a=2"), "other query value");
+    no(get(&s, "/u/exact?a=1&b=2"), "extra query parameter");
+    no(get(&s, "/u/exact/?a=1"), "trailing slash");
+    no(get(&s, "/U/exact?a=1"), "case differs");
+}
+
+#[test]
+fn url_path_ignores_the_query() {
+    let (_d, s) = serve(&[stub("path", json!({"method": "GET", "urlPath": "/u/path"}))]);
+    yes(get(&s, "/u/path"), "path", "no query");
+    yes(get(&s, "/u/path?x=1&y=2"), "path", "any query");
+    no(get(&s, "/u/path/more"), "longer path");
+    no(get(&s, "/u/pat"), "shorter path");
+}
+
+#[test]
+fn url_pattern_matches_path_and_query_whole() {
+    let (_d, s) = serve(&[
+        stub("rx", json!({"method": "GET", "urlPattern": "/u/rx/[0-9]+"})),
+        stub(
+            "rxq",
+            json!({"method": "GET", "urlPattern": "/u/rxq\\?id=[0-9]+"}),
+        ),
+    ]);
+    yes(get(&s, "/u/rx/123"), "rx", "digits");
+    no(get(&s, "/u/rx/12a"), "not all digits (whole match)");
+    no(
+        get(&s, "/x/u/rx/1"),
+        "prefix before the pattern (whole match)",
+    );
+    no(
+        get(&s, "/u/rx/123?x=1"),
+        "the query is part of what is matched",
+    );
+    yes(get(&s, "/u/rxq?id=42"), "rxq", "pattern over the query");
+    no(get(&s, "/u/rxq?id=x"), "query does not fit the pattern");
+}
+
+#[test]
+fn url_path_pattern_sees_the_path_only() {
+    let (_d, s) = serve(&[stub(
+        "prx",
+        json!({"method": "GET", "urlPathPattern": "/u/prx/[a-z]+"}),
+    )]);
+    yes(get(&s, "/u/prx/abc"), "prx", "letters");
+    yes(get(&s, "/u/prx/abc?x=1"), "prx", "query ignored");
+    no(get(&s, "/u/prx/abc1"), "digit at the end (whole match)");
+    no(get(&s, "/u/prx/"), "empty segment");
+}
+
+#[test]
+fn url_path_template_with_path_parameters() {
+    let (_d, s) = serve(&[
+        stub(
+            "contact",
+            json!({
+                "method": "GET",
+                "urlPathTemplate": "/u/contacts/{contactId}/addresses/{addressId}",
+                "pathParameters": {
+                    "contactId": {"equalTo": "12"},
+                    "addressId": {"matches": "[0-9]+"}
+                }
+            }),
+        ),
+        stub(
+            "free",
+            json!({"method": "GET", "urlPathTemplate": "/u/things/{id}"}),
+        ),
+    ]);
+    yes(
+        get(&s, "/u/contacts/12/addresses/99"),
+        "contact",
+        "both fit",
+    );
+    yes(
+        get(&s, "/u/contacts/12/addresses/99?q=1"),
+        "contact",
+        "query ignored",
+    );
+    no(get(&s, "/u/contacts/13/addresses/99"), "contactId not 12");
+    no(
+        get(&s, "/u/contacts/12/addresses/x"),
+        "addressId not digits",
+    );
+    no(get(&s, "/u/contacts/12/addresses"), "variable missing");
+    no(get(&s, "/u/contacts/12/addresses/99/more"), "extra segment");
+    yes(
+        get(&s, "/u/things/anything"),
+        "free",
+        "unconstrained variable",
+    );
+    no(get(&s, "/u/things/"), "empty variable");
+    no(get(&s, "/u/things/a/b"), "a variable is one segment");
+}
+
+#[test]
+fn no_url_matches_any_url() {
+    let (_d, s) = serve(&[stub("anyurl", json!({"method": "PATCH"}))]);
+    for path in ["/", "/anything/at/all", "/x?q=1&r=2"] {
+        yes(
+            who(s.req("PATCH", path).send().expect("send")),
+            "anyurl",
+            path,
+        );
+    }
+    no(get(&s, "/anything"), "method differs");
+}
+
+// ---- method ----------------------------------------------------------------------------
+
+#[test]
+fn method_and_any() {
+    let (_d, s) = serve(&[
+        stub("delete", json!({"method": "DELETE", "url": "/m/one"})),
+        stub("any", json!({"method": "ANY", "url": "/m/any"})),
+        stub("omitted", json!({"url": "/m/omitted"})),
+    ]);
+    yes(
+        who(s.req("DELETE", "/m/one").send().expect("send")),
+        "delete",
+        "DELETE",
+    );
+    no(get(&s, "/m/one"), "GET on a DELETE stub");
+    no(
+        who(s.req("POST", "/m/one").send().expect("send")),
+        "POST on a DELETE stub",
+    );
+    for m in ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "PURGE"] {
+        yes(who(s.req(m, "/m/any").send().expect("send")), "any", m);
+        yes(
+            who(s.req(m, "/m/omitted").send().expect("send")),
+            "omitted",
+            m,
+        );
+    }
+}
+
+// ---- headers, query, form, cookies, basic auth ------------------------------------------
+
+#[test]
+fn headers_with_case_insensitive_names() {
+    let (_d, s) = serve(&[stub(
+        "hdr",
+        json!({
+            "method": "GET", "url": "/h",
+            "headers": {
+                "X-Token": {"equalTo": "abc"},
+                "accept": {"contains": "json"},
+                "X-Debug": {"absent": true}
+            }
+        }),
+    )]);
+    let ok = [("x-token", "abc"), ("Accept", "application/json")];
+    yes(get_with(&s, "/h", &ok), "hdr", "lower-case name");
+    yes(
+        get_with(&s, "/h", &[("X-TOKEN", "abc"), ("ACCEPT", "text/json")]),
+        "hdr",
+        "upper-case names",
+    );
+    no(
+        get_with(
+            &s,
+            "/h",
+            &[("X-Token", "abd"), ("Accept", "application/json")],
+        ),
+        "wrong value",
+    );
+    no(
+        get_with(
+            &s,
+            "/h",
+            &[("X-Token", "ABC"), ("Accept", "application/json")],
+        ),
+        "equalTo is case-sensitive on the value",
+    );
+    no(
+        get_with(&s, "/h", &[("Accept", "application/json")]),
+        "header missing",
+    );
+    no(
+        get_with(&s, "/h", &[("X-Token", "abc"), ("Accept", "text/xml")]),
+        "contains fails",
+    );
+    no(
+        get_with(
+            &s,
+            "/h",
+            &[
+                ("X-Token", "abc"),
+                ("Accept", "application/json"),
+                ("x-debug", "1"),
+            ],
+        ),
+        "a header that must be absent is present",
+    );
+}
+
+#[test]
+fn header_equal_to_case_insensitive_and_multiple_values() {
+    let (_d, s) = serve(&[
+        stub(
+            "ci",
+            json!({"method": "GET", "url": "/h/ci",
+                   "headers": {"X-Mode": {"equalTo": "FAST", "caseInsensitive": true}}}),
+        ),
+        stub(
+            "exact",
+            json!({"method": "GET", "url": "/h/multi",
+                   "headers": {"X-Tag": {"hasExactly": [{"equalTo": "a"}, {"equalTo": "b"}]}}}),
+        ),
+    ]);
+    yes(get_with(&s, "/h/ci", &[("X-Mode", "fast")]), "ci", "lower");
+    yes(get_with(&s, "/h/ci", &[("X-Mode", "FaSt")]), "ci", "mixed");
+    no(get_with(&s, "/h/ci", &[("X-Mode", "faster")]), "other word");
+    yes(
+        get_with(&s, "/h/multi", &[("X-Tag", "a"), ("X-Tag", "b")]),
+        "exact",
+        "both values",
+    );
+    no(
+        get_with(&s, "/h/multi", &[("X-Tag", "a")]),
+        "one value of two",
+    );
+    no(
+        get_with(
+            &s,
+            "/h/multi",
+            &[("X-Tag", "a"), ("X-Tag", "b"), ("X-Tag", "c")],
+        ),
+        "a third value",
+    );
+}
+
+#[test]
+fn query_parameters_decode_plus_and_percent() {
+    let (_d, s) = serve(&[stub(
+        "q",
+        json!({"method": "GET", "urlPath": "/q/search",
+        "queryParameters": {
+            "name": {"equalTo": "John Smith"},
+            "debug": {"absent": true}
+        }}),
+    )]);
+    yes(get(&s, "/q/search?name=John+Smith"), "q", "+ is a space");
+    yes(
+        get(&s, "/q/search?name=John%20Smith"),
+        "q",
+        "%20 is a space",
+    );
+    yes(
+        get(&s, "/q/search?other=1&name=John+Smith"),
+        "q",
+        "other parameters are ignored",
+    );
+    no(get(&s, "/q/search?name=John"), "other value");
+    no(get(&s, "/q/search"), "parameter missing");
+    no(
+        get(&s, "/q/search?name=John+Smith&debug=1"),
+        "absent parameter present",
+    );
+}
+
+#[test]
+fn repeated_query_parameters_has_exactly_and_includes() {
+    let (_d, s) = serve(&[
+        stub(
+            "exactly",
+            json!({"method": "GET", "urlPath": "/q/exactly",
+                   "queryParameters": {"id": {"hasExactly": [{"equalTo": "1"}, {"equalTo": "2"}]}}}),
+        ),
+        stub(
+            "includes",
+            json!({"method": "GET", "urlPath": "/q/includes",
+                   "queryParameters": {"tag": {"includes": [{"equalTo": "a"}, {"matches": "x[0-9]"}]}}}),
+        ),
+        stub(
+            "single",
+            json!({"method": "GET", "urlPath": "/q/single",
+                   "queryParameters": {"v": {"equalTo": "b"}}}),
+        ),
+    ]);
+    yes(get(&s, "/q/exactly?id=1&id=2"), "exactly", "both, in order");
+    yes(
+        get(&s, "/q/exactly?id=2&id=1"),
+        "exactly",
+        "both, other order",
+    );
+    no(get(&s, "/q/exactly?id=1"), "one value missing");
+    no(get(&s, "/q/exactly?id=1&id=2&id=3"), "an extra value");
+    no(get(&s, "/q/exactly?id=1&id=3"), "a wrong value");
+    no(get(&s, "/q/exactly"), "none");
+    yes(
+        get(&s, "/q/includes?tag=b&tag=a&tag=x7"),
+        "includes",
+        "both included among others",
+    );
+    no(get(&s, "/q/includes?tag=a"), "one of two included");
+    no(get(&s, "/q/includes?tag=b"), "none included");
+    yes(
+        get(&s, "/q/single?v=a&v=b"),
+        "single",
+        "a plain matcher takes any of the values",
+    );
+    no(get(&s, "/q/single?v=a&v=c"), "no value fits");
+}
+
+#[test]
+fn form_parameters() {
+    let (_d, s) = serve(&[stub(
+        "form",
+        json!({"method": "POST", "url": "/f",
+        "formParameters": {
+            "user": {"equalTo": "ann lee"},
+            "role": {"matches": "admin|owner"}
+        }}),
+    )]);
+    let send = |ct: &str, body: &str| {
+        who(s
+            .req("POST", "/f")
+            .header("Content-Type", ct)
+            .body(body.to_string())
+            .send()
+            .expect("send"))
+    };
+    let form = "application/x-www-form-urlencoded";
+    yes(
+        send(form, "user=ann+lee&role=admin"),
+        "form",
+        "+ as a space",
+    );
+    yes(
+        send(
+            "application/x-www-form-urlencoded; charset=UTF-8",
+            "role=owner&user=ann%20lee",
+        ),
+        "form",
+        "any order, charset parameter",
+    );
+    no(send(form, "user=ann+lee&role=guest"), "role does not fit");
+    no(send(form, "role=admin"), "user missing");
+}
+
+#[test]
+fn cookies() {
+    let (_d, s) = serve(&[stub(
+        "cookie",
+        json!({"method": "GET", "url": "/c",
+               "cookies": {"session": {"equalTo": "s1"}, "theme": {"absent": true}}}),
+    )]);
+    yes(
+        get_with(&s, "/c", &[("Cookie", "a=b; session=s1")]),
+        "cookie",
+        "among others",
+    );
+    yes(
+        get_with(&s, "/c", &[("Cookie", "session=s1")]),
+        "cookie",
+        "alone",
+    );
+    no(
+        get_with(&s, "/c", &[("Cookie", "session=s2")]),
+        "other value",
+    );
+    no(get(&s, "/c"), "no cookie");
+    no(
+        get_with(&s, "/c", &[("Cookie", "session=s1; theme=dark")]),
+        "a cookie that must be absent",
+    );
+    no(
+        get_with(&s, "/c", &[("X-Session", "s1")]),
+        "a header is not a cookie",
+    );
+}
+
+#[test]
+fn basic_auth_credentials_and_basic_auth() {
+    let (_d, s) = serve(&[
+        stub(
+            "creds",
+            json!({"method": "GET", "url": "/a/creds",
+                   "basicAuthCredentials": {"username": "ann", "password": "s3cret"}}),
+        ),
+        stub(
+            "short",
+            json!({"method": "GET", "url": "/a/short",
+                   "basicAuth": {"username": "bob", "password": "pw"}}),
+        ),
+    ]);
+    let auth = |u: &str, p: &str| {
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+        )
+    };
+    let a = auth("ann", "s3cret");
+    yes(
+        get_with(&s, "/a/creds", &[("Authorization", &a)]),
+        "creds",
+        "right credentials",
+    );
+    let wrong = auth("ann", "s3cre");
+    no(
+        get_with(&s, "/a/creds", &[("Authorization", &wrong)]),
+        "wrong password",
+    );
+    let other = auth("anne", "s3cret");
+    no(
+        get_with(&s, "/a/creds", &[("Authorization", &other)]),
+        "wrong user",
+    );
+    no(get(&s, "/a/creds"), "no Authorization");
+    no(
+        get_with(&s, "/a/creds", &[("Authorization", "Bearer abc")]),
+        "not basic",
+    );
+    let b = auth("bob", "pw");
+    yes(
+        get_with(&s, "/a/short", &[("Authorization", &b)]),
+        "short",
+        "basicAuth spelling",
+    );
+    no(
+        get_with(&s, "/a/short", &[("Authorization", &a)]),
+        "basicAuth with other credentials",
+    );
+    // The admin API echoes WireMock's output name.
+    let (_, list) = crate::support::json(s.get("/__admin/mappings").send().expect("send"));
+    let echoed: Vec<&Value> = list["mappings"]
+        .as_array()
+        .expect("mappings")
+        .iter()
+        .map(|m| &m["request"]["basicAuthCredentials"])
+        .collect();
+    assert!(
+        echoed.iter().any(|v| v["username"] == "bob"),
+        "basicAuth is echoed as basicAuthCredentials: {list}"
+    );
+}
+
+// ---- body patterns --------------------------------------------------------------------
+
+/// One POST stub per body matcher, at `/b/<name>`.
+fn body_stubs(cases: &[(&str, Value)]) -> Vec<Value> {
+    cases
+        .iter()
+        .map(|(name, pattern)| {
+            stub(
+                name,
+                json!({"method": "POST", "url": format!("/b/{name}"), "bodyPatterns": [pattern]}),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn body_string_matchers() {
+    let (_d, s) = serve(&body_stubs(&[
+        ("equal", json!({"equalTo": "hello"})),
+        (
+            "equalci",
+            json!({"equalTo": "hello", "caseInsensitive": true}),
+        ),
+        ("contains", json!({"contains": "needle"})),
+        ("notcontains", json!({"doesNotContain": "secret"})),
+        ("matches", json!({"matches": "[a-z]+-[0-9]+"})),
+        ("notmatches", json!({"doesNotMatch": "[0-9]+"})),
+        ("absent", json!({"absent": true})),
+        // WireMock reads `absent` as absent whatever its value.
+        ("present", json!({"absent": false})),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(p("equal", "hello"), "equal", "equalTo");
+    no(p("equal", "hello!"), "equalTo, longer");
+    no(p("equal", "HELLO"), "equalTo is case-sensitive");
+    yes(p("equalci", "HeLLo"), "equalci", "caseInsensitive");
+    no(p("equalci", "help"), "caseInsensitive, other word");
+    yes(p("contains", "hayneedlestack"), "contains", "contains");
+    no(p("contains", "haystack"), "contains, missing");
+    no(p("contains", "NEEDLE"), "contains is case-sensitive");
+    yes(p("notcontains", "public"), "notcontains", "doesNotContain");
+    no(p("notcontains", "top secret"), "doesNotContain, present");
+    yes(p("matches", "abc-12"), "matches", "matches");
+    no(p("matches", "abc-12x"), "matches is a whole match");
+    no(p("matches", "1abc-12"), "matches is a whole match (start)");
+    yes(p("notmatches", "abc"), "notmatches", "doesNotMatch");
+    yes(
+        p("notmatches", "12a"),
+        "notmatches",
+        "doesNotMatch, partial",
+    );
+    no(p("notmatches", "123"), "doesNotMatch, whole match");
+    yes(p("absent", ""), "absent", "empty body is absent");
+    no(p("absent", "x"), "absent, with a body");
+    no(p("present", "x"), "absent: false is still absent, with a body");
+    yes(p("present", ""), "present", "absent: false is still absent, empty body");
+}
+
+#[test]
+fn body_equal_to_json() {
+    let (_d, s) = serve(&body_stubs(&[
+        ("strict", json!({"equalToJson": {"a": 1, "b": [1, 2]}})),
+        (
+            "order",
+            json!({"equalToJson": {"a": 1, "b": [1, 2]}, "ignoreArrayOrder": true}),
+        ),
+        (
+            "extra",
+            json!({"equalToJson": {"a": 1, "o": {"x": 1}}, "ignoreExtraElements": true}),
+        ),
+        ("text", json!({"equalToJson": "{\"n\": 1.0, \"s\": \"t\"}"})),
+        (
+            "holders",
+            json!({"equalToJson": {
+                "id": "${json-unit.any-string}",
+                "code": "${json-unit.regex}[A-Z]{3}",
+                "meta": "${json-unit.ignore}"
+            }}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(p("strict", r#"{"b":[1,2],"a":1}"#), "strict", "key order");
+    yes(
+        p("strict", "{\n  \"a\" : 1,\n  \"b\" : [ 1, 2 ]\n}"),
+        "strict",
+        "whitespace",
+    );
+    no(p("strict", r#"{"a":1,"b":[2,1]}"#), "array order matters");
+    no(p("strict", r#"{"a":1,"b":[1,2],"c":3}"#), "extra field");
+    no(p("strict", r#"{"a":2,"b":[1,2]}"#), "other value");
+    no(
+        p("strict", r#"{"a":"1","b":[1,2]}"#),
+        "string is not a number",
+    );
+    no(p("strict", "not json"), "not JSON");
+    yes(
+        p("order", r#"{"a":1,"b":[2,1]}"#),
+        "order",
+        "ignoreArrayOrder",
+    );
+    no(
+        p("order", r#"{"a":1,"b":[2,3]}"#),
+        "ignoreArrayOrder, other items",
+    );
+    no(
+        p("order", r#"{"a":1,"b":[1,2,2]}"#),
+        "ignoreArrayOrder, extra item",
+    );
+    yes(
+        p("extra", r#"{"a":1,"o":{"x":1,"y":2},"z":true}"#),
+        "extra",
+        "ignoreExtraElements, nested too",
+    );
+    no(
+        p("extra", r#"{"o":{"x":1}}"#),
+        "ignoreExtraElements, missing field",
+    );
+    no(
+        p("extra", r#"{"a":1,"o":{"x":2}}"#),
+        "ignoreExtraElements, other value",
+    );
+    yes(
+        p("text", r#"{"s":"t","n":1}"#),
+        "text",
+        "JSON given as a string; 1 == 1.0",
+    );
+    no(
+        p("text", r#"{"s":"u","n":1}"#),
+        "JSON given as a string, other value",
+    );
+    yes(
+        p(
+            "holders",
+            r#"{"id":"x1","code":"ABC","meta":{"any":[1,2]}}"#,
+        ),
+        "holders",
+        "placeholders",
+    );
+    yes(
+        p("holders", r#"{"id":"","code":"XYZ","meta":null}"#),
+        "holders",
+        "placeholders, empty string and null",
+    );
+    no(
+        p("holders", r#"{"id":5,"code":"ABC","meta":1}"#),
+        "any-string given a number",
+    );
+    no(
+        p("holders", r#"{"id":"x","code":"AB1","meta":1}"#),
+        "regex placeholder does not fit",
+    );
+    no(
+        p("holders", r#"{"id":"x","code":"ABCD","meta":1}"#),
+        "regex placeholder is a whole match",
+    );
+    no(
+        p("holders", r#"{"id":"x","code":"ABC"}"#),
+        "ignore still needs the field",
+    );
+}
+
+#[test]
+fn body_json_path_and_schema() {
+    let (_d, s) = serve(&body_stubs(&[
+        ("jp", json!({"matchesJsonPath": "$.items[?(@.qty > 5)]"})),
+        ("jpfield", json!({"matchesJsonPath": "$.user.name"})),
+        (
+            "jpeq",
+            json!({"matchesJsonPath": {"expression": "$.user.name", "equalTo": "ann"}}),
+        ),
+        (
+            "jpcontains",
+            json!({"matchesJsonPath": {"expression": "$.tags", "contains": "blue"}}),
+        ),
+        (
+            "jpjson",
+            json!({"matchesJsonPath": {"expression": "$.user", "equalToJson": {"name": "ann", "age": 3}}}),
+        ),
+        (
+            "jpabsent",
+            json!({"matchesJsonPath": {"expression": "$.user.email", "absent": true}}),
+        ),
+        (
+            "schema",
+            json!({"matchesJsonSchema": {
+                "type": "object",
+                "required": ["id"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string", "maxLength": 3}}
+            }}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(
+        p("jp", r#"{"items":[{"qty":1},{"qty":6}]}"#),
+        "jp",
+        "filter finds one",
+    );
+    no(
+        p("jp", r#"{"items":[{"qty":1},{"qty":5}]}"#),
+        "filter finds none",
+    );
+    no(p("jp", "not json"), "not JSON");
+    yes(
+        p("jpfield", r#"{"user":{"name":"x"}}"#),
+        "jpfield",
+        "present",
+    );
+    no(p("jpfield", r#"{"user":{"nom":"x"}}"#), "absent");
+    yes(
+        p("jpeq", r#"{"user":{"name":"ann"}}"#),
+        "jpeq",
+        "equalTo sub-matcher",
+    );
+    no(
+        p("jpeq", r#"{"user":{"name":"bob"}}"#),
+        "equalTo sub-matcher, other",
+    );
+    no(p("jpeq", r#"{"user":{}}"#), "equalTo sub-matcher, missing");
+    yes(
+        p("jpcontains", r#"{"tags":["red","blue"]}"#),
+        "jpcontains",
+        "contains on an array's JSON",
+    );
+    no(
+        p("jpcontains", r#"{"tags":["red"]}"#),
+        "contains on an array, missing",
+    );
+    yes(
+        p("jpjson", r#"{"user":{"age":3,"name":"ann"}}"#),
+        "jpjson",
+        "equalToJson sub-matcher",
+    );
+    no(
+        p("jpjson", r#"{"user":{"age":4,"name":"ann"}}"#),
+        "equalToJson sub-matcher, other",
+    );
+    yes(
+        p("jpabsent", r#"{"user":{"name":"ann"}}"#),
+        "jpabsent",
+        "absent sub-matcher",
+    );
+    no(
+        p("jpabsent", r#"{"user":{"email":"a@b"}}"#),
+        "absent sub-matcher, present",
+    );
+    yes(p("schema", r#"{"id":1,"name":"ab"}"#), "schema", "valid");
+    no(p("schema", r#"{"id":"1"}"#), "wrong type");
+    no(p("schema", r#"{"name":"ab"}"#), "required missing");
+    no(p("schema", r#"{"id":1,"name":"abcd"}"#), "maxLength");
+    no(p("schema", "{"), "not JSON");
+}
+
+#[test]
+fn body_xml_and_xpath() {
+    let (_d, s) = serve(&body_stubs(&[
+        (
+            "xml",
+            json!({"equalToXml": "<order id=\"7\" kind=\"a\"><item>apple</item><qty>2</qty></order>"}),
+        ),
+        ("xpath", json!({"matchesXPath": "/order/item[@id='7']"})),
+        (
+            "xpathsub",
+            json!({"matchesXPath": {"expression": "//item/text()", "equalTo": "pear"}}),
+        ),
+        (
+            "xpathns",
+            json!({
+                "matchesXPath": {"expression": "//ns:item/text()", "contains": "apple"},
+                "xPathNamespaces": {"ns": "http://example.com/ns"}
+            }),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(
+        p(
+            "xml",
+            "<?xml version=\"1.0\"?>\n<order kind=\"a\" id=\"7\">\n  <item>apple</item>\n  <qty>2</qty>\n</order>",
+        ),
+        "xml",
+        "attribute order, whitespace, declaration",
+    );
+    no(
+        p(
+            "xml",
+            "<order id=\"7\" kind=\"a\"><item>apple</item><qty>3</qty></order>",
+        ),
+        "other text",
+    );
+    no(
+        p(
+            "xml",
+            "<order id=\"8\" kind=\"a\"><item>apple</item><qty>2</qty></order>",
+        ),
+        "other attribute",
+    );
+    no(
+        p(
+            "xml",
+            "<order id=\"7\" kind=\"a\"><item>apple</item></order>",
+        ),
+        "missing element",
+    );
+    no(p("xml", "not xml"), "not XML");
+    yes(
+        p("xpath", "<order><item id='7'/></order>"),
+        "xpath",
+        "node found",
+    );
+    no(
+        p("xpath", "<order><item id='8'/></order>"),
+        "node not found",
+    );
+    no(p("xpath", "<order>"), "not XML");
+    yes(
+        p("xpathsub", "<o><item>apple</item><item>pear</item></o>"),
+        "xpathsub",
+        "sub-matcher on any selected node",
+    );
+    no(
+        p("xpathsub", "<o><item>apple</item></o>"),
+        "sub-matcher fails",
+    );
+    yes(
+        p(
+            "xpathns",
+            "<r xmlns:n=\"http://example.com/ns\"><n:item>green apple</n:item></r>",
+        ),
+        "xpathns",
+        "namespace bound by URI, not by prefix",
+    );
+    no(
+        p(
+            "xpathns",
+            "<r xmlns:n=\"http://example.com/ns\"><n:item>pear</n:item></r>",
+        ),
+        "namespaced node, sub-matcher fails",
+    );
+    no(
+        p(
+            "xpathns",
+            "<r xmlns:n=\"http://example.com/other\"><n:item>green apple</n:item></r>",
+        ),
+        "same prefix, other namespace",
+    );
+}
+
+#[test]
+fn body_binary_equal_to() {
+    let bytes = [0u8, 1, 2, 255, 254];
+    let b64 = base64::engine::general_purpose::STANDARD.encode(bytes);
+    let (_d, s) = serve(&body_stubs(&[("bin", json!({"binaryEqualTo": b64}))]));
+    yes(post(&s, "/b/bin", bytes.to_vec()), "bin", "same bytes");
+    no(post(&s, "/b/bin", bytes[..4].to_vec()), "a byte short");
+    no(
+        post(&s, "/b/bin", vec![0u8, 1, 2, 255, 253]),
+        "last byte differs",
+    );
+    no(post(&s, "/b/bin", Vec::new()), "empty body");
+}
+
+#[test]
+fn date_matchers() {
+    let now = now_unix();
+    let (_d, s) = serve(&[
+        stub(
+            "before",
+            json!({"method": "GET", "url": "/d/before",
+                   "headers": {"X-When": {"before": "2030-01-01T00:00:00Z"}}}),
+        ),
+        stub(
+            "after",
+            json!({"method": "GET", "url": "/d/after",
+                   "headers": {"X-When": {"after": "now +1 days"}}}),
+        ),
+        stub(
+            "equal",
+            json!({"method": "GET", "url": "/d/equal",
+                   "headers": {"X-When": {"equalToDateTime": "2024-05-01T10:00:00Z"}}}),
+        ),
+        stub(
+            "body",
+            json!({"method": "POST", "url": "/d/body",
+                   "bodyPatterns": [{"matchesJsonPath": {"expression": "$.due", "before": "now"}}]}),
+        ),
+    ]);
+    let h = |path: &str, v: &str| get_with(&s, path, &[("X-When", v)]);
+    yes(h("/d/before", "2029-12-31T23:59:59Z"), "before", "before");
+    no(h("/d/before", "2030-01-01T00:00:01Z"), "after the limit");
+    no(h("/d/before", "not a date"), "not a date");
+    no(get(&s, "/d/before"), "absent");
+    yes(
+        h("/d/after", &iso(now + 2 * 86_400)),
+        "after",
+        "two days ahead",
+    );
+    no(
+        h("/d/after", &iso(now + 2 * 3600)),
+        "two hours ahead is before now +1 days",
+    );
+    no(h("/d/after", &iso(now - 86_400)), "yesterday");
+    yes(
+        h("/d/equal", "2024-05-01T12:00:00+02:00"),
+        "equal",
+        "same instant, other offset",
+    );
+    yes(h("/d/equal", "2024-05-01T10:00:00Z"), "equal", "same text");
+    no(h("/d/equal", "2024-05-01T10:00:01Z"), "a second later");
+    yes(
+        post(&s, "/d/body", format!(r#"{{"due":"{}"}}"#, iso(now - 60))),
+        "body",
+        "a date in the body, before now",
+    );
+    no(
+        post(&s, "/d/body", format!(r#"{{"due":"{}"}}"#, iso(now + 3600))),
+        "a date in the body, after now",
+    );
+}
+
+#[test]
+fn logical_and_or_not() {
+    let (_d, s) = serve(&body_stubs(&[
+        (
+            "and",
+            json!({"and": [{"contains": "a"}, {"contains": "b"}]}),
+        ),
+        ("or", json!({"or": [{"equalTo": "x"}, {"matches": "y+"}]})),
+        ("not", json!({"not": {"contains": "bad"}})),
+        (
+            "nested",
+            json!({"and": [{"not": {"equalTo": "ab"}}, {"or": [{"contains": "a"}, {"contains": "z"}]}]}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(p("and", "cab"), "and", "both");
+    no(p("and", "ca"), "one of two");
+    yes(p("or", "x"), "or", "first");
+    yes(p("or", "yyy"), "or", "second");
+    no(p("or", "xy"), "neither");
+    yes(p("not", "good"), "not", "not");
+    no(p("not", "very bad"), "not, inner matches");
+    yes(p("nested", "za"), "nested", "nested");
+    no(p("nested", "ab"), "nested, excluded");
+    no(p("nested", "q"), "nested, or fails");
+}
+
+#[test]
+fn all_body_patterns_must_match() {
+    let (_d, s) = serve(&[stub(
+        "all",
+        json!({"method": "POST", "url": "/b/all",
+               "bodyPatterns": [{"contains": "x"}, {"matchesJsonPath": "$.y"}]}),
+    )]);
+    yes(post(&s, "/b/all", r#"{"y":"x"}"#), "all", "both");
+    no(post(&s, "/b/all", r#"{"z":"x"}"#), "second fails");
+    no(post(&s, "/b/all", r#"{"y":1}"#), "first fails");
+}
+
+// ---- priority and order ----------------------------------------------------------------
+
+#[test]
+fn priority_then_newest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings");
+    let with = |name: &str, priority: Option<u32>, request: Value| {
+        let mut v = stub(name, request);
+        if let Some(p) = priority {
+            v["priority"] = json!(p);
+        }
+        v
+    };
+    let mappings = json!({"mappings": [
+        with("high", Some(1), json!({"method": "GET", "url": "/p/a"})),
+        with("low", None, json!({"method": "GET", "url": "/p/a"})),
+        with("older", None, json!({"method": "GET", "url": "/p/b"})),
+        with("newer", None, json!({"method": "GET", "url": "/p/b"})),
+        with("default", None, json!({"method": "GET", "url": "/p/c"})),
+        with("ten", Some(10), json!({"method": "GET", "url": "/p/c"})),
+        // A regex stub of higher priority beats a literal one, and a newer catch-all
+        // beats an older literal stub of the same priority.
+        with("literal", Some(3), json!({"method": "GET", "url": "/p/d"})),
+        with("regex", Some(2), json!({"method": "GET", "urlPattern": "/p/d.*"})),
+        with("exact-old", Some(4), json!({"method": "GET", "urlPath": "/p/e/1"})),
+        with("template-new", Some(4), json!({"method": "GET", "urlPathTemplate": "/p/e/{x}"})),
+        with("catch-all", Some(9), json!({"method": "ANY"})),
+        with("exact-lowest", Some(10), json!({"method": "GET", "url": "/p/f"})),
+    ]});
+    std::fs::write(dir.path().join("mappings/all.json"), mappings.to_string()).expect("write");
+    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    yes(
+        get(&s, "/p/a"),
+        "high",
+        "priority 1 beats the newer default",
+    );
+    yes(get(&s, "/p/b"), "newer", "same priority: the newest");
+    yes(get(&s, "/p/c"), "default", "default 5 beats 10");
+    yes(
+        get(&s, "/p/d"),
+        "regex",
+        "priority 2 regex beats priority 3 literal",
+    );
+    yes(
+        get(&s, "/p/e/1"),
+        "template-new",
+        "newer template beats older literal",
+    );
+    yes(
+        get(&s, "/p/f"),
+        "catch-all",
+        "priority 9 catch-all beats priority 10",
+    );
+    yes(get(&s, "/nowhere"), "catch-all", "catch-all");
+
+    // A stub added through the API is newer than every file stub.
+    let resp = s
+        .req("POST", "/__admin/mappings")
+        .body(with("api", None, json!({"method": "GET", "url": "/p/b"})).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 201);
+    yes(get(&s, "/p/b"), "api", "the API stub is the newest");
+    let resp = s
+        .req("POST", "/__admin/mappings")
+        .body(with("api-low", Some(6), json!({"method": "GET", "url": "/p/a"})).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 201);
+    yes(
+        get(&s, "/p/a"),
+        "high",
+        "newest does not beat a higher priority",
+    );
+}
+
+// ---- scenarios -------------------------------------------------------------------------
+
+fn in_scenario(
+    name: &str,
+    request: Value,
+    required: Option<&str>,
+    new_state: Option<&str>,
+) -> Value {
+    let mut v = stub(name, request);
+    v["scenarioName"] = json!("cart");
+    if let Some(r) = required {
+        v["requiredScenarioState"] = json!(r);
+    }
+    if let Some(n) = new_state {
+        v["newScenarioState"] = json!(n);
+    }
+    v
+}
+
+#[test]
+fn scenario_states_and_transitions() {
+    let (_d, s) = serve(&[
+        in_scenario(
+            "empty",
+            json!({"method": "GET", "url": "/s/cart"}),
+            Some("Started"),
+            None,
+        ),
+        in_scenario(
+            "added",
+            json!({"method": "POST", "url": "/s/cart"}),
+            Some("Started"),
+            Some("Has item"),
+        ),
+        in_scenario(
+            "one item",
+            json!({"method": "GET", "url": "/s/cart"}),
+            Some("Has item"),
+            None,
+        ),
+        in_scenario(
+            "emptied",
+            json!({"method": "DELETE", "url": "/s/cart"}),
+            Some("Has item"),
+            Some("Started"),
+        ),
+        // No required state: matches in every state and moves it.
+        in_scenario(
+            "jump",
+            json!({"method": "PUT", "url": "/s/cart"}),
+            None,
+            Some("Has item"),
+        ),
+    ]);
+    let call = |m: &str| who(s.req(m, "/s/cart").send().expect("send"));
+    yes(call("GET"), "empty", "starts in Started");
+    yes(
+        call("GET"),
+        "empty",
+        "a stub without newScenarioState keeps the state",
+    );
+    no(call("DELETE"), "gated on Has item");
+    yes(call("POST"), "added", "Started -> Has item");
+    yes(call("GET"), "one item", "in Has item");
+    no(call("POST"), "gated on Started");
+    yes(call("DELETE"), "emptied", "Has item -> Started");
+    yes(call("GET"), "empty", "back in Started");
+    yes(call("PUT"), "jump", "ungated stub in Started");
+    yes(call("GET"), "one item", "moved by the ungated stub");
+    yes(call("PUT"), "jump", "ungated stub in Has item");
+
+    let (_, v) = crate::support::json(s.get("/__admin/scenarios").send().expect("send"));
+    assert_eq!(v["scenarios"][0]["name"], "cart", "{v}");
+    assert_eq!(v["scenarios"][0]["state"], "Has item", "{v}");
+    let resp = s
+        .req("POST", "/__admin/scenarios/reset")
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    yes(call("GET"), "empty", "reset to Started");
+}
+
+#[test]
+fn scenario_sequence_first_second_second() {
+    let (_d, s) = serve(&[
+        in_scenario(
+            "first",
+            json!({"method": "GET", "url": "/s/seq"}),
+            Some("Started"),
+            Some("two"),
+        ),
+        in_scenario(
+            "second",
+            json!({"method": "GET", "url": "/s/seq"}),
+            Some("two"),
+            None,
+        ),
+    ]);
+    yes(get(&s, "/s/seq"), "first", "1st");
+    yes(get(&s, "/s/seq"), "second", "2nd");
+    yes(get(&s, "/s/seq"), "second", "3rd");
+}
+
+#[test]
+fn concurrent_requests_leave_started_exactly_once() {
+    let (_d, s) = serve(&[
+        in_scenario(
+            "winner",
+            json!({"method": "GET", "url": "/s/race"}),
+            Some("Started"),
+            Some("Done"),
+        ),
+        in_scenario(
+            "later",
+            json!({"method": "GET", "url": "/s/race"}),
+            Some("Done"),
+            None,
+        ),
+    ]);
+    const THREADS: usize = 16;
+    let url = format!("{}/s/race", s.url);
+    for round in 0..5 {
+        let barrier = Arc::new(Barrier::new(THREADS));
+        let handles: Vec<_> = (0..THREADS)
+            .map(|_| {
+                let barrier = Arc::clone(&barrier);
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let client = reqwest::blocking::Client::new();
+                    // Connect first so the requests themselves race.
+                    let _ = client.get(format!("{url}-warm")).send();
+                    barrier.wait();
+                    let resp = client.get(&url).send().expect("send");
+                    (resp.status().as_u16(), resp.text().expect("body"))
+                })
+            })
+            .collect();
+        let answers: Vec<(u16, String)> = handles
+            .into_iter()
+            .map(|h| h.join().expect("thread"))
+            .collect();
+        let winners = answers.iter().filter(|(_, b)| b == "winner").count();
+        let later = answers
+            .iter()
+            .filter(|(st, b)| *st == 200 && b == "later")
+            .count();
+        assert_eq!(
+            winners, 1,
+            "round {round}: exactly one leaves Started: {answers:?}"
+        );
+        assert_eq!(
+            later,
+            THREADS - 1,
+            "round {round}: the rest see Done: {answers:?}"
+        );
+        let resp = s
+            .req("POST", "/__admin/scenarios/reset")
+            .send()
+            .expect("send");
+        assert_eq!(resp.status().as_u16(), 200);
+    }
+}
+
+// ---- misses --------------------------------------------------------------------------
+
+#[test]
+fn miss_report_names_what_did_not_match() {
+    let (_d, s) = serve(&[json!({
+        "request": {
+            "method": "POST", "url": "/hello",
+            "headers": {"X-Key": {"equalTo": "k"}},
+            "bodyPatterns": [{"contains": "hi"}]
+        },
+        "response": {"status": 200, "body": "yes"}
+    })]);
+    let report = |resp: reqwest::blocking::Response| {
+        let status = resp.status().as_u16();
+        let ct = header(&resp, "content-type").unwrap_or_default();
+        let body = resp.text().expect("body");
+        assert_eq!(status, 404, "{body}");
+        assert!(ct.starts_with("text/plain"), "content type {ct}");
+        assert!(body.contains("Request was not matched"), "{body}");
+        assert!(body.contains("Closest stub"), "{body}");
+        assert!(body.contains("Request"), "{body}");
+        body
+    };
+    let body = report(
+        s.req("POST", "/helo")
+            .header("X-Key", "k")
+            .body("hi")
+            .send()
+            .expect("send"),
+    );
+    assert!(body.contains("<<<<< URL does not match"), "{body}");
+    assert!(!body.contains("Header does not match"), "{body}");
+    let body = report(
+        s.req("POST", "/hello")
+            .header("X-Key", "j")
+            .body("hi")
+            .send()
+            .expect("send"),
+    );
+    assert!(body.contains("Header does not match"), "{body}");
+    assert!(body.contains("X-Key"), "{body}");
+    assert!(!body.contains("URL does not match"), "{body}");
+    let body = report(
+        s.req("POST", "/hello")
+            .header("X-Key", "k")
+            .body("bye")
+            .send()
+            .expect("send"),
+    );
+    assert!(body.contains("Body does not match"), "{body}");
+    let body = report(s.get("/hello").header("X-Key", "k").send().expect("send"));
+    assert!(body.contains("<<<<< HTTP method does not match"), "{body}");
+}
+
+#[test]
+fn miss_report_for_the_query() {
+    let (_d, s) = serve(&[stub(
+        "q",
+        json!({"method": "GET", "urlPath": "/hello", "queryParameters": {"name": {"matches": "[a-z]+"}}}),
+    )]);
+    let resp = s.get("/hello?name=B0B").send().expect("send");
+    let (status, body) = done(resp);
+    assert_eq!(status, 404);
+    assert!(body.contains("Query: name [matches] [a-z]+"), "{body}");
+    assert!(body.contains("<<<<< Query does not match"), "{body}");
+}
+
+#[test]
+fn miss_with_an_openapi_document_is_problem_json() {
+    let dir = root(&[stub("hit", json!({"method": "GET", "url": "/stubbed"}))]);
+    let s = Server::start(&[
+        &dir.path().display().to_string(),
+        &fixture("openapi31.yaml"),
+        "--quiet",
+    ]);
+    yes(get(&s, "/stubbed"), "hit", "the stub still answers");
+    let resp = s.get("/no/such/thing/anywhere").send().expect("send");
+    assert_eq!(resp.status().as_u16(), 404);
+    let ct = header(&resp, "content-type").unwrap_or_default();
+    assert!(
+        ct.starts_with("application/problem+json"),
+        "content type {ct}"
+    );
+    let body: Value = serde_json::from_str(&resp.text().expect("body")).expect("problem JSON");
+    assert_eq!(body["status"], 404, "{body}");
+}
+
+// ---- files -----------------------------------------------------------------------------
+
+#[test]
+fn yaml_stubs_and_mappings_files() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let m = dir.path().join("mappings/nested/deeper");
+    std::fs::create_dir_all(&m).expect("mappings");
+    std::fs::write(
+        m.join("one.yaml"),
+        "request:\n  method: GET\n  urlPath: /y/one\n  queryParameters:\n    k:\n      equalTo: v\nresponse:\n  status: 200\n  body: yaml one\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("mappings/two.yml"),
+        "mappings:\n  - request: {method: GET, url: /y/two}\n    response: {status: 200, body: yaml two}\n  - request: {method: GET, url: /y/three}\n    response: {status: 200, body: yaml three}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("mappings/many.json"),
+        json!({"mappings": [stub("j1", json!({"url": "/j/1"})), stub("j2", json!({"url": "/j/2"}))]})
+            .to_string(),
+    )
+    .expect("write");
+    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    yes(
+        get(&s, "/y/one?k=v"),
+        "yaml one",
+        "YAML stub in a nested directory",
+    );
+    no(get(&s, "/y/one?k=w"), "YAML stub's matcher is used");
+    yes(get(&s, "/y/two"), "yaml two", "YAML mappings file, first");
+    yes(
+        get(&s, "/y/three"),
+        "yaml three",
+        "YAML mappings file, second",
+    );
+    yes(get(&s, "/j/1"), "j1", "JSON mappings file, first");
+    yes(get(&s, "/j/2"), "j2", "JSON mappings file, second");
+}
+
+#[test]
+fn a_mappings_directory_or_a_single_stub_file() {
+    let dir = root(&[
+        stub("one", json!({"url": "/one"})),
+        stub("two", json!({"url": "/two"})),
+    ]);
+    let s = Server::start(&[
+        &dir.path().join("mappings").display().to_string(),
+        "--quiet",
+    ]);
+    yes(get(&s, "/one"), "one", "mappings/ directory");
+    yes(get(&s, "/two"), "two", "mappings/ directory");
+    drop(s);
+    let s = Server::start(&[
+        &dir.path().join("mappings/01.json").display().to_string(),
+        "--quiet",
+    ]);
+    yes(get(&s, "/two"), "two", "single stub file");
+    no(get(&s, "/one"), "the other file is not loaded");
+}
+
+/// A mappings file whose fourth stub has a bad regex, after three good `urlPattern`s (so
+/// the line of its pointer is found only by counting array elements).
+fn bad_root() -> tempfile::TempDir {
+    let dir = root(&[stub("good", json!({"method": "GET", "url": "/good"}))]);
+    let many = json!({"mappings": [
+        stub("m0", json!({"urlPattern": "/m0"})),
+        stub("m1", json!({"urlPattern": "/m1"})),
+        stub("m2", json!({"urlPattern": "/m2"})),
+        stub("m3", json!({"urlPattern": "/m3/(unclosed"})),
+    ]});
+    std::fs::write(
+        dir.path().join("mappings/many.json"),
+        serde_json::to_string_pretty(&many).expect("JSON"),
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("mappings/broken.json"),
+        "{\"request\": {\"url\": \"/broken\"}, \"response\": {\"status\": \"two hundred\"}}",
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn bad_stub_file_is_a_diagnostic_with_file_pointer_and_line() {
+    let dir = bad_root();
+    let (code, out, err) = run(&["check", &dir.path().display().to_string()]);
+    let all = format!("{out}{err}");
+    assert_ne!(code, 0, "check fails on an error: {all}");
+    assert!(all.contains("many.json"), "names the file: {all}");
+    assert!(
+        all.contains("/mappings/3/request/urlPattern"),
+        "names the pointer: {all}"
+    );
+    // The pointer's line: the fourth "urlPattern" key of the pretty file.
+    let text = std::fs::read_to_string(dir.path().join("mappings/many.json")).expect("read");
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("\"urlPattern\""))
+        .nth(3)
+        .expect("the fourth key")
+        .0
+        + 1;
+    assert!(
+        all.contains(&format!("many.json:{line}")),
+        "the line of the bad key ({line}): {all}"
+    );
+    assert!(all.contains("broken.json"), "names the other file: {all}");
+    assert!(all.contains("/response/status"), "and its pointer: {all}");
+}
+
+#[test]
+fn bad_stub_file_leaves_the_others_served() {
+    let dir = bad_root();
+    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    yes(get(&s, "/good"), "good", "a stub of a good file");
+    yes(get(&s, "/m2"), "m2", "a good stub beside the bad one");
+    no(get(&s, "/broken"), "the bad stub is not served");
+    let mut errors = Vec::new();
+    while let Ok(line) = s.errors.recv_timeout(std::time::Duration::from_millis(500)) {
+        errors.push(line);
+    }
+    let errors = errors.join("\n");
+    assert!(
+        errors.contains("many.json") && errors.contains("/mappings/3/request/urlPattern"),
+        "the diagnostic on stderr: {errors}"
+    );
+}
+
+// ---- Matched-Stub-Id -------------------------------------------------------------------
+
+#[test]
+fn matched_stub_id_header() {
+    const ID: &str = "1c0d3e5a-0000-4000-8000-00000000abcd";
+    let mut with_id = stub("with id", json!({"url": "/id/given"}));
+    with_id["id"] = json!(ID);
+    let (_d, s) = serve(&[with_id, stub("without", json!({"url": "/id/made"}))]);
+    let resp = s.get("/id/given").send().expect("send");
+    assert_eq!(header(&resp, "matched-stub-id").as_deref(), Some(ID));
+    let resp = s.get("/id/made").send().expect("send");
+    let made = header(&resp, "matched-stub-id").expect("an id is made up");
+    assert_eq!(made.len(), 36, "a UUID: {made}");
+    let (_, list) = crate::support::json(s.get("/__admin/mappings").send().expect("send"));
+    let ids: Vec<&str> = list["mappings"]
+        .as_array()
+        .expect("mappings")
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert!(ids.contains(&made.as_str()), "the admin API's id: {list}");
+    let resp = s.get("/id/none").send().expect("send");
+    assert_eq!(resp.status().as_u16(), 404);
+    assert_eq!(header(&resp, "matched-stub-id"), None, "no id on a miss");
+}
