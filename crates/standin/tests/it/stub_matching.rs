@@ -623,8 +623,15 @@ fn body_string_matchers() {
     no(p("notmatches", "123"), "doesNotMatch, whole match");
     yes(p("absent", ""), "absent", "empty body is absent");
     no(p("absent", "x"), "absent, with a body");
-    no(p("present", "x"), "absent: false is still absent, with a body");
-    yes(p("present", ""), "present", "absent: false is still absent, empty body");
+    no(
+        p("present", "x"),
+        "absent: false is still absent, with a body",
+    );
+    yes(
+        p("present", ""),
+        "present",
+        "absent: false is still absent, empty body",
+    );
 }
 
 #[test]
@@ -1507,4 +1514,355 @@ fn matched_stub_id_header() {
     let resp = s.get("/id/none").send().expect("send");
     assert_eq!(resp.status().as_u16(), 404);
     assert_eq!(header(&resp, "matched-stub-id"), None, "no id on a miss");
+}
+
+// ---- edges where WireMock's exact semantics matter --------------------------------------
+
+#[test]
+fn negative_matchers_take_an_absent_value() {
+    // WireMock gives a missing header to its matcher as null: doesNotContain,
+    // doesNotMatch and not(...) all accept it; contains and matches do not.
+    let (_d, s) = serve(&[
+        stub(
+            "notcontains",
+            json!({"url": "/n/1", "headers": {"X-A": {"doesNotContain": "x"}}}),
+        ),
+        stub(
+            "notmatches",
+            json!({"url": "/n/2", "headers": {"X-A": {"doesNotMatch": "x.*"}}}),
+        ),
+        stub(
+            "not",
+            json!({"url": "/n/3", "headers": {"X-A": {"not": {"contains": "x"}}}}),
+        ),
+        stub(
+            "contains",
+            json!({"url": "/n/4", "headers": {"X-A": {"contains": ""}}}),
+        ),
+    ]);
+    yes(
+        get(&s, "/n/1"),
+        "notcontains",
+        "doesNotContain, header absent",
+    );
+    no(
+        get_with(&s, "/n/1", &[("X-A", "axb")]),
+        "doesNotContain, present",
+    );
+    yes(get(&s, "/n/2"), "notmatches", "doesNotMatch, header absent");
+    no(
+        get_with(&s, "/n/2", &[("X-A", "xyz")]),
+        "doesNotMatch, present",
+    );
+    yes(get(&s, "/n/3"), "not", "not, header absent");
+    no(get_with(&s, "/n/3", &[("X-A", "x")]), "not, present");
+    yes(
+        get_with(&s, "/n/4", &[("X-A", "anything")]),
+        "contains",
+        "contains the empty string",
+    );
+    no(get(&s, "/n/4"), "contains, header absent");
+}
+
+#[test]
+fn equal_to_json_ignore_extra_elements_covers_array_items() {
+    // WireMock turns on JsonUnit's IGNORING_EXTRA_FIELDS and IGNORING_EXTRA_ARRAY_ITEMS.
+    let (_d, s) = serve(&body_stubs(&[
+        (
+            "extra",
+            json!({"equalToJson": {"a": [1, 2]}, "ignoreExtraElements": true}),
+        ),
+        (
+            "both",
+            json!({"equalToJson": {"a": [2, 1]}, "ignoreExtraElements": true, "ignoreArrayOrder": true}),
+        ),
+        (
+            "kinds",
+            json!({"equalToJson": ["${json-unit.any-number}", "${json-unit.any-boolean}"]}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(p("extra", r#"{"a":[1,2,3]}"#), "extra", "extra array item");
+    no(p("extra", r#"{"a":[1]}"#), "missing array item");
+    no(p("extra", r#"{"a":[2,1]}"#), "order still matters");
+    yes(
+        p("both", r#"{"a":[3,1,2]}"#),
+        "both",
+        "extra item, any order",
+    );
+    no(p("both", r#"{"a":[3,1]}"#), "extra item, one missing");
+    yes(
+        p("kinds", "[1.5, false]"),
+        "kinds",
+        "any-number, any-boolean",
+    );
+    no(p("kinds", r#"["1", true]"#), "any-number given a string");
+    no(p("kinds", "[1, null]"), "any-boolean given null");
+}
+
+#[test]
+fn json_path_sub_matchers_see_each_value_as_text() {
+    // WireMock matches a sub-matcher against each element of a list result (any may
+    // match), and against numbers and booleans as their text.
+    let (_d, s) = serve(&body_stubs(&[
+        (
+            "each",
+            json!({"matchesJsonPath": {"expression": "$.tags", "equalTo": "blue"}}),
+        ),
+        (
+            "ids",
+            json!({"matchesJsonPath": {"expression": "$.items[*].id", "matches": "[0-9]+"}}),
+        ),
+        (
+            "number",
+            json!({"matchesJsonPath": {"expression": "$.n", "equalTo": "5"}}),
+        ),
+        (
+            "bool",
+            json!({"matchesJsonPath": {"expression": "$.ok", "equalTo": "true"}}),
+        ),
+        (
+            "size",
+            json!({"matchesJsonPath": "$[?(@.items.length() == 2)]"}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(
+        p("each", r#"{"tags":["red","blue"]}"#),
+        "each",
+        "one element equal",
+    );
+    no(
+        p("each", r#"{"tags":["red","bluish"]}"#),
+        "no element equal",
+    );
+    yes(
+        p("ids", r#"{"items":[{"id":"x"},{"id":"42"}]}"#),
+        "ids",
+        "one id fits",
+    );
+    no(p("ids", r#"{"items":[{"id":"x"}]}"#), "no id fits");
+    yes(p("number", r#"{"n":5}"#), "number", "a number as text");
+    no(p("number", r#"{"n":6}"#), "another number");
+    yes(p("bool", r#"{"ok":true}"#), "bool", "a boolean as text");
+    no(p("bool", r#"{"ok":false}"#), "another boolean");
+    yes(
+        p("size", r#"{"items":[1,2]}"#),
+        "size",
+        "length() in a filter",
+    );
+    no(p("size", r#"{"items":[1]}"#), "length() differs");
+}
+
+#[test]
+fn xpath_attributes_sub_matchers_and_xml_placeholders() {
+    let (_d, s) = serve(&body_stubs(&[
+        (
+            "attr",
+            json!({"matchesXPath": {"expression": "//item/@id", "matches": "[0-9]+"}}),
+        ),
+        (
+            "count",
+            json!({"matchesXPath": {"expression": "count(//item)", "equalTo": "2"}}),
+        ),
+        (
+            "subxml",
+            json!({"matchesXPath": {"expression": "/order/item", "equalToXml": "<item id=\"1\">a</item>"}}),
+        ),
+        (
+            "holder",
+            json!({"equalToXml": "<r><id>${xmlunit.ignore}</id><v>1</v></r>", "enablePlaceholders": true}),
+        ),
+    ]));
+    let p = |name: &str, body: &str| post(&s, &format!("/b/{name}"), body.to_string());
+    yes(
+        p("attr", "<o><item id=\"17\"/></o>"),
+        "attr",
+        "attribute value",
+    );
+    no(
+        p("attr", "<o><item id=\"x\"/></o>"),
+        "attribute value does not fit",
+    );
+    no(p("attr", "<o><item/></o>"), "no attribute");
+    yes(
+        p("count", "<o><item/><item/></o>"),
+        "count",
+        "a number result as text",
+    );
+    no(p("count", "<o><item/></o>"), "other count");
+    yes(
+        p("subxml", "<order><item id=\"1\">a</item></order>"),
+        "subxml",
+        "equalToXml on the selected node",
+    );
+    no(
+        p("subxml", "<order><item id=\"2\">a</item></order>"),
+        "equalToXml on the selected node, other attribute",
+    );
+    yes(
+        p("holder", "<r><id>anything-at-all</id><v>1</v></r>"),
+        "holder",
+        "${xmlunit.ignore}",
+    );
+    no(
+        p("holder", "<r><id>x</id><v>2</v></r>"),
+        "placeholder, another element differs",
+    );
+}
+
+#[test]
+fn date_matchers_with_formats_and_truncation() {
+    let now = now_unix();
+    let (_d, s) = serve(&[
+        stub(
+            "rfc",
+            json!({"url": "/d/rfc", "headers": {"X-When": {"before": "2025-07-02T00:00:00Z"}}}),
+        ),
+        stub(
+            "format",
+            json!({"url": "/d/format",
+                   "headers": {"X-When": {"equalToDateTime": "2024-05-01T00:00:00Z", "actualFormat": "dd/MM/yyyy"}}}),
+        ),
+        stub(
+            "month",
+            json!({"url": "/d/month",
+                   "headers": {"X-When": {"equalToDateTime": "now", "truncateExpected": "first day of month", "truncateActual": "first day of month"}}}),
+        ),
+        stub(
+            "offset",
+            json!({"url": "/d/offset",
+                   "headers": {"X-When": {"before": "now -3 hours"}}}),
+        ),
+    ]);
+    let h = |path: &str, v: &str| get_with(&s, path, &[("X-When", v)]);
+    yes(
+        h("/d/rfc", "Tue, 01 Jul 2025 10:00:00 GMT"),
+        "rfc",
+        "an RFC 1123 date",
+    );
+    no(
+        h("/d/rfc", "Wed, 02 Jul 2025 10:00:00 GMT"),
+        "an RFC 1123 date after",
+    );
+    yes(h("/d/format", "01/05/2024"), "format", "actualFormat");
+    no(h("/d/format", "02/05/2024"), "actualFormat, other day");
+    yes(h("/d/month", &iso(now)), "month", "this month, truncated");
+    no(
+        h("/d/month", &iso(now - 40 * 86_400)),
+        "40 days ago is another month",
+    );
+    yes(
+        h("/d/offset", &iso(now - 4 * 3600)),
+        "offset",
+        "four hours ago",
+    );
+    no(h("/d/offset", &iso(now - 2 * 3600)), "two hours ago");
+}
+
+#[test]
+fn request_field_edges() {
+    let (_d, s) = serve(&[
+        stub(
+            "anyvalue",
+            json!({"url": "/e/hdr", "headers": {"X-V": {"equalTo": "b"}}}),
+        ),
+        stub(
+            "colon",
+            json!({"url": "/e/auth", "basicAuthCredentials": {"username": "u", "password": "p:w:d"}}),
+        ),
+        stub(
+            "encoded",
+            json!({"urlPathTemplate": "/e/names/{name}", "pathParameters": {"name": {"equalTo": "a%20b"}}}),
+        ),
+        stub(
+            "key",
+            json!({"urlPath": "/e/key", "queryParameters": {"the key": {"equalTo": "v&w"}}}),
+        ),
+        stub(
+            "quoted",
+            json!({"url": "/e/cookie", "cookies": {"c": {"equalTo": "v 1"}}}),
+        ),
+    ]);
+    yes(
+        get_with(&s, "/e/hdr", &[("X-V", "a"), ("X-V", "b")]),
+        "anyvalue",
+        "a single matcher takes any header value",
+    );
+    no(
+        get_with(&s, "/e/hdr", &[("X-V", "a")]),
+        "no header value fits",
+    );
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("u:p:w:d")
+    );
+    yes(
+        get_with(&s, "/e/auth", &[("Authorization", &auth)]),
+        "colon",
+        "a password holding colons",
+    );
+    yes(
+        get(&s, "/e/names/a%20b"),
+        "encoded",
+        "path variables are raw, as sent",
+    );
+    no(get(&s, "/e/names/a-b"), "another variable");
+    yes(
+        get(&s, "/e/key?the+key=v%26w"),
+        "key",
+        "query names and values are decoded",
+    );
+    no(
+        get(&s, "/e/key?the+key=v&w"),
+        "an unencoded & splits the value",
+    );
+    yes(
+        get_with(&s, "/e/cookie", &[("Cookie", "c=\"v 1\"")]),
+        "quoted",
+        "a quoted cookie value",
+    );
+}
+
+#[test]
+fn scenario_state_set_through_the_admin_api_and_priority_within_states() {
+    let mut gated = in_scenario(
+        "gated",
+        json!({"method": "GET", "url": "/s/admin"}),
+        Some("Open"),
+        None,
+    );
+    gated["priority"] = json!(1);
+    let (_d, s) = serve(&[
+        gated,
+        // Lower priority, no required state: answers whenever the gated one cannot.
+        stub("fallback", json!({"method": "GET", "url": "/s/admin"})),
+    ]);
+    yes(
+        get(&s, "/s/admin"),
+        "fallback",
+        "the gated stub waits for Open",
+    );
+    let resp = s
+        .req("PUT", "/__admin/scenarios/cart/state")
+        .body(json!({"state": "Open"}).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200, "set the state");
+    yes(get(&s, "/s/admin"), "gated", "in Open, the higher priority");
+    // A state none of the scenario's stubs names is refused, as WireMock does.
+    let resp = s
+        .req("PUT", "/__admin/scenarios/cart/state")
+        .body(json!({"state": "Shut"}).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 422, "an unknown state");
+    yes(get(&s, "/s/admin"), "gated", "the state is unchanged");
+    let resp = s
+        .req("PUT", "/__admin/scenarios/cart/state")
+        .body(json!({"state": "Started"}).to_string())
+        .send()
+        .expect("send");
+    assert_eq!(resp.status().as_u16(), 200, "back to Started");
+    yes(get(&s, "/s/admin"), "fallback", "out of Open again");
 }
