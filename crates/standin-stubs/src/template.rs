@@ -8,7 +8,8 @@
 //! the value-printing helper (multi-valued fields print their first value,
 //! `request.path` the whole path), and `request.headers.X-Foo` is looked up in lower
 //! case (the model holds header names in lower case; WireMock's lookup ignores case).
-//! HTML escaping is handlebars.java's default: `{{x}}` escapes, `{{{x}}}` does not.
+//! Nothing is HTML-escaped: WireMock 3 turns handlebars.java's escaping off by default,
+//! so `{{x}}` prints `<b>&` as is, like `{{{x}}}`.
 //!
 //! Like WireMock, only the part between the first `{{` and the last `}}` is a template:
 //! text around it is sent as written.

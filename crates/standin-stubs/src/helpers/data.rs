@@ -2,6 +2,10 @@
 //! `formData`, `regexExtract`, `size`, `range`, `array`, `arrayAdd`, `arrayRemove`,
 //! `arrayJoin`, `val`, `assign`, `math`, `hostname`, `systemValue`.
 
+use handlebars::{
+    BlockContext, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderError, Renderable, ScopedJson,
+};
 use regex::Regex;
 use serde_json::{Map, Value};
 
@@ -111,7 +115,12 @@ fn xpath_with(a: &Args<'_>, prefix: Option<&str>) -> Result<Out, Fail> {
     if xml.trim().is_empty() {
         return Err(format!("{xml} is not valid XML"));
     }
-    let nodes = crate::xml::xpath(&xml, &full, &[]).map_err(|e| {
+    let nodes = match crate::xml::xpath(&xml, &full, &[]) {
+        // A prefix no namespace binds selects nothing in WireMock (no error).
+        Err(e) if e.contains("does not bind") => Ok(Vec::new()),
+        other => other,
+    };
+    let nodes = nodes.map_err(|e| {
         if e.contains("does not parse") && e.contains("XML") {
             format!("{xml} is not valid XML")
         } else {
@@ -493,5 +502,62 @@ mod tests {
             })
         );
         assert_eq!(Decimal::parse("abc"), None);
+    }
+}
+
+/// `arrayJoin` as a helper, and as a block that renders its content once per item with
+/// the item as context (`{{#arrayJoin ',' list}}<{{this}}>{{/arrayJoin}}`), as
+/// WireMock's section form does.
+pub(super) struct ArrayJoin(pub(super) super::ValueHelper);
+
+impl HelperDef for ArrayJoin {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+    ) -> Result<ScopedJson<'rc>, RenderError> {
+        self.0.call_inner(h, r, ctx, rc)
+    }
+
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let separator = match h.param(0).map(|p| p.value()) {
+            Some(Value::String(s)) => s.clone(),
+            _ => return self.0.call(h, r, ctx, rc, out),
+        };
+        let items: Vec<Value> = match h.param(1).map(|p| p.value()) {
+            Some(Value::Array(items)) => items.clone(),
+            Some(v) if !v.is_null() => h.params()[1..].iter().map(|p| p.value().clone()).collect(),
+            _ => return self.0.call(h, r, ctx, rc, out),
+        };
+        let Some(template) = h.template().filter(|_| h.is_block()) else {
+            return self.0.call(h, r, ctx, rc, out);
+        };
+        if items.is_empty() {
+            return Ok(());
+        }
+        let option = |key: &str| h.hash_get(key).map(|v| value::render(v.value()));
+        out.write(&option("prefix").unwrap_or_default())?;
+        for (i, item) in items.into_iter().enumerate() {
+            if i > 0 {
+                out.write(&separator)?;
+            }
+            let mut block = BlockContext::new();
+            block.set_base_value(item);
+            rc.push_block(block);
+            let rendered = template.render(r, ctx, rc, out);
+            rc.pop_block();
+            rendered?;
+        }
+        out.write(&option("suffix").unwrap_or_default())?;
+        Ok(())
     }
 }

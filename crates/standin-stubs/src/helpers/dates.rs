@@ -2,7 +2,8 @@
 //! arrival time; dates pass between helpers as [`DateValue`]s.
 
 use chrono::{
-    DateTime, Datelike, Duration, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Utc,
+    DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, TimeZone,
+    Timelike, Utc,
 };
 use serde_json::Value;
 
@@ -95,106 +96,33 @@ fn dated(a: &Args<'_>, ms: i64, timezone: Option<String>) -> Result<Out, Fail> {
 
 fn date(a: &Args<'_>) -> Result<Out, Fail> {
     match a.value(0).and_then(DateValue::from_value) {
-        Some(d) => {
-            let tz = d.timezone.clone().or_else(|| a.hash_text("timezone"));
-            dated(a, d.ms, tz)
-        }
+        // A date keeps its own zone (WireMock's `RenderableDate`): `timezone=` applies
+        // only to `now` and to a value that is not a date.
+        Some(d) => dated(a, d.ms, d.timezone.clone()),
         // Like WireMock: anything but a date means now.
         None => now(a),
     }
 }
 
-/// A Java `DateTimeFormatter` pattern as a chrono format, for parsing.
-fn java_to_chrono(pattern: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = pattern.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c == '\'' {
-            i += 1;
-            while i < chars.len() && chars[i] != '\'' {
-                if chars[i] == '%' {
-                    out.push_str("%%");
-                } else {
-                    out.push(chars[i]);
-                }
-                i += 1;
-            }
-            i += 1;
-            continue;
-        }
-        let mut n = 1;
-        while i + n < chars.len() && chars[i + n] == c {
-            n += 1;
-        }
-        let spec = match (c, n) {
-            ('y' | 'u', 2) => "%y",
-            ('y' | 'u', _) => "%Y",
-            ('M', 1 | 2) => "%m",
-            ('M', 3) => "%b",
-            ('M', _) => "%B",
-            ('d', _) => "%d",
-            ('H', _) => "%H",
-            ('h', _) => "%I",
-            ('m', _) => "%M",
-            ('s', _) => "%S",
-            ('S', _) => "%f",
-            ('a', _) => "%p",
-            ('E', 1..=3) => "%a",
-            ('E', _) => "%A",
-            ('Z', _) => "%z",
-            ('X' | 'x', 1 | 2) => "%#z",
-            ('X' | 'x', _) => "%:z",
-            ('%', _) => "%%",
-            _ => "",
-        };
-        if spec.is_empty() {
-            for _ in 0..n {
-                out.push(c);
-            }
-        } else {
-            out.push_str(spec);
-        }
-        i += n;
-    }
-    out
-}
-
-/// Parses `text` with a Java pattern (or `epoch` / `unix`) into ms since the epoch.
-fn parse_with(text: &str, format: &str) -> Option<i64> {
-    let t = text.trim();
-    if format.eq_ignore_ascii_case("epoch") {
-        return t.parse().ok();
-    }
-    if format.eq_ignore_ascii_case("unix") {
-        return t.parse::<i64>().ok()?.checked_mul(1000);
-    }
-    let f = java_to_chrono(format);
-    if let Ok(dt) = DateTime::parse_from_str(t, &f) {
-        return Some(dt.timestamp_millis());
-    }
-    if let Ok(n) = NaiveDateTime::parse_from_str(t, &f) {
-        return Some(n.and_utc().timestamp_millis());
-    }
-    NaiveDate::parse_from_str(t, &f)
-        .ok()?
-        .and_hms_opt(0, 0, 0)
-        .map(|n| n.and_utc().timestamp_millis())
+/// Parses `text` with a Java pattern, `epoch` or `unix`; a pattern without an offset
+/// reads the text as UTC.
+fn parse_with(text: &str, format: &str) -> Option<DateTime<FixedOffset>> {
+    crate::date::parse_java(text.trim(), format).ok().flatten()
 }
 
 fn parse_date(a: &Args<'_>) -> Result<Out, Fail> {
     let text = a.text(0).unwrap_or_default();
-    let ms = match a.hash_text("format") {
+    let parsed = match a.hash_text("format") {
         Some(format) => parse_with(&text, &format),
-        None => crate::date::parse_instant(&text).map(|d| d.timestamp_millis()),
+        None => crate::date::parse_instant(&text),
     };
-    // WireMock answers null for a date it cannot parse.
-    Ok(Out::Value(match ms {
-        Some(ms) => DateValue {
-            ms,
+    // WireMock answers null for a date it cannot parse; a parsed date keeps the offset
+    // it was written with and prints in it.
+    Ok(Out::Value(match parsed {
+        Some(dt) => DateValue {
+            ms: dt.timestamp_millis(),
             format: None,
-            timezone: None,
+            timezone: (dt.offset().local_minus_utc() != 0).then(|| dt.format("%:z").to_string()),
             plain: false,
         }
         .to_value(),
@@ -269,20 +197,19 @@ mod tests {
 
     #[test]
     fn java_patterns_parse() {
-        assert_eq!(java_to_chrono("yyyy-MM-dd'T'HH:mm:ss"), "%Y-%m-%dT%H:%M:%S");
+        let ms = |text: &str, f: &str| parse_with(text, f).map(|d| d.timestamp_millis());
+        assert_eq!(ms("2024-01-02", "yyyy-MM-dd"), Some(1_704_153_600_000));
         assert_eq!(
-            parse_with("2024-01-02", "yyyy-MM-dd"),
-            Some(1_704_153_600_000)
-        );
-        assert_eq!(
-            parse_with("02/01/2024 10:00", "dd/MM/yyyy HH:mm"),
+            ms("02/01/2024 10:00", "dd/MM/yyyy HH:mm"),
             Some(1_704_189_600_000)
         );
-        assert_eq!(parse_with("1704153600", "unix"), Some(1_704_153_600_000));
+        assert_eq!(ms("1704153600", "unix"), Some(1_704_153_600_000));
+        assert_eq!(ms("1704153600000", "epoch"), Some(1_704_153_600_000));
+        let zoned = parse_with("2024-01-02 10:00 +0200", "yyyy-MM-dd HH:mm Z");
         assert_eq!(
-            parse_with("1704153600000", "epoch"),
-            Some(1_704_153_600_000)
+            zoned.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2024-01-02T10:00:00+02:00")
         );
-        assert_eq!(parse_with("nope", "yyyy"), None);
+        assert_eq!(ms("nope", "yyyy"), None);
     }
 }

@@ -212,13 +212,17 @@ pub(crate) fn split_path(raw: &str) -> Vec<String> {
     segs
 }
 
-/// The request path (no query) from the model's `request.url`.
+/// The request path (no query, decoded) from the model's `request.url`.
 fn url_path(root: &Value) -> String {
     let url = root
         .pointer("/request/url")
         .and_then(Value::as_str)
         .unwrap_or("");
-    url.split('?').next().unwrap_or("").to_string()
+    // Java's `URI.getPath()`: percent-escapes decoded (`%20` prints as a space).
+    let path = url.split('?').next().unwrap_or("");
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// What one render knows besides the model: the random state and the time.
@@ -282,12 +286,40 @@ pub(crate) fn next_f64() -> f64 {
 type ValueFn = fn(&Args<'_>) -> Result<Out, Fail>;
 type CondFn = fn(&Args<'_>) -> Result<bool, Fail>;
 
-/// A helper that computes a value.
-struct ValueHelper(ValueFn);
+/// A helper that computes a value, and how that value prints when the helper is
+/// written out (`{{jsonPath ...}}`) rather than passed to another helper.
+struct ValueHelper(ValueFn, fn(&Value) -> String);
 
 /// A conditional: renders its block or `{{else}}` as a block, prints `true`/`false` (or
 /// the `yes=`/`no=` options) otherwise.
 struct CondHelper(CondFn);
+
+/// The values of parameters written `x.[0]` / `x.0` where `x` is a single value (a
+/// string in the model): WireMock's single-valued `ListOrSingle` indexes too, so
+/// `{{eq request.query.a.[0] 'x'}}` sees the value whether `a` came once or twice.
+fn single_value_fallbacks<'reg: 'rc, 'rc>(
+    h: &Helper<'rc>,
+    ctx: &'rc Context,
+    rc: &mut RenderContext<'reg, 'rc>,
+) -> Vec<Option<Value>> {
+    h.params()
+        .iter()
+        .map(|p| {
+            if !(p.is_value_missing() || p.value().is_null()) {
+                return None;
+            }
+            let base = index_zero_base(p.relative_path()?)?;
+            let found = match rc.context() {
+                Some(c) => rc.evaluate(&c, base).map(|v| v.as_json().clone()),
+                None => rc.evaluate(ctx, base).map(|v| v.as_json().clone()),
+            };
+            match found {
+                Ok(v @ Value::String(_)) => Some(v),
+                _ => None,
+            }
+        })
+        .collect()
+}
 
 fn args_of<'a, 'reg: 'rc, 'rc>(
     h: &'a Helper<'rc>,
@@ -295,6 +327,7 @@ fn args_of<'a, 'reg: 'rc, 'rc>(
     ctx: &'rc Context,
     rc: &mut RenderContext<'reg, 'rc>,
     render_block: bool,
+    fallbacks: &'a [Option<Value>],
 ) -> Result<Args<'a>, RenderError>
 where
     'rc: 'a,
@@ -307,10 +340,18 @@ where
         params: h
             .params()
             .iter()
-            .map(|p| Param {
-                value: p.value(),
-                path: p.relative_path().map(String::as_str),
-                missing: p.is_value_missing(),
+            .enumerate()
+            .map(|(i, p)| match fallbacks.get(i).and_then(Option::as_ref) {
+                Some(v) => Param {
+                    value: v,
+                    path: None,
+                    missing: false,
+                },
+                None => Param {
+                    value: p.value(),
+                    path: p.relative_path().map(String::as_str),
+                    missing: p.is_value_missing(),
+                },
             })
             .collect(),
         hash: h.hash().iter().map(|(k, v)| (*k, v.value())).collect(),
@@ -331,12 +372,10 @@ fn set_var(rc: &mut RenderContext<'_, '_>, ctx: &Context, name: String, v: Value
     rc.set_context(Context::from(data));
 }
 
-fn write_escaped(rc: &RenderContext<'_, '_>, text: &str, out: &mut dyn Output) -> HelperResult {
-    if rc.is_disable_escape() {
-        out.write(text)?;
-    } else {
-        out.write(&handlebars::html_escape(text))?;
-    }
+/// Writes a value's text. WireMock 3 renders with handlebars.java's escaping turned off
+/// (`templateEscapingDisabled` defaults to true), so `{{x}}` and `{{{x}}}` print alike.
+fn write_text(text: &str, out: &mut dyn Output) -> HelperResult {
+    out.write(text)?;
     Ok(())
 }
 
@@ -348,8 +387,9 @@ impl ValueHelper {
         ctx: &'rc Context,
         rc: &mut RenderContext<'reg, 'rc>,
     ) -> Result<Option<Value>, RenderError> {
+        let fallbacks = single_value_fallbacks(h, ctx, rc);
         let out = {
-            let args = args_of(h, r, ctx, rc, true)?;
+            let args = args_of(h, r, ctx, rc, true, &fallbacks)?;
             (self.0)(&args)
         };
         Ok(match out {
@@ -387,13 +427,13 @@ impl HelperDef for ValueHelper {
         let Some(v) = self.run(h, r, ctx, rc)? else {
             return Ok(());
         };
-        let text = value::render(&v);
+        let text = (self.1)(&v);
         if h.is_block() {
             // A section's result is written as is: its content was escaped inside.
             out.write(&text)?;
             Ok(())
         } else {
-            write_escaped(rc, &text, out)
+            write_text(&text, out)
         }
     }
 }
@@ -406,7 +446,8 @@ impl CondHelper {
         ctx: &'rc Context,
         rc: &mut RenderContext<'reg, 'rc>,
     ) -> Result<Result<bool, Fail>, RenderError> {
-        let args = args_of(h, r, ctx, rc, false)?;
+        let fallbacks = single_value_fallbacks(h, ctx, rc);
+        let args = args_of(h, r, ctx, rc, false, &fallbacks)?;
         Ok((self.0)(&args))
     }
 
@@ -446,7 +487,7 @@ impl HelperDef for CondHelper {
     ) -> HelperResult {
         let result = match self.test(h, r, ctx, rc)? {
             Ok(b) => b,
-            Err(message) => return write_escaped(rc, &value::error_text(&message), out),
+            Err(message) => return write_text(&value::error_text(&message), out),
         };
         if h.is_block() {
             let branch = if result { h.template() } else { h.inverse() };
@@ -455,7 +496,7 @@ impl HelperDef for CondHelper {
             }
             Ok(())
         } else {
-            write_escaped(rc, &value::render(&Self::answer(h, result)), out)
+            write_text(&value::render(&Self::answer(h, result)), out)
         }
     }
 }
@@ -514,7 +555,7 @@ impl HelperDef for ValueWriter {
             };
             args.text(0).unwrap_or_default()
         };
-        write_escaped(rc, &text, out)
+        write_text(&text, out)
     }
 }
 
@@ -569,12 +610,24 @@ fn cond_helpers() -> Vec<(&'static str, CondFn)> {
 /// Registers every WireMock helper on `hb`.
 pub(crate) fn register(hb: &mut Handlebars<'static>) {
     for (name, f) in value_helpers() {
-        hb.register_helper(name, Box::new(ValueHelper(f)));
+        let print: fn(&Value) -> String = match name {
+            "jsonPath" => value::render_json_path,
+            "xPath" | "soapXPath" => value::render_xpath,
+            _ => value::render,
+        };
+        if name == "arrayJoin" {
+            hb.register_helper(name, Box::new(data::ArrayJoin(ValueHelper(f, print))));
+        } else {
+            hb.register_helper(name, Box::new(ValueHelper(f, print)));
+        }
     }
     for (name, f) in cond_helpers() {
         hb.register_helper(name, Box::new(CondHelper(f)));
     }
     hb.register_helper(VALUE_HELPER, Box::new(ValueWriter));
+    // No HTML escaping anywhere (see `write_text`); handlebars' own `{{#each}}` and
+    // `{{lookup}}` output goes through the registry's escape function.
+    hb.register_escape_fn(handlebars::no_escape);
 }
 
 /// A hard failure that fails the render (a 500), for misuse WireMock also fails on.

@@ -20,7 +20,7 @@ pub(crate) struct DateValue {
     pub format: Option<String>,
     /// The zone it prints in (`UTC`, `+02:00`, `GMT+2`); `None` is UTC.
     pub timezone: Option<String>,
-    /// A plain `java.util.Date` (from `truncateDate`): prints as Java's `Date.toString`.
+    /// A plain `java.util.Date` (from `truncateDate`): prints as ISO-8601 in UTC.
     pub plain: bool,
 }
 
@@ -72,11 +72,8 @@ impl DateValue {
     fn render_checked(&self) -> Result<String, String> {
         let dt = self.datetime()?;
         if self.plain {
-            // java.util.Date#toString: "Mon Jan 01 00:00:00 UTC 2024".
-            return Ok(dt
-                .with_timezone(&Utc)
-                .format("%a %b %d %H:%M:%S UTC %Y")
-                .to_string());
+            // A plain `java.util.Date` prints as ISO-8601 in UTC in WireMock's templates.
+            return Ok(iso8601(&dt.with_timezone(&Utc).fixed_offset()));
         }
         match self.format.as_deref() {
             Some("epoch") => Ok(self.ms.to_string()),
@@ -139,15 +136,38 @@ pub(crate) fn error_text(message: &str) -> String {
 pub(crate) fn render(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::Object(_) => {
-            if let Some(d) = DateValue::from_value(v) {
-                d.render()
-            } else {
-                // A map (jsonPath's result, parseJson's) prints as Jackson's pretty JSON.
-                jackson_pretty(v)
-            }
-        }
+        // A map (parseJson's, `request.query`) prints as Java's `Map.toString`.
         other => java_string(other),
+    }
+}
+
+/// How `{{jsonPath ...}}` prints its result: WireMock wraps lists and maps in its
+/// `JsonData`, whose `toString` is JSON (a map as Jackson's pretty JSON, a list as
+/// Jayway's compact JSON); other values print as usual.
+pub(crate) fn render_json_path(v: &Value) -> String {
+    match v {
+        Value::Object(_) if DateValue::from_value(v).is_none() => jackson_pretty(v),
+        Value::Array(_) => v.to_string(),
+        other => render(other),
+    }
+}
+
+/// How `{{xPath ...}}` prints its result: the first node found (WireMock's
+/// `ListOrSingle` prints its first item), an element as indented XML with a final line
+/// break, as WireMock's `XmlNode` prints it.
+pub(crate) fn render_xpath(v: &Value) -> String {
+    let first = match v {
+        Value::Array(items) => match items.first() {
+            Some(f) => f,
+            None => return String::new(),
+        },
+        other => other,
+    };
+    match first {
+        Value::String(s) if s.starts_with('<') => {
+            crate::xml::pretty_print(s).map_or_else(|| s.clone(), |x| format!("{x}\n"))
+        }
+        other => render(other),
     }
 }
 
@@ -303,7 +323,9 @@ mod tests {
             jackson_pretty(&v),
             "{\n  \"a\" : [ {\n    \"b\" : 1\n  } ],\n  \"c\" : { },\n  \"d\" : [ ],\n  \"e\" : \"x\"\n}"
         );
-        assert_eq!(render(&json!({"k": 1})), "{\n  \"k\" : 1\n}");
+        assert_eq!(render_json_path(&json!({"k": 1})), "{\n  \"k\" : 1\n}");
+        assert_eq!(render_json_path(&json!(["a", 1])), "[\"a\",1]");
+        assert_eq!(render(&json!({"k": 1})), "{k=1}");
     }
 
     #[test]
@@ -331,7 +353,7 @@ mod tests {
         };
         assert_eq!(zoned.render(), "2024-01-01T02:00:00+02:00");
         let plain = DateValue { plain: true, ..d };
-        assert_eq!(plain.render(), "Mon Jan 01 00:00:00 UTC 2024");
+        assert_eq!(plain.render(), "2024-01-01T00:00:00Z");
         assert_eq!(DateValue::from_value(&plain.to_value()), Some(plain));
     }
 
