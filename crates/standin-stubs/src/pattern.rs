@@ -25,13 +25,12 @@
 use std::cell::OnceCell;
 
 use base64::Engine as _;
-use regex::Regex;
 use serde_json::{Map, Value, json};
 use standin_core::Request;
 use standin_core::diag::push_pointer;
 
 use crate::error::StubError;
-use crate::matcher::{MultiValuePattern, ValuePattern};
+use crate::matcher::{JavaRegex, MultiValuePattern, ValuePattern};
 
 /// How many characters of each string the Levenshtein distance looks at: enough to
 /// rank real URLs, small enough that a near-miss evaluation stays cheap.
@@ -62,11 +61,11 @@ pub enum UrlMatcher {
     /// `url`: path and query equal to this.
     Url(String),
     /// `urlPattern`: the regex matches path and query whole.
-    UrlPattern(Regex, String),
+    UrlPattern(JavaRegex, String),
     /// `urlPath`: the path equals this.
     Path(String),
     /// `urlPathPattern`: the regex matches the path whole.
-    PathPattern(Regex, String),
+    PathPattern(JavaRegex, String),
     /// `urlPathTemplate`.
     PathTemplate(PathTemplate),
 }
@@ -712,10 +711,12 @@ fn string_field<'v>(
     }
 }
 
-/// Compiles a WireMock (Java) regex so it must match the whole value.
-fn whole_regex(text: &str, pointer: &str) -> Result<Regex, StubError> {
-    Regex::new(&format!("^(?:{text})$"))
-        .map_err(|e| StubError::new(pointer, format!("invalid regular expression {text:?}: {e}")))
+/// Compiles a WireMock (Java) regex so it must match the whole value. WireMock's URL
+/// patterns are `java.util.regex` patterns like those of `matches`, so they get the same
+/// translation (lookaround, `\Q…\E`, POSIX classes, DOTALL).
+fn whole_regex(text: &str, pointer: &str) -> Result<JavaRegex, StubError> {
+    JavaRegex::whole(text)
+        .map_err(|e| StubError::new(pointer, format!("invalid regular expression: {e}")))
 }
 
 impl RequestPattern {
@@ -1282,6 +1283,23 @@ mod tests {
         assert!(hit(&p, "GET", "/m/rx/123"));
         assert!(!hit(&p, "GET", "/m/rx/123?x=1"));
         assert!(!hit(&p, "GET", "/x/m/rx/123"));
+    }
+
+    #[test]
+    fn url_regexes_are_java_regexes() {
+        let look = pattern(json!({"urlPathPattern": "/r/(?!admin)[a-z]+"}));
+        assert!(hit(&look, "GET", "/r/users"));
+        assert!(!hit(&look, "GET", "/r/admin"));
+        let quoted = pattern(json!({"urlPattern": "\\Q/r/a.b?x=\\E[0-9]+"}));
+        assert!(hit(&quoted, "GET", "/r/a.b?x=12"));
+        assert!(!hit(&quoted, "GET", "/r/aXb?x=12"));
+        let posix = pattern(json!({"urlPathPattern": "/r/\\p{Alpha}+"}));
+        assert!(hit(&posix, "GET", "/r/abc"));
+        assert!(!hit(&posix, "GET", "/r/ab1"));
+        let bad = RequestPattern::parse(&json!({"urlPattern": "/(unclosed"}), "/request")
+            .expect_err("a bad regex is an error");
+        assert_eq!(bad.pointer, "/request/urlPattern");
+        assert!(bad.message.contains("/(unclosed"), "{}", bad.message);
     }
 
     #[test]

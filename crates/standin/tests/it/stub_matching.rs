@@ -1866,3 +1866,37 @@ fn scenario_state_set_through_the_admin_api_and_priority_within_states() {
     assert_eq!(resp.status().as_u16(), 200, "back to Started");
     yes(get(&s, "/s/admin"), "fallback", "out of Open again");
 }
+
+#[test]
+fn url_regexes_are_java_regexes() {
+    // WireMock compiles urlPattern and urlPathPattern as java.util.regex patterns, as it
+    // does `matches`: lookahead, \Q..\E quoting and POSIX classes are common in stubs.
+    let (_d, s) = serve(&[
+        stub(
+            "lookahead",
+            json!({"method": "GET", "urlPathPattern": "/r/(?!admin)[a-z]+"}),
+        ),
+        stub(
+            "quoted",
+            json!({"method": "GET", "urlPattern": "\\Q/r/a.b?x=\\E[0-9]+"}),
+        ),
+        stub(
+            "posix",
+            json!({"method": "GET", "urlPathPattern": "/r/p/\\p{Alpha}+"}),
+        ),
+    ]);
+    yes(
+        get(&s, "/r/users"),
+        "lookahead",
+        "negative lookahead, allowed",
+    );
+    no(get(&s, "/r/admin"), "negative lookahead, refused");
+    yes(
+        get(&s, "/r/a.b?x=12"),
+        "quoted",
+        "quoted dot and question mark",
+    );
+    no(get(&s, "/r/aXb?x=12"), "a quoted dot is a dot");
+    yes(get(&s, "/r/p/abc"), "posix", "POSIX class");
+    no(get(&s, "/r/p/ab1"), "POSIX class refuses a digit");
+}
