@@ -470,41 +470,6 @@ fn system_value(a: &Args<'_>) -> Result<Out, Fail> {
     Err(format!("Access to {key} is denied"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn definite_json_paths() {
-        assert!(is_definite("$.a.b[0]"));
-        assert!(is_definite("$['a.b']"));
-        assert!(!is_definite("$.a[*].b"));
-        assert!(!is_definite("$..b"));
-        assert!(!is_definite("$.a[?(@.x == 1)]"));
-        assert!(!is_definite("$.a[0,1]"));
-        assert!(!is_definite("$.a[1:3]"));
-    }
-
-    #[test]
-    fn decimals_like_big_decimal() {
-        assert_eq!(
-            Decimal::parse("-12.340"),
-            Some(Decimal {
-                unscaled: -12340,
-                scale: 3
-            })
-        );
-        assert_eq!(
-            Decimal::parse("1E2"),
-            Some(Decimal {
-                unscaled: 100,
-                scale: 0
-            })
-        );
-        assert_eq!(Decimal::parse("abc"), None);
-    }
-}
-
 /// `arrayJoin` as a helper, and as a block that renders its content once per item with
 /// the item as context (`{{#arrayJoin ',' list}}<{{this}}>{{/arrayJoin}}`), as
 /// WireMock's section form does.
@@ -559,5 +524,40 @@ impl HelperDef for ArrayJoin {
         }
         out.write(&option("suffix").unwrap_or_default())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definite_json_paths() {
+        assert!(is_definite("$.a.b[0]"));
+        assert!(is_definite("$['a.b']"));
+        assert!(!is_definite("$.a[*].b"));
+        assert!(!is_definite("$..b"));
+        assert!(!is_definite("$.a[?(@.x == 1)]"));
+        assert!(!is_definite("$.a[0,1]"));
+        assert!(!is_definite("$.a[1:3]"));
+    }
+
+    #[test]
+    fn decimals_like_big_decimal() {
+        assert_eq!(
+            Decimal::parse("-12.340"),
+            Some(Decimal {
+                unscaled: -12340,
+                scale: 3
+            })
+        );
+        assert_eq!(
+            Decimal::parse("1E2"),
+            Some(Decimal {
+                unscaled: 100,
+                scale: 0
+            })
+        );
+        assert_eq!(Decimal::parse("abc"), None);
     }
 }

@@ -14,5 +14,6 @@ mod saved;
 mod sources;
 mod stub_matching;
 mod stub_faults;
+mod stub_responses;
 mod validation;
 mod watch;
