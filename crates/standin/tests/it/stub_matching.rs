@@ -1900,3 +1900,85 @@ fn url_regexes_are_java_regexes() {
     yes(get(&s, "/r/p/abc"), "posix", "POSIX class");
     no(get(&s, "/r/p/ab1"), "POSIX class refuses a digit");
 }
+
+#[test]
+fn equal_to_xml_ignores_prefixes_and_sibling_order() {
+    // WireMock counts neither namespace prefixes nor CHILD_NODELIST_SEQUENCE.
+    let (_d, s) = serve(&body_stubs(&[(
+        "ns",
+        json!({"equalToXml": "<a:r xmlns:a=\"urn:x\"><a:one>1</a:one><a:two>2</a:two></a:r>"}),
+    )]));
+    let p = |body: &str| post(&s, "/b/ns", body.to_string());
+    yes(
+        p("<b:r xmlns:b=\"urn:x\"><b:one>1</b:one><b:two>2</b:two></b:r>"),
+        "ns",
+        "another prefix for the same URI",
+    );
+    yes(
+        p("<r xmlns=\"urn:x\"><two>2</two><one>1</one></r>"),
+        "ns",
+        "default namespace, siblings swapped",
+    );
+    no(
+        p("<b:r xmlns:b=\"urn:y\"><b:one>1</b:one><b:two>2</b:two></b:r>"),
+        "another namespace URI",
+    );
+}
+
+#[test]
+fn concurrent_requests_walk_a_chain_one_state_at_a_time() {
+    let chain = |name: &str, required: &str, new_state: Option<&str>| {
+        in_scenario(
+            name,
+            json!({"method": "GET", "url": "/s/chain"}),
+            Some(required),
+            new_state,
+        )
+    };
+    let (_d, s) = serve(&[
+        chain("one", "Started", Some("two")),
+        chain("two", "two", Some("three")),
+        chain("three", "three", None),
+    ]);
+    const THREADS: usize = 16;
+    let barrier = Arc::new(Barrier::new(THREADS));
+    let url = format!("{}/s/chain", s.url);
+    let handles: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let barrier = Arc::clone(&barrier);
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                let _ = client.get(format!("{url}-warm")).send();
+                barrier.wait();
+                let resp = client.get(&url).send().expect("send");
+                (resp.status().as_u16(), resp.text().expect("body"))
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, String)> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let count = |name: &str| answers.iter().filter(|(_, b)| b == name).count();
+    assert_eq!(count("one"), 1, "Started left once: {answers:?}");
+    assert_eq!(count("two"), 1, "two left once: {answers:?}");
+    assert_eq!(
+        count("three"),
+        THREADS - 2,
+        "no request fell through: {answers:?}"
+    );
+}
+
+#[test]
+fn miss_report_shows_the_closest_stub() {
+    let (_d, s) = serve(&[
+        stub("alpha", json!({"method": "GET", "url": "/alphabet/soup"})),
+        stub("other", json!({"method": "POST", "url": "/zzz/qqq/www"})),
+    ]);
+    let (status, body) = done(s.get("/alphabet/soap").send().expect("send"));
+    assert_eq!(status, 404);
+    assert!(body.contains("/alphabet/soup"), "the closest stub: {body}");
+    assert!(!body.contains("/zzz/qqq/www"), "not the far one: {body}");
+    assert!(body.contains("/alphabet/soap"), "the request: {body}");
+}
