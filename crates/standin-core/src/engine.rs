@@ -345,12 +345,18 @@ fn add_cors(reply: &mut Reply, headers: &HeaderMap) {
             HeaderValue::from_static("*"),
         )),
     }
-    let exposed: Vec<&str> = reply
-        .headers
-        .iter()
-        .map(|(n, _)| n.as_str())
-        .filter(|n| !n.starts_with("access-control-") && *n != "content-type" && *n != "vary")
-        .collect();
+    let mut exposed: Vec<&str> = Vec::new();
+    for (name, _) in &reply.headers {
+        let n = name.as_str();
+        // A header sent several times is exposed once.
+        if !n.starts_with("access-control-")
+            && n != "content-type"
+            && n != "vary"
+            && !exposed.contains(&n)
+        {
+            exposed.push(n);
+        }
+    }
     if !exposed.is_empty()
         && let Ok(v) = HeaderValue::from_str(&exposed.join(", "))
     {

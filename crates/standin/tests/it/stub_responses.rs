@@ -107,6 +107,9 @@ fn headers_single_and_repeated() {
         .filter_map(|v| v.to_str().ok())
         .collect();
     assert_eq!(many, ["a", "b", "c"], "an array is the header repeated");
+    // CORS exposes a repeated header once.
+    let exposed = header(&resp, "access-control-expose-headers").unwrap_or_default();
+    assert_eq!(exposed.matches("x-many").count(), 1, "{exposed}");
     assert_eq!(resp.text().expect("body"), "h");
 }
 
