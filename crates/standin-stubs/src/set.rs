@@ -19,8 +19,10 @@
 //!
 //! **Scenarios.** A stub with `requiredScenarioState` matches only in that state. When a
 //! stub with `newScenarioState` is chosen the state is moved with the store's atomic
-//! compare-and-set; if another request moved it first, the stub no longer matches and the
-//! search goes on. Under concurrent requests each state is therefore left exactly once.
+//! compare-and-set from the state the scan read; if another request moved it first, the
+//! scan starts again with fresh readings, so a request never misses because a state moved
+//! between two stubs of its scenario (WireMock fixed that only after 3.13.2, PR #3506).
+//! Under concurrent requests each state is therefore left exactly once.
 //!
 //! **Near misses** are computed only for misses and within a budget: at most
 //! [`NEAR_MISS_BUDGET`] candidates are evaluated, taken from the request path's bucket,
@@ -44,6 +46,9 @@ use crate::stub::Stub;
 
 /// How many stubs a miss evaluates at most to find its near misses.
 pub const NEAR_MISS_BUDGET: usize = 64;
+/// How many times one request rescans the stubs because a concurrent request moved a
+/// scenario it was about to move (see [`StubSet::find`]).
+const MAX_SCANS: usize = 64;
 /// How many near misses a miss reports (WireMock's `NEAR_MISS_COUNT`).
 pub const NEAR_MISS_COUNT: usize = 3;
 
@@ -228,27 +233,44 @@ impl StubSet {
 
     fn find_now(&self, req: &Request<'_>, store: &dyn Store) -> Option<Arc<Stub>> {
         let view = View::new(req);
-        let lists = self.candidate_lists(req.path);
-        let mut merge = Merge::new(lists);
-        while let Some(pos) = merge.next() {
-            let stub = &self.stubs[pos as usize];
-            if !stub.request.matches_view(&view) {
-                continue;
-            }
-            if let Some(s) = &stub.scenario {
-                if let Some(required) = &s.required
-                    && store.scenario(&s.name) != *required
-                {
+        // A scan judges every scenario stub against one reading of each scenario's
+        // state, taken when the scan first needs it. Reading the store afresh per stub
+        // would let a concurrent move slip between two stubs of one scenario (the newer
+        // gated on the next state is checked first, the state moves, then the older
+        // gated on the old state no longer matches either) and the request would miss
+        // although a stub matches every state it passed through. When the move from the
+        // state read fails, another request moved it: the scan starts again with fresh
+        // readings. Every restart means some request made progress; the bound keeps a
+        // request from chasing a scenario that others keep moving forever.
+        'scan: for _ in 0..MAX_SCANS {
+            let mut states: Vec<(&str, String)> = Vec::new();
+            let mut merge = Merge::new(self.candidate_lists(req.path));
+            while let Some(pos) = merge.next() {
+                let stub = &self.stubs[pos as usize];
+                if !stub.request.matches_view(&view) {
                     continue;
                 }
-                if let Some(new_state) = &s.new_state
-                    && !store.advance(&s.name, s.required.as_deref(), new_state)
-                {
-                    // Another request left the required state first.
-                    continue;
+                if let Some(s) = &stub.scenario {
+                    let current = match states.iter().find(|(n, _)| *n == s.name) {
+                        Some((_, state)) => state.clone(),
+                        None => {
+                            let state = store.scenario(&s.name);
+                            states.push((s.name.as_str(), state.clone()));
+                            state
+                        }
+                    };
+                    if s.required.as_ref().is_some_and(|r| *r != current) {
+                        continue;
+                    }
+                    if let Some(new_state) = &s.new_state
+                        && !store.advance(&s.name, Some(&current), new_state)
+                    {
+                        continue 'scan;
+                    }
                 }
+                return Some(stub.clone());
             }
-            return Some(stub.clone());
+            return None;
         }
         None
     }
@@ -638,6 +660,54 @@ mod tests {
                 .as_deref(),
             Some("first")
         );
+    }
+
+    /// A store where another request moves scenario `s` to `second` right after this
+    /// request first reads it (the race of a real server, made deterministic).
+    struct MovedAfterRead {
+        inner: MemoryStore,
+        moved: std::sync::atomic::AtomicBool,
+    }
+
+    impl Store for MovedAfterRead {
+        fn scenario(&self, name: &str) -> String {
+            let state = self.inner.scenario(name);
+            if !self.moved.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                self.inner.advance(name, Some(STARTED), "second");
+            }
+            state
+        }
+        fn advance(&self, name: &str, from: Option<&str>, to: &str) -> bool {
+            self.inner.advance(name, from, to)
+        }
+        fn set_scenario(&self, name: &str, state: &str) {
+            self.inner.set_scenario(name, state)
+        }
+        fn reset_scenarios(&self) {
+            self.inner.reset_scenarios()
+        }
+        fn scenarios(&self) -> Vec<(String, String)> {
+            self.inner.scenarios()
+        }
+    }
+
+    #[test]
+    fn a_state_moved_mid_scan_does_not_make_a_miss() {
+        // "second" is newer, so it is checked first: it reads Started and is skipped,
+        // then the state moves; "first" must not then be judged against the new state.
+        let s = sequence();
+        let store = MovedAfterRead {
+            inner: MemoryStore::new(),
+            moved: std::sync::atomic::AtomicBool::new(false),
+        };
+        let a = asked("GET", "/seq", &[], "");
+        let got = s.find(&a.req(), &store).map(|x| x.label().to_string());
+        assert_eq!(
+            got.as_deref(),
+            Some("second"),
+            "the move by the other request is seen on a rescan"
+        );
+        assert_eq!(store.inner.scenario("s"), "second");
     }
 
     #[test]

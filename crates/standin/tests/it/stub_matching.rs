@@ -1230,7 +1230,7 @@ fn concurrent_requests_leave_started_exactly_once() {
     ]);
     const THREADS: usize = 16;
     let url = format!("{}/s/race", s.url);
-    for round in 0..5 {
+    for round in 0..20 {
         let barrier = Arc::new(Barrier::new(THREADS));
         let handles: Vec<_> = (0..THREADS)
             .map(|_| {
@@ -1981,4 +1981,70 @@ fn miss_report_shows_the_closest_stub() {
     assert!(body.contains("/alphabet/soup"), "the closest stub: {body}");
     assert!(!body.contains("/zzz/qqq/www"), "not the far one: {body}");
     assert!(body.contains("/alphabet/soap"), "the request: {body}");
+}
+
+#[test]
+fn any_method_and_specific_method_stubs_keep_newest_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings");
+    let mappings = json!({"mappings": [
+        stub("get-old", json!({"method": "GET", "url": "/o/1"})),
+        stub("any-new", json!({"method": "ANY", "url": "/o/1"})),
+        stub("any-old", json!({"method": "ANY", "urlPath": "/o/2"})),
+        stub("get-new", json!({"method": "GET", "urlPath": "/o/2"})),
+        stub("tpl-old", json!({"method": "GET", "urlPathTemplate": "/o/t/{x}"})),
+        stub("rx-new", json!({"method": "ANY", "urlPathPattern": "/o/t/[a-z]+"})),
+    ]});
+    std::fs::write(dir.path().join("mappings/m.json"), mappings.to_string()).expect("write");
+    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    yes(
+        get(&s, "/o/1"),
+        "any-new",
+        "a newer ANY stub beats an older GET",
+    );
+    yes(
+        who(s.req("DELETE", "/o/1").send().expect("send")),
+        "any-new",
+        "ANY takes DELETE",
+    );
+    yes(
+        get(&s, "/o/2"),
+        "get-new",
+        "a newer GET stub beats an older ANY",
+    );
+    yes(
+        who(s.req("POST", "/o/2").send().expect("send")),
+        "any-old",
+        "the older ANY still takes POST",
+    );
+    yes(
+        get(&s, "/o/t/abc"),
+        "rx-new",
+        "a newer regex beats an older template",
+    );
+    yes(
+        get(&s, "/o/t/123"),
+        "tpl-old",
+        "the template where the regex fails",
+    );
+}
+
+#[test]
+fn form_parameters_with_repeated_values() {
+    let (_d, s) = serve(&[stub(
+        "multi",
+        json!({"method": "POST", "url": "/f/multi",
+               "formParameters": {"c": {"hasExactly": [{"equalTo": "red"}, {"equalTo": "blue"}]}}}),
+    )]);
+    let send = |body: &str| {
+        who(s
+            .req("POST", "/f/multi")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.to_string())
+            .send()
+            .expect("send"))
+    };
+    yes(send("c=blue&c=red"), "multi", "both values");
+    no(send("c=blue"), "one value");
+    no(send("c=blue&c=red&c=green"), "an extra value");
 }
