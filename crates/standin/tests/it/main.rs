@@ -4,6 +4,7 @@
 mod support;
 
 mod admin;
+mod admin_access;
 mod check;
 mod config;
 mod directives;
