@@ -12,7 +12,7 @@ use serde_json::Value;
 use standin_core::Request;
 
 use crate::jsonpath;
-use crate::matcher::{MultiValuePattern, ValuePattern};
+use crate::matcher::{MultiValuePattern, ValuePattern, pretty_json};
 use crate::pattern::{BodyPattern, UrlMatcher, View, values_of};
 use crate::stub::Stub;
 
@@ -125,9 +125,9 @@ fn name_and_expected(json: &Value) -> (String, String) {
         "absent" => "(absent)".to_string(),
         "equalToJson" | "matchesJsonSchema" => match value {
             Value::String(s) => serde_json::from_str::<Value>(s)
-                .map(|v| jackson_pretty(&v))
+                .map(|v| pretty_json(&v))
                 .unwrap_or_else(|_| s.clone()),
-            other => jackson_pretty(other),
+            other => pretty_json(other),
         },
         "and" | "or" => {
             let joiner = if key == "and" { " AND " } else { " OR " };
@@ -405,7 +405,7 @@ fn body_line(b: &BodyPattern, view: &View<'_, '_>) -> Line {
     } else {
         match name.as_str() {
             "equalToJson" => serde_json::from_str::<Value>(text)
-                .map(|v| jackson_pretty(&v))
+                .map(|v| pretty_json(&v))
                 .unwrap_or_else(|_| text.to_string()),
             "binaryEqualTo" => base64::engine::general_purpose::STANDARD.encode(view.req.body),
             _ => text.to_string(),
@@ -468,46 +468,6 @@ fn list_or_single(items: Vec<String>) -> Option<String> {
         0 => None,
         1 => items.into_iter().next(),
         _ => Some(format!("[{}]", items.join(", "))),
-    }
-}
-
-/// Jackson's default pretty printer: objects one member per line, indented by two, with
-/// `" : "`; arrays on one line as `[ 1, 2 ]`; empty ones as `{ }` and `[ ]`.
-pub fn jackson_pretty(v: &Value) -> String {
-    let mut out = String::new();
-    pretty_into(v, 0, &mut out);
-    out
-}
-
-fn pretty_into(v: &Value, depth: usize, out: &mut String) {
-    match v {
-        Value::Object(m) if m.is_empty() => out.push_str("{ }"),
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
-                out.push_str(if i == 0 { "\n" } else { ",\n" });
-                out.push_str(&"  ".repeat(depth + 1));
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push_str(" : ");
-                pretty_into(item, depth + 1, out);
-            }
-            out.push('\n');
-            out.push_str(&"  ".repeat(depth));
-            out.push('}');
-        }
-        Value::Array(a) if a.is_empty() => out.push_str("[ ]"),
-        Value::Array(a) => {
-            // Jackson indents arrays inline, so objects inside keep the object depth.
-            out.push_str("[ ");
-            for (i, item) in a.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                pretty_into(item, depth, out);
-            }
-            out.push_str(" ]");
-        }
-        scalar => out.push_str(&scalar.to_string()),
     }
 }
 
@@ -965,7 +925,7 @@ mod tests {
     fn pretty_prints_json_as_jackson_does() {
         let v = json!({"a": [1, {"b": "x"}], "c": {}, "d": []});
         assert_eq!(
-            jackson_pretty(&v),
+            pretty_json(&v),
             "{\n  \"a\" : [ 1, {\n    \"b\" : \"x\"\n  } ],\n  \"c\" : { },\n  \"d\" : [ ]\n}"
         );
     }

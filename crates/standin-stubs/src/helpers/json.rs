@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::value::{DateValue, empty_map, jackson_pretty};
+use super::value::{DateValue, empty_map};
 use super::{Args, Fail, Out, ValueFn, to_int};
+use crate::matcher::pretty_json;
 
 pub(super) fn helpers() -> Vec<(&'static str, ValueFn)> {
     vec![
@@ -59,7 +60,7 @@ fn plain_json(v: &Value) -> Value {
 fn to_json(a: &Args<'_>) -> Result<Out, Fail> {
     Ok(Out::Value(Value::String(match a.value(0) {
         None => String::new(),
-        Some(v) => jackson_pretty(&plain_json(v)),
+        Some(v) => pretty_json(&plain_json(v)),
     })))
 }
 
@@ -93,7 +94,7 @@ fn format_json(a: &Args<'_>) -> Result<Out, Fail> {
         "There was an error parsing the json. Please make sure the json is valid".to_string()
     })?;
     Ok(Out::Value(Value::String(if pretty {
-        jackson_pretty(&v)
+        pretty_json(&v)
     } else {
         v.to_string()
     })))

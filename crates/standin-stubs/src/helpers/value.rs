@@ -8,6 +8,8 @@
 use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use serde_json::{Map, Value, json};
 
+use crate::matcher::pretty_json;
+
 /// The key of a tagged date value.
 const DATE_TAG: &str = "__date";
 
@@ -146,7 +148,7 @@ pub(crate) fn render(v: &Value) -> String {
 /// Jayway's compact JSON); other values print as usual.
 pub(crate) fn render_json_path(v: &Value) -> String {
     match v {
-        Value::Object(_) if DateValue::from_value(v).is_none() => jackson_pretty(v),
+        Value::Object(_) if DateValue::from_value(v).is_none() => pretty_json(v),
         Value::Array(_) => v.to_string(),
         other => render(other),
     }
@@ -228,55 +230,6 @@ pub(crate) fn java_double(f: f64) -> String {
     }
 }
 
-/// Jackson's default pretty printer: two-space indent, `"key" : value`, arrays inline
-/// as `[ a, b ]`, empty containers `{ }` and `[ ]`.
-pub(crate) fn jackson_pretty(v: &Value) -> String {
-    let mut out = String::new();
-    write_pretty(v, 0, &mut out);
-    out
-}
-
-fn write_pretty(v: &Value, level: usize, out: &mut String) {
-    match v {
-        Value::Object(map) if map.is_empty() => out.push_str("{ }"),
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, child)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push('\n');
-                push_indent(out, level + 1);
-                out.push_str(&Value::String(k.clone()).to_string());
-                out.push_str(" : ");
-                write_pretty(child, level + 1, out);
-            }
-            out.push('\n');
-            push_indent(out, level);
-            out.push('}');
-        }
-        Value::Array(items) if items.is_empty() => out.push_str("[ ]"),
-        Value::Array(items) => {
-            out.push_str("[ ");
-            for (i, child) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                // Jackson's array indenter is inline: it does not deepen the nesting.
-                write_pretty(child, level, out);
-            }
-            out.push_str(" ]");
-        }
-        scalar => out.push_str(&scalar.to_string()),
-    }
-}
-
-fn push_indent(out: &mut String, level: usize) {
-    for _ in 0..level {
-        out.push_str("  ");
-    }
-}
-
 /// handlebars.java's `Handlebars.Utils.isEmpty`: null, false, "", 0, empty list or map.
 pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
@@ -320,7 +273,7 @@ mod tests {
     fn jackson_pretty_printing() {
         let v = json!({"a": [{"b": 1}], "c": {}, "d": [], "e": "x"});
         assert_eq!(
-            jackson_pretty(&v),
+            pretty_json(&v),
             "{\n  \"a\" : [ {\n    \"b\" : 1\n  } ],\n  \"c\" : { },\n  \"d\" : [ ],\n  \"e\" : \"x\"\n}"
         );
         assert_eq!(render_json_path(&json!({"k": 1})), "{\n  \"k\" : 1\n}");
