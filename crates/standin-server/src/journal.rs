@@ -217,7 +217,7 @@ impl Entry {
             delay_ms: reply.delay_ms,
         };
         let mut entry = Entry {
-            id: new_id(),
+            id: standin_stubs::stub::new_uuid(),
             seq: 0,
             at,
             method: parts.method.clone(),
@@ -306,22 +306,6 @@ impl Entry {
 pub fn unix_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-/// A random (version 4) UUID in Java's `UUID.toString()` form.
-pub fn new_id() -> String {
-    let bits: u128 = rand::random();
-    let v = (bits & !(0xF_u128 << 76)) | (0x4_u128 << 76);
-    let v = (v & !(0x3_u128 << 62)) | (0x2_u128 << 62);
-    let h = format!("{v:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
 }
 
 struct Shard {

@@ -106,7 +106,8 @@ pub fn new_uuid() -> String {
     uuid_from_bits(rand::random::<u128>())
 }
 
-fn uuid_from_bits(bits: u128) -> String {
+/// The UUID these 128 random bits make: version 4 and the IETF variant set over them.
+pub(crate) fn uuid_from_bits(bits: u128) -> String {
     let v = (bits & !(0xF_u128 << 76)) | (0x4_u128 << 76);
     let v = (v & !(0x3_u128 << 62)) | (0x2_u128 << 62);
     let h = format!("{v:032x}");

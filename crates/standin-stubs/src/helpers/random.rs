@@ -35,16 +35,7 @@ fn pick_range(lo: u8, hi: u8, n: usize) -> String {
 /// A version 4 UUID from the render's randomness.
 pub(crate) fn uuid() -> String {
     let (hi, lo) = (next_u64(), next_u64());
-    let hi = (hi & !0xF000) | 0x4000;
-    let lo = (lo & !(0b11 << 62)) | (0b10 << 62);
-    format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        hi >> 32,
-        (hi >> 16) & 0xFFFF,
-        hi & 0xFFFF,
-        lo >> 48,
-        lo & 0xFFFF_FFFF_FFFF
-    )
+    crate::stub::uuid_from_bits((u128::from(hi) << 64) | u128::from(lo))
 }
 
 fn random_value(a: &Args<'_>) -> Result<Out, Fail> {
