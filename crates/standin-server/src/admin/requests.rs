@@ -30,33 +30,18 @@ use crate::journal::{Captured, Entry, unix_ms};
 /// WireMock's `NearMissCalculator.NEAR_MISS_COUNT`.
 const NEAR_MISSES: usize = 3;
 
-/// `2024-05-01T10:20:30.123Z` (Java's `ISO_ZONED_DATE_TIME` of a UTC instant).
+/// `2024-05-01T10:20:30.123Z` (Java's `ISO_ZONED_DATE_TIME` of a UTC instant): the
+/// core's RFC 3339 form, with the fraction as Java prints it (trailing zeros dropped,
+/// none at all on a whole second).
 pub(crate) fn iso_date(ms: u64) -> String {
-    let secs = ms / 1000;
-    let millis = ms % 1000;
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    // Days to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let fraction = if millis == 0 {
-        String::new()
-    } else {
-        format!(".{millis:03}").trim_end_matches('0').to_string()
+    let full = standin_core::saved::template::iso(ms);
+    let Some((whole, millis)) = full.strip_suffix('Z').and_then(|s| s.rsplit_once('.')) else {
+        return full;
     };
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{fraction}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match millis.trim_end_matches('0') {
+        "" => format!("{whole}Z"),
+        fraction => format!("{whole}.{fraction}Z"),
+    }
 }
 
 /// Headers as WireMock writes them: one value as a string, several as an array.
@@ -638,6 +623,7 @@ mod tests {
         assert_eq!(iso_date(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso_date(1_715_000_000_123), "2024-05-06T12:53:20.123Z");
         assert_eq!(iso_date(951_782_400_500), "2000-02-29T00:00:00.5Z");
+        assert_eq!(iso_date(86_400_010), "1970-01-02T00:00:00.01Z");
     }
 
     #[test]
