@@ -27,8 +27,8 @@ pub mod saved;
 pub mod select;
 pub mod settings;
 pub mod snapshot;
-pub mod state;
 pub mod source;
+pub mod state;
 pub mod validate;
 
 pub use diag::{Diagnostic, Severity};

@@ -13,12 +13,12 @@ use crate::answer::{Answerer, Ask, Outcome};
 use crate::directives::{Directives, Vendor};
 use crate::exchange::{Kind, NearMiss, Reply, Request, Why};
 use crate::generate::{Direction, GenContext};
+use crate::model::Document;
 use crate::model::{MediaDef, Operation, ResponseDef};
 use crate::problem::{Problem, extra};
 use crate::router::Found;
 use crate::select;
 use crate::snapshot::Snapshot;
-use crate::source::openapi::Document;
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::model::Document;
 use crate::router::{OpRef, Router};
 use crate::settings::MockSettings;
-use crate::source::openapi::{Document, normalize_base};
+use crate::source::openapi::normalize_base;
 use crate::source::{self, Files};
 
 /// One mock's compiled state.
@@ -117,7 +118,7 @@ impl Snapshot {
                         let Some(raw) = doc.root.pointer(ptr) else {
                             continue;
                         };
-                        let (schema, at) = crate::source::openapi::deref(&doc.root, raw, ptr);
+                        let (schema, at) = crate::model::deref(&doc.root, raw, ptr);
                         if !seen.insert(at.clone()) {
                             continue;
                         }

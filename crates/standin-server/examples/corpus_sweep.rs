@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::Value;
 use standin_core::generate::{Direction, GenContext};
+use standin_core::model::Document;
 use standin_core::model::{Operation, ParamIn, StatusKey};
 use standin_core::settings::ValidateMode;
-use standin_core::source::openapi::Document;
 use standin_core::{MockSettings, Snapshot};
 use standin_server::files::DiskFiles;
 

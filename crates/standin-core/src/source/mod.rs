@@ -75,7 +75,7 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// What a loaded source contributed.
 pub struct Loaded {
     /// The OpenAPI document, when the source is one.
-    pub document: Option<openapi::Document>,
+    pub document: Option<crate::model::Document>,
     /// A Postman collection or HAR recording, compiled later by the snapshot (it needs
     /// the settings and the environment file).
     pub saved: Option<crate::saved::SavedSource>,

@@ -30,9 +30,9 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::directives::Directives;
 use crate::exchange::{Reply, Request};
+use crate::model::{Document, Version};
 use crate::model::{Operation, ParamIn};
 use crate::settings::{MockSettings, ValidateMode};
-use crate::source::openapi::{Document, Version};
 use schema::{OpSchemas, Rewriter, Shape};
 
 /// Documents with at most this many operations are compiled at load; larger ones
@@ -261,7 +261,7 @@ fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Enco
     };
     map.iter()
         .map(|(name, e)| {
-            let e = crate::source::openapi::deref(&doc.root, e, "").0;
+            let e = crate::model::deref(&doc.root, e, "").0;
             (
                 name.clone(),
                 body::Encoding {

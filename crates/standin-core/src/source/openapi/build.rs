@@ -14,11 +14,10 @@ use http::Method;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::{Version, deref};
 use crate::diag::{Diagnostic, push_pointer};
 use crate::model::{
     Example, HeaderDef, MediaDef, Operation, ParamIn, Parameter, RequestBody, RequestMedia,
-    ResponseDef, SecurityAlternative, StatusKey,
+    ResponseDef, SecurityAlternative, StatusKey, Version, deref,
 };
 
 /// The operations of a document and what was wrong on the way.
