@@ -30,6 +30,7 @@ pub mod snapshot;
 pub mod source;
 pub mod state;
 pub mod validate;
+pub mod wire;
 
 pub use diag::{Diagnostic, Severity};
 pub use exchange::{Reply, Request};

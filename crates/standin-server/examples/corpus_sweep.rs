@@ -34,7 +34,7 @@ fn param_value(doc: &Document, schema: Option<&Value>, seed: u64) -> String {
     };
     match standin_core::generate::generate(&ctx, schema, "") {
         Ok(Value::Null) | Err(_) => "1".into(),
-        Ok(v) => standin_core::source::openapi::build::header_text(&v),
+        Ok(v) => standin_core::render::header_text(&v),
     }
 }
 

@@ -6,7 +6,8 @@
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, push_pointer};
-use crate::saved::{HarEntry, glob_match, is_unreplayable_header};
+use crate::saved::{HarEntry, is_unreplayable_header};
+use crate::wire::glob_match;
 
 /// Whether a parsed document is a HAR (`log.entries`).
 pub fn is_har(root: &Value) -> bool {
