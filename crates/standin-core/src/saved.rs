@@ -7,7 +7,8 @@
 //! winner, and the near-miss report when nothing wins. HAR matching (Playwright's
 //! rules) is in [`har`]; the Postman dynamic variables (`{{$randomUUID}}` ...) are in
 //! [`template`]. Reading the files is [`crate::source::postman`] and
-//! [`crate::source::har`]'s job.
+//! [`crate::source::har`]'s job, and the snapshot hands their output to
+//! [`SavedSet::new`]: this module reads no source.
 
 pub mod har;
 pub mod template;
@@ -16,32 +17,10 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
 use crate::directives::{Directives, Vendor};
 use crate::exchange::{Reply, Request, Why};
 use crate::settings::{Delay, HarMatch, MockSettings};
-use crate::source::Files;
 use crate::wire;
-
-/// A source of saved examples, recognised but not yet compiled: compiling needs the
-/// environment file and the settings, which the snapshot has.
-#[derive(Debug, Clone)]
-pub enum SavedSource {
-    /// A Postman collection (v2.0 or v2.1).
-    Postman {
-        /// The file as given.
-        file: String,
-        /// The parsed document.
-        root: Value,
-    },
-    /// A HAR 1.2 recording.
-    Har {
-        /// The file as given.
-        file: String,
-        /// The parsed document.
-        root: Value,
-    },
-}
 
 /// One part of a path segment in a Postman example URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,17 +147,19 @@ type Closeness = (usize, usize);
 const NEAR_MISSES: usize = 5;
 
 impl SavedSet {
-    /// Compiles the saved sources: substitutes the environment (read from
-    /// `settings.postman_env` through `files`) and collection variables, applies the
-    /// HAR filter. Problems become diagnostics; files read are added to `read`.
-    pub fn build(
-        files: &dyn Files,
-        sources: Vec<SavedSource>,
+    /// The set of compiled examples and entries, matched with the settings' header
+    /// and body rules, HAR mode, delay and CORS. `har_first`: a HAR came before any
+    /// collection among the sources, so HAR entries are tried first.
+    pub fn new(
+        examples: Vec<Example>,
+        entries: Vec<HarEntry>,
+        har_first: bool,
         settings: &MockSettings,
-        diagnostics: &mut Vec<Diagnostic>,
-        read: &mut Vec<std::path::PathBuf>,
     ) -> SavedSet {
-        let mut set = SavedSet {
+        SavedSet {
+            examples,
+            entries,
+            har_first,
             match_headers: settings
                 .match_headers
                 .iter()
@@ -189,49 +170,7 @@ impl SavedSet {
             har_match: settings.har_match,
             delay: settings.delay,
             cors: settings.cors,
-            ..SavedSet::default()
-        };
-        let has_collection = sources
-            .iter()
-            .any(|s| matches!(s, SavedSource::Postman { .. }));
-        let environment = match (&settings.postman_env, has_collection) {
-            (Some(path), true) => {
-                read.push(files.canonical(path));
-                crate::source::postman::load_environment(files, path, diagnostics)
-            }
-            _ => Vec::new(),
-        };
-        let mut seen_collection = false;
-        for source in sources {
-            match source {
-                SavedSource::Postman { file, root } => {
-                    seen_collection = true;
-                    let start = set.examples.len();
-                    let found = crate::source::postman::compile(
-                        &file,
-                        &root,
-                        &environment,
-                        start,
-                        diagnostics,
-                    );
-                    set.examples.extend(found);
-                }
-                SavedSource::Har { file, root } => {
-                    if !seen_collection && set.entries.is_empty() {
-                        set.har_first = true;
-                    }
-                    let found = crate::source::har::compile(
-                        &file,
-                        &root,
-                        &settings.har_filter,
-                        settings.cors,
-                        diagnostics,
-                    );
-                    set.entries.extend(found);
-                }
-            }
         }
-        set
     }
 
     /// Whether there is any saved example.
@@ -433,27 +372,6 @@ fn is_cors_header(name: &str) -> bool {
             | "access-control-allow-credentials"
             | "access-control-expose-headers"
     )
-}
-
-/// Headers never replayed: hop-by-hop ones (RFC 9110 §7.6.1), and the length and
-/// encoding, because the body saved is decoded and the server frames it anew.
-pub fn is_unreplayable_header(name: &str) -> bool {
-    name.starts_with(':')
-        || matches!(
-            name,
-            "connection"
-                | "keep-alive"
-                | "proxy-authenticate"
-                | "proxy-authorization"
-                | "proxy-connection"
-                | "te"
-                | "trailer"
-                | "trailers"
-                | "transfer-encoding"
-                | "upgrade"
-                | "content-length"
-                | "content-encoding"
-        )
 }
 
 /// The request, taken apart once for every example.

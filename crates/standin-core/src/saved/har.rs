@@ -8,7 +8,6 @@
 //! followed inside the recording. Lenient: query order and percent-encoding ignored,
 //! JSON bodies compared as JSON.
 
-use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
@@ -407,18 +406,4 @@ fn near_misses(set: &SavedSet, target: &Target, req: &Request<'_>) -> Vec<(Close
     out.sort_by_key(|(c, _)| *c);
     out.truncate(NEAR_MISSES);
     out
-}
-
-/// Bytes of a body as recorded, for the loader.
-pub fn body_bytes(text: &str, base64: bool) -> Result<Bytes, String> {
-    if base64 {
-        use base64::Engine as _;
-        let cleaned: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(cleaned.as_bytes())
-            .map(Bytes::from)
-            .map_err(|e| format!("the base64 body cannot be decoded: {e}"))
-    } else {
-        Ok(Bytes::from(text.to_string()))
-    }
 }

@@ -13,8 +13,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, push_pointer};
-use crate::saved::{Example, ExampleBody, Part, is_unreplayable_header};
-use crate::source::Files;
+use crate::saved::{Example, ExampleBody, Part};
+use crate::source::{Files, is_unreplayable_header};
 
 /// Whether a parsed document is a Postman collection.
 pub fn is_collection(root: &Value) -> bool {
