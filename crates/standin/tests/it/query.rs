@@ -1,8 +1,8 @@
 //! A query string is read the same way by every kind of source in one mock: `+` is a
 //! space (as browsers send it, and as WireMock and server frameworks read it), `%20` is
 //! a space too, and `%2B` is a plus. OpenAPI parameter validation, Prism's `__` query
-//! directives, Postman query matching and templating, and lenient HAR matching all see
-//! `?q=a+b` as `a b`.
+//! directives, Postman query matching and templating, lenient HAR matching and WireMock
+//! stubs' `queryParameters` all see `?q=a+b` as `a b`.
 
 use std::path::Path;
 
@@ -63,6 +63,12 @@ fn recording() -> Value {
     }]}})
 }
 
+fn stub() -> Value {
+    json!({"request": {"method": "GET", "urlPath": "/stub",
+                       "queryParameters": {"q": {"equalTo": "a b"}}},
+           "response": {"status": 200, "body": "spaced"}})
+}
+
 fn text(s: &Server, path: &str) -> (u16, String) {
     let resp = s.get(path).send().unwrap();
     (resp.status().as_u16(), resp.text().unwrap())
@@ -74,7 +80,16 @@ fn a_plus_in_the_query_is_a_space_for_every_kind_of_source() {
     let api = write(dir.path(), "api.json", &openapi());
     let postman = write(dir.path(), "collection.json", &collection());
     let har = write(dir.path(), "recording.har", &recording());
-    let s = Server::start(&[&api, &postman, &har, "--har-match", "lenient", "--quiet"]);
+    let stubs = write(dir.path(), "stub.json", &stub());
+    let s = Server::start(&[
+        &api,
+        &postman,
+        &har,
+        &stubs,
+        "--har-match",
+        "lenient",
+        "--quiet",
+    ]);
 
     // OpenAPI: the enum holds "a b".
     assert_eq!(json(s.get("/search?q=a+b").send().unwrap()).0, 200);
@@ -100,4 +115,9 @@ fn a_plus_in_the_query_is_a_space_for_every_kind_of_source() {
     // HAR (lenient): recorded as `q=a%20b`.
     assert_eq!(text(&s, "/har?q=a+b"), (200, "spaced".to_string()));
     assert_eq!(text(&s, "/har?q=a%2Bb").0, 404);
+
+    // A WireMock stub: `equalTo` "a b".
+    assert_eq!(text(&s, "/stub?q=a+b"), (200, "spaced".to_string()));
+    assert_eq!(text(&s, "/stub?q=a%20b"), (200, "spaced".to_string()));
+    assert_eq!(text(&s, "/stub?q=a%2Bb").0, 404);
 }
