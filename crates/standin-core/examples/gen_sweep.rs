@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use standin_core::generate::{Dialect, Direction, GenContext, generate};
+use standin_core::generate::{Direction, GenContext, generate};
+use standin_core::model::Dialect;
 
 const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",

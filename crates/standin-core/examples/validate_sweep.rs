@@ -21,9 +21,9 @@ use serde_json::Value;
 use standin_core::directives::Directives;
 use standin_core::exchange::Request;
 use standin_core::generate::{Direction, GenContext, generate};
+use standin_core::model::{Document, Version};
 use standin_core::model::{Operation, ParamIn, Parameter};
 use standin_core::settings::ValidateMode;
-use standin_core::source::openapi::{Document, Version};
 use standin_core::validate::{Verdict, check};
 use standin_core::{MockSettings, Snapshot};
 
@@ -406,7 +406,7 @@ fn credentials(doc: &Document, op: &Operation, b: &mut Built) -> Result<(), Stri
         let Some(def) = defs.and_then(|d| d.get(name)) else {
             continue;
         };
-        let def = standin_core::source::openapi::deref(&doc.root, def, "").0;
+        let def = standin_core::model::deref(&doc.root, def, "").0;
         let s = |k: &str| def.get(k).and_then(Value::as_str).unwrap_or("");
         let auth = match s("type") {
             "apiKey" => {

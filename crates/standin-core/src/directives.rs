@@ -119,7 +119,7 @@ impl Directives {
             for pair in q.split('&') {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
                 if let Some(key) = k.strip_prefix("__") {
-                    let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
+                    let v = crate::wire::form_decode(v);
                     d.apply(Vendor::Query, k, key, &v);
                 }
             }
@@ -284,6 +284,14 @@ mod tests {
         assert_eq!(d.example.unwrap().value, "big one");
         let d = Directives::read(&headers(&[("prefer", "dynamic=true")]), Some("__code=500"));
         assert_eq!(d.code, None);
+    }
+
+    #[test]
+    fn query_forms_decode_plus_as_a_space() {
+        let d = Directives::read(&HeaderMap::new(), Some("__example=big+one"));
+        assert_eq!(d.example.unwrap().value, "big one");
+        let d = Directives::read(&HeaderMap::new(), Some("__example=a%2Bb"));
+        assert_eq!(d.example.unwrap().value, "a+b");
     }
 
     #[test]

@@ -27,9 +27,10 @@ pub mod saved;
 pub mod select;
 pub mod settings;
 pub mod snapshot;
-pub mod state;
 pub mod source;
+pub mod state;
 pub mod validate;
+pub mod wire;
 
 pub use diag::{Diagnostic, Severity};
 pub use exchange::{Reply, Request};

@@ -1,8 +1,14 @@
-//! The mock model: operations and the responses they can give, built once at load.
+//! The mock model: what an OpenAPI document becomes at load, and what answers read.
 //!
-//! Every kind of source is turned into these types. Schemas stay where they are in the
-//! document and are referred to by JSON pointer; examples are stored both as values and
-//! as the bytes that will be sent, so the request path only copies a `Bytes` handle.
+//! A loaded [`Document`] (its [`Version`] and schema [`Dialect`], the bundled root, base
+//! paths) holds [`Operation`]s and the responses they can give. Schemas stay where they
+//! are in the document and are referred to by JSON pointer ([`deref`] follows them);
+//! examples are stored both as values and as the bytes that will be sent, so the request
+//! path only copies a `Bytes` handle. Saved examples (Postman, HAR) have their own
+//! compiled forms in [`crate::saved`].
+//!
+//! The loader, validation, generation, the snapshot and the engine all read these
+//! types, so this module imports nothing else from the crate.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -223,4 +229,93 @@ impl Operation {
     pub fn response(&self, key: StatusKey) -> Option<&ResponseDef> {
         self.responses.iter().find(|r| r.key == key)
     }
+}
+
+/// Which OpenAPI version a document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `swagger: "2.0"`.
+    Swagger2,
+    /// `openapi: 3.0.x`.
+    OpenApi30,
+    /// `openapi: 3.1.x` (and later 3.x).
+    OpenApi31,
+}
+
+impl Version {
+    /// The schema dialect of this version.
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Version::Swagger2 => Dialect::Swagger2,
+            Version::OpenApi30 => Dialect::OpenApi30,
+            Version::OpenApi31 => Dialect::OpenApi31,
+        }
+    }
+}
+
+/// Which schema dialect a document speaks; it decides `nullable`, `x-nullable`,
+/// boolean vs numeric `exclusiveMinimum`, and type arrays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// Swagger 2.0 schemas (`x-nullable`, draft-4 exclusive bounds, `type: file`).
+    Swagger2,
+    /// OpenAPI 3.0 schemas (`nullable`, draft-4 exclusive bounds).
+    OpenApi30,
+    /// OpenAPI 3.1 schemas (JSON Schema 2020-12: type arrays, `const`, `$defs`).
+    OpenApi31,
+}
+
+/// A loaded OpenAPI document.
+#[derive(Debug)]
+pub struct Document {
+    /// The file name as the user gave it.
+    pub file: String,
+    /// Its version.
+    pub version: Version,
+    /// The bundled document: every `$ref` in it is local.
+    pub root: Arc<Value>,
+    /// Base paths (from `servers` or `basePath`), normalised: no trailing slash, `""` for
+    /// none. The first is the one used when the user overrides nothing.
+    pub base_paths: Vec<String>,
+    /// The operations that loaded.
+    pub operations: Vec<Operation>,
+    /// The document-wide `security`, when given.
+    pub security: Option<Vec<SecurityAlternative>>,
+}
+
+/// Follows a local `$ref` (`#/a/b`) in `root`.
+pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let fragment = reference.strip_prefix('#')?;
+    if fragment.is_empty() {
+        return Some(root);
+    }
+    // A URI fragment, not a query or a path: `+` stays `+` (RFC 6901 §6).
+    if fragment.contains('%') {
+        let decoded = percent_encoding::percent_decode_str(fragment)
+            .decode_utf8()
+            .ok()?;
+        root.pointer(&decoded)
+    } else {
+        root.pointer(fragment)
+    }
+}
+
+/// Follows `$ref` chains from `value` (at most 32 hops, so cycles end). Returns the
+/// target and the JSON pointer it sits at.
+pub fn deref<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> (&'a Value, String) {
+    let mut current = value;
+    let mut at = pointer.to_string();
+    for _ in 0..32 {
+        match current.get("$ref").and_then(Value::as_str) {
+            Some(r) => match resolve_ref(root, r) {
+                Some(target) => {
+                    current = target;
+                    at = r.trim_start_matches('#').to_string();
+                }
+                None => break,
+            },
+            None => break,
+        }
+    }
+    (current, at)
 }

@@ -4,6 +4,8 @@
 //! `application/json`), and parameters are understood. No `Accept`, or one that accepts
 //! anything, means JSON when it is offered.
 
+use crate::wire;
+
 /// One range of an `Accept` header.
 #[derive(Debug, Clone, PartialEq)]
 struct Range<'a> {
@@ -39,14 +41,9 @@ fn parse_accept(accept: &str) -> Vec<Range<'_>> {
         .collect()
 }
 
-fn essence(media_type: &str) -> (&str, &str) {
-    let mt = media_type.split(';').next().unwrap_or("").trim();
-    mt.split_once('/').unwrap_or((mt, ""))
-}
-
 /// How well `range` matches `offered`: `None` if not at all, higher is more specific.
 fn specificity(range: &Range<'_>, offered: &str) -> Option<u8> {
-    let (kind, sub) = essence(offered);
+    let (kind, sub) = wire::type_and_subtype(offered);
     if range.kind == "*" {
         return Some(0);
     }
@@ -69,18 +66,13 @@ fn specificity(range: &Range<'_>, offered: &str) -> Option<u8> {
     None
 }
 
-/// Whether a media type is JSON-like.
-pub fn is_json(media_type: &str) -> bool {
-    crate::source::openapi::build::is_json(media_type)
-}
-
 /// Picks the index of the offered media type to send, or `None` when nothing offered is
 /// acceptable. Ties keep document order, with JSON first when the client accepts anything.
 pub fn negotiate(accept: Option<&str>, offered: &[&str]) -> Option<usize> {
     if offered.is_empty() {
         return None;
     }
-    let json_first = || offered.iter().position(|m| is_json(m)).unwrap_or(0);
+    let json_first = || offered.iter().position(|m| wire::is_json(m)).unwrap_or(0);
     let accept = match accept.map(str::trim) {
         None | Some("") => return Some(json_first()),
         Some(a) => a,
@@ -104,7 +96,7 @@ pub fn negotiate(accept: Option<&str>, offered: &[&str]) -> Option<usize> {
         if q <= 0.0 {
             continue;
         }
-        let json = is_json(offered_type);
+        let json = wire::is_json(offered_type);
         let better = match best {
             None => true,
             Some((_, bq, bs, bjson)) => {

@@ -13,12 +13,12 @@ use crate::answer::{Answerer, Ask, Outcome};
 use crate::directives::{Directives, Vendor};
 use crate::exchange::{Kind, NearMiss, Reply, Request, Why};
 use crate::generate::{Direction, GenContext};
+use crate::model::Document;
 use crate::model::{MediaDef, Operation, ResponseDef};
 use crate::problem::{Problem, extra};
 use crate::router::Found;
 use crate::select;
 use crate::snapshot::Snapshot;
-use crate::source::openapi::Document;
 
 static PREFERENCE_APPLIED: HeaderName = HeaderName::from_static("preference-applied");
 
@@ -519,16 +519,14 @@ fn carried(
         return h.to_str().ok().map(|s| s.trim().to_string());
     }
     let fields = fields.get_or_init(|| {
-        let mut all = crate::validate::params::form_pairs(req.query);
+        let mut all = crate::wire::form_pairs(req.query);
         let form = req
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| {
-                crate::validate::body::essence(ct) == "application/x-www-form-urlencoded"
-            });
+            .is_some_and(|ct| crate::wire::essence(ct) == "application/x-www-form-urlencoded");
         if form && let Ok(text) = std::str::from_utf8(req.body) {
-            all.extend(crate::validate::params::form_pairs(Some(text)));
+            all.extend(crate::wire::form_pairs(Some(text)));
         }
         all
     });
@@ -665,7 +663,7 @@ fn response_headers(
                     continue;
                 };
                 match crate::generate::generate(gctx, schema.1, schema.0) {
-                    Ok(v) => crate::source::openapi::build::header_text(&v),
+                    Ok(v) => crate::render::header_text(&v),
                     Err(_) => continue,
                 }
             }

@@ -24,6 +24,16 @@ impl std::fmt::Display for RenderError {
 
 impl std::error::Error for RenderError {}
 
+/// The text of a header value: strings as they are, arrays comma-joined, anything
+/// else as JSON.
+pub fn header_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
 /// Serialises a value for a media type. `schema` (with `root` for `$ref`) drives XML names.
 pub fn render(
     value: &Value,
@@ -31,12 +41,7 @@ pub fn render(
     schema: Option<&Value>,
     root: &Value,
 ) -> Result<Bytes, RenderError> {
-    let essence = media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = crate::wire::essence(media_type);
     let (kind, sub) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
     if sub == "json" || sub.ends_with("+json") || sub.ends_with("-json") {
         return json(value);

@@ -11,6 +11,8 @@
 use http::Method;
 use regex::Regex;
 
+use crate::wire;
+
 /// Which operation: the document (source) index and the operation index within it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OpRef {
@@ -307,7 +309,7 @@ impl Router {
             return found;
         }
         if path.contains('%') {
-            let decoded = decode_keep_slashes(path);
+            let decoded = wire::percent_decode_keep_slashes(path);
             if decoded != path {
                 return self.find(method, &decoded, probe);
             }
@@ -447,7 +449,7 @@ impl Router {
                     .names
                     .iter()
                     .zip(values)
-                    .map(|(n, v)| (n.as_str(), decode(v)))
+                    .map(|(n, v)| (n.as_str(), wire::percent_decode(v)))
                     .collect();
                 for (k, c) in &e.when {
                     if let Cond::Capture(param) = c
@@ -554,24 +556,6 @@ fn edit_penalty(a: &str, b: &str) -> i64 {
     let common = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
     let longest = a.len().max(b.len());
     ((longest - common.min(longest)) as i64).min(8)
-}
-
-fn decode(v: &str) -> String {
-    if v.contains('%') {
-        percent_encoding::percent_decode_str(v)
-            .decode_utf8_lossy()
-            .into_owned()
-    } else {
-        v.to_string()
-    }
-}
-
-/// Percent-decodes a path except `%2F`, which would change its segments.
-fn decode_keep_slashes(path: &str) -> String {
-    let protected = path.replace("%2F", "%252F").replace("%2f", "%252f");
-    percent_encoding::percent_decode_str(&protected)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! winner, and the near-miss report when nothing wins. HAR matching (Playwright's
 //! rules) is in [`har`]; the Postman dynamic variables (`{{$randomUUID}}` ...) are in
 //! [`template`]. Reading the files is [`crate::source::postman`] and
-//! [`crate::source::har`]'s job.
+//! [`crate::source::har`]'s job, and the snapshot hands their output to
+//! [`SavedSet::new`]: this module reads no source.
 
 pub mod har;
 pub mod template;
@@ -16,31 +17,10 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::diag::Diagnostic;
 use crate::directives::{Directives, Vendor};
 use crate::exchange::{Reply, Request, Why};
 use crate::settings::{Delay, HarMatch, MockSettings};
-use crate::source::Files;
-
-/// A source of saved examples, recognised but not yet compiled: compiling needs the
-/// environment file and the settings, which the snapshot has.
-#[derive(Debug, Clone)]
-pub enum SavedSource {
-    /// A Postman collection (v2.0 or v2.1).
-    Postman {
-        /// The file as given.
-        file: String,
-        /// The parsed document.
-        root: Value,
-    },
-    /// A HAR 1.2 recording.
-    Har {
-        /// The file as given.
-        file: String,
-        /// The parsed document.
-        root: Value,
-    },
-}
+use crate::wire;
 
 /// One part of a path segment in a Postman example URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,17 +147,19 @@ type Closeness = (usize, usize);
 const NEAR_MISSES: usize = 5;
 
 impl SavedSet {
-    /// Compiles the saved sources: substitutes the environment (read from
-    /// `settings.postman_env` through `files`) and collection variables, applies the
-    /// HAR filter. Problems become diagnostics; files read are added to `read`.
-    pub fn build(
-        files: &dyn Files,
-        sources: Vec<SavedSource>,
+    /// The set of compiled examples and entries, matched with the settings' header
+    /// and body rules, HAR mode, delay and CORS. `har_first`: a HAR came before any
+    /// collection among the sources, so HAR entries are tried first.
+    pub fn new(
+        examples: Vec<Example>,
+        entries: Vec<HarEntry>,
+        har_first: bool,
         settings: &MockSettings,
-        diagnostics: &mut Vec<Diagnostic>,
-        read: &mut Vec<std::path::PathBuf>,
     ) -> SavedSet {
-        let mut set = SavedSet {
+        SavedSet {
+            examples,
+            entries,
+            har_first,
             match_headers: settings
                 .match_headers
                 .iter()
@@ -188,49 +170,7 @@ impl SavedSet {
             har_match: settings.har_match,
             delay: settings.delay,
             cors: settings.cors,
-            ..SavedSet::default()
-        };
-        let has_collection = sources
-            .iter()
-            .any(|s| matches!(s, SavedSource::Postman { .. }));
-        let environment = match (&settings.postman_env, has_collection) {
-            (Some(path), true) => {
-                read.push(files.canonical(path));
-                crate::source::postman::load_environment(files, path, diagnostics)
-            }
-            _ => Vec::new(),
-        };
-        let mut seen_collection = false;
-        for source in sources {
-            match source {
-                SavedSource::Postman { file, root } => {
-                    seen_collection = true;
-                    let start = set.examples.len();
-                    let found = crate::source::postman::compile(
-                        &file,
-                        &root,
-                        &environment,
-                        start,
-                        diagnostics,
-                    );
-                    set.examples.extend(found);
-                }
-                SavedSource::Har { file, root } => {
-                    if !seen_collection && set.entries.is_empty() {
-                        set.har_first = true;
-                    }
-                    let found = crate::source::har::compile(
-                        &file,
-                        &root,
-                        &settings.har_filter,
-                        settings.cors,
-                        diagnostics,
-                    );
-                    set.entries.extend(found);
-                }
-            }
         }
-        set
     }
 
     /// Whether there is any saved example.
@@ -308,7 +248,7 @@ impl SavedSet {
                     }
                 }
                 Verdict::Misses { reasons, blocking } => {
-                    let distance = levenshtein(&ex.path, &probe.path);
+                    let distance = wire::levenshtein(&ex.path, &probe.path);
                     misses.push((
                         (blocking, distance),
                         NearMiss {
@@ -434,27 +374,6 @@ fn is_cors_header(name: &str) -> bool {
     )
 }
 
-/// Headers never replayed: hop-by-hop ones (RFC 9110 §7.6.1), and the length and
-/// encoding, because the body saved is decoded and the server frames it anew.
-pub fn is_unreplayable_header(name: &str) -> bool {
-    name.starts_with(':')
-        || matches!(
-            name,
-            "connection"
-                | "keep-alive"
-                | "proxy-authenticate"
-                | "proxy-authorization"
-                | "proxy-connection"
-                | "te"
-                | "trailer"
-                | "trailers"
-                | "transfer-encoding"
-                | "upgrade"
-                | "content-length"
-                | "content-encoding"
-        )
-}
-
 /// The request, taken apart once for every example.
 struct Probe {
     method: String,
@@ -468,9 +387,9 @@ struct Probe {
 
 impl Probe {
     fn new(req: &Request<'_>) -> Probe {
-        let path = decode(req.path);
-        let segments = split_segments(&path);
-        let query = parse_query(req.query)
+        let path = wire::percent_decode(req.path);
+        let segments = wire::split_segments(&path);
+        let query = wire::form_pairs(req.query)
             .into_iter()
             .filter(|(k, _)| !k.starts_with("__"))
             .collect();
@@ -820,7 +739,7 @@ fn bodies_equal(want: Option<&ExampleBody>, req: &Request<'_>) -> bool {
         }
         Some(ExampleBody::Form(fields)) => {
             let mut a = fields.clone();
-            let mut b = parse_query(Some(&String::from_utf8_lossy(got).replace('+', " ")));
+            let mut b = wire::form_pairs(Some(&String::from_utf8_lossy(got)));
             a.sort();
             b.sort();
             a == b
@@ -846,19 +765,13 @@ pub fn boundary_of(headers: &http::HeaderMap) -> Option<String> {
     boundary_in(ct)
 }
 
-/// The multipart boundary in a `Content-Type` value, unquoted.
+/// The boundary of a `multipart/form-data` content type, unquoted (`None` for any
+/// other content type).
 pub fn boundary_in(content_type: &str) -> Option<String> {
-    if !content_type
-        .to_ascii_lowercase()
-        .contains("multipart/form-data")
-    {
+    if wire::essence(content_type) != "multipart/form-data" {
         return None;
     }
-    let at = content_type.to_ascii_lowercase().find("boundary=")?;
-    let raw = &content_type[at + "boundary=".len()..];
-    let raw = raw.split(';').next().unwrap_or("").trim();
-    let b = raw.trim_matches('"');
-    (!b.is_empty()).then(|| b.to_string())
+    wire::boundary(content_type)
 }
 
 /// The fields of a multipart body: `(name, value)` with values as lossy text.
@@ -884,75 +797,6 @@ fn multipart_fields(body: &[u8], boundary: &str) -> Option<Vec<(String, String)>
         out.push((name, value.to_string()));
     }
     Some(out)
-}
-
-/// Percent-decodes (lossy UTF-8).
-pub fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// Splits a path into non-empty segments.
-pub fn split_segments(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// Decoded `(key, value)` pairs of a raw query string.
-pub fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
-    let Some(q) = query else {
-        return Vec::new();
-    };
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-/// Edit distance, to order near misses by how close their path is.
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
-/// A glob with `*` (any text) and `?` (one character), case-insensitive.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 #[cfg(test)]

@@ -4,10 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
+use crate::model::Document;
 use crate::router::{OpRef, Router};
+use crate::saved::SavedSet;
 use crate::settings::MockSettings;
-use crate::source::openapi::{Document, normalize_base};
-use crate::source::{self, Files};
+use crate::source::openapi::normalize_base;
+use crate::source::{self, Files, SavedSource};
 
 /// One mock's compiled state.
 #[derive(Debug)]
@@ -28,7 +30,7 @@ pub struct Snapshot {
     /// Request validators, compiled at load.
     pub validation: crate::validate::Compiled,
     /// Saved examples from Postman collections and HAR recordings.
-    pub saved: crate::saved::SavedSet,
+    pub saved: SavedSet,
 }
 
 impl Snapshot {
@@ -47,13 +49,7 @@ impl Snapshot {
             }
             saved_sources.extend(loaded.saved);
         }
-        let saved = crate::saved::SavedSet::build(
-            files,
-            saved_sources,
-            &settings,
-            &mut diagnostics,
-            &mut read,
-        );
+        let saved = compile_saved(files, saved_sources, &settings, &mut diagnostics, &mut read);
         let router = route(&documents, &settings, &mut diagnostics);
         let validation = crate::validate::Compiled::build(&documents, &settings, &mut diagnostics);
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -117,7 +113,7 @@ impl Snapshot {
                         let Some(raw) = doc.root.pointer(ptr) else {
                             continue;
                         };
-                        let (schema, at) = crate::source::openapi::deref(&doc.root, raw, ptr);
+                        let (schema, at) = crate::model::deref(&doc.root, raw, ptr);
                         if !seen.insert(at.clone()) {
                             continue;
                         }
@@ -153,6 +149,59 @@ impl Snapshot {
         let doc = self.documents.get(r.doc)?;
         Some((doc, doc.operations.get(r.op)?))
     }
+}
+
+/// Compiles the saved sources in the order given: substitutes the environment (read
+/// from `settings.postman_env` through `files`, only when there is a collection) and
+/// collection variables, applies the HAR filter. Problems become diagnostics; files
+/// read are added to `read`.
+fn compile_saved(
+    files: &dyn Files,
+    sources: Vec<SavedSource>,
+    settings: &MockSettings,
+    diagnostics: &mut Vec<Diagnostic>,
+    read: &mut Vec<PathBuf>,
+) -> SavedSet {
+    let has_collection = sources
+        .iter()
+        .any(|s| matches!(s, SavedSource::Postman { .. }));
+    let environment = match (&settings.postman_env, has_collection) {
+        (Some(path), true) => {
+            read.push(files.canonical(path));
+            source::postman::load_environment(files, path, diagnostics)
+        }
+        _ => Vec::new(),
+    };
+    let mut examples = Vec::new();
+    let mut entries = Vec::new();
+    let mut seen_collection = false;
+    let mut har_first = false;
+    for saved in sources {
+        match saved {
+            SavedSource::Postman { file, root } => {
+                seen_collection = true;
+                let start = examples.len();
+                let found =
+                    source::postman::compile(&file, &root, &environment, start, diagnostics);
+                examples.extend(found);
+            }
+            SavedSource::Har { file, root } => {
+                // A HAR before any collection: HAR entries are tried first.
+                if !seen_collection && entries.is_empty() {
+                    har_first = true;
+                }
+                let found = source::har::compile(
+                    &file,
+                    &root,
+                    &settings.har_filter,
+                    settings.cors,
+                    diagnostics,
+                );
+                entries.extend(found);
+            }
+        }
+    }
+    SavedSet::new(examples, entries, har_first, settings)
 }
 
 fn route(

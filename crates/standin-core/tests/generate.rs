@@ -5,7 +5,8 @@
 
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
-use standin_core::generate::{Dialect, Direction, GenContext, generate};
+use standin_core::generate::{Direction, GenContext, generate};
+use standin_core::model::Dialect;
 
 /// Rewrites OpenAPI 3.0 `nullable` / Swagger 2.0 `x-nullable` into draft-4 type arrays.
 fn to_draft4(v: &mut Value) {

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use http::{HeaderMap, HeaderValue, Method};
 use serde_json::Value;
 use standin_core::generate::{Direction, GenContext};
+use standin_core::model::Document;
 use standin_core::model::{Operation, ParamIn, StatusKey};
 use standin_core::settings::ValidateMode;
-use standin_core::source::openapi::Document;
 use standin_core::{MockSettings, Snapshot};
 use standin_server::files::DiskFiles;
 
@@ -34,7 +34,7 @@ fn param_value(doc: &Document, schema: Option<&Value>, seed: u64) -> String {
     };
     match standin_core::generate::generate(&ctx, schema, "") {
         Ok(Value::Null) | Err(_) => "1".into(),
-        Ok(v) => standin_core::source::openapi::build::header_text(&v),
+        Ok(v) => standin_core::render::header_text(&v),
     }
 }
 

@@ -11,8 +11,9 @@ use std::cell::{Cell, RefCell};
 
 use serde_json::{Map, Value};
 
+use super::Direction;
 use super::strings::{Patterns, format_ok};
-use super::{Dialect, Direction};
+use crate::model::Dialect;
 
 const MAX_DEPTH: usize = 64;
 const MAX_STEPS: u64 = 200_000;

@@ -28,17 +28,7 @@ use serde_json::{Map, Number, Value, json};
 use check::{Checker, bounds, decimal_parts, json_eq, resolve, schema_types};
 use fake::Kind;
 
-/// Which schema dialect a document speaks; it decides `nullable`, `x-nullable`,
-/// boolean vs numeric `exclusiveMinimum`, and type arrays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// Swagger 2.0 schemas (`x-nullable`, draft-4 exclusive bounds, `type: file`).
-    Swagger2,
-    /// OpenAPI 3.0 schemas (`nullable`, draft-4 exclusive bounds).
-    OpenApi30,
-    /// OpenAPI 3.1 schemas (JSON Schema 2020-12: type arrays, `const`, `$defs`).
-    OpenApi31,
-}
+use crate::model::Dialect;
 
 /// Whether the value is for a response (leave out `writeOnly`) or a request (leave out
 /// `readOnly`).

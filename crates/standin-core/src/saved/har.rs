@@ -8,7 +8,6 @@
 //! followed inside the recording. Lenient: query order and percent-encoding ignored,
 //! JSON bodies compared as JSON.
 
-use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::Value;
 
@@ -17,6 +16,7 @@ use crate::directives::Directives;
 use crate::exchange::{Reply, Request, Why};
 use crate::problem::{Problem, extra};
 use crate::settings::HarMatch;
+use crate::wire;
 
 const REDIRECTS: [u16; 5] = [301, 302, 303, 307, 308];
 
@@ -154,7 +154,7 @@ fn mismatches(
     }
     let path_ok = match mode {
         HarMatch::Strict => e.path == target.path,
-        HarMatch::Lenient => super::decode(&e.path) == super::decode(&target.path),
+        HarMatch::Lenient => wire::percent_decode(&e.path) == wire::percent_decode(&target.path),
     };
     if !path_ok {
         out.push(format!("path: expects {}", e.path));
@@ -172,8 +172,8 @@ fn mismatches(
             }
         }
         HarMatch::Lenient => {
-            let mut a = super::parse_query(e.query.as_deref());
-            let mut b = super::parse_query(target.query.as_deref());
+            let mut a = wire::form_pairs(e.query.as_deref());
+            let mut b = wire::form_pairs(target.query.as_deref());
             a.sort();
             b.sort();
             if a != b {
@@ -387,7 +387,7 @@ fn near_misses(set: &SavedSet, target: &Target, req: &Request<'_>) -> Vec<(Close
         .iter()
         .map(|e| {
             let reasons = mismatches(set.har_match, e, target, req, true);
-            let distance = super::levenshtein(&e.path, &target.path);
+            let distance = wire::levenshtein(&e.path, &target.path);
             (
                 (reasons.len(), distance),
                 NearMiss {
@@ -406,18 +406,4 @@ fn near_misses(set: &SavedSet, target: &Target, req: &Request<'_>) -> Vec<(Close
     out.sort_by_key(|(c, _)| *c);
     out.truncate(NEAR_MISSES);
     out
-}
-
-/// Bytes of a body as recorded, for the loader.
-pub fn body_bytes(text: &str, base64: bool) -> Result<Bytes, String> {
-    if base64 {
-        use base64::Engine as _;
-        let cleaned: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        base64::engine::general_purpose::STANDARD
-            .decode(cleaned.as_bytes())
-            .map(Bytes::from)
-            .map_err(|e| format!("the base64 body cannot be decoded: {e}"))
-    } else {
-        Ok(Bytes::from(text.to_string()))
-    }
 }

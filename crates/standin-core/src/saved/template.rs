@@ -102,7 +102,7 @@ impl<'a> Context<'a> {
     }
 
     fn query(&self, args: &[String]) -> String {
-        let pairs = super::parse_query(self.req.query);
+        let pairs = crate::wire::form_pairs(self.req.query);
         match args.first() {
             Some(key) => pairs
                 .iter()

@@ -3,10 +3,13 @@
 //! recording says so, headers that cannot be replayed dropped), with `--har-filter`
 //! applied. Matching is [`crate::saved::har`]'s job.
 
+use bytes::Bytes;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, push_pointer};
-use crate::saved::{HarEntry, glob_match, is_unreplayable_header};
+use crate::saved::HarEntry;
+use crate::source::is_unreplayable_header;
+use crate::wire::glob_match;
 
 /// Whether a parsed document is a HAR (`log.entries`).
 pub fn is_har(root: &Value) -> bool {
@@ -126,7 +129,7 @@ pub fn compile(
             .and_then(|c| c.get("text"))
             .and_then(Value::as_str)
             .unwrap_or("");
-        let body = match crate::saved::har::body_bytes(text, base64) {
+        let body = match body_bytes(text, base64) {
             Ok(b) => b,
             Err(msg) => {
                 diags.push(Diagnostic::error(
@@ -221,6 +224,20 @@ pub fn compile(
         ));
     }
     out
+}
+
+/// Bytes of a body as recorded: the text, or the bytes its base64 stands for.
+fn body_bytes(text: &str, base64: bool) -> Result<Bytes, String> {
+    if base64 {
+        use base64::Engine as _;
+        let cleaned: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(cleaned.as_bytes())
+            .map(Bytes::from)
+            .map_err(|e| format!("the base64 body cannot be decoded: {e}"))
+    } else {
+        Ok(Bytes::from(text.to_string()))
+    }
 }
 
 /// `scheme://host/path?query` → (http(s)?, lower-cased host, raw path, raw query).

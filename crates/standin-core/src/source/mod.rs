@@ -72,13 +72,54 @@ pub fn normalize(path: &Path) -> PathBuf {
     out
 }
 
+/// A source of saved examples, recognised but not yet compiled: compiling needs the
+/// environment file and the settings, which the snapshot has.
+#[derive(Debug, Clone)]
+pub enum SavedSource {
+    /// A Postman collection (v2.0 or v2.1).
+    Postman {
+        /// The file as given.
+        file: String,
+        /// The parsed document.
+        root: Value,
+    },
+    /// A HAR 1.2 recording.
+    Har {
+        /// The file as given.
+        file: String,
+        /// The parsed document.
+        root: Value,
+    },
+}
+
+/// Headers never replayed: hop-by-hop ones (RFC 9110 §7.6.1), and the length and
+/// encoding, because the body saved is decoded and the server frames it anew.
+pub fn is_unreplayable_header(name: &str) -> bool {
+    name.starts_with(':')
+        || matches!(
+            name,
+            "connection"
+                | "keep-alive"
+                | "proxy-authenticate"
+                | "proxy-authorization"
+                | "proxy-connection"
+                | "te"
+                | "trailer"
+                | "trailers"
+                | "transfer-encoding"
+                | "upgrade"
+                | "content-length"
+                | "content-encoding"
+        )
+}
+
 /// What a loaded source contributed.
 pub struct Loaded {
     /// The OpenAPI document, when the source is one.
-    pub document: Option<openapi::Document>,
+    pub document: Option<crate::model::Document>,
     /// A Postman collection or HAR recording, compiled later by the snapshot (it needs
     /// the settings and the environment file).
-    pub saved: Option<crate::saved::SavedSource>,
+    pub saved: Option<SavedSource>,
     /// Every file the source read (for hot reload to watch).
     pub files: Vec<PathBuf>,
     /// Problems found.
@@ -161,12 +202,12 @@ pub fn load(files: &dyn Files, path: &Path) -> Loaded {
     // A HAR is checked first: its `log.entries` is unambiguous, while a collection is
     // recognised by looser signs (an `item` array).
     let saved = if har::is_har(&root) {
-        Some(crate::saved::SavedSource::Har {
+        Some(SavedSource::Har {
             file: display.clone(),
             root,
         })
     } else if postman::is_collection(&root) {
-        Some(crate::saved::SavedSource::Postman {
+        Some(SavedSource::Postman {
             file: display.clone(),
             root,
         })

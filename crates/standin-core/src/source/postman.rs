@@ -13,8 +13,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, push_pointer};
-use crate::saved::{Example, ExampleBody, Part, is_unreplayable_header};
-use crate::source::Files;
+use crate::saved::{Example, ExampleBody, Part};
+use crate::source::{Files, is_unreplayable_header};
 
 /// Whether a parsed document is a Postman collection.
 pub fn is_collection(root: &Value) -> bool {
@@ -315,7 +315,7 @@ impl Walk<'_> {
             .get("name")
             .and_then(Value::as_str)
             .map_or_else(|| format!("{request_name} #{}", index + 1), str::to_string);
-        let segments = crate::saved::split_segments(&path)
+        let segments = crate::wire::split_segments(&path)
             .iter()
             .map(|s| parts(s))
             .collect();
@@ -371,7 +371,7 @@ fn url_parts(url: &Value, vars: &Vars) -> Option<(String, Vec<(String, String)>)
         None => (raw, None),
     };
     let path = strip_host(before_query);
-    let path = crate::saved::decode(&path);
+    let path = crate::wire::percent_decode(&path);
     let query = match query_list {
         Some(list) => list
             .iter()
@@ -381,7 +381,7 @@ fn url_parts(url: &Value, vars: &Vars) -> Option<(String, Vec<(String, String)>)
                 Some((key, substitute(&scalar(q.get("value")), vars)))
             })
             .collect(),
-        None => crate::saved::parse_query(raw_query),
+        None => crate::wire::form_pairs(raw_query),
     };
     Some((path, query))
 }

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use super::{Class, Violation};
 use crate::exchange::{Reply, Request, Why};
 use crate::generate::{Direction, GenContext};
+use crate::model::Document;
 use crate::model::{Operation, ResponseDef, StatusKey};
 use crate::problem::{Problem, extra};
-use crate::source::openapi::Document;
 
 /// The header listing violations (warn mode, and documented error answers).
 pub(crate) static VIOLATIONS: HeaderName = HeaderName::from_static("x-standin-violations");

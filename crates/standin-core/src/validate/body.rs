@@ -11,6 +11,7 @@
 use serde_json::{Map, Value};
 
 use super::schema::{Shape, ty};
+use crate::wire::{essence, form_pairs};
 
 /// How one field of a form body is encoded (OpenAPI `encoding`).
 #[derive(Debug, Clone, Default)]
@@ -21,16 +22,6 @@ pub(crate) struct Encoding {
     pub style: Option<String>,
     /// `explode` of a urlencoded field.
     pub explode: Option<bool>,
-}
-
-/// The essence of a media type: lower case, without parameters.
-pub(crate) fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 /// The index of the declared media type a request's content type matches: an exact
@@ -105,7 +96,7 @@ pub(crate) fn json(body: &[u8]) -> Result<Value, Malformed> {
 pub(crate) fn form(body: &[u8], shape: &Shape, encodings: &[(String, Encoding)]) -> Value {
     let text = String::from_utf8_lossy(body);
     let mut tree = Map::new();
-    for (key, value) in super::params::form_pairs(Some(&text)) {
+    for (key, value) in form_pairs(Some(&text)) {
         // A field whose declared name has brackets (`user[name]`) is that field.
         let segments = if shape.properties.iter().any(|(n, _)| *n == key) {
             vec![key]
@@ -234,17 +225,6 @@ pub(crate) struct Part<'a> {
     pub content_type: Option<String>,
     /// Its bytes.
     pub body: &'a [u8],
-}
-
-/// The `boundary` parameter of a multipart content type.
-pub(crate) fn boundary(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|param| {
-        let (k, v) = param.split_once('=')?;
-        k.trim()
-            .eq_ignore_ascii_case("boundary")
-            .then(|| v.trim().trim_matches('"').to_string())
-            .filter(|b| !b.is_empty())
-    })
 }
 
 fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {

@@ -30,9 +30,10 @@ use serde_json::Value;
 use crate::diag::Diagnostic;
 use crate::directives::Directives;
 use crate::exchange::{Reply, Request};
+use crate::model::{Document, Version};
 use crate::model::{Operation, ParamIn};
 use crate::settings::{MockSettings, ValidateMode};
-use crate::source::openapi::{Document, Version};
+use crate::wire;
 use schema::{OpSchemas, Rewriter, Shape};
 
 /// Documents with at most this many operations are compiled at load; larger ones
@@ -179,7 +180,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
                 None => m.inline_schema.as_ref(),
             };
             // Bodies that are not parsed need no validator.
-            let parsed = body::kind_of(&body::essence(&m.media_type)) != body::Kind::Opaque;
+            let parsed = body::kind_of(&wire::essence(&m.media_type)) != body::Kind::Opaque;
             raw.filter(|_| parsed).map(|s| rw.schema(s))
         })
         .collect();
@@ -234,7 +235,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
     let bodies = media
         .iter()
         .map(|m| {
-            let essence = body::essence(&m.media_type);
+            let essence = wire::essence(&m.media_type);
             BodyCheck {
                 media_type: m.media_type.clone(),
                 kind: body::kind_of(&essence),
@@ -261,7 +262,7 @@ fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Enco
     };
     map.iter()
         .map(|(name, e)| {
-            let e = crate::source::openapi::deref(&doc.root, e, "").0;
+            let e = crate::model::deref(&doc.root, e, "").0;
             (
                 name.clone(),
                 body::Encoding {
@@ -344,7 +345,7 @@ pub fn check(
         return Verdict::Pass;
     };
     let ov = cell.get_or_init(|| compile(doc, op, &dv.cache));
-    let query = params::form_pairs(req.query);
+    let query = wire::form_pairs(req.query);
     let cookies = params::cookie_pairs(req.headers);
     let mut violations = Vec::new();
     let mut challenges = Vec::new();
@@ -446,7 +447,7 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
     // An empty body is no body, except for forms, where it is an empty form.
-    let kind_sent = content_type.map(|ct| body::kind_of(&body::essence(ct)));
+    let kind_sent = content_type.map(|ct| body::kind_of(&wire::essence(ct)));
     let empty_form = matches!(kind_sent, Some(body::Kind::Form | body::Kind::Multipart));
     if req.body.is_empty() && !empty_form {
         if required {
@@ -482,7 +483,7 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
             rule: "content-type".into(),
             message: format!(
                 "Content-Type {} is not accepted; this operation accepts {}.",
-                body::essence(ct),
+                wire::essence(ct),
                 names.join(", ")
             ),
             class: Class::MediaType,
@@ -500,7 +501,7 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
         body::Kind::Opaque => return,
         body::Kind::Json => body::json(req.body),
         body::Kind::Form => Ok(body::form(req.body, &b.entry.shape, &b.encodings)),
-        body::Kind::Multipart => match body::boundary(ct) {
+        body::Kind::Multipart => match wire::boundary(ct) {
             None => Err(body::Malformed(
                 "The multipart Content-Type has no boundary parameter.".into(),
             )),

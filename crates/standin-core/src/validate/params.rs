@@ -13,31 +13,6 @@ use serde_json::{Map, Value};
 use super::schema::{Shape, ty};
 use crate::model::{ParamIn, Parameter};
 
-/// Query or form pairs, percent-decoded (`+` is a space, as browsers and most
-/// frameworks send and read it).
-pub(crate) fn form_pairs(text: Option<&str>) -> Vec<(String, String)> {
-    let Some(text) = text else {
-        return Vec::new();
-    };
-    text.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_form(k), decode_form(v))
-        })
-        .collect()
-}
-
-fn decode_form(s: &str) -> String {
-    if !s.contains(['+', '%']) {
-        return s.to_string();
-    }
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 /// The cookies of a request, in order.
 pub(crate) fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
@@ -352,6 +327,7 @@ fn object(shape: &Shape, pairs: Vec<(String, &str)>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::form_pairs;
     use serde_json::json;
 
     fn param(location: ParamIn, style: &str, explode: bool) -> Parameter {

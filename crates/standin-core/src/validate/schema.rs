@@ -23,7 +23,7 @@ use std::sync::Arc;
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{Map, Value, json};
 
-use crate::generate::Dialect;
+use crate::model::Dialect;
 
 /// The URI the rewritten schemas of one operation are registered under.
 pub(crate) const BASE: &str = "json-schema:///standin/doc";
@@ -359,7 +359,7 @@ impl<'a> Rewriter<'a> {
     }
 
     fn deref<'v>(&'v self, v: &'v Value) -> &'v Value {
-        crate::source::openapi::deref(self.root, v, "").0
+        crate::model::deref(self.root, v, "").0
     }
 }
 

@@ -47,7 +47,7 @@ impl Schemes {
             .and_then(Value::as_object);
         let mut map = HashMap::new();
         for (name, raw) in defs.into_iter().flatten() {
-            let def = crate::source::openapi::deref(root, raw, "").0;
+            let def = crate::model::deref(root, raw, "").0;
             if let Some(s) = scheme(def) {
                 map.insert(name.clone(), s);
             }

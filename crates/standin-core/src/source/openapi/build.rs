@@ -14,11 +14,10 @@ use http::Method;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::{Version, deref};
 use crate::diag::{Diagnostic, push_pointer};
 use crate::model::{
     Example, HeaderDef, MediaDef, Operation, ParamIn, Parameter, RequestBody, RequestMedia,
-    ResponseDef, SecurityAlternative, StatusKey,
+    ResponseDef, SecurityAlternative, StatusKey, Version, deref,
 };
 
 /// The operations of a document and what was wrong on the way.
@@ -793,7 +792,7 @@ fn swagger_response(
                 .get("x-example")
                 .or_else(|| def.get("example"))
                 .or_else(|| def.get("default"))
-                .map(header_text);
+                .map(crate::render::header_text);
             headers.push(HeaderDef {
                 name: name.clone(),
                 example,
@@ -893,7 +892,7 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
                     .and_then(|e| e.get("value"))
             })
             .or_else(|| schema_val.and_then(|s| s.get("example").or_else(|| s.get("default"))))
-            .map(header_text);
+            .map(crate::render::header_text);
         out.push(HeaderDef {
             name: name.clone(),
             example,
@@ -901,16 +900,6 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
         });
     }
     out
-}
-
-/// The text of a header value: strings as they are, arrays comma-joined, anything
-/// else as JSON.
-pub fn header_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Array(items) => items.iter().map(header_text).collect::<Vec<_>>().join(","),
-        other => other.to_string(),
-    }
 }
 
 /// An example ready to send. Non-JSON media types with a string example send the string
@@ -939,7 +928,7 @@ fn render_example(
     at: &str,
 ) -> Bytes {
     if let Value::String(s) = value
-        && !is_json(media_type)
+        && !crate::wire::is_json(media_type)
     {
         return Bytes::from(s.clone());
     }
@@ -975,20 +964,6 @@ fn schema_example(
         .or_else(|| s.get("default"))?
         .clone();
     Some(example(cx, "schema", media_type, value, Some(ptr), at))
-}
-
-/// Whether a media type is JSON (`application/json`, `*/*+json`, `application/problem+json`).
-pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
-    let ends_with = |suffix: &str| {
-        essence.len() >= suffix.len()
-            && essence.as_bytes()[essence.len() - suffix.len()..]
-                .eq_ignore_ascii_case(suffix.as_bytes())
-    };
-    ["application/json", "*/*", "text/json"]
-        .iter()
-        .any(|t| essence.eq_ignore_ascii_case(t))
-        || ends_with("+json")
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ fn walk<'a>(
                             pointer: pointer_of(tokens),
                             reference: r.clone(),
                         });
-                    } else if super::resolve_ref(doc, r).is_none() {
+                    } else if crate::model::resolve_ref(doc, r).is_none() {
                         broken.push(FoundRef {
                             pointer: pointer_of(tokens),
                             reference: r.clone(),
@@ -354,13 +354,13 @@ mod tests {
             .unwrap()
             .as_str()
             .unwrap();
-        let pet = super::super::resolve_ref(&root, pet_ref).unwrap();
+        let pet = crate::model::resolve_ref(&root, pet_ref).unwrap();
         let owner_ref = pet
             .pointer("/properties/owner/$ref")
             .unwrap()
             .as_str()
             .unwrap();
-        let owner = super::super::resolve_ref(&root, owner_ref).unwrap();
+        let owner = crate::model::resolve_ref(&root, owner_ref).unwrap();
         assert_eq!(
             owner.pointer("/properties/pets/items/$ref").unwrap(),
             pet_ref

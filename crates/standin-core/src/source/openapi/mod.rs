@@ -15,49 +15,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::diag::Diagnostic;
-use crate::generate::Dialect;
-use crate::model::Operation;
+use crate::model::{Document, Version};
 use crate::source::Files;
-
-/// Which OpenAPI version a document is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Version {
-    /// `swagger: "2.0"`.
-    Swagger2,
-    /// `openapi: 3.0.x`.
-    OpenApi30,
-    /// `openapi: 3.1.x` (and later 3.x).
-    OpenApi31,
-}
-
-impl Version {
-    /// The schema dialect of this version.
-    pub fn dialect(self) -> Dialect {
-        match self {
-            Version::Swagger2 => Dialect::Swagger2,
-            Version::OpenApi30 => Dialect::OpenApi30,
-            Version::OpenApi31 => Dialect::OpenApi31,
-        }
-    }
-}
-
-/// A loaded OpenAPI document.
-#[derive(Debug)]
-pub struct Document {
-    /// The file name as the user gave it.
-    pub file: String,
-    /// Its version.
-    pub version: Version,
-    /// The bundled document: every `$ref` in it is local.
-    pub root: Arc<Value>,
-    /// Base paths (from `servers` or `basePath`), normalised: no trailing slash, `""` for
-    /// none. The first is the one used when the user overrides nothing.
-    pub base_paths: Vec<String>,
-    /// The operations that loaded.
-    pub operations: Vec<Operation>,
-    /// The document-wide `security`, when given.
-    pub security: Option<Vec<crate::model::SecurityAlternative>>,
-}
 
 /// Whether a parsed value looks like an OpenAPI or Swagger document.
 pub fn is_openapi(root: &Value) -> bool {
@@ -269,42 +228,6 @@ pub fn normalize_base(base: &str) -> String {
     } else {
         format!("/{trimmed}")
     }
-}
-
-/// Follows a local `$ref` (`#/a/b`) in `root`.
-pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
-    let fragment = reference.strip_prefix('#')?;
-    if fragment.is_empty() {
-        return Some(root);
-    }
-    if fragment.contains('%') {
-        let decoded = percent_encoding::percent_decode_str(fragment)
-            .decode_utf8()
-            .ok()?;
-        root.pointer(&decoded)
-    } else {
-        root.pointer(fragment)
-    }
-}
-
-/// Follows `$ref` chains from `value` (at most 32 hops, so cycles end). Returns the
-/// target and the JSON pointer it sits at.
-pub fn deref<'a>(root: &'a Value, value: &'a Value, pointer: &str) -> (&'a Value, String) {
-    let mut current = value;
-    let mut at = pointer.to_string();
-    for _ in 0..32 {
-        match current.get("$ref").and_then(Value::as_str) {
-            Some(r) => match resolve_ref(root, r) {
-                Some(target) => {
-                    current = target;
-                    at = r.trim_start_matches('#').to_string();
-                }
-                None => break,
-            },
-            None => break,
-        }
-    }
-    (current, at)
 }
 
 #[cfg(test)]
