@@ -9,10 +9,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use bytes::Bytes;
-use http::header::{self, HeaderName, HeaderValue};
+use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
-
-use crate::problem::Problem;
 
 /// A request, as the engine sees it.
 #[derive(Debug, Clone, Copy)]
@@ -187,24 +185,6 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// An error answer of standin's own, with a short note for the log.
-    pub fn from_problem(p: Problem, note: &'static str) -> Reply {
-        Reply {
-            status: p.status,
-            headers: vec![(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(p.content_type),
-            )],
-            body: p.body,
-            delay_ms: 0,
-            wire: Wire::default(),
-            why: Why {
-                note: Some(note),
-                ..Why::default()
-            },
-        }
-    }
-
     /// A reply with a status and nothing else.
     pub fn status(status: u16) -> Reply {
         Reply {

@@ -2,7 +2,7 @@
 //!
 //! Bytes come in through the [`source::Files`] trait, randomness and clocks through
 //! parameters; what comes out is an immutable [`snapshot::Snapshot`] and, per request,
-//! an [`engine::Reply`]. The server crate owns sockets, files, timers and threads.
+//! an [`exchange::Reply`]. The server crate owns sockets, files, timers and threads.
 //!
 //! The flow of one request through this crate: [`router`] finds the operation,
 //! [`directives`] reads what the client asked for, [`select`] picks status, media type

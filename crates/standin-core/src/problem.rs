@@ -2,7 +2,10 @@
 //! `{"message": ...}` bodies vendors use for their own headers.
 
 use bytes::Bytes;
+use http::header::{self, HeaderValue};
 use serde_json::{Map, Value, json};
+
+use crate::exchange::{Reply, Why, Wire};
 
 /// An error answer, before it becomes a [`crate::exchange::Reply`].
 #[derive(Debug, Clone)]
@@ -65,4 +68,26 @@ impl Problem {
 /// Builds the `extra` map from pairs.
 pub fn extra<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+// Built here rather than in `exchange`, so that `exchange` imports nothing else from the
+// crate.
+impl Reply {
+    /// An error answer of standin's own, with a short note for the log.
+    pub fn from_problem(p: Problem, note: &'static str) -> Reply {
+        Reply {
+            status: p.status,
+            headers: vec![(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(p.content_type),
+            )],
+            body: p.body,
+            delay_ms: 0,
+            wire: Wire::default(),
+            why: Why {
+                note: Some(note),
+                ..Why::default()
+            },
+        }
+    }
 }

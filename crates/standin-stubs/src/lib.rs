@@ -21,10 +21,10 @@ pub mod stub;
 pub mod template;
 pub mod xml;
 
-pub use error::StubError;
-pub use response::StubResponse;
-pub use template::{Template, request_model};
 pub use diff::not_matched_report;
+pub use error::StubError;
 pub use pattern::{MatchResult, RequestPattern};
+pub use response::StubResponse;
 pub use set::StubSet;
 pub use stub::{ScenarioSpec, Stub, StubOptions, looks_like_stubs, parse_file};
+pub use template::{Template, request_model};
