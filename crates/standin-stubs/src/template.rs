@@ -24,6 +24,7 @@ use serde_json::{Map, Value, json};
 use standin_core::exchange::Request;
 
 use crate::helpers::{self, VALUE_HELPER, split_path};
+use crate::pattern::decode_plus;
 
 /// The key of the model holding the render's entropy and time (not a WireMock field).
 pub(crate) const STATE_KEY: &str = "__standin";
@@ -193,7 +194,7 @@ fn lower_header_path(raw: &str) -> Option<String> {
 
 /// Adds `v` under `k`, a second value making the entry a list (WireMock's
 /// `ListOrSingle`: a string when single, a list when repeated).
-fn push_multi(map: &mut Map<String, Value>, k: &str, v: String) {
+pub(crate) fn push_multi(map: &mut Map<String, Value>, k: &str, v: String) {
     match map.get_mut(k) {
         Some(Value::Array(items)) => items.push(Value::String(v)),
         Some(existing) => {
@@ -204,12 +205,6 @@ fn push_multi(map: &mut Map<String, Value>, k: &str, v: String) {
             map.insert(k.to_string(), Value::String(v));
         }
     }
-}
-
-fn decode_component(s: &str) -> String {
-    percent_encoding::percent_decode_str(&s.replace('+', " "))
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// WireMock's request model (`RequestTemplateModel`) under `request`, and the stub's
@@ -254,7 +249,7 @@ pub fn request_model(
     let mut query = Map::new();
     for pair in req.query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        push_multi(&mut query, &decode_component(k), decode_component(v));
+        push_multi(&mut query, &decode_plus(k), decode_plus(v));
     }
 
     let mut headers = Map::new();

@@ -134,21 +134,6 @@ fn xpath_with(a: &Args<'_>, prefix: Option<&str>) -> Result<Out, Fail> {
     }))
 }
 
-/// Adds `v` under `k`: a second value turns the entry into a list (WireMock's
-/// `ListOrSingle`, a string when single in the model).
-fn push_multi(map: &mut Map<String, Value>, k: &str, v: String) {
-    match map.get_mut(k) {
-        Some(Value::Array(items)) => items.push(Value::String(v)),
-        Some(existing) => {
-            let first = existing.take();
-            *existing = Value::Array(vec![first, Value::String(v)]);
-        }
-        None => {
-            map.insert(k.to_string(), Value::String(v));
-        }
-    }
-}
-
 fn form_data(a: &Args<'_>) -> Result<Out, Fail> {
     let text = a.text(0).unwrap_or_default();
     let decode = a.hash_bool("urlDecode");
@@ -160,17 +145,14 @@ fn form_data(a: &Args<'_>) -> Result<Out, Fail> {
         };
         let v = v.trim();
         let v = if decode {
-            super::strings::url_decode(v)
+            crate::pattern::decode_plus(v)
         } else {
             v.to_string()
         };
-        push_multi(&mut map, k, v);
+        crate::template::push_multi(&mut map, k, v);
     }
     let map = Value::Object(map);
-    Ok(match a.text(1) {
-        Some(var) => Out::Var(var, map),
-        None => Out::Value(map),
-    })
+    Ok(Out::var_or_value(a.text(1), map))
 }
 
 fn regex_extract(a: &Args<'_>) -> Result<Out, Fail> {
@@ -304,10 +286,7 @@ fn val(a: &Args<'_>) -> Result<Out, Fail> {
         .or_else(|| a.hash("default"))
         .cloned()
         .unwrap_or(Value::Null);
-    Ok(match a.hash_text("assign") {
-        Some(name) => Out::Var(name, v),
-        None => Out::Value(v),
-    })
+    Ok(Out::var_or_value(a.hash_text("assign"), v))
 }
 
 fn assign(a: &Args<'_>) -> Result<Out, Fail> {

@@ -35,10 +35,7 @@ fn parse_json(a: &Args<'_>) -> Result<Out, Fail> {
         serde_json::from_str::<Value>(trimmed)
             .map_err(|e| format!("{trimmed} is not valid JSON: {e}"))?
     };
-    Ok(match var {
-        Some(name) => Out::Var(name, parsed),
-        None => Out::Value(parsed),
-    })
+    Ok(Out::var_or_value(var, parsed))
 }
 
 /// Dates turn into their printed form, as Jackson writes a `RenderableDate`.

@@ -52,6 +52,16 @@ pub(crate) enum Out {
     Var(String, Value),
 }
 
+impl Out {
+    /// `v` set as the variable `name` when the call names one, printed otherwise.
+    pub(crate) fn var_or_value(name: Option<String>, v: Value) -> Out {
+        match name {
+            Some(name) => Out::Var(name, v),
+            None => Out::Value(v),
+        }
+    }
+}
+
 /// A helper failure: WireMock prints it in-band as `[ERROR: message]`.
 pub(crate) type Fail = String;
 

@@ -105,18 +105,11 @@ pub(crate) fn url_encode_form(s: &str) -> String {
     out
 }
 
-/// Java's `URLDecoder.decode(s, UTF-8)`: `+` is a space, `%XX` a byte.
-pub(crate) fn url_decode(s: &str) -> String {
-    let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 fn url_encode(a: &Args<'_>) -> Result<Out, Fail> {
     let text = a.text(0).unwrap_or_default();
     text_out(if a.hash_bool("decode") {
-        url_decode(&text)
+        // Java's `URLDecoder.decode(s, UTF-8)`: `+` is a space, `%XX` a byte.
+        crate::pattern::decode_plus(&text)
     } else {
         url_encode_form(&text)
     })
