@@ -10,8 +10,8 @@ use standin_stubs::Stub;
 use standin_stubs::matcher::ValuePattern;
 
 use super::{
-    Admin, error, invalid, json_response, not_found, ok, ok_empty_json, query_param, read_json,
-    uuid_param,
+    Admin, bad_request, error, invalid, invalid_stub, json_response, not_found, ok, ok_empty_json,
+    parsed_param, read_json, uuid_param,
 };
 use crate::registry::{DuplicatePolicy, RegistryError};
 
@@ -25,7 +25,7 @@ pub(crate) fn listing(stubs: &[Arc<Stub>], total: usize) -> Value {
 
 fn registry_error(e: RegistryError) -> Response<Bytes> {
     match e {
-        RegistryError::Invalid(e) => invalid(&e.pointer, &e.message),
+        RegistryError::Invalid(e) => invalid_stub(&e),
         RegistryError::NotFound(id) => not_found(&format!("no stub mapping has id {id}")),
         RegistryError::Io(message) => {
             error(500, 500, None, "Stub files could not be written", &message)
@@ -83,18 +83,16 @@ fn read_stub(body: &Bytes) -> Result<Value, Response<Bytes>> {
 }
 
 fn number_param(req: &Request<Bytes>, name: &str) -> Result<Option<usize>, Response<Bytes>> {
-    match query_param(req, name) {
-        None => Ok(None),
-        Some(v) => v.trim().parse().map(Some).map_err(|_| {
-            error(
-                400,
-                10,
-                None,
-                &format!("Query parameter {name} value '{v}' must be a whole number of 0 or more"),
-                "",
-            )
-        }),
-    }
+    parsed_param(
+        req,
+        name,
+        |v| v.trim().parse().ok(),
+        |v| {
+            bad_request(&format!(
+                "Query parameter {name} value '{v}' must be a whole number of 0 or more"
+            ))
+        },
+    )
 }
 
 /// `GET /mappings?limit=&offset=`: stubs in match order.
@@ -115,7 +113,7 @@ pub(crate) fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
 
 fn metadata_pattern(body: &Bytes) -> Result<ValuePattern, Response<Bytes>> {
     let v = read_json(body)?;
-    ValuePattern::parse(&v, "").map_err(|e| invalid(&e.pointer, &e.message))
+    ValuePattern::parse(&v, "").map_err(|e| invalid_stub(&e))
 }
 
 fn import(admin: &Admin, body: &Bytes) -> Response<Bytes> {

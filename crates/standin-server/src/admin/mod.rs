@@ -36,6 +36,7 @@ use serde_json::{Value, json};
 use standin_core::Reply;
 use standin_core::exchange::Kind;
 use standin_core::state::Store;
+use standin_stubs::StubError;
 
 use crate::journal::Journal;
 use crate::registry::Registry;
@@ -158,6 +159,20 @@ pub(crate) fn query_param(req: &Request<Bytes>, name: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// A query parameter read by `parse`: `None` when absent, the answer `refuse` builds
+/// from the value when `parse` does not take it.
+pub(crate) fn parsed_param<T>(
+    req: &Request<Bytes>,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    refuse: impl FnOnce(&str) -> Response<Bytes>,
+) -> Result<Option<T>, Response<Bytes>> {
+    match query_param(req, name) {
+        None => Ok(None),
+        Some(v) => parse(&v).map(Some).ok_or_else(|| refuse(&v)),
+    }
+}
+
 /// A JSON answer.
 pub(crate) fn json_response(status: u16, body: &Value) -> Response<Bytes> {
     let text = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
@@ -206,10 +221,20 @@ pub(crate) fn error(
     json_response(status, &json!({ "errors": [Value::Object(e)] }))
 }
 
+/// 400 with WireMock's `errors` code 10 and only a title.
+pub(crate) fn bad_request(title: &str) -> Response<Bytes> {
+    error(400, 10, None, title, "")
+}
+
 /// 422 for a body that is not what the route takes, at a JSON pointer.
 pub(crate) fn invalid(pointer: &str, detail: &str) -> Response<Bytes> {
     let pointer = if pointer.is_empty() { "/" } else { pointer };
     error(422, 10, Some(pointer), "Error parsing JSON", detail)
+}
+
+/// 422 for a stub, pattern or matcher that does not parse, at its pointer.
+pub(crate) fn invalid_stub(e: &StubError) -> Response<Bytes> {
+    invalid(&e.pointer, &e.message)
 }
 
 /// 404 naming what was not found.
@@ -239,13 +264,7 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     if standin_stubs::stub::is_uuid(id) {
         Ok(id)
     } else {
-        Err(error(
-            400,
-            10,
-            None,
-            &format!("{id} is not a valid UUID"),
-            "",
-        ))
+        Err(bad_request(&format!("{id} is not a valid UUID")))
     }
 }
 
@@ -545,6 +564,24 @@ mod tests {
         let detail = v["errors"][0]["detail"].as_str().unwrap();
         assert!(detail.contains("line 2"), "{detail}");
         assert_eq!(v["errors"][0]["title"], "Error parsing JSON");
+    }
+
+    #[test]
+    fn query_parameters_that_do_not_parse_are_400_with_the_route_s_message() {
+        let f = fixture();
+        let (status, v, _) = call(&f.admin, "GET", "/__admin/requests?limit=x", "");
+        assert_eq!(status, 400);
+        assert_eq!(v["errors"][0]["title"], "limit must be 0 or greater");
+        assert_eq!(v["errors"][0]["detail"], "got \"x\"");
+        let (status, v, _) = call(&f.admin, "GET", "/__admin/requests?matchingStub=z", "");
+        assert_eq!(status, 400);
+        assert_eq!(v["errors"][0]["code"], 15);
+        let (status, v, _) = call(&f.admin, "GET", "/__admin/mappings?offset=-1", "");
+        assert_eq!(status, 400);
+        assert_eq!(v["errors"][0]["code"], 10);
+        assert!(v["errors"][0].get("detail").is_none());
+        let (status, _, _) = call(&f.admin, "GET", "/__admin/requests?limit=1", "");
+        assert_eq!(status, 200);
     }
 
     #[test]

@@ -22,8 +22,8 @@ use standin_stubs::matcher::ValuePattern;
 use standin_stubs::pattern::{RequestPattern, split_query};
 
 use super::{
-    Admin, error, invalid, json_response, not_found, ok_empty_json, query_param, read_json,
-    uuid_param,
+    Admin, bad_request, error, invalid, invalid_stub, json_response, not_found, ok_empty_json,
+    parsed_param, query_param, read_json, uuid_param,
 };
 use crate::journal::{Captured, Entry, unix_ms};
 
@@ -264,7 +264,7 @@ pub(crate) fn serve_event(admin: &Admin, e: &Entry) -> Value {
 
 fn pattern_of(body: &Bytes) -> Result<RequestPattern, Response<Bytes>> {
     let v = read_json(body)?;
-    RequestPattern::parse(&v, "").map_err(|e| invalid(&e.pointer, &e.message))
+    RequestPattern::parse(&v, "").map_err(|e| invalid_stub(&e))
 }
 
 fn disabled(admin: &Admin) -> bool {
@@ -281,53 +281,52 @@ fn requests_json(entries: &[Arc<Entry>]) -> Value {
 
 /// `GET /requests?limit=&since=&unmatched=true&matchingStub=`.
 fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
-    let limit = match query_param(req, "limit") {
-        None => None,
-        Some(l) => match l.trim().parse::<usize>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                return error(
+    let params = (
+        parsed_param(
+            req,
+            "limit",
+            |l| l.trim().parse::<usize>().ok(),
+            |l| {
+                error(
                     400,
                     10,
                     None,
                     "limit must be 0 or greater",
                     &format!("got {l:?}"),
-                );
-            }
-        },
-    };
-    let since = match query_param(req, "since") {
-        None => None,
-        Some(s) => match standin_stubs::date::parse_instant(&s) {
-            Some(t) => Some(
-                UNIX_EPOCH
-                    + Duration::from_millis(u64::try_from(t.timestamp_millis()).unwrap_or(0)),
-            ),
-            None => {
-                return error(
+                )
+            },
+        ),
+        parsed_param(
+            req,
+            "since",
+            |s| {
+                standin_stubs::date::parse_instant(s).map(|t| {
+                    UNIX_EPOCH
+                        + Duration::from_millis(u64::try_from(t.timestamp_millis()).unwrap_or(0))
+                })
+            },
+            |s| bad_request(&format!("since must be an ISO-8601 date, got {s:?}")),
+        ),
+        parsed_param(
+            req,
+            "matchingStub",
+            |id| standin_stubs::stub::is_uuid(id).then(|| id.to_ascii_lowercase()),
+            |id| {
+                error(
                     400,
-                    10,
+                    15,
                     None,
-                    &format!("since must be an ISO-8601 date, got {s:?}"),
+                    &format!("Query parameter matchingStub value '{id}' is not a valid UUID"),
                     "",
-                );
-            }
-        },
+                )
+            },
+        ),
+    );
+    let (limit, since, stub) = match params {
+        (Ok(limit), Ok(since), Ok(stub)) => (limit, since, stub),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
     };
     let only_unmatched = query_param(req, "unmatched").is_some_and(|v| v == "true");
-    let stub = match query_param(req, "matchingStub") {
-        Some(id) if standin_stubs::stub::is_uuid(&id) => Some(id.to_ascii_lowercase()),
-        Some(id) => {
-            return error(
-                400,
-                15,
-                None,
-                &format!("Query parameter matchingStub value '{id}' is not a valid UUID"),
-                "",
-            );
-        }
-        None => None,
-    };
     let all = admin.journal.filter(|e| {
         (!only_unmatched || !e.was_matched())
             && stub.as_deref().is_none_or(|id| {

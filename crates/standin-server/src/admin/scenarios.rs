@@ -13,7 +13,9 @@ use http::{Method, Request, Response};
 use serde_json::{Value, json};
 use standin_stubs::Stub;
 
-use super::{Admin, decode_segment, error, invalid, json_response, not_found, ok_empty_json};
+use super::{
+    Admin, decode_segment, error, invalid, json_response, not_found, ok_empty_json, read_json,
+};
 
 /// The stubs of each scenario, by name.
 fn scenarios(admin: &Admin) -> BTreeMap<String, Vec<Arc<Stub>>> {
@@ -66,18 +68,9 @@ fn set_state(admin: &Admin, name: &str, body: &Bytes) -> Response<Bytes> {
         admin.store.set_scenario(name, standin_core::state::STARTED);
         return ok_empty_json();
     }
-    let v: Value = match serde_json::from_slice(body) {
+    let v = match read_json(body) {
         Ok(v) => v,
-        Err(e) => {
-            return invalid(
-                "/",
-                &format!(
-                    "the body is not valid JSON: {e} (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ),
-            );
-        }
+        Err(e) => return e,
     };
     let Some(state) = v.get("state").and_then(Value::as_str) else {
         return invalid("/state", "the body must be {\"state\": \"<state name>\"}");
