@@ -3,35 +3,22 @@
 
 use serde_json::{Value, json};
 
+use crate::stubs_support::{serve_root, stub_root};
 use crate::support::{Server, header, json};
 
 const HELLO: &str = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
 
 /// A stub root: one stub file in `mappings/`, one file in `__files/`.
 fn root() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("mappings")).unwrap();
-    std::fs::create_dir_all(dir.path().join("__files")).unwrap();
-    std::fs::write(
-        dir.path().join("mappings/hello.json"),
-        json!({
-            "id": HELLO,
-            "request": {"method": "GET", "url": "/hello"},
-            "response": {"status": 200, "body": "hi"},
-            "metadata": {"team": "a"}
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let hello = json!({
+        "id": HELLO,
+        "request": {"method": "GET", "url": "/hello"},
+        "response": {"status": 200, "body": "hi"},
+        "metadata": {"team": "a"}
+    });
+    let dir = stub_root(&[("hello.json", hello.to_string())]);
     std::fs::write(dir.path().join("__files/f.txt"), "file body").unwrap();
     dir
-}
-
-fn start(dir: &tempfile::TempDir, extra: &[&str]) -> Server {
-    let path = dir.path().display().to_string();
-    let mut args = vec![path.as_str()];
-    args.extend_from_slice(extra);
-    Server::start(&args)
 }
 
 fn post(s: &Server, path: &str, body: Value) -> (u16, Value) {
@@ -48,7 +35,7 @@ fn status_of(s: &Server, method: &str, path: &str) -> u16 {
 #[test]
 fn health_version_root_and_unknown_routes() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     let (status, v) = json(s.get("/__admin/health").send().unwrap());
     assert_eq!(status, 200);
     assert_eq!(v["status"], "healthy");
@@ -70,7 +57,7 @@ fn health_version_root_and_unknown_routes() {
 #[test]
 fn mappings_crud_and_stubs_served_at_once() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     let (status, created) = post(
         &s,
         "/__admin/mappings",
@@ -135,7 +122,7 @@ fn mappings_crud_and_stubs_served_at_once() {
 #[test]
 fn mappings_import_save_remove_metadata_unmatched() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     let (status, _) = post(
         &s,
         "/__admin/mappings/import",
@@ -207,7 +194,7 @@ fn mappings_import_save_remove_metadata_unmatched() {
 #[test]
 fn the_journal_lists_counts_finds_and_removes() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     s.get("/hello?x=1").send().unwrap();
     s.get("/hello").header("X-Trace", "t1").send().unwrap();
     s.req("POST", "/nothing").body("payload").send().unwrap();
@@ -279,7 +266,7 @@ fn the_journal_lists_counts_finds_and_removes() {
 #[test]
 fn near_misses() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     s.get("/helo").send().unwrap();
     let (status, v) = json(
         s.get("/__admin/requests/unmatched/near-misses")
@@ -315,7 +302,7 @@ fn near_misses() {
 #[test]
 fn scenarios_list_move_and_reset() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     for (required, next, body) in [
         ("Started", "Second", "first"),
         ("Second", "Second", "second"),
@@ -353,7 +340,7 @@ fn scenarios_list_move_and_reset() {
 #[test]
 fn files_and_settings() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     let (status, v) = json(s.get("/__admin/files").send().unwrap());
     assert_eq!((status, v), (200, json!(["f.txt"])));
     assert_eq!(
@@ -401,7 +388,7 @@ fn files_and_settings() {
 #[test]
 fn shutdown_stops_the_server() {
     let dir = root();
-    let s = start(&dir, &[]);
+    let s = serve_root(&dir, &[]);
     assert_eq!(status_of(&s, "POST", "/__admin/shutdown"), 200);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::time::Instant::now() < deadline {
@@ -416,7 +403,7 @@ fn shutdown_stops_the_server() {
 #[test]
 fn admin_off_makes_admin_paths_ordinary_requests() {
     let dir = root();
-    let s = start(&dir, &["--admin", "off"]);
+    let s = serve_root(&dir, &["--admin", "off"]);
     let resp = s.get("/__admin/health").send().unwrap();
     assert_eq!(resp.status().as_u16(), 404);
     assert!(!resp.text().unwrap().contains("healthy"));
@@ -425,7 +412,7 @@ fn admin_off_makes_admin_paths_ordinary_requests() {
 #[test]
 fn a_disabled_journal_says_so() {
     let dir = root();
-    let s = start(&dir, &["--no-request-journal"]);
+    let s = serve_root(&dir, &["--no-request-journal"]);
     s.get("/hello").send().unwrap();
     let (_, v) = post(&s, "/__admin/requests/count", json!({}));
     assert_eq!(v["requestJournalDisabled"], true);

@@ -17,5 +17,6 @@ mod sources;
 mod stub_faults;
 mod stub_matching;
 mod stub_responses;
+mod stubs_support;
 mod validation;
 mod watch;

@@ -6,18 +6,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use crate::stubs_support::{connect, serve_root, stub_root};
 use crate::support::{Server, fixture};
 
 fn start() -> Server {
     Server::start(&[&fixture("stubs/faults")])
-}
-
-fn connect(s: &Server) -> TcpStream {
-    let addr = s.url.trim_start_matches("http://");
-    let c = TcpStream::connect(addr).expect("connect");
-    c.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("read timeout");
-    c
 }
 
 fn send_get(c: &mut TcpStream, path: &str) {
@@ -317,16 +310,11 @@ fn a_missing_body_file_is_an_error_naming_it() {
 
 /// A stub root in a temporary directory: one stub serving `__files/big.bin`.
 fn big_file_root() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings/");
-    std::fs::create_dir_all(dir.path().join("__files")).expect("__files/");
-    std::fs::write(
-        dir.path().join("mappings/big.json"),
+    stub_root(&[(
+        "big.json",
         r#"{"request": {"method": "GET", "url": "/big"},
             "response": {"status": 200, "bodyFileName": "big.bin"}}"#,
-    )
-    .expect("write the stub");
-    dir
+    )])
 }
 
 #[test]
@@ -336,7 +324,7 @@ fn a_multi_megabyte_body_file_streams_with_its_content_length() {
         .map(|i| (i % 251) as u8)
         .collect();
     std::fs::write(dir.path().join("__files/big.bin"), &content).expect("write the file");
-    let s = Server::start(&[&dir.path().display().to_string()]);
+    let s = serve_root(&dir, &[]);
     let mut c = connect(&s);
     for _ in 0..2 {
         let r = get(&mut c, "/big");
@@ -352,7 +340,7 @@ fn a_multi_megabyte_body_file_streams_with_its_content_length() {
 #[test]
 fn a_body_file_is_read_when_the_request_comes() {
     let dir = big_file_root();
-    let s = Server::start(&[&dir.path().display().to_string()]);
+    let s = serve_root(&dir, &[]);
     std::fs::write(
         dir.path().join("__files/big.bin"),
         b"written after start-up",

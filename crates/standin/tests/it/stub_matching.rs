@@ -13,27 +13,26 @@ use std::sync::{Arc, Barrier};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
+use crate::stubs_support::{iso, now_ms, serve_root, stub_root};
 use crate::support::{Server, fixture, header, run};
 
 /// A stub root in a temporary directory: `mappings/NN.json` per stub.
 fn root(stubs: &[Value]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings dir");
-    std::fs::create_dir_all(dir.path().join("__files")).expect("__files dir");
-    for (i, stub) in stubs.iter().enumerate() {
-        std::fs::write(
-            dir.path().join(format!("mappings/{i:02}.json")),
-            serde_json::to_string_pretty(stub).expect("stub JSON"),
-        )
-        .expect("write stub");
-    }
-    dir
+    let files: Vec<(String, String)> = stubs
+        .iter()
+        .enumerate()
+        .map(|(i, stub)| {
+            let text = serde_json::to_string_pretty(stub).expect("stub JSON");
+            (format!("{i:02}.json"), text)
+        })
+        .collect();
+    stub_root(&files)
 }
 
 /// Serves `stubs` (kept alive with the server).
 fn serve(stubs: &[Value]) -> (tempfile::TempDir, Server) {
     let dir = root(stubs);
-    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    let s = serve_root(&dir, &["--quiet"]);
     (dir, s)
 }
 
@@ -86,41 +85,6 @@ fn yes(got: Option<String>, name: &str, what: &str) {
 
 fn no(got: Option<String>, what: &str) {
     assert_eq!(got, None, "{what}: should match no stub");
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (days to civil date, proleptic Gregorian).
-fn iso(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-#[test]
-fn iso_dates_are_right() {
-    assert_eq!(iso(0), "1970-01-01T00:00:00Z");
-    assert_eq!(iso(951_782_400), "2000-02-29T00:00:00Z");
-    assert_eq!(iso(1_714_557_600), "2024-05-01T10:00:00Z");
 }
 
 // ---- URLs ------------------------------------------------------------------------------
@@ -938,7 +902,7 @@ fn body_binary_equal_to() {
 
 #[test]
 fn date_matchers() {
-    let now = now_unix();
+    let now = now_ms() / 1000;
     let (_d, s) = serve(&[
         stub(
             "before",
@@ -1037,8 +1001,6 @@ fn all_body_patterns_must_match() {
 
 #[test]
 fn priority_then_newest_first() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings");
     let with = |name: &str, priority: Option<u32>, request: Value| {
         let mut v = stub(name, request);
         if let Some(p) = priority {
@@ -1062,8 +1024,8 @@ fn priority_then_newest_first() {
         with("catch-all", Some(9), json!({"method": "ANY"})),
         with("exact-lowest", Some(10), json!({"method": "GET", "url": "/p/f"})),
     ]});
-    std::fs::write(dir.path().join("mappings/all.json"), mappings.to_string()).expect("write");
-    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    let dir = stub_root(&[("all.json", mappings.to_string())]);
+    let s = serve_root(&dir, &["--quiet"]);
     yes(
         get(&s, "/p/a"),
         "high",
@@ -1342,11 +1304,7 @@ fn miss_report_for_the_query() {
 #[test]
 fn miss_with_an_openapi_document_is_problem_json() {
     let dir = root(&[stub("hit", json!({"method": "GET", "url": "/stubbed"}))]);
-    let s = Server::start(&[
-        &dir.path().display().to_string(),
-        &fixture("openapi31.yaml"),
-        "--quiet",
-    ]);
+    let s = serve_root(&dir, &[&fixture("openapi31.yaml"), "--quiet"]);
     yes(get(&s, "/stubbed"), "hit", "the stub still answers");
     let resp = s.get("/no/such/thing/anywhere").send().expect("send");
     assert_eq!(resp.status().as_u16(), 404);
@@ -1363,26 +1321,22 @@ fn miss_with_an_openapi_document_is_problem_json() {
 
 #[test]
 fn yaml_stubs_and_mappings_files() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let m = dir.path().join("mappings/nested/deeper");
-    std::fs::create_dir_all(&m).expect("mappings");
-    std::fs::write(
-        m.join("one.yaml"),
-        "request:\n  method: GET\n  urlPath: /y/one\n  queryParameters:\n    k:\n      equalTo: v\nresponse:\n  status: 200\n  body: yaml one\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("mappings/two.yml"),
-        "mappings:\n  - request: {method: GET, url: /y/two}\n    response: {status: 200, body: yaml two}\n  - request: {method: GET, url: /y/three}\n    response: {status: 200, body: yaml three}\n",
-    )
-    .expect("write");
-    std::fs::write(
-        dir.path().join("mappings/many.json"),
-        json!({"mappings": [stub("j1", json!({"url": "/j/1"})), stub("j2", json!({"url": "/j/2"}))]})
-            .to_string(),
-    )
-    .expect("write");
-    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    let dir = stub_root(&[
+        (
+            "nested/deeper/one.yaml",
+            "request:\n  method: GET\n  urlPath: /y/one\n  queryParameters:\n    k:\n      equalTo: v\nresponse:\n  status: 200\n  body: yaml one\n".to_string(),
+        ),
+        (
+            "two.yml",
+            "mappings:\n  - request: {method: GET, url: /y/two}\n    response: {status: 200, body: yaml two}\n  - request: {method: GET, url: /y/three}\n    response: {status: 200, body: yaml three}\n".to_string(),
+        ),
+        (
+            "many.json",
+            json!({"mappings": [stub("j1", json!({"url": "/j/1"})), stub("j2", json!({"url": "/j/2"}))]})
+                .to_string(),
+        ),
+    ]);
+    let s = serve_root(&dir, &["--quiet"]);
     yes(
         get(&s, "/y/one?k=v"),
         "yaml one",
@@ -1475,7 +1429,7 @@ fn bad_stub_file_is_a_diagnostic_with_file_pointer_and_line() {
 #[test]
 fn bad_stub_file_leaves_the_others_served() {
     let dir = bad_root();
-    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    let s = serve_root(&dir, &["--quiet"]);
     yes(get(&s, "/good"), "good", "a stub of a good file");
     yes(get(&s, "/m2"), "m2", "a good stub beside the bad one");
     no(get(&s, "/broken"), "the bad stub is not served");
@@ -1713,7 +1667,7 @@ fn xpath_attributes_sub_matchers_and_xml_placeholders() {
 
 #[test]
 fn date_matchers_with_formats_and_truncation() {
-    let now = now_unix();
+    let now = now_ms() / 1000;
     let (_d, s) = serve(&[
         stub(
             "rfc",
@@ -1985,8 +1939,6 @@ fn miss_report_shows_the_closest_stub() {
 
 #[test]
 fn any_method_and_specific_method_stubs_keep_newest_first() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir_all(dir.path().join("mappings")).expect("mappings");
     let mappings = json!({"mappings": [
         stub("get-old", json!({"method": "GET", "url": "/o/1"})),
         stub("any-new", json!({"method": "ANY", "url": "/o/1"})),
@@ -1995,8 +1947,8 @@ fn any_method_and_specific_method_stubs_keep_newest_first() {
         stub("tpl-old", json!({"method": "GET", "urlPathTemplate": "/o/t/{x}"})),
         stub("rx-new", json!({"method": "ANY", "urlPathPattern": "/o/t/[a-z]+"})),
     ]});
-    std::fs::write(dir.path().join("mappings/m.json"), mappings.to_string()).expect("write");
-    let s = Server::start(&[&dir.path().display().to_string(), "--quiet"]);
+    let dir = stub_root(&[("m.json", mappings.to_string())]);
+    let s = serve_root(&dir, &["--quiet"]);
     yes(
         get(&s, "/o/1"),
         "any-new",

@@ -6,11 +6,11 @@
 //! request (fixtures in `fixtures/stubs/responses`).
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use regex::Regex;
 
+use crate::stubs_support::{civil_date, connect, now_ms};
 use crate::support::{Server, fixture, header};
 
 fn start() -> Server {
@@ -43,10 +43,7 @@ fn parts(text: &str) -> Vec<String> {
 
 /// The raw bytes of the response to `GET path` on a fresh connection (closed after).
 fn raw_get(s: &Server, path: &str) -> Vec<u8> {
-    let addr = s.url.trim_start_matches("http://");
-    let mut c = TcpStream::connect(addr).expect("connect");
-    c.set_read_timeout(Some(Duration::from_secs(10)))
-        .expect("timeout");
+    let mut c = connect(s);
     write!(
         c,
         "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
@@ -55,26 +52,6 @@ fn raw_get(s: &Server, path: &str) -> Vec<u8> {
     let mut got = Vec::new();
     c.read_to_end(&mut got).expect("read");
     got
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// `yyyy-MM-dd` (UTC) of a Unix time in milliseconds (days-to-civil, proleptic Gregorian).
-fn civil_date(ms: i64) -> String {
-    let z = ms.div_euclid(86_400_000) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[test]
