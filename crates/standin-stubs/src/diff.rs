@@ -12,7 +12,7 @@ use serde_json::Value;
 use standin_core::Request;
 
 use crate::jsonpath;
-use crate::matcher::{MultiValuePattern, ValuePattern, pretty_json};
+use crate::matcher::{MultiValuePattern, OPERATORS, ValuePattern, pretty_json};
 use crate::pattern::{BodyPattern, UrlMatcher, View, values_of};
 use crate::stub::Stub;
 
@@ -90,30 +90,10 @@ impl Line {
 
 /// WireMock's name and expected value of a matcher, read from its JSON shape.
 fn name_and_expected(json: &Value) -> (String, String) {
-    const OPERATORS: [&str; 19] = [
-        "equalTo",
-        "contains",
-        "doesNotContain",
-        "matches",
-        "doesNotMatch",
-        "absent",
-        "equalToJson",
-        "matchesJsonPath",
-        "matchesJsonSchema",
-        "equalToXml",
-        "matchesXPath",
-        "binaryEqualTo",
-        "before",
-        "after",
-        "equalToDateTime",
-        "and",
-        "or",
-        "not",
-        "anything",
-    ];
     let Some(obj) = json.as_object() else {
         return (String::new(), text_of(json));
     };
+    // The JSON is a matcher's own echo, so it holds one operator at most.
     let key = OPERATORS
         .iter()
         .find(|k| obj.contains_key(**k))
@@ -652,52 +632,9 @@ fn wrap(s: &str, limit: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pattern::test_support::{Asked, asked};
     use crate::stub::StubOptions;
-    use http::{HeaderMap, HeaderName, HeaderValue, Method};
     use serde_json::json;
-
-    struct Asked {
-        method: Method,
-        path: String,
-        query: Option<String>,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    }
-
-    fn asked(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Asked {
-        let (path, query) = match url.split_once('?') {
-            Some((p, q)) => (p.to_string(), Some(q.to_string())),
-            None => (url.to_string(), None),
-        };
-        let mut map = HeaderMap::new();
-        for (k, v) in headers {
-            map.append(
-                HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        Asked {
-            method: Method::from_bytes(method.as_bytes()).unwrap(),
-            path,
-            query,
-            headers: map,
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    impl Asked {
-        fn req(&self) -> Request<'_> {
-            Request {
-                method: &self.method,
-                path: &self.path,
-                query: self.query.as_deref(),
-                headers: &self.headers,
-                body: &self.body,
-                now_unix_ms: 0,
-                peer: None,
-            }
-        }
-    }
 
     fn stub(v: Value) -> Stub {
         Stub::parse(&v, &StubOptions::default()).expect("test stub parses")

@@ -36,7 +36,7 @@ use std::sync::Arc;
 pub const DISTANCE_CHARS: usize = 256;
 
 /// The operator names WireMock recognises, in the order its deserialiser knows them.
-const OPERATORS: &[&str] = &[
+pub(crate) const OPERATORS: &[&str] = &[
     "equalTo",
     "equalToJson",
     "matchesJsonPath",
