@@ -14,7 +14,7 @@
 //! value compared with a zoned one is read in UTC (WireMock uses the JVM's zone);
 //! `truncateActual` applies to zoned actual values, as in WireMock.
 
-use crate::error::StubError;
+use crate::error::{StubError, optional_str};
 use chrono::format::{Fixed, Item, Parsed, StrftimeItems};
 use chrono::{
     DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, NaiveDateTime, NaiveTime,
@@ -557,27 +557,12 @@ pub struct DatePattern {
     apply_truncation_last: bool,
 }
 
-fn field_str<'v>(
-    obj: &'v Map<String, Value>,
-    key: &str,
-    pointer: &str,
-) -> Result<Option<&'v str>, StubError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(StubError::new(
-            format!("{pointer}/{key}"),
-            format!("{key} must be a string"),
-        )),
-    }
-}
-
 fn truncation(
     obj: &Map<String, Value>,
     key: &str,
     pointer: &str,
 ) -> Result<Option<Truncation>, StubError> {
-    let Some(text) = field_str(obj, key, pointer)? else {
+    let Some(text) = optional_str(obj, key, pointer)? else {
         return Ok(None);
     };
     Truncation::parse(text).map(Some).ok_or_else(|| {
@@ -637,7 +622,7 @@ impl DatePattern {
                 ));
             }
         };
-        let Some(spec) = field_str(obj, operator, pointer)? else {
+        let Some(spec) = optional_str(obj, operator, pointer)? else {
             return Err(StubError::new(
                 at,
                 format!("{operator} needs a date or `now`"),
@@ -686,7 +671,7 @@ impl DatePattern {
                 ),
             ));
         };
-        let actual_format = match field_str(obj, "actualFormat", pointer)? {
+        let actual_format = match optional_str(obj, "actualFormat", pointer)? {
             None => None,
             Some(f) => Some((
                 f.to_owned(),

@@ -22,7 +22,7 @@
 //! Levenshtein compares at most [`DISTANCE_CHARS`] characters of each side.
 
 use crate::date::DatePattern;
-use crate::error::StubError;
+use crate::error::{StubError, optional_bool};
 use crate::jsonpath::JsonPath;
 use crate::xml::{self, XmlOptions};
 use base64::Engine as _;
@@ -324,23 +324,6 @@ fn text_operand(obj: &Map<String, Value>, key: &str, pointer: &str) -> Result<St
         _ => Err(StubError::new(
             format!("{pointer}/{key}"),
             format!("{key} operand must be a non-null string"),
-        )),
-    }
-}
-
-fn optional_bool(
-    obj: &Map<String, Value>,
-    key: &str,
-    pointer: &str,
-) -> Result<Option<bool>, StubError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        // Jackson's asBoolean reads the string "true" as true.
-        Some(Value::String(s)) if s == "true" || s == "false" => Ok(Some(s == "true")),
-        Some(_) => Err(StubError::new(
-            format!("{pointer}/{key}"),
-            format!("{key} must be true or false"),
         )),
     }
 }

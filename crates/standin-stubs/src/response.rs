@@ -19,7 +19,7 @@ use serde_json::{Map, Value, json};
 use standin_core::exchange::{Dribble, Fault, Kind, Reply, Request};
 use standin_core::problem::{Problem, extra};
 
-use crate::error::StubError;
+use crate::error::{StubError, optional_str};
 use crate::helpers::{splitmix, with_render_state};
 use crate::stub::{Stub, StubOptions};
 use crate::template::{Template, request_model, with_state};
@@ -249,13 +249,7 @@ impl StubResponse {
             _ => return Err(StubError::new(pointer, "response must be an object")),
         };
         let at = |k: &str| format!("{pointer}/{k}");
-        let string = |k: &str| -> Result<Option<String>, StubError> {
-            match obj.get(k) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(_) => Err(StubError::new(at(k), format!("{k} must be a string"))),
-            }
-        };
+        let string = |k: &str| optional_str(obj, k, pointer).map(|s| s.map(str::to_string));
 
         let status = match obj.get("status") {
             None | Some(Value::Null) => 200,

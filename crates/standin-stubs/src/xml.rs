@@ -16,7 +16,7 @@
 //! attribute node, the serialised XML of an element, the value of a scalar result
 //! (numbers as Java's `NumberFormat` prints them, `1,234.5`).
 
-use crate::error::StubError;
+use crate::error::{StubError, optional_bool};
 use regex::Regex;
 use serde_json::{Map, Value};
 use sxd_document::dom::{ChildOfElement, ChildOfRoot, Element};
@@ -85,14 +85,7 @@ impl XmlOptions {
     /// Reads the option fields of an `equalToXml` matcher at `pointer`.
     pub fn from_json(given: &Map<String, Value>, pointer: &str) -> Result<XmlOptions, StubError> {
         let at = |k: &str| format!("{pointer}/{k}");
-        let flag = |k: &str| -> Result<bool, StubError> {
-            match given.get(k) {
-                None | Some(Value::Null) => Ok(false),
-                Some(Value::Bool(b)) => Ok(*b),
-                Some(Value::String(s)) if s == "true" || s == "false" => Ok(s == "true"),
-                Some(_) => Err(StubError::new(at(k), format!("{k} must be true or false"))),
-            }
-        };
+        let flag = |k: &str| optional_bool(given, k, pointer).map(|b| b.unwrap_or(false));
         let text = |k: &str| -> Result<Option<String>, StubError> {
             match given.get(k) {
                 None | Some(Value::Null) => Ok(None),
