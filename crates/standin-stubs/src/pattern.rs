@@ -28,6 +28,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use standin_core::Request;
 use standin_core::diag::push_pointer;
+use standin_core::wire::{form_decode, form_pairs};
 
 use crate::error::StubError;
 use crate::matcher::{JavaRegex, MultiValuePattern, ValuePattern};
@@ -464,7 +465,8 @@ impl<'r, 'a> View<'r, 'a> {
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(|ct| ct.contains("application/x-www-form-urlencoded"));
             if form_type {
-                split_form(&String::from_utf8_lossy(self.req.body))
+                // Empty elements are skipped, as Jetty does.
+                form_pairs(Some(&String::from_utf8_lossy(self.req.body)))
             } else {
                 Vec::new()
             }
@@ -537,37 +539,12 @@ pub fn split_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Splits a form body into decoded pairs (empty elements are skipped, as Jetty does).
-fn split_form(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|e| !e.is_empty())
-        .map(|element| match element.split_once('=') {
-            None => (decode_plus(element), String::new()),
-            Some((k, v)) => (decode_plus(k), decode_plus(v)),
-        })
-        .collect()
-}
-
 fn decode_query_part(raw: &str) -> String {
     if is_iso_offset_date_time(raw) {
         raw.to_string()
     } else {
-        decode_plus(raw)
+        form_decode(raw)
     }
-}
-
-/// Percent-decodes with `+` as a space.
-pub fn decode_plus(raw: &str) -> String {
-    let spaced;
-    let text = if raw.contains('+') {
-        spaced = raw.replace('+', " ");
-        spaced.as_str()
-    } else {
-        raw
-    };
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 /// `2024-01-02T03:04:05+01:00` and friends (Java's ISO_OFFSET_DATE_TIME): seconds and

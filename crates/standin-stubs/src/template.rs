@@ -22,9 +22,9 @@ use handlebars::template::{HelperTemplate, Parameter, Template as Ast, TemplateE
 use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOutput};
 use serde_json::{Map, Value, json};
 use standin_core::exchange::Request;
+use standin_core::wire::{form_pairs, percent_decode};
 
 use crate::helpers::{self, VALUE_HELPER, split_path};
-use crate::pattern::decode_plus;
 
 /// The key of the model holding the render's entropy and time (not a WireMock field).
 pub(crate) const STATE_KEY: &str = "__standin";
@@ -226,11 +226,7 @@ pub fn request_model(
         .path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
+        .map(percent_decode)
         .collect();
     let path = if path_vars.is_empty() {
         Value::Array(segments.into_iter().map(Value::String).collect())
@@ -247,9 +243,8 @@ pub fn request_model(
     };
 
     let mut query = Map::new();
-    for pair in req.query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        push_multi(&mut query, &decode_plus(k), decode_plus(v));
+    for (k, v) in form_pairs(req.query) {
+        push_multi(&mut query, &k, v);
     }
 
     let mut headers = Map::new();

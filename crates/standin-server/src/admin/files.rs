@@ -10,10 +10,9 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use serde_json::{Value, json};
+use standin_core::wire::percent_decode;
 
-use super::{
-    Admin, bad_request, bytes_response, decode_segment, error, json_response, not_found, ok,
-};
+use super::{Admin, bad_request, bytes_response, error, json_response, not_found, ok};
 
 fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
     let Ok(read) = std::fs::read_dir(dir) else {
@@ -36,7 +35,7 @@ fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
 /// The file a `/files/...` path names, inside `root`; an error answer otherwise.
 fn resolve(root: &Path, segments: &[&str]) -> Result<PathBuf, Response<Bytes>> {
     let refuse = |why: &str| bad_request(&format!("Invalid file path: {why}"));
-    let decoded: Vec<String> = segments.iter().map(|s| decode_segment(s)).collect();
+    let decoded: Vec<String> = segments.iter().map(|s| percent_decode(s)).collect();
     if decoded.iter().all(String::is_empty) {
         return Err(refuse("no file named"));
     }

@@ -268,13 +268,6 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
-/// Percent-decodes one path segment.
-pub(crate) fn decode_segment(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 fn allowed(admin: &Admin, req: &Request<Bytes>, peer: SocketAddr) -> Result<(), Response<Bytes>> {
     if peer.ip().to_canonical().is_loopback() {
         return Ok(());

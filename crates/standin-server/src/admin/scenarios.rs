@@ -11,11 +11,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http::{Method, Request, Response};
 use serde_json::{Value, json};
+use standin_core::wire::percent_decode;
 use standin_stubs::Stub;
 
-use super::{
-    Admin, decode_segment, error, invalid, json_response, not_found, ok_empty_json, read_json,
-};
+use super::{Admin, error, invalid, json_response, not_found, ok_empty_json, read_json};
 
 /// The stubs of each scenario, by name.
 fn scenarios(admin: &Admin) -> BTreeMap<String, Vec<Arc<Stub>>> {
@@ -101,9 +100,9 @@ pub(crate) fn route(
             admin.store.reset_scenarios();
             ok_empty_json()
         }
-        ("PUT", [name, "state"]) => set_state(admin, &decode_segment(name), req.body()),
+        ("PUT", [name, "state"]) => set_state(admin, &percent_decode(name), req.body()),
         ("POST" | "PUT", [name, "reset"]) => {
-            let name = decode_segment(name);
+            let name = percent_decode(name);
             if scenarios(admin).contains_key(&name) {
                 admin
                     .store

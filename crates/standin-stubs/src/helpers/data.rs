@@ -145,7 +145,7 @@ fn form_data(a: &Args<'_>) -> Result<Out, Fail> {
         };
         let v = v.trim();
         let v = if decode {
-            crate::pattern::decode_plus(v)
+            standin_core::wire::form_decode(v)
         } else {
             v.to_string()
         };

@@ -230,9 +230,7 @@ fn url_path(root: &Value) -> String {
         .unwrap_or("");
     // Java's `URI.getPath()`: percent-escapes decoded (`%20` prints as a space).
     let path = url.split('?').next().unwrap_or("");
-    percent_encoding::percent_decode_str(path)
-        .decode_utf8_lossy()
-        .into_owned()
+    standin_core::wire::percent_decode(path)
 }
 
 /// What one render knows besides the model: the random state and the time.

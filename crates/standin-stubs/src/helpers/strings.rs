@@ -109,7 +109,7 @@ fn url_encode(a: &Args<'_>) -> Result<Out, Fail> {
     let text = a.text(0).unwrap_or_default();
     text_out(if a.hash_bool("decode") {
         // Java's `URLDecoder.decode(s, UTF-8)`: `+` is a space, `%XX` a byte.
-        crate::pattern::decode_plus(&text)
+        standin_core::wire::form_decode(&text)
     } else {
         url_encode_form(&text)
     })
