@@ -30,6 +30,9 @@ pub const RESPONSE_TEMPLATE: &str = "response-template";
 /// The header naming the stub that answered.
 pub const MATCHED_STUB_ID: &str = "matched-stub-id";
 
+/// The header carrying the answering stub's `name`, sent only when the stub has one.
+pub const MATCHED_STUB_NAME: &str = "matched-stub-name";
+
 /// A text that is a template when templating is on for the stub.
 #[derive(Debug, Clone)]
 struct Text {
@@ -532,6 +535,12 @@ impl StubResponse {
                 .headers
                 .push((HeaderName::from_static(MATCHED_STUB_ID), id));
         }
+        if let Some(name) = &stub.name {
+            reply.headers.push((
+                HeaderName::from_static(MATCHED_STUB_NAME),
+                stub_name_value(name),
+            ));
+        }
         reply.delay_ms = self.delay_ms(entropy);
         reply.why.answerer = Kind::Stub;
         reply.why.stub = Some(stub.id.clone());
@@ -580,6 +589,24 @@ fn scalar_text(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// A stub's name as a header value, the way WireMock sends it: each character outside
+/// ASCII becomes `?` (WireMock encodes the name to US-ASCII), and each control character
+/// other than a tab becomes a space (as Jetty writes a control character in a header value),
+/// so every name gives a valid value.
+fn stub_name_value(name: &str) -> HeaderValue {
+    let text: String = name
+        .chars()
+        .map(|c| match c {
+            '\t' => c,
+            c if c.is_ascii_control() => ' ',
+            c if c.is_ascii() => c,
+            _ => '?',
+        })
+        .collect();
+    // Every character is now visible ASCII, a space or a tab: always a valid value.
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
 fn stub_label(stub: &Stub) -> String {
@@ -686,6 +713,31 @@ mod tests {
         assert_eq!(r.why.stub.as_deref(), Some(ID));
         assert_eq!(r.why.operation.as_deref(), Some("get-user"));
         assert_eq!(header(&r, "matched-stub-id"), [ID]);
+    }
+
+    #[test]
+    fn matched_stub_name_only_for_named_stubs_and_sanitised() {
+        let r = reply_of(&stub(json!({"headers": {"X-One": "1"}})), 0);
+        let names: Vec<&str> = r.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["x-one", "matched-stub-id", "matched-stub-name"]);
+        assert_eq!(header(&r, "matched-stub-name"), ["get-user"]);
+
+        let unnamed = Stub::parse(
+            &json!({"id": ID, "request": {"method": "ANY"}, "response": {}}),
+            &opts(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = reply_of(&unnamed, 0);
+        assert!(header(&r, "matched-stub-name").is_empty());
+        assert_eq!(header(&r, "matched-stub-id"), [ID]);
+
+        let odd = Stub::parse(
+            &json!({"id": ID, "name": "café 😀\nnext\tdel\u{7f}", "request": {"method": "ANY"}, "response": {}}),
+            &opts(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let r = reply_of(&odd, 0);
+        assert_eq!(header(&r, "matched-stub-name"), ["caf? ? next\tdel "]);
     }
 
     #[test]

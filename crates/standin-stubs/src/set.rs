@@ -473,9 +473,12 @@ impl StubSet {
             .map(|s| ask.store.scenario(&s.name));
         let body = diff::report(req, closest, state.as_deref());
         let mut reply = Reply::status(404);
-        reply
-            .headers
-            .push((CONTENT_TYPE, HeaderValue::from_static("text/plain")));
+        // WireMock's exact value (no space before the parameter): clients that compare the
+        // header as a string see the same one.
+        reply.headers.push((
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain;charset=UTF-8"),
+        ));
         reply.body = Bytes::from(body);
         reply.why.note = Some("no-stub-matched");
         reply.why.near = near.clone();
@@ -838,7 +841,7 @@ mod tests {
                 assert_eq!(near[0].reasons, ["header X-Id"]);
                 let report = report.expect("a report");
                 assert_eq!(report.status, 404);
-                assert_eq!(report.headers[0].1, "text/plain");
+                assert_eq!(report.headers[0].1, "text/plain;charset=UTF-8");
                 let body = String::from_utf8_lossy(&report.body);
                 assert!(body.contains("Request was not matched"), "{body}");
                 assert!(body.contains("<<<<< Header does not match"), "{body}");
