@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use crate::stubs_support::{civil_date, connect, now_ms};
+use crate::stubs_support::{civil_date, connect, now_ms, serve_root, stub_root};
 use crate::support::{Server, fixture, header};
 
 fn start() -> Server {
@@ -523,4 +523,40 @@ fn a_template_that_fails_to_render_is_a_500_naming_the_stub() {
     assert!(text.contains("render-fails"), "names the stub: {text}");
     assert!(text.contains("nosuch"), "says what failed: {text}");
     assert_eq!(body(&s, "/h/size"), "5|3|2", "other stubs still answer");
+}
+
+#[test]
+fn a_named_stub_answers_with_its_name_and_an_unnamed_one_without() {
+    let dir = stub_root(&[(
+        "named.json",
+        r#"{"mappings": [
+            {"id": "0c1a9a5e-0009-4000-8000-000000000001", "name": "named caf\u00e9",
+             "request": {"url": "/named"}, "response": {"headers": {"X-One": "1"}, "body": "n"}},
+            {"request": {"url": "/unnamed"}, "response": {"body": "u"}}
+        ]}"#,
+    )]);
+    let s = serve_root(&dir, &["--quiet"]);
+    let resp = s.get("/named").send().expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    // WireMock sends the name in US-ASCII: what is outside it becomes `?`.
+    assert_eq!(
+        header(&resp, "matched-stub-name").as_deref(),
+        Some("named caf?")
+    );
+    assert_eq!(
+        header(&resp, "matched-stub-id").as_deref(),
+        Some("0c1a9a5e-0009-4000-8000-000000000001")
+    );
+    let resp = s.get("/unnamed").send().expect("send");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(header(&resp, "matched-stub-id").is_some());
+    assert_eq!(header(&resp, "matched-stub-name"), None);
+    // A miss names no stub.
+    let resp = s.get("/neither").send().expect("send");
+    assert_eq!(resp.status().as_u16(), 404);
+    assert_eq!(header(&resp, "matched-stub-name"), None);
+    assert_eq!(
+        header(&resp, "content-type").as_deref(),
+        Some("text/plain;charset=UTF-8")
+    );
 }
