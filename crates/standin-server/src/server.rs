@@ -321,7 +321,72 @@ async fn handle(
             .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
         reply
     };
+    let reply = match reply.why.note {
+        Some("no-stub-matched") => from_docroot(&state, &parts, reply).await,
+        _ => reply,
+    };
     send(&state, &parts, body, reply, at, started, peer, &control).await
+}
+
+/// A GET that no stub matched is served from `__files/` when the file exists, as
+/// WireMock serves its files directory as a docroot; the journal still counts it as
+/// unmatched. Only misses pay for the file-system lookup.
+async fn from_docroot(state: &MockState, parts: &http::request::Parts, miss: Reply) -> Reply {
+    if parts.method != http::Method::GET && parts.method != http::Method::HEAD {
+        return miss;
+    }
+    let Some(root) = state.registry.files_root() else {
+        return miss;
+    };
+    let decoded = standin_core::wire::percent_decode(parts.uri.path());
+    let relative = decoded.trim_start_matches('/');
+    let escapes = std::path::Path::new(relative)
+        .components()
+        .any(|c| !matches!(c, std::path::Component::Normal(_)));
+    if relative.is_empty() || escapes {
+        return miss;
+    }
+    let path = root.join(relative);
+    match tokio::fs::metadata(&path).await {
+        Ok(m) if m.is_file() => {}
+        _ => return miss,
+    }
+    let mut reply = Reply::status(200);
+    if let Some(ct) = media_type_of(&path) {
+        reply.headers.push((
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(ct),
+        ));
+    }
+    reply.wire.body_file = Some(path);
+    reply.why.note = Some("served from __files");
+    reply.why.near = miss.why.near;
+    let snap = state.snapshot.load();
+    standin_core::engine::finish_foreign(&snap, &mut reply, &parts.headers);
+    reply
+}
+
+/// The media type of a docroot file, by its extension.
+fn media_type_of(path: &std::path::Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "txt" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "csv" => "text/csv",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        _ => return None,
+    })
 }
 
 /// The 413 or 400 of a body that could not be read, with CORS headers.
