@@ -125,13 +125,19 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
     let operations = Operations { snap };
     let ours: [&dyn Answerer; 2] = [&saved, &operations];
     let mut near: Vec<NearMiss> = Vec::new();
-    let mut asked: Vec<Kind> = Vec::new();
+    // The kinds asked, in order; no allocation on the request path (a mock has a
+    // handful of answerers; more than `ASKED` are still asked, only not listed).
+    let mut asked = [Kind::None; ASKED];
+    let mut asked_count = 0;
     let mut report = None;
     for answerer in mock.first.iter().copied().chain(ours) {
         if answerer.is_empty() {
             continue;
         }
-        asked.push(answerer.kind());
+        if asked_count < ASKED {
+            asked[asked_count] = answerer.kind();
+        }
+        asked_count += 1;
         match answerer.answer(&ask) {
             Outcome::Reply(mut reply) => {
                 let kind = answerer.kind();
@@ -157,7 +163,8 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
             }
         }
     }
-    if asked.is_empty() {
+    let asked = &asked[..asked_count.min(ASKED)];
+    if asked_count == 0 {
         // Nothing to answer with: the first answerer given still says it its own way
         // (a stub mock with no stubs yet answers as WireMock does).
         if let Some(first) = mock.first.first()
@@ -170,12 +177,15 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
         return Operations { snap }.empty_report(req);
     }
     let mut reply = match report {
-        Some(r) if asked.len() == 1 => *r,
-        _ => no_match(req, &asked, &near),
+        Some(r) if asked_count == 1 => *r,
+        _ => no_match(req, asked, &near),
     };
     reply.why.near = near;
     reply
 }
+
+/// How many answerers' kinds a request remembers (for its miss report).
+const ASKED: usize = 8;
 
 /// Saved examples as an answerer.
 struct Saved<'a>(&'a SavedSet);
