@@ -2,13 +2,13 @@
 //! underneath so that a reply can be a fault on the wire instead of an answer (WireMock's
 //! `fault`).
 //!
-//! [`serve`] shares the accepted `TcpStream` between the IO handed to hyper and the
-//! connection's state. The IO reads and writes through `&TcpStream` (readiness, then a
-//! non-blocking `try_read_buf` / `try_write`), so sharing costs no lock and no copy. Each
-//! request reaches the service with a [`Control`]; a service that must produce a fault
-//! calls [`Control::fault`] and returns the [`Faulted`] error it gets. hyper then abandons
-//! the connection without writing anything, `serve_connection` returns, and [`serve`]
-//! produces the fault on the socket, which is still open because this module holds it:
+//! [`serve`] hands the accepted `TcpStream` to hyper inside an IO that reads and writes
+//! it as tokio does (no lock, no copy, no extra syscall). Each request reaches the
+//! service with a [`Control`]; a service that must produce a fault calls
+//! [`Control::fault`] and returns the [`Faulted`] error it gets. hyper then abandons the
+//! connection without writing anything; dropping the IO hands the still-open stream
+//! back to the connection's state instead of closing it, `serve_connection` returns, and
+//! [`serve`] produces the fault on the socket:
 //!
 //! - `CONNECTION_RESET_BY_PEER`: `SO_LINGER` 0, then close: the kernel sends a TCP RST.
 //! - `EMPTY_RESPONSE`: close with nothing written (a FIN).
@@ -33,8 +33,8 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
-use std::task::{Context, Poll, ready};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -85,6 +85,8 @@ struct ConnState {
     peer: SocketAddr,
     /// The fault to produce once hyper lets go of the connection; the first one wins.
     fault: OnceLock<Fault>,
+    /// The stream, handed back by the IO when it is dropped after a fault.
+    released: Mutex<Option<TcpStream>>,
 }
 
 /// A request's handle on its connection, given to the service with each request.
@@ -111,9 +113,13 @@ impl Control {
     }
 }
 
-/// The IO hyper reads and writes: the shared stream, reached through `&TcpStream`.
+/// The IO hyper reads and writes: the accepted stream itself, so reads and writes are
+/// tokio's own (a short read clears readiness without a second, failing `recvfrom`).
+/// When a fault is recorded, dropping the IO hands the stream back through
+/// [`ConnState::released`] instead of closing it.
 struct Io {
-    stream: Arc<TcpStream>,
+    /// `None` only once dropped.
+    stream: Option<TcpStream>,
     conn: Arc<ConnState>,
 }
 
@@ -127,20 +133,20 @@ impl Io {
         }
     }
 
-    /// Writes with `write` (plain or vectored) once the socket is ready; a `WouldBlock`
-    /// means the readiness was stale, so it polls again (registering for the next wake-up).
-    fn poll_write_with(
-        &self,
-        cx: &mut Context<'_>,
-        mut write: impl FnMut(&TcpStream) -> io::Result<usize>,
-    ) -> Poll<io::Result<usize>> {
-        self.check_writable()?;
-        loop {
-            ready!(self.stream.poll_write_ready(cx))?;
-            match write(&self.stream) {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                other => return Poll::Ready(other),
-            }
+    fn stream(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+        self.stream
+            .as_mut()
+            .map(Pin::new)
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
+    }
+}
+
+impl Drop for Io {
+    fn drop(&mut self) {
+        if self.conn.fault.get().is_some()
+            && let Some(stream) = self.stream.take()
+        {
+            *self.conn.released.lock().unwrap_or_else(|e| e.into_inner()) = Some(stream);
         }
     }
 }
@@ -151,16 +157,7 @@ impl AsyncRead for Io {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        loop {
-            ready!(self.stream.poll_read_ready(cx))?;
-            // `try_read_buf` fills the unfilled part without zeroing it first.
-            match self.stream.try_read_buf(buf) {
-                Ok(_) => return Poll::Ready(Ok(())),
-                // Readiness was stale: poll again, which registers for the next wake-up.
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
+        self.get_mut().stream()?.poll_read(cx, buf)
     }
 }
 
@@ -170,7 +167,9 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_with(cx, |s| s.try_write(buf))
+        let this = self.get_mut();
+        this.check_writable()?;
+        this.stream()?.poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -178,7 +177,9 @@ impl AsyncWrite for Io {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        self.poll_write_with(cx, |s| s.try_write_vectored(bufs))
+        let this = self.get_mut();
+        this.check_writable()?;
+        this.stream()?.poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -190,12 +191,13 @@ impl AsyncWrite for Io {
         Poll::Ready(Ok(()))
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if self.conn.fault.get().is_some() {
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.conn.fault.get().is_some() {
             // The fault closes the connection its own way.
             return Poll::Ready(Ok(()));
         }
-        Poll::Ready(socket2::SockRef::from(&*self.stream).shutdown(std::net::Shutdown::Write))
+        this.stream()?.poll_shutdown(cx)
     }
 }
 
@@ -210,13 +212,13 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     let _ = stream.set_nodelay(true);
-    let stream = Arc::new(stream);
     let conn = Arc::new(ConnState {
         peer,
         fault: OnceLock::new(),
+        released: Mutex::new(None),
     });
     let io = TokioIo::new(Io {
-        stream: stream.clone(),
+        stream: Some(stream),
         conn: conn.clone(),
     });
     let service = {
@@ -234,17 +236,25 @@ where
     let _ = Builder::new(TokioExecutor::new())
         .serve_connection(io, service)
         .await;
+    // The connection (and with it the IO) is dropped by now.
     if let Some(fault) = conn.fault.get() {
-        produce(stream, *fault).await;
+        let released = conn
+            .released
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(stream) = released {
+            produce(stream, *fault).await;
+        }
     }
 }
 
 /// Produces `fault` on a socket nobody else uses any more.
-async fn produce(stream: Arc<TcpStream>, fault: Fault) {
+async fn produce(stream: TcpStream, fault: Fault) {
     match fault {
         Fault::ConnectionResetByPeer => {
             // Closing with a zero linger time discards what is unsent and sends a RST.
-            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
             drop(stream);
         }
         Fault::EmptyResponse => close(&stream).await,
