@@ -127,7 +127,7 @@ thread_local! {
 #[derive(Debug, Clone)]
 pub struct Entry {
     /// A UUID, the serve event's id in the admin API.
-    pub id: String,
+    pub id: EntryId,
     /// The order of recording (set by [`Journal::record`]; newest is largest).
     pub seq: u64,
     /// When the request arrived.
@@ -150,25 +150,83 @@ pub struct Entry {
     pub response: LoggedReply,
     /// From arrival to the reply being ready (before its delay).
     pub elapsed: Duration,
-    /// What answered and why.
-    pub why: Why,
+    /// What answered and why (shared with the log line).
+    pub why: Arc<Why>,
     cost: usize,
 }
 
 /// A deep copy of a header map: hyper's header values share its read buffer, which a
-/// journal entry must not keep alive.
-fn copy_headers<'a>(
-    len: usize,
-    headers: impl Iterator<Item = (&'a HeaderName, &'a HeaderValue)>,
-) -> HeaderMap {
-    let mut out = HeaderMap::with_capacity(len);
+/// journal entry must not keep alive. The values are copied into one buffer of their
+/// own that every value of the copy shares (one allocation, not one per header).
+fn copy_headers(headers: &HeaderMap) -> HeaderMap {
+    let total: usize = headers.values().map(HeaderValue::len).sum();
+    let mut buf = bytes::BytesMut::with_capacity(total);
+    for value in headers.values() {
+        buf.extend_from_slice(value.as_bytes());
+    }
+    let buf = buf.freeze();
+    let mut out = HeaderMap::with_capacity(headers.len());
+    let mut at = 0;
     for (name, value) in headers {
+        let end = at + value.len();
+        // A standard name is a constant; only a custom one is copied.
         let name =
             HeaderName::from_bytes(name.as_str().as_bytes()).unwrap_or_else(|_| name.clone());
-        let value = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
-        out.append(name, value);
+        let mut copy =
+            HeaderValue::from_maybe_shared(buf.slice(at..end)).unwrap_or_else(|_| value.clone());
+        copy.set_sensitive(value.is_sensitive());
+        out.append(name, copy);
+        at = end;
     }
     out
+}
+
+/// A journal entry's id: 128 random bits shown as a version 4 UUID. Kept as bits and
+/// formatted when shown, so recording costs no string.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EntryId(u128);
+
+impl EntryId {
+    /// A new random id, with the version 4 and IETF variant bits set.
+    pub fn random() -> EntryId {
+        let bits: u128 = rand::random();
+        let v = (bits & !(0xF_u128 << 76)) | (0x4_u128 << 76);
+        EntryId((v & !(0x3_u128 << 62)) | (0x2_u128 << 62))
+    }
+
+    /// Reads `8-4-4-4-12` hexadecimal (either case); `None` for anything else.
+    pub fn parse(text: &str) -> Option<EntryId> {
+        let b = text.as_bytes();
+        if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
+            return None;
+        }
+        let hex: String = text.chars().filter(|c| *c != '-').collect();
+        if hex.len() != 32 || !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u128::from_str_radix(&hex, 16).ok().map(EntryId)
+    }
+}
+
+impl std::fmt::Display for EntryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        write!(
+            f,
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            (v >> 96) as u32,
+            (v >> 80) as u16,
+            (v >> 64) as u16,
+            (v >> 48) as u16,
+            v & 0xFFFF_FFFF_FFFF
+        )
+    }
+}
+
+impl std::fmt::Debug for EntryId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// The heap a header map holds: its entries (hyper's buckets are about 100 bytes) and
@@ -211,6 +269,23 @@ impl Entry {
         elapsed: Duration,
         max_body: usize,
     ) -> Entry {
+        let why = Arc::new(reply.why.clone());
+        Entry::with_why(parts, body, peer, reply, why, at, elapsed, max_body)
+    }
+
+    /// [`Entry::new`] with the reply's reasons given apart, shared rather than copied
+    /// (the request path moves them out of the reply once, for the journal and the log).
+    #[allow(clippy::too_many_arguments)]
+    pub fn with_why(
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+        reply: &Reply,
+        why: Arc<Why>,
+        at: SystemTime,
+        elapsed: Duration,
+        max_body: usize,
+    ) -> Entry {
         let url = parts.uri.path_and_query().map_or_else(
             || parts.uri.path().to_string(),
             |pq| pq.as_str().to_string(),
@@ -239,19 +314,19 @@ impl Entry {
             delay_ms: reply.delay_ms,
         };
         let mut entry = Entry {
-            id: standin_stubs::stub::new_uuid(),
+            id: EntryId::random(),
             seq: 0,
             at,
             method: parts.method.clone(),
             url,
             host,
             version: parts.version,
-            headers: copy_headers(parts.headers.len(), parts.headers.iter()),
+            headers: copy_headers(&parts.headers),
             body: Captured::new(body, max_body),
             peer,
             response,
             elapsed,
-            why: reply.why.clone(),
+            why,
             cost: 0,
         };
         entry.cost = entry.estimate_cost();
@@ -263,7 +338,6 @@ impl Entry {
         std::mem::size_of::<Entry>()
             + 16
             + 8
-            + self.id.len()
             + self.url.len()
             + self.host.as_ref().map_or(0, String::len)
             + headers_cost(&self.headers)
@@ -423,11 +497,30 @@ impl Journal {
         elapsed: Duration,
     ) {
         if self.enabled() {
-            self.record(Entry::new(
+            let why = Arc::new(reply.why.clone());
+            self.capture_with(parts, body, peer, reply, &why, at, elapsed);
+        }
+    }
+
+    /// [`Journal::capture`] with the reply's reasons given apart and shared.
+    #[allow(clippy::too_many_arguments)]
+    pub fn capture_with(
+        &self,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+        reply: &Reply,
+        why: &Arc<Why>,
+        at: SystemTime,
+        elapsed: Duration,
+    ) {
+        if self.enabled() {
+            self.record(Entry::with_why(
                 parts,
                 body,
                 peer,
                 reply,
+                why.clone(),
                 at,
                 elapsed,
                 self.config.max_body,
@@ -558,13 +651,10 @@ impl Journal {
 
     /// The entry with this id (case-insensitive, as UUIDs are).
     pub fn get(&self, id: &str) -> Option<Arc<Entry>> {
-        self.shards.iter().find_map(|s| {
-            Self::lock(s)
-                .entries
-                .iter()
-                .find(|e| e.id.eq_ignore_ascii_case(id))
-                .cloned()
-        })
+        let id = EntryId::parse(id)?;
+        self.shards
+            .iter()
+            .find_map(|s| Self::lock(s).entries.iter().find(|e| e.id == id).cloned())
     }
 
     /// Removes the entries that pass `remove`; returns them, newest first.
@@ -591,9 +681,10 @@ impl Journal {
 
     /// Removes the entry with this id; whether there was one.
     pub fn remove(&self, id: &str) -> bool {
-        !self
-            .remove_where(|e| e.id.eq_ignore_ascii_case(id))
-            .is_empty()
+        let Some(id) = EntryId::parse(id) else {
+            return false;
+        };
+        !self.remove_where(|e| e.id == id).is_empty()
     }
 
     /// Removes every entry.
@@ -719,7 +810,8 @@ mod tests {
         assert_eq!(req.path, "/a/b");
         assert_eq!(req.headers["x-id"], "7");
         assert_eq!(req.peer, Some(peer().ip()));
-        assert_eq!(e.id.len(), 36);
+        assert_eq!(e.id.to_string().len(), 36);
+        assert_eq!(EntryId::parse(&e.id.to_string().to_uppercase()), Some(e.id));
         assert!(e.cost() > e.url.len() + 16);
     }
 
@@ -830,7 +922,7 @@ mod tests {
         );
         let (recent, _) = j.list(None, Some(UNIX_EPOCH + Duration::from_secs(20)));
         assert_eq!(recent.len(), 5);
-        let id = recent[1].id.clone();
+        let id = recent[1].id.to_string();
         assert_eq!(j.get(&id.to_uppercase()).unwrap().url, "/r/3");
         assert!(j.remove(&id));
         assert!(!j.remove(&id));

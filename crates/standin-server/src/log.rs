@@ -46,7 +46,7 @@ pub struct Line {
     /// Time to answer, delay included.
     pub elapsed: Duration,
     /// What standin knows of why.
-    pub why: standin_core::exchange::Why,
+    pub why: std::sync::Arc<standin_core::exchange::Why>,
 }
 
 /// A handle to the log thread.

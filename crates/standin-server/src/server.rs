@@ -531,28 +531,30 @@ async fn send(
     peer: SocketAddr,
     control: &Control,
 ) -> Result<Response<ReplyBody>, Faulted> {
+    let mut reply = reply;
+    let fault = reply.wire.fault;
+    if let Some(f) = fault {
+        // The log and the journal show the fault as the note.
+        reply.why.note = reply.why.note.or(Some(f.as_str()));
+    }
+    // The reasons go to the journal and the log line: moved out once, shared by both.
+    let why = Arc::new(std::mem::take(&mut reply.why));
     state
         .admin
-        .observe(parts, &body, peer, &reply, at, started.elapsed());
+        .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
     drop(body);
     if reply.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
     }
-    let fault = reply.wire.fault;
-    let (response, why) = match fault {
-        // The log shows status 0 and names the fault.
-        Some(f) => {
-            let mut why = reply.why;
-            why.note = why.note.or(Some(f.as_str()));
-            (None, why)
-        }
+    let response = match fault {
+        // The log shows status 0.
+        Some(_) => None,
         None => {
             let Reply {
                 status,
                 headers,
                 body,
                 wire,
-                why,
                 ..
             } = reply;
             let response = match ReplyBody::for_reply(&wire, body).await {
@@ -584,7 +586,7 @@ async fn send(
                     "body-file-unreadable",
                 )),
             };
-            (Some(response), why)
+            Some(response)
         }
     };
     if state.logger.enabled() {

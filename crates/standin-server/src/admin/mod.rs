@@ -34,7 +34,7 @@ use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use serde_json::{Value, json};
 use standin_core::Reply;
-use standin_core::exchange::Kind;
+use standin_core::exchange::{Kind, Why};
 use standin_core::state::Store;
 use standin_stubs::StubError;
 
@@ -102,21 +102,24 @@ impl Admin {
 
     /// Call once per request answered by the mock (not the admin API), before the
     /// reply is sent: journals it and notes which stub answered.
+    #[allow(clippy::too_many_arguments)]
     pub fn observe(
         &self,
         parts: &http::request::Parts,
         body: &Bytes,
         peer: SocketAddr,
         reply: &Reply,
+        why: &Arc<Why>,
         at: SystemTime,
         elapsed: Duration,
     ) {
-        if reply.why.answerer == Kind::Stub
-            && let Some(id) = &reply.why.stub
+        if why.answerer == Kind::Stub
+            && let Some(id) = &why.stub
         {
             self.registry.mark_hit(id);
         }
-        self.journal.capture(parts, body, peer, reply, at, elapsed);
+        self.journal
+            .capture_with(parts, body, peer, reply, why, at, elapsed);
     }
 
     /// The delay the global settings add to a reply (`fixedDelay` plus a sample of
@@ -459,6 +462,7 @@ pub(crate) mod testing {
             &Bytes::copy_from_slice(body.as_bytes()),
             "10.0.0.9:1234".parse().unwrap(),
             &reply,
+            &Arc::new(reply.why.clone()),
             SystemTime::now(),
             Duration::from_micros(50),
         );

@@ -128,7 +128,7 @@ pub(crate) fn logged_request(e: &Entry) -> Value {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.contains("application/x-www-form-urlencoded"));
     let mut out = Map::new();
-    out.insert("id".into(), json!(e.id));
+    out.insert("id".into(), json!(e.id.to_string()));
     out.insert("url".into(), json!(e.url));
     out.insert(
         "absoluteUrl".into(),
@@ -210,7 +210,7 @@ fn millis(d: Duration) -> u64 {
 pub(crate) fn serve_event(admin: &Admin, e: &Entry) -> Value {
     let stub = e.why.stub.as_deref().and_then(|id| admin.registry.get(id));
     let mut out = Map::new();
-    out.insert("id".into(), json!(e.id));
+    out.insert("id".into(), json!(e.id.to_string()));
     out.insert("request".into(), logged_request(e));
     let matched = e.was_matched();
     match &stub {
@@ -704,7 +704,7 @@ mod tests {
         let f = fixture();
         let a = &f.admin;
         serve(a, "GET", "/hello", "", &[]);
-        let id = a.journal.all()[0].id.clone();
+        let id = a.journal.all()[0].id.to_string();
         let (status, v, _) = call(a, "GET", &format!("/__admin/requests/{id}"), "");
         assert_eq!((status, v["id"].clone()), (200, json!(id)));
         let (status, _, _) = call(a, "DELETE", &format!("/__admin/requests/{id}"), "");
