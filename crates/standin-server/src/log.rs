@@ -137,7 +137,15 @@ impl Clock {
             // Everything up to and including the seconds' dot.
             self.prefix = full[..full.len().saturating_sub(4)].to_string();
         }
-        let _ = write!(out, "{}{:03}Z", self.prefix, d.subsec_millis());
+        let ms = d.subsec_millis();
+        let digits = [
+            b'0' + (ms / 100) as u8,
+            b'0' + (ms / 10 % 10) as u8,
+            b'0' + (ms % 10) as u8,
+            b'Z',
+        ];
+        let _ = out.write_all(self.prefix.as_bytes());
+        let _ = out.write_all(&digits);
     }
 }
 
@@ -149,36 +157,57 @@ pub fn target_of(uri: &http::Uri) -> Box<str> {
 }
 
 fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clock) {
-    let ms = l.elapsed.as_secs_f64() * 1000.0;
     match format {
         LogFormat::Text => {
+            // Written piece by piece rather than through `write!`: at tens of thousands of
+            // lines a second the formatting machinery was most of the log thread's work.
             clock.write(out, l.at);
-            let _ = write!(
-                out,
-                " {} {} {} {} {:.2}ms",
-                l.mock, l.method, &*l.target, l.status, ms
-            );
-            if let Some(id) = &l.why.stub {
-                let _ = write!(out, " stub={id}");
+            let mut num = itoa::Buffer::new();
+            let mut put = |parts: &[&[u8]]| {
+                for p in parts {
+                    let _ = out.write_all(p);
+                }
+            };
+            put(&[
+                b" ",
+                l.mock.as_bytes(),
+                b" ",
+                l.method.as_str().as_bytes(),
+                b" ",
+                l.target.as_bytes(),
+                b" ",
+                num.format(l.status).as_bytes(),
+                b" ",
+            ]);
+            // Milliseconds with two decimals, rounded.
+            let hundredths = (l.elapsed.as_micros() + 5) / 10;
+            put(&[num.format(hundredths / 100).as_bytes(), b"."]);
+            let cents = hundredths % 100;
+            if cents < 10 {
+                put(&[b"0"]);
             }
-            if let Some(op) = &l.why.operation {
-                let _ = write!(out, " op={op}");
-            }
-            if let Some(ex) = &l.why.example {
-                let _ = write!(out, " example={ex}");
-            }
-            if let Some(src) = &l.why.source {
-                let _ = write!(out, " source={src}");
+            put(&[num.format(cents).as_bytes(), b"ms"]);
+            let fields: [(&[u8], Option<&str>); 4] = [
+                (b" stub=", l.why.stub.as_deref()),
+                (b" op=", l.why.operation.as_deref()),
+                (b" example=", l.why.example.as_deref()),
+                (b" source=", l.why.source.as_deref()),
+            ];
+            for (key, value) in fields {
+                if let Some(v) = value {
+                    put(&[key, v.as_bytes()]);
+                }
             }
             if let Some(v) = &l.why.violations {
-                let _ = write!(out, " violations=[{v}]");
+                put(&[b" violations=[", v.as_bytes(), b"]"]);
             }
             if let Some(note) = l.why.note {
-                let _ = write!(out, " ({note})");
+                put(&[b" (", note.as_bytes(), b")"]);
             }
-            let _ = writeln!(out);
+            put(&[b"\n"]);
         }
         LogFormat::Json => {
+            let ms = l.elapsed.as_secs_f64() * 1000.0;
             let v = serde_json::json!({
                 "time": timestamp(l.at),
                 "mock": l.mock,
@@ -212,6 +241,46 @@ pub fn timestamp(at: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_lines_carry_the_reasons_and_the_time_to_two_decimals() {
+        let why = standin_core::exchange::Why {
+            operation: Some("getPet".into()),
+            stub: Some("abc".into()),
+            note: Some("warn"),
+            ..Default::default()
+        };
+        let line = |micros| Line {
+            at: UNIX_EPOCH + Duration::from_millis(1_763_600_000_007),
+            mock: "api",
+            method: http::Method::GET,
+            target: "/pets/1?x=2".into(),
+            status: 200,
+            elapsed: Duration::from_micros(micros),
+            why: std::sync::Arc::new(why.clone()),
+        };
+        let text = |micros| {
+            let mut out = Vec::new();
+            write_line(
+                &mut out,
+                &line(micros),
+                LogFormat::Text,
+                &mut Clock::default(),
+            );
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            text(1_234),
+            "2025-11-20T00:53:20.007Z api GET /pets/1?x=2 200 1.23ms stub=abc op=getPet (warn)\n"
+        );
+        assert!(text(1_235).contains(" 1.24ms "), "{}", text(1_235));
+        assert!(text(40).contains(" 0.04ms "), "{}", text(40));
+        assert!(
+            text(12_000_999).contains(" 12001.00ms "),
+            "{}",
+            text(12_000_999)
+        );
+    }
 
     #[test]
     fn timestamps_are_rfc3339() {

@@ -386,12 +386,13 @@ pub fn check(
             ParamIn::Header => "header",
             ParamIn::Cookie => "cookie",
         };
-        let label = format!("{where_} parameter '{}'", p.name);
+        // Named in messages only: built when there is one.
+        let label = || format!("{where_} parameter '{}'", p.name);
         match params::extract(p, &pc.entry.shape, pc.json_content, &sources) {
             None if p.required => violations.push(Violation {
                 location: vec![where_.into(), p.name.clone()],
                 rule: "required".into(),
-                message: format!("The {label} is required."),
+                message: format!("The {} is required.", label()),
                 class: Class::Invalid,
             }),
             None => {}
@@ -406,8 +407,9 @@ pub fn check(
                         .is_some_and(|v| v.is_valid(&Value::Null));
                 if let Some(v) = &pc.entry.validator
                     && !null_too
+                    && !v.is_valid(&value)
                 {
-                    schema_violations(v, &value, &[where_, &p.name], &label, &mut violations);
+                    schema_violations(v, &value, &[where_, &p.name], &label(), &mut violations);
                 }
             }
         }
@@ -524,6 +526,7 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
                 && b.entry.shape.types & schema::ty::OBJECT == 0;
             if let Some(v) = &b.entry.validator
                 && !form_mismatch
+                && !v.is_valid(&value)
             {
                 schema_violations(v, &value, &["body"], "request body", out);
             }
