@@ -200,6 +200,9 @@ fn bump(coll: &mut Collection, id: &str) {
 }
 
 fn set_id(item: &mut Value, prop: &str, id: Value) {
+    if prop.is_empty() {
+        return;
+    }
     if let Value::Object(m) = item {
         m.insert(prop.to_string(), id);
     }
