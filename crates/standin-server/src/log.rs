@@ -170,6 +170,9 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
             if let Some(src) = &l.why.source {
                 let _ = write!(out, " source={src}");
             }
+            if let Some(st) = &l.why.state {
+                let _ = write!(out, " state=[{st}]");
+            }
             if let Some(v) = &l.why.violations {
                 let _ = write!(out, " violations=[{v}]");
             }
@@ -193,6 +196,7 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 "note": l.why.note,
                 "source": l.why.source,
                 "violations": l.why.violations,
+                "state": l.why.state,
             });
             let _ = writeln!(out, "{v}");
         }

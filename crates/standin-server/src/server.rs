@@ -217,6 +217,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             store.clone(),
             rt.admin_token.clone(),
         )
+        .with_snapshot(snapshot.clone())
         .on_shutdown(|| {
             // Let the answer to the shutdown request go out first.
             std::thread::spawn(|| {

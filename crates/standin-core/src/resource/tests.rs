@@ -48,7 +48,8 @@ fn nested_resources_envelopes_and_singletons_are_found() {
         [
             "/users",
             "/users/{userId}/orders",
-            "/users/{userId}/profile"
+            "/users/{userId}/profile",
+            "/notes"
         ]
     );
     let users = r.named("/users").unwrap();
