@@ -187,10 +187,10 @@ fn print_resources(snap: &standin_core::Snapshot) {
             "singleton".to_string()
         } else {
             format!(
-                "collection, item {}, identifier '{}' ({:?})",
+                "collection, item {}, identifier '{}' ({})",
                 r.item_template.as_deref().unwrap_or("(none)"),
                 r.id_prop,
-                r.id_kind
+                r.id_kind.as_str()
             )
         };
         let scope = if r.parents.is_empty() {

@@ -41,6 +41,17 @@ pub enum Action {
     Delete,
 }
 
+impl IdKind {
+    /// The name in `check`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IdKind::Integer => "next integer",
+            IdKind::Uuid => "uuid",
+            IdKind::Text => "generated string",
+        }
+    }
+}
+
 impl Action {
     /// The name in the journal and in `check`.
     pub fn as_str(self) -> &'static str {
@@ -82,6 +93,9 @@ pub struct Resource {
     pub param: Option<String>,
     /// The path parameters of the parents, outermost first (they make the scope).
     pub parents: Vec<String>,
+    /// The resource whose items this one's belong to (an index in `Resources::list`):
+    /// `/users` for `/users/{userId}/orders`.
+    pub parent: Option<usize>,
     /// The property holding an item's identifier.
     pub id_prop: String,
     /// How new identifiers are made.
@@ -329,6 +343,7 @@ impl Resources {
                 }
             }
         }
+        self.link_parents(di);
         for (oi, op) in doc.operations.iter().enumerate() {
             if taken.contains(&oi) {
                 continue;
@@ -350,6 +365,26 @@ impl Resources {
                 operation: op.label(),
                 reason,
             });
+        }
+    }
+
+    /// Links each nested resource of document `di` to the resource whose item path
+    /// its path starts with.
+    fn link_parents(&mut self, di: usize) {
+        for i in 0..self.list.len() {
+            let r = &self.list[i];
+            if r.doc != di || r.parents.is_empty() {
+                continue;
+            }
+            let found = self.list.iter().position(|p| {
+                p.doc == di
+                    && !p.singleton
+                    && p.param.as_deref() == r.parents.last().map(String::as_str)
+                    && p.item_template
+                        .as_deref()
+                        .is_some_and(|t| r.name.starts_with(&format!("{t}/")))
+            });
+            self.list[i].parent = found;
         }
     }
 
@@ -519,6 +554,7 @@ impl Resources {
             item_template: item.map(|(t, _)| t.to_string()),
             param: param.map(str::to_string),
             parents,
+            parent: None,
             id_prop,
             id_kind,
             id_schema,
@@ -591,6 +627,7 @@ impl Resources {
             item_template: None,
             param: None,
             parents,
+            parent: None,
             id_prop: String::new(),
             id_kind: IdKind::Text,
             id_schema: None,

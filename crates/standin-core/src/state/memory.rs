@@ -411,6 +411,20 @@ impl Store for MemoryStore {
         }
     }
 
+    fn drop_scopes(&self, space: &str, resource: &str, scope: &str) {
+        let under = format!("{scope}/");
+        for shard in &self.shards {
+            let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
+            map.retain(|(s, r, sc), coll| {
+                let hit = s == space && r == resource && (sc == scope || sc.starts_with(&under));
+                if hit {
+                    self.release(coll.items.len(), coll.bytes);
+                }
+                !hit
+            });
+        }
+    }
+
     fn dump(&self) -> Vec<Dump> {
         let mut out = Vec::new();
         for shard in &self.shards {

@@ -202,6 +202,11 @@ pub trait Store: Send + Sync {
     fn reset_resources(&self, space: Option<&str>, resource: Option<&str>) {
         let _ = (space, resource);
     }
+    /// Drops the collections of `resource` in namespace `space` whose scope is `scope`
+    /// or under it (the children of a deleted item).
+    fn drop_scopes(&self, space: &str, resource: &str, scope: &str) {
+        let _ = (space, resource, scope);
+    }
     /// Every collection written to, ordered by namespace, resource and scope.
     fn dump(&self) -> Vec<Dump> {
         Vec::new()

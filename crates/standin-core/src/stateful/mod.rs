@@ -164,15 +164,35 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
         ask,
         extra_headers,
     };
-    let mut reply = match action {
-        Action::List => list(&target),
-        Action::Create => create(&target),
-        Action::Read => read(&target),
-        Action::Replace | Action::Update => change(&target),
-        Action::Delete => delete(&target),
+    let mut reply = match parent_missing(snap, &target, &scope) {
+        Some(missing) => missing,
+        None => match action {
+            Action::List => list(&target),
+            Action::Create => create(&target),
+            Action::Read => read(&target),
+            Action::Replace | Action::Update => change(&target),
+            Action::Delete => delete(snap, &target),
+        },
     };
     reply.why.operation = Some(op.label());
     reply.why.violations = violations;
+    // The mock's delay and `Prefer: delay` apply as to any answer of the document.
+    reply.delay_ms = match &d.delay {
+        Some(delay) => {
+            if delay.vendor.is_preference()
+                && let Ok(v) = HeaderValue::from_str(&format!("delay={}", delay.value))
+            {
+                reply
+                    .headers
+                    .push((HeaderName::from_static("preference-applied"), v));
+            }
+            delay.value
+        }
+        None => snap
+            .settings
+            .delay
+            .map_or(0, |dl| dl.pick(ask.entropy >> 7)),
+    };
     if reply.why.answerer == Kind::None {
         reply.why.answerer = Kind::State;
     }
@@ -184,6 +204,42 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
             _ => format!("{} {}", action.as_str(), scoped(resource, &scope)),
         });
     }
+    Some(reply)
+}
+
+/// The 404 of a nested resource whose parent item is not there (`/users/9/orders` when
+/// user 9 was never created or was deleted).
+fn parent_missing(snap: &Snapshot, t: &Target<'_>, scope: &str) -> Option<Reply> {
+    let parent = snap.resources.list.get(t.resource.parent?)?;
+    let (parent_scope, parent_id) = match scope.rsplit_once('/') {
+        Some((s, id)) => (s, id),
+        None => ("", scope),
+    };
+    let coll = Coll {
+        space: t.coll.space,
+        resource: &parent.name,
+        scope: parent_scope,
+        id_prop: &parent.id_prop,
+        seed: &parent.seed,
+    };
+    if t.ask.store.get(&coll, parent_id).is_some() {
+        return None;
+    }
+    let text = format!(
+        "No item of {} has {} {parent_id}, so {} has none either.",
+        parent.name, parent.id_prop, t.req.path
+    );
+    let mut reply =
+        crate::validate::error_answer(t.doc, t.op, t.req, 404, ("not-found", "Not found"), &text);
+    reply
+        .headers
+        .retain(|(n, _)| n.as_str() != "x-standin-violations");
+    reply.why.state = Some(format!(
+        "{} {} parent {} {parent_id} not found",
+        t.action.as_str(),
+        t.resource.name,
+        parent.name
+    ));
     Some(reply)
 }
 
@@ -561,13 +617,27 @@ fn read(t: &Target<'_>) -> Reply {
     reply_with(t, response, status, Some(body))
 }
 
-fn delete(t: &Target<'_>) -> Reply {
+fn delete(snap: &Snapshot, t: &Target<'_>) -> Reply {
     let id = t.id.as_deref().unwrap_or("");
     let gone = match t.ask.store.remove(&t.coll, id) {
         Ok(Some(v)) => v,
         Ok(None) => return not_found(t),
         Err(e) => return refused(t, e),
     };
+    // What belonged to the item goes with it.
+    if let Some(item) = &t.resource.item_template {
+        let child_scope = if t.coll.scope.is_empty() {
+            id.to_string()
+        } else {
+            format!("{}/{id}", t.coll.scope)
+        };
+        let prefix = format!("{item}/");
+        for r in &snap.resources.list {
+            if r.doc == t.resource.doc && r.name.starts_with(&prefix) {
+                t.ask.store.drop_scopes(t.coll.space, &r.name, &child_scope);
+            }
+        }
+    }
     let (response, status) = succeeded(t.op);
     let body = response.filter(|r| !r.media.is_empty()).map(|r| {
         shape::item_body(

@@ -668,3 +668,111 @@ fn the_config_file_turns_it_on_per_mock() {
     let (status, _) = send(&s, "GET", "/v1/pets/99", None);
     assert_eq!(status, 404, "stateful from the config");
 }
+
+#[test]
+fn a_nested_resource_of_a_missing_parent_is_404() {
+    let s = Server::start(&[&shop(), "--stateful"]);
+    let nobody = "00000000-0000-4000-8000-000000000000";
+    let (status, v) = send(
+        &s,
+        "POST",
+        &format!("/users/{nobody}/orders"),
+        Some(json!({"item": "x", "quantity": 1})),
+    );
+    assert_eq!(status, 404, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains(nobody), "{v}");
+    let (status, _) = send(&s, "GET", &format!("/users/{nobody}/profile"), None);
+    assert_eq!(status, 404);
+    let user = create_users(&s, &[("Ada", "admin")]).remove(0);
+    send(
+        &s,
+        "POST",
+        &format!("/users/{user}/orders"),
+        Some(json!({"item": "x", "quantity": 1})),
+    );
+    let resp = s.req("DELETE", &format!("/users/{user}")).send().unwrap();
+    assert_eq!(resp.status().as_u16(), 204);
+    let (status, _) = send(&s, "GET", &format!("/users/{user}/orders"), None);
+    assert_eq!(status, 404, "the orders of a deleted user are gone with it");
+    let (_, state) = send(&s, "GET", "/__admin/state", None);
+    let left: Vec<&Value> = state["collections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["resource"] == "/users/{userId}/orders")
+        .collect();
+    assert!(left.is_empty(), "nothing of theirs is kept: {left:?}");
+}
+
+#[test]
+fn an_identifier_the_client_may_set_is_kept_and_a_taken_one_is_409() {
+    let s = Server::start(&[&petstore(), "--stateful"]);
+    let (status, made) = send(
+        &s,
+        "POST",
+        "/v1/pets",
+        Some(json!({"id": 40, "name": "Forty"})),
+    );
+    assert_eq!(status, 201);
+    assert_eq!(made["id"], 40, "id is not readOnly in the petstore");
+    let (status, v) = send(
+        &s,
+        "POST",
+        "/v1/pets",
+        Some(json!({"id": 1, "name": "Again"})),
+    );
+    assert_eq!(status, 409, "{v}");
+    assert!(v["detail"].as_str().unwrap().contains("id 1"), "{v}");
+    let (_, next) = send(&s, "POST", "/v1/pets", Some(json!({"name": "Next"})));
+    assert_eq!(next["id"], 41, "the next integer is above every one taken");
+}
+
+#[test]
+fn required_properties_a_seeded_item_lacks_are_generated_valid() {
+    let schemas = Schemas::of(&shop());
+    let s = Server::start(&[&shop(), "--stateful"]);
+    let id = "11111111-1111-4111-8111-111111111111";
+    let (status, _) = send(
+        &s,
+        "PUT",
+        "/__admin/state",
+        Some(
+            json!({"collections": [{"resource": "/users", "items": [{"id": id, "name": "Seeded"}]}]}),
+        ),
+    );
+    assert_eq!(status, 200);
+    let (status, shown) = send(&s, "GET", &format!("/users/{id}"), None);
+    assert_eq!(status, 200);
+    schemas.check("getUser", 200, &shown);
+    assert_eq!(shown["data"]["name"], "Seeded");
+    assert!(
+        shown["data"]["role"].is_string(),
+        "required, so generated: {shown}"
+    );
+    assert!(shown["data"]["createdAt"].is_string(), "{shown}");
+    let (_, again) = send(&s, "GET", &format!("/users/{id}"), None);
+    assert_eq!(again, shown, "generated parts are stable per item");
+}
+
+#[test]
+fn the_mock_s_delay_and_accept_apply_to_stateful_answers() {
+    let s = Server::start(&[&petstore(), "--stateful"]);
+    let resp = s
+        .get("/v1/pets/1")
+        .header("prefer", "delay=1")
+        .send()
+        .unwrap();
+    assert_eq!(
+        header(&resp, "preference-applied").as_deref(),
+        Some("delay=1")
+    );
+    let resp = s
+        .get("/v1/pets/1")
+        .header("accept", "application/xml")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(header(&resp, "content-type").unwrap().contains("xml"));
+    let text = resp.text().unwrap();
+    assert!(text.contains("<name>Rex</name>"), "{text}");
+}
