@@ -140,15 +140,16 @@ impl MemoryStore {
         }
     }
 
-    /// The collection, made from its seed on first use (the seed is not refused by the
-    /// budget: it is the document's own, and bounded by it).
-    fn open<'m>(&self, map: &'m mut HashMap<Key, Collection>, c: &Coll<'_>) -> &'m mut Collection {
-        let key = (
-            c.space.to_string(),
-            c.resource.to_string(),
-            c.scope.to_string(),
-        );
-        map.entry(key).or_insert_with(|| {
+    /// The collection, made from its seed on first use. The seed counts against the
+    /// budget like any item: a namespace that cannot hold it is refused, so new
+    /// namespaces cannot grow the store past its budget.
+    fn open<'m>(
+        &self,
+        map: &'m mut HashMap<Key, Collection>,
+        c: &Coll<'_>,
+    ) -> Result<&'m mut Collection, StoreError> {
+        let key = Self::key_of(c);
+        if !map.contains_key(&key) {
             let mut coll = Collection {
                 next: 1,
                 ..Collection::default()
@@ -164,14 +165,13 @@ impl MemoryStore {
                     }
                 };
                 bump(&mut coll, &id);
-                let size = size_of(&item);
-                coll.bytes += size;
-                self.items.fetch_add(1, Ordering::AcqRel);
-                self.bytes.fetch_add(size, Ordering::AcqRel);
+                coll.bytes += size_of(&item);
                 coll.items.insert(id, item);
             }
-            coll
-        })
+            self.reserve(coll.items.len(), coll.bytes)?;
+            map.insert(key.clone(), coll);
+        }
+        map.get_mut(&key).ok_or(StoreError::Unavailable)
     }
 
     fn key_of(c: &Coll<'_>) -> Key {
@@ -257,7 +257,7 @@ impl Store for MemoryStore {
 
     fn create(&self, c: &Coll<'_>, id: NewId, mut item: Value) -> Result<Value, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let coll = self.open(&mut map, c);
+        let coll = self.open(&mut map, c)?;
         let (text, value) = match id {
             NewId::Given(v) => {
                 let text = id_text(&v).ok_or_else(|| StoreError::BadId(v.to_string()))?;
@@ -305,7 +305,7 @@ impl Store for MemoryStore {
         mut item: Value,
     ) -> Result<Option<Value>, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let coll = self.open(&mut map, c);
+        let coll = self.open(&mut map, c)?;
         let Some(slot) = coll.items.get_mut(id) else {
             return Ok(None);
         };
@@ -324,7 +324,7 @@ impl Store for MemoryStore {
         change: &mut dyn FnMut(&mut Value) -> bool,
     ) -> Result<Option<Value>, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let coll = self.open(&mut map, c);
+        let coll = self.open(&mut map, c)?;
         let Some(slot) = coll.items.get_mut(id) else {
             return Ok(None);
         };
@@ -342,7 +342,15 @@ impl Store for MemoryStore {
 
     fn remove(&self, c: &Coll<'_>, id: &str) -> Result<Option<Value>, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let coll = self.open(&mut map, c);
+        let absent = !map.contains_key(&Self::key_of(c))
+            && !c
+                .seed
+                .iter()
+                .any(|v| v.get(c.id_prop).and_then(id_text).as_deref() == Some(id));
+        if absent {
+            return Ok(None);
+        }
+        let coll = self.open(&mut map, c)?;
         let gone = coll.items.shift_remove(id);
         if let Some(v) = &gone {
             let size = size_of(v);
@@ -600,6 +608,25 @@ mod tests {
             })
         ));
         assert_eq!(small.budget().items, 0);
+    }
+
+    #[test]
+    fn new_namespaces_cannot_grow_the_store_past_its_budget() {
+        let seed = [json!({"id": 1}), json!({"id": 2})];
+        let store = MemoryStore::with_budget(5, 1 << 20);
+        let names: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+        let mut refused = 0;
+        for name in &names {
+            let c = Coll {
+                space: name,
+                ..coll(&seed)
+            };
+            if store.create(&c, NewId::NextInteger, json!({})).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(store.budget().items <= 5, "{:?}", store.budget());
+        assert_eq!(refused, 9, "one namespace fits its seed and one more item");
     }
 
     #[test]
