@@ -55,7 +55,9 @@ impl Store for Stateless {
     }
 }
 
-/// Answers one request from a snapshot alone.
+/// Answers one request from a snapshot alone: no state is kept (a stateful snapshot's
+/// collections answer their seed, and writes to them fail; use [`handle_with`] with a
+/// store).
 pub fn handle(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     let mock = Mock {
         snapshot: snap,

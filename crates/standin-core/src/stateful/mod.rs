@@ -139,7 +139,7 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
             .as_deref()
             .and_then(value_of)
             .filter(|_| action != Action::List && action != Action::Create)
-            .map(str::to_string)
+            .map(|v| canonical_id(resource, v))
     };
     let space = req
         .headers
@@ -869,6 +869,15 @@ fn list(t: &Target<'_>) -> Reply {
         scoped(t.resource, t.coll.scope)
     ));
     reply
+}
+
+/// An identifier from the path as it is stored: an integer identifier written as
+/// the number it is (`/pets/007` is pet 7).
+fn canonical_id(resource: &Resource, text: &str) -> String {
+    match (resource.id_kind, text.trim().parse::<i64>()) {
+        (IdKind::Integer, Ok(n)) => n.to_string(),
+        _ => text.to_string(),
+    }
 }
 
 fn text_of(v: &Value) -> Option<String> {

@@ -149,6 +149,9 @@ fn a_fresh_collection_holds_the_document_s_examples() {
     let (status, rex) = send(&s, "GET", "/v1/pets/1", None);
     assert_eq!(status, 200);
     assert_eq!(rex["name"], "Rex");
+    let (status, again) = send(&s, "GET", "/v1/pets/01", None);
+    assert_eq!(status, 200, "an integer identifier is the number it is");
+    assert_eq!(again, rex);
 }
 
 #[test]
