@@ -815,7 +815,9 @@ fn list(t: &Target<'_>) -> Reply {
         .store
         .list(&t.coll, &keep, offset, limit.unwrap_or(usize::MAX));
     let end = offset.saturating_add(page_items.items.len());
-    let more = end < page_items.total && limit.is_some();
+    // A next page only when the operation declares a way to ask for it.
+    let pageable = paged_by_number || cursor_declared || is_declared("offset");
+    let more = end < page_items.total && limit.is_some() && pageable;
     let next = more.then(|| {
         let mut pairs: Vec<(String, String)> = query
             .iter()

@@ -149,6 +149,19 @@ fn a_fresh_collection_holds_the_document_s_examples() {
     let (status, rex) = send(&s, "GET", "/v1/pets/1", None);
     assert_eq!(status, 200);
     assert_eq!(rex["name"], "Rex");
+    send(&s, "POST", "/v1/pets", Some(json!({"name": "Kit"})));
+    let resp = s.get("/v1/pets?limit=1").send().unwrap();
+    assert_eq!(
+        header(&resp, "x-total-count").as_deref(),
+        Some("3"),
+        "the declared total header"
+    );
+    let (_, first) = json(resp);
+    assert_eq!(
+        first,
+        json!([{"id": 1, "name": "Rex", "tag": "dog"}]),
+        "the declared limit"
+    );
     let (status, again) = send(&s, "GET", "/v1/pets/01", None);
     assert_eq!(status, 200, "an integer identifier is the number it is");
     assert_eq!(again, rex);
