@@ -317,7 +317,7 @@ impl Resources {
             let literal = t
                 .rsplit('/')
                 .next()
-                .is_some_and(|l| !l.is_empty() && is_param(l).is_none());
+                .is_some_and(|l| !l.is_empty() && !l.contains('{'));
             if literal && !candidates.iter().any(|c| c == t) {
                 candidates.push(t.to_string());
             }
@@ -331,10 +331,16 @@ impl Resources {
             let post = paths.method(template, &Method::POST);
             let get = paths.method(template, &Method::GET);
             let list_get = get.filter(|(_, o)| lists(doc, o));
-            if item.is_some() || post.is_some() || list_get.is_some() {
+            if item.is_some() || list_get.is_some() {
                 self.collection(di, doc, &paths, template, item, &mut taken, &mut reasons);
             } else if parent_is_item {
                 self.singleton(di, doc, &paths, template, &mut taken, &mut reasons);
+            } else if post.is_some() {
+                for (oi, _) in paths.ops(template) {
+                    reasons.entry(*oi).or_insert_with(|| format!(
+                        "{template} has a POST but no item path and no list answer: nothing reads what it creates back"
+                    ));
+                }
             } else {
                 for (oi, _) in paths.ops(template) {
                     reasons.entry(*oi).or_insert_with(|| format!(
@@ -493,9 +499,9 @@ impl Resources {
             }
         }
         // Items without an identifier are still items: the store numbers them.
-        if post.is_none() && seed.is_empty() {
+        if post.is_none_or(|(_, p)| unfit(p).is_some()) && seed.is_empty() {
             let reason = format!(
-                "{template} has no POST to create items and no examples to hold, so it is answered without state"
+                "{template} has no POST that creates items from a JSON body and no examples to hold, so it is answered without state"
             );
             for t in std::iter::once(template).chain(item.map(|(t, _)| t)) {
                 for (oi, _) in paths.ops(t) {
@@ -508,17 +514,14 @@ impl Resources {
         let index = self.list.len();
         let mut operations = Vec::new();
         let mut take = |oi: usize, op: &Operation, action: Option<Action>, where_: &str| {
-            match action {
-                Some(a)
-                    if success(op)
-                        .is_some_and(|r| r.media.is_empty() || json_media(r).is_some()) =>
-                {
+            match action.map(|a| (a, unfit(op))) {
+                Some((a, None)) => {
                     self.by_op.insert((di, oi), (index, a));
                     taken.push(oi);
                     operations.push((op.label(), a));
                 }
-                Some(_) => {
-                    reasons.insert(oi, "its success response is not JSON".into());
+                Some((_, Some(why))) => {
+                    reasons.insert(oi, why);
                 }
                 None => {
                     reasons.insert(
@@ -591,17 +594,14 @@ impl Resources {
         let index = self.list.len();
         let mut operations = Vec::new();
         for (oi, op) in paths.ops(template) {
-            match item_action(&op.method) {
-                Some(a)
-                    if success(op)
-                        .is_some_and(|r| r.media.is_empty() || json_media(r).is_some()) =>
-                {
+            match item_action(&op.method).map(|a| (a, unfit(op))) {
+                Some((a, None)) => {
                     self.by_op.insert((di, *oi), (index, a));
                     taken.push(*oi);
                     operations.push((op.label(), a));
                 }
-                Some(_) => {
-                    reasons.insert(*oi, "its success response is not JSON".into());
+                Some((_, Some(why))) => {
+                    reasons.insert(*oi, why);
                 }
                 None => {
                     reasons.insert(
@@ -637,6 +637,25 @@ impl Resources {
             operations,
         });
     }
+}
+
+/// Why an operation cannot be answered from the store, when it cannot: a success
+/// answer that is not JSON, or a body to store that is not JSON.
+fn unfit(op: &Operation) -> Option<String> {
+    if !success(op).is_some_and(|r| r.media.is_empty() || json_media(r).is_some()) {
+        return Some("its success response is not JSON".into());
+    }
+    let writes = matches!(op.method, Method::POST | Method::PUT | Method::PATCH);
+    if writes {
+        let json_body = op
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.media.iter().any(|m| crate::wire::is_json(&m.media_type)));
+        if !json_body {
+            return Some("its request body is not JSON, so there is nothing to store".into());
+        }
+    }
+    None
 }
 
 fn item_action(m: &Method) -> Option<Action> {

@@ -117,3 +117,50 @@ fn candidates_cover_the_spellings_of_a_parameter() {
     );
     assert_eq!(id_candidates(Some("slug")), ["slug", "id", "uuid"]);
 }
+
+#[test]
+fn operations_that_cannot_keep_state_are_left_with_a_reason() {
+    let doc = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /upload:
+    post:
+      requestBody: {content: {multipart/form-data: {schema: {type: object}}}}
+      responses: {'201': {description: ok}}
+  /photos:
+    get:
+      responses: {'200': {description: ok, content: {application/json: {schema: {type: array, items: {type: object}}}}}}
+    post:
+      requestBody: {content: {image/png: {schema: {type: string, format: binary}}}}
+      responses: {'201': {description: ok}}
+  /files/{name}.{ext}:
+    get:
+      responses: {'200': {description: ok, content: {application/octet-stream: {}}}}
+"#;
+    let r = Resources::discover(&load(doc));
+    assert!(r.list.is_empty(), "{:?}", r.list);
+    let reason = |label: &str| {
+        r.skipped
+            .iter()
+            .find(|s| s.operation == label)
+            .map(|s| s.reason.clone())
+            .unwrap_or_else(|| panic!("{label} is listed"))
+    };
+    assert!(
+        reason("POST /upload").contains("nothing reads"),
+        "{}",
+        reason("POST /upload")
+    );
+    assert!(
+        reason("POST /photos").contains("JSON body"),
+        "{}",
+        reason("POST /photos")
+    );
+    assert!(
+        reason("GET /photos").contains("no POST"),
+        "{}",
+        reason("GET /photos")
+    );
+    assert!(reason("GET /files/{name}.{ext}").contains("no resource meaning"));
+}
