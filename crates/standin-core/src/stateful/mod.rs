@@ -61,6 +61,8 @@ impl Answerer for Stateful<'_> {
 
 /// What one request works on.
 struct Target<'a> {
+    /// The snapshot's id (what is cached per snapshot is keyed by it).
+    snap_id: u64,
     doc: &'a Document,
     op: &'a Operation,
     resource: &'a Resource,
@@ -148,6 +150,7 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
         .unwrap_or("")
         .trim();
     let target = Target {
+        snap_id: snap.id,
         doc,
         op,
         resource,
@@ -583,6 +586,7 @@ fn create(t: &Target<'_>) -> Reply {
     let (response, status) = succeeded(t.op);
     let body = shape::item_body(
         t.doc,
+        t.snap_id,
         r,
         schema_of(response),
         stored,
@@ -609,6 +613,7 @@ fn read(t: &Target<'_>) -> Reply {
     let (response, status) = succeeded(t.op);
     let body = shape::item_body(
         t.doc,
+        t.snap_id,
         t.resource,
         schema_of(response),
         item,
@@ -642,6 +647,7 @@ fn delete(snap: &Snapshot, t: &Target<'_>) -> Reply {
     let body = response.filter(|r| !r.media.is_empty()).map(|r| {
         shape::item_body(
             t.doc,
+            t.snap_id,
             t.resource,
             schema_of(Some(r)),
             gone,
@@ -736,7 +742,7 @@ fn change(t: &Target<'_>) -> Reply {
     let (response, status) = succeeded(t.op);
     let body = response
         .filter(|r| !r.media.is_empty())
-        .map(|r| shape::item_body(t.doc, t.resource, schema_of(Some(r)), item, seed));
+        .map(|r| shape::item_body(t.doc, t.snap_id, t.resource, schema_of(Some(r)), item, seed));
     reply_with(t, response, status, body)
 }
 
@@ -853,13 +859,7 @@ fn list(t: &Target<'_>) -> Reply {
         next_cursor,
     };
     let (response, status) = succeeded(t.op);
-    let body = shape::list_body(
-        t.doc,
-        t.resource,
-        schema_of(response),
-        listed,
-        t.ask.entropy,
-    );
+    let body = shape::list_body(t.doc, t.snap_id, t.resource, schema_of(response), listed);
     let mut reply = reply_with(t, response, status, Some(body));
     for name in ["X-Total-Count", "Total-Count", "X-Total"] {
         if let Some(declared) = declares_header(response, name) {

@@ -31,6 +31,41 @@ pub(crate) fn generated(
         .ok()
 }
 
+/// Generated envelopes kept per thread (no lock on the request path), keyed by snapshot
+/// and schema pointer; bounded, and started over when full. An envelope is generated
+/// with one seed per schema, so keeping it is invisible.
+type EnvelopeKey = (u64, String);
+const ENVELOPES_MAX: usize = 256;
+thread_local! {
+    static ENVELOPES: std::cell::RefCell<std::collections::HashMap<EnvelopeKey, Option<Value>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The generated envelope of the response schema at `ptr` (an object), from the cache
+/// of snapshot `scope` when it was built before.
+fn envelope(doc: &Document, scope: u64, ptr: &str) -> Map<String, Value> {
+    let key = (scope, ptr.to_string());
+    let hit = ENVELOPES.with(|c| c.borrow().get(&key).cloned());
+    let value = match hit {
+        Some(v) => v,
+        None => {
+            let v = generated(doc, ptr, 0x5eed, &[], Direction::Response);
+            ENVELOPES.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= ENVELOPES_MAX {
+                    c.clear();
+                }
+                c.insert(key, v.clone());
+            });
+            v
+        }
+    };
+    match value {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
 /// A stable seed for an item's generated parts (its identifier and resource).
 pub(crate) fn seed_of(resource: &Resource, id: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -87,6 +122,7 @@ pub(crate) fn complete(doc: &Document, ptr: Option<&str>, mut item: Value, seed:
 /// when there is no schema).
 pub(crate) fn item_body(
     doc: &Document,
+    scope: u64,
     resource: &Resource,
     ptr: Option<&str>,
     item: Value,
@@ -101,12 +137,9 @@ pub(crate) fn item_body(
         Some((ItemPlace::Bare, at)) => complete(doc, Some(&at), item, seed),
         Some((ItemPlace::Wrapped(name), at)) => {
             let item = complete(doc, Some(&at), item, seed);
-            let mut envelope = ptr
-                .and_then(|p| generated(doc, p, seed, &[], Direction::Response))
-                .filter(Value::is_object)
-                .unwrap_or_else(|| json!({}));
-            envelope[name.as_str()] = item;
-            envelope
+            let mut envelope = ptr.map(|p| envelope(doc, scope, p)).unwrap_or_default();
+            envelope.insert(name, item);
+            Value::Object(envelope)
         }
     }
 }
@@ -143,10 +176,10 @@ const TOTALS: [&str; 7] = [
 /// The response body for a list, in the response schema at `ptr`.
 pub(crate) fn list_body(
     doc: &Document,
+    scope: u64,
     resource: &Resource,
     ptr: Option<&str>,
     listed: Listed,
-    seed: u64,
 ) -> Value {
     let own = resource.name.rsplit('/').next().unwrap_or("");
     let located = ptr.and_then(|p| rs::locate_list(&doc.root, p, own));
@@ -171,10 +204,7 @@ pub(crate) fn list_body(
     let Some(ptr) = ptr else {
         return Value::Array(items);
     };
-    let mut envelope = match generated(doc, ptr, seed, &[], Direction::Response) {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
+    let mut envelope = envelope(doc, scope, ptr);
     envelope.insert(name, Value::Array(items));
     let (schema, at) = rs::at(&doc.root, ptr).unwrap_or((&Value::Null, String::new()));
     let props = rs::properties(&doc.root, schema, &at);
