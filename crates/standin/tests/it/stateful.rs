@@ -792,3 +792,27 @@ fn the_mock_s_delay_and_accept_apply_to_stateful_answers() {
     let text = resp.text().unwrap();
     assert!(text.contains("<name>Rex</name>"), "{text}");
 }
+
+#[test]
+fn a_swagger_2_document_keeps_state_too() {
+    let s = Server::start(&[&fixture("swagger2.yaml"), "--stateful"]);
+    let (status, seeded) = send(&s, "GET", "/orders/7", None);
+    assert_eq!(status, 200);
+    assert_eq!(seeded["status"], "shipped", "the item's example: {seeded}");
+    let (status, made) = send(
+        &s,
+        "POST",
+        "/orders",
+        Some(json!({"id": 8, "status": "placed", "total": 3.5})),
+    );
+    assert_eq!(status, 201, "{made}");
+    let resp = s.get("/orders/8").send().unwrap();
+    assert_eq!(
+        header(&resp, "x-rate-limit").as_deref(),
+        Some("100"),
+        "declared headers still sent"
+    );
+    assert_eq!(json(resp).1, made);
+    let (status, _) = send(&s, "POST", "/orders", Some(json!({"id": 7})));
+    assert_eq!(status, 409);
+}
