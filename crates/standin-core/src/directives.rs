@@ -73,6 +73,8 @@ pub struct Directives {
     pub seed: Option<u64>,
     /// Request validation on or off for this request.
     pub validate: Option<bool>,
+    /// `Prefer: stateful=false`: answer without the store (a stateful mock only).
+    pub stateful: Option<bool>,
     /// The first unusable directive, if any.
     pub bad: Option<BadDirective>,
 }
@@ -214,6 +216,11 @@ impl Directives {
                 "true" => self.validate = Some(true),
                 "false" => self.validate = Some(false),
                 _ => self.bad(vendor, source, value, "validate must be true or false"),
+            },
+            "stateful" => match value {
+                "true" => self.stateful = Some(true),
+                "false" => self.stateful = Some(false),
+                _ => self.bad(vendor, source, value, "stateful must be true or false"),
             },
             // Unknown preferences are ignored, as RFC 7240 asks.
             _ => {}

@@ -25,6 +25,7 @@ use crate::problem::{Problem, extra};
 use crate::saved::{Lookup, SavedSet};
 use crate::snapshot::Snapshot;
 use crate::state::{STARTED, Store};
+use crate::stateful::Stateful;
 
 /// What answers a request: a snapshot, the answerers asked before its saved examples and
 /// operations, and the store of mutable state.
@@ -54,7 +55,9 @@ impl Store for Stateless {
     }
 }
 
-/// Answers one request from a snapshot alone.
+/// Answers one request from a snapshot alone: no state is kept (a stateful snapshot's
+/// collections answer their seed, and writes to them fail; use [`handle_with`] with a
+/// store).
 pub fn handle(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     let mock = Mock {
         snapshot: snap,
@@ -122,8 +125,9 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
         store: mock.store,
     };
     let saved = Saved(&snap.saved);
+    let stateful = Stateful { snap };
     let operations = Operations { snap };
-    let ours: [&dyn Answerer; 2] = [&saved, &operations];
+    let ours: [&dyn Answerer; 3] = [&saved, &stateful, &operations];
     let mut near: Vec<NearMiss> = Vec::new();
     // The kinds asked, in order; no allocation on the request path (a mock has a
     // handful of answerers; more than `ASKED` are still asked, only not listed).
@@ -132,6 +136,15 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
     let mut report = None;
     for answerer in mock.first.iter().copied().chain(ours) {
         if answerer.is_empty() {
+            continue;
+        }
+        // The resources answer only what the operations would, so a miss of theirs is
+        // not counted: the operations' own "not found" still answers a mock of one
+        // document.
+        if answerer.kind() == Kind::State {
+            if let Outcome::Reply(reply) = answerer.answer(&ask) {
+                return *reply;
+            }
             continue;
         }
         if asked_count < ASKED {

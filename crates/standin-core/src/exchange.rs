@@ -60,6 +60,8 @@ pub enum Kind {
     Saved,
     /// An OpenAPI operation.
     OpenApi,
+    /// A resource of a stateful mock, answered from the store.
+    State,
 }
 
 impl Kind {
@@ -70,6 +72,7 @@ impl Kind {
             Kind::Stub => "stub",
             Kind::Saved => "saved",
             Kind::OpenApi => "openapi",
+            Kind::State => "state",
         }
     }
 }
@@ -91,6 +94,9 @@ pub struct Why {
     pub source: Option<String>,
     /// The id of the stub that answered.
     pub stub: Option<String>,
+    /// What a stateful answer did: the action, the resource and the item
+    /// (`create /pets 3`).
+    pub state: Option<String>,
     /// On a miss: the closest candidates of every source, closest first.
     pub near: Vec<NearMiss>,
 }

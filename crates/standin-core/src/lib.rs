@@ -22,6 +22,7 @@ pub mod operations;
 pub mod parse;
 pub mod problem;
 pub mod render;
+pub mod resource;
 pub mod router;
 pub mod saved;
 pub mod select;
@@ -29,6 +30,7 @@ pub mod settings;
 pub mod snapshot;
 pub mod source;
 pub mod state;
+pub mod stateful;
 pub mod validate;
 pub mod wire;
 

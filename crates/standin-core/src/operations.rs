@@ -510,7 +510,7 @@ fn body_for(
 /// body, as AWS query protocols send it) a form field. The router asks this of the
 /// operations told apart by such a value; `fields` holds the query and form fields once
 /// parsed, since one request may be asked about many operations.
-fn carried(
+pub(crate) fn carried(
     req: &Request<'_>,
     fields: &std::cell::OnceCell<Vec<(String, String)>>,
     name: &str,
@@ -638,7 +638,7 @@ fn is_framing_header(name: &str) -> bool {
     FRAMING.iter().any(|f| name.eq_ignore_ascii_case(f))
 }
 
-fn response_headers(
+pub(crate) fn response_headers(
     response: &ResponseDef,
     gctx: &GenContext<'_>,
     out: &mut Vec<(HeaderName, HeaderValue)>,

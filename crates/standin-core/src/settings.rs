@@ -197,6 +197,13 @@ pub struct MockSettings {
     pub har_match: HarMatch,
     /// Only HAR entries whose host or URL matches one of these globs are served.
     pub har_filter: Vec<String>,
+    /// Stateful mocking: the document's resources are created, read, updated and
+    /// deleted in the store (`--stateful`).
+    pub stateful: bool,
+    /// The most resource items the mock's store holds.
+    pub state_max_items: usize,
+    /// The most bytes the mock's store holds.
+    pub state_max_bytes: usize,
 }
 
 impl Default for MockSettings {
@@ -218,6 +225,9 @@ impl Default for MockSettings {
             match_body: false,
             har_match: HarMatch::Strict,
             har_filter: Vec::new(),
+            stateful: false,
+            state_max_items: crate::state::DEFAULT_MAX_ITEMS,
+            state_max_bytes: crate::state::DEFAULT_MAX_BYTES,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::model::Document;
+use crate::resource::Resources;
 use crate::router::{OpRef, Router};
 use crate::saved::SavedSet;
 use crate::settings::MockSettings;
@@ -31,6 +32,8 @@ pub struct Snapshot {
     pub validation: crate::validate::Compiled,
     /// Saved examples from Postman collections and HAR recordings.
     pub saved: SavedSet,
+    /// The documents' resources, found when the mock is stateful.
+    pub resources: Resources,
 }
 
 impl Snapshot {
@@ -52,6 +55,11 @@ impl Snapshot {
         let saved = compile_saved(files, saved_sources, &settings, &mut diagnostics, &mut read);
         let router = route(&documents, &settings, &mut diagnostics);
         let validation = crate::validate::Compiled::build(&documents, &settings, &mut diagnostics);
+        let resources = if settings.stateful {
+            Resources::discover(&documents)
+        } else {
+            Resources::default()
+        };
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Snapshot {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -62,6 +70,7 @@ impl Snapshot {
             files: read,
             validation,
             saved,
+            resources,
         }
     }
 

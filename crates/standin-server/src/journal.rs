@@ -246,6 +246,7 @@ fn why_cost(why: &Why) -> usize {
         + s(&why.violations)
         + s(&why.source)
         + s(&why.stub)
+        + s(&why.state)
         + why
             .near
             .iter()

@@ -198,6 +198,9 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                     put(&[key, v.as_bytes()]);
                 }
             }
+            if let Some(st) = &l.why.state {
+                let _ = write!(out, " state=[{st}]");
+            }
             if let Some(v) = &l.why.violations {
                 put(&[b" violations=[", v.as_bytes(), b"]"]);
             }
@@ -222,6 +225,7 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 "note": l.why.note,
                 "source": l.why.source,
                 "violations": l.why.violations,
+                "state": l.why.state,
             });
             let _ = writeln!(out, "{v}");
         }

@@ -196,7 +196,10 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         let local = listener.local_addr()?;
         let snapshot = Arc::new(ArcSwap::from_pointee(snap));
         let registry = Arc::new(registry);
-        let store = Arc::new(MemoryStore::new());
+        let store = Arc::new(MemoryStore::with_budget(
+            mock.settings.state_max_items,
+            mock.settings.state_max_bytes,
+        ));
         let rt = &opts.runtime;
         let journal = Arc::new(if rt.journal {
             Journal::new(JournalConfig {
@@ -214,6 +217,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             store.clone(),
             rt.admin_token.clone(),
         )
+        .with_snapshot(snapshot.clone())
         .on_shutdown(|| {
             // Let the answer to the shutdown request go out first.
             std::thread::spawn(|| {

@@ -198,6 +198,21 @@ pub struct ServeArgs {
     /// transformer. Example: --global-response-templating
     #[arg(long)]
     pub global_response_templating: bool,
+
+    /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
+    /// DELETE removes the resources the document describes. Example: --stateful
+    #[arg(long)]
+    pub stateful: bool,
+
+    /// The most resource items a stateful mock holds [default: 100000].
+    /// Example: --state-max-items 1000
+    #[arg(long, value_name = "N")]
+    pub state_max_items: Option<usize>,
+
+    /// The most memory a stateful mock's items take, in bytes, or with a K, M or G
+    /// suffix [default: 256M]. Example: --state-max-bytes 16M
+    #[arg(long, value_name = "SIZE")]
+    pub state_max_bytes: Option<String>,
 }
 
 /// Flags of `standin check`.
@@ -210,4 +225,9 @@ pub struct CheckArgs {
     /// Check the sources of every mock of a config file. Example: --config standin.yaml
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Also list the resources a stateful mock would keep, and why each operation not
+    /// taken was left out. Example: standin check --stateful petstore.yaml
+    #[arg(long)]
+    pub stateful: bool,
 }

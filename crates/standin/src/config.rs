@@ -62,6 +62,11 @@ pub struct FileSettings {
     har_match: Option<String>,
     #[serde(alias = "har_filter")]
     har_filter: Option<Vec<String>>,
+    stateful: Option<bool>,
+    #[serde(alias = "state_max_items")]
+    state_max_items: Option<usize>,
+    #[serde(alias = "state_max_bytes")]
+    state_max_bytes: Option<serde_json::Value>,
 }
 
 /// A whole config file.
@@ -116,6 +121,12 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
         match_body: over.match_body.or(base.match_body),
         har_match: over.har_match.clone().or(base.har_match.clone()),
         har_filter: over.har_filter.clone().or(base.har_filter.clone()),
+        stateful: over.stateful.or(base.stateful),
+        state_max_items: over.state_max_items.or(base.state_max_items),
+        state_max_bytes: over
+            .state_max_bytes
+            .clone()
+            .or(base.state_max_bytes.clone()),
     }
 }
 
@@ -143,6 +154,9 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         match_body: a.match_body.then_some(true),
         har_match: a.har_match.clone(),
         har_filter: (!a.har_filter.is_empty()).then(|| a.har_filter.clone()),
+        stateful: a.stateful.then_some(true),
+        state_max_items: a.state_max_items,
+        state_max_bytes: a.state_max_bytes.clone().map(serde_json::Value::String),
     }
 }
 
@@ -267,6 +281,20 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             .map_err(|e: String| anyhow::anyhow!("mock '{name}': {e}"))?,
         None => Default::default(),
     };
+    let defaults = MockSettings::default();
+    let state_max_bytes = match &s.state_max_bytes {
+        None => defaults.state_max_bytes,
+        Some(serde_json::Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| anyhow::anyhow!("mock '{name}': invalid state-max-bytes {n}"))?,
+        Some(serde_json::Value::String(t)) => {
+            parse_size(t).with_context(|| format!("mock '{name}': state-max-bytes {t}"))?
+        }
+        Some(other) => {
+            bail!("mock '{name}': invalid state-max-bytes {other}: expected bytes such as 16M")
+        }
+    };
     let statuses = s.status.clone().unwrap_or_default();
     if let Some(bad) = statuses.iter().find(|c| !(100..=599).contains(*c)) {
         bail!("mock '{name}': invalid status {bad}: codes go from 100 to 599");
@@ -293,6 +321,9 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             match_body: s.match_body.unwrap_or(false),
             har_match: parse_opt(name, &s.har_match)?,
             har_filter: s.har_filter.clone().unwrap_or_default(),
+            stateful: s.stateful.unwrap_or(false),
+            state_max_items: s.state_max_items.unwrap_or(defaults.state_max_items),
+            state_max_bytes,
         },
         watch: s.watch.unwrap_or(false),
     })

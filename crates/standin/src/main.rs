@@ -142,8 +142,11 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
             failed |= errors > 0;
             continue;
         }
-        let (snap, took) =
-            standin_server::server::load(std::slice::from_ref(source), &Default::default());
+        let settings = standin_core::MockSettings {
+            stateful: args.stateful,
+            ..Default::default()
+        };
+        let (snap, took) = standin_server::server::load(std::slice::from_ref(source), &settings);
         let mut diagnostics = snap.diagnostics.clone();
         diagnostics.extend(with_lines(snap.unsatisfiable()));
         for d in &diagnostics {
@@ -162,6 +165,9 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
             snap.operation_count(),
             took.as_secs_f64() * 1000.0
         );
+        if args.stateful {
+            print_resources(&snap);
+        }
         failed |= errors > 0;
     }
     Ok(if failed {
@@ -169,4 +175,39 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What `check --stateful` adds: the resources found, then each operation not taken
+/// and why.
+fn print_resources(snap: &standin_core::Snapshot) {
+    let resources = &snap.resources;
+    println!("stateful: {} resources", resources.list.len());
+    for r in &resources.list {
+        let what = if r.singleton {
+            "singleton".to_string()
+        } else {
+            format!(
+                "collection, item {}, identifier '{}' ({})",
+                r.item_template.as_deref().unwrap_or("(none)"),
+                r.id_prop,
+                r.id_kind.as_str()
+            )
+        };
+        let scope = if r.parents.is_empty() {
+            String::new()
+        } else {
+            format!(", scoped to {}", r.parents.join(", "))
+        };
+        println!(
+            "  resource {}: {what}{scope}, {} examples held before any write",
+            r.name,
+            r.seed.len()
+        );
+        for (op, action) in &r.operations {
+            println!("    {:<7} {op}", action.as_str());
+        }
+    }
+    for s in &resources.skipped {
+        println!("  not taken: {}: {}", s.operation, s.reason);
+    }
 }

@@ -169,6 +169,27 @@ pub(crate) fn reject(
     reply
 }
 
+/// See [`super::error_answer`].
+pub(crate) fn error_answer(
+    doc: &Document,
+    op: &Operation,
+    req: &Request<'_>,
+    status: u16,
+    (kind, title): (&'static str, &str),
+    text: &str,
+) -> Reply {
+    let mut reply = match documented(op, status) {
+        Some(response) => documented_reply(doc, op, req, response, status, text),
+        None => Reply::from_problem(
+            Problem::new(status, kind, title, text, Default::default()),
+            kind,
+        ),
+    };
+    reply.why.operation = Some(op.label());
+    reply.why.note = Some(kind);
+    reply
+}
+
 fn documented_reply(
     doc: &Document,
     op: &Operation,

@@ -660,3 +660,52 @@ fn describe(kind: &ValidationErrorKind, instance: &Value, display: &str) -> Stri
         }
     }
 }
+
+/// A compiled check of JSON values against one schema of a document (a stored
+/// resource, a response body), with the same rewriting as request schemas: `readOnly`
+/// properties are not required.
+#[derive(Debug)]
+pub struct ValueCheck {
+    validator: Option<Validator>,
+}
+
+impl ValueCheck {
+    /// Compiles the schema at `pointer` in `doc`; a schema that cannot be compiled
+    /// checks nothing.
+    pub fn compile(doc: &Document, pointer: &str) -> ValueCheck {
+        let Some(raw) = doc.root.pointer(pointer) else {
+            return ValueCheck { validator: None };
+        };
+        let dialect = doc.version.dialect();
+        let mut rw = Rewriter::new(&doc.root, dialect);
+        let s = rw.schema(raw);
+        let mut schemas = OpSchemas::new(schema::draft_of(dialect), rw.finish());
+        ValueCheck {
+            validator: schemas.compile(s),
+        }
+    }
+
+    /// What is wrong with `value`, one sentence each (empty: nothing). `label` names
+    /// the value in the sentences (`stored resource`).
+    pub fn problems(&self, value: &Value, label: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(v) = &self.validator {
+            schema_violations(v, value, &[], label, &mut out);
+        }
+        out.into_iter().map(|v| v.message).collect()
+    }
+}
+
+/// The error answer for `status` with `text`: the operation's own response for that
+/// status (or `4XX`, or an error `default`) with the text written into its message
+/// field, or else `application/problem+json` of `kind` and `title`.
+pub(crate) fn error_answer(
+    doc: &Document,
+    op: &Operation,
+    req: &Request<'_>,
+    status: u16,
+    (kind, title): (&'static str, &str),
+    text: &str,
+) -> Reply {
+    answer::error_answer(doc, op, req, status, (kind, title), text)
+}

@@ -3,8 +3,8 @@
 //!
 //! This module owns the routing, access control and the shared JSON helpers; each area
 //! has its module: [`mappings`] (stubs), [`requests`] (the journal and near misses),
-//! [`scenarios`], [`files`] (`__files/`), [`misc`] (settings, reset, health, version,
-//! shutdown). [`Admin`] holds what the routes act on: the stub [`Registry`], the
+//! [`scenarios`], [`files`] (`__files/`), [`state`] (a stateful mock's resources),
+//! [`misc`] (settings, reset, health, version, shutdown). [`Admin`] holds what the routes act on: the stub [`Registry`], the
 //! [`Journal`], the scenario [`Store`] and the global settings.
 //!
 //! Access: loopback clients are always let in; a client from another address must
@@ -23,6 +23,7 @@ pub mod mappings;
 pub mod misc;
 pub mod requests;
 pub mod scenarios;
+pub mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -50,8 +51,10 @@ pub struct Admin {
     pub registry: Arc<Registry>,
     /// The request journal.
     pub journal: Arc<Journal>,
-    /// Scenario states.
+    /// Scenario states and resources.
     pub store: Arc<dyn Store>,
+    /// The mock's snapshot (its resources), when it has documents.
+    pub snapshot: Option<Arc<ArcSwap<standin_core::Snapshot>>>,
     settings: ArcSwap<misc::Settings>,
     token: Option<String>,
     started: Instant,
@@ -81,6 +84,7 @@ impl Admin {
             registry,
             journal,
             store,
+            snapshot: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             token,
             started: Instant::now(),
@@ -92,6 +96,12 @@ impl Admin {
     /// should let the answer go out before stopping, e.g. signal a `Notify`).
     pub fn on_shutdown(mut self, f: impl Fn() + Send + Sync + 'static) -> Admin {
         self.shutdown = Arc::new(f);
+        self
+    }
+
+    /// The snapshot whose resources `/__admin/state` seeds and resets.
+    pub fn with_snapshot(mut self, snapshot: Arc<ArcSwap<standin_core::Snapshot>>) -> Admin {
+        self.snapshot = Some(snapshot);
         self
     }
 
@@ -138,11 +148,13 @@ impl Admin {
     }
 
     /// Everything back to the files (`POST /__admin/reset`): the journal cleared, API
-    /// stubs dropped, files reloaded, scenarios at `Started`.
+    /// stubs dropped, files reloaded, scenarios at `Started`, resources back to the
+    /// document's examples.
     pub fn reset(&self) {
         self.clear_journal();
         self.registry.reset();
         self.store.reset_scenarios();
+        self.store.reset_resources(None, None);
     }
 }
 
@@ -342,6 +354,7 @@ pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<
         "near-misses" => requests::route_near_misses(admin, &method, &segments[1..], &req),
         "scenarios" => scenarios::route(admin, &method, &segments[1..], &req),
         "files" => files::route(admin, &method, &segments[1..], &req),
+        "state" => state::route(admin, &method, &segments[1..], &req),
         _ => misc::route(admin, &method, &segments, &req),
     };
     answer.unwrap_or_else(|| {

@@ -178,6 +178,7 @@ pub(crate) fn why_json(why: &Why) -> Value {
     opt("violations", &why.violations);
     opt("source", &why.source);
     opt("stub", &why.stub);
+    opt("state", &why.state);
     if let Some(note) = why.note {
         out.insert("note".into(), json!(note));
     }

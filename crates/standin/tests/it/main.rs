@@ -14,6 +14,7 @@ mod responses;
 mod routing;
 mod saved;
 mod sources;
+mod stateful;
 mod stub_docroot;
 mod stub_faults;
 mod stub_matching;

@@ -1,0 +1,647 @@
+//! [`MemoryStore`]: the store in this process's memory.
+//!
+//! Collections are spread over shards by a hash of their name, each behind its own
+//! `RwLock`, so requests to different collections rarely wait for each other; an
+//! operation on one collection holds its shard's lock for the whole step, which is what
+//! makes it atomic. The budget is counted in atomics shared by the shards and reserved
+//! before an item is added.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, RwLock};
+
+use serde_json::{Map, Value};
+
+use super::{Budget, Coll, Dump, NewId, Page, STARTED, Store, StoreError, id_text, page_of};
+
+const SHARDS: usize = 16;
+
+/// (namespace, resource, scope).
+type Key = (String, String, String);
+
+/// One collection that was written to.
+#[derive(Debug, Default)]
+struct Collection {
+    /// By identifier text, in insertion order.
+    items: Map<String, Value>,
+    /// The next integer identifier.
+    next: u64,
+    /// The bytes its items take.
+    bytes: usize,
+}
+
+/// State in this process's memory.
+#[derive(Debug)]
+pub struct MemoryStore {
+    scenarios: RwLock<HashMap<String, String>>,
+    shards: Vec<RwLock<HashMap<Key, Collection>>>,
+    counters: Mutex<HashMap<String, u64>>,
+    max_items: usize,
+    max_bytes: usize,
+    items: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::with_budget(super::DEFAULT_MAX_ITEMS, super::DEFAULT_MAX_BYTES)
+    }
+}
+
+/// About how many bytes a value takes as JSON text (no allocation).
+fn size_of(v: &Value) -> usize {
+    match v {
+        Value::Null => 4,
+        Value::Bool(_) => 5,
+        Value::Number(_) => 8,
+        Value::String(s) => s.len() + 2,
+        Value::Array(a) => 2 + a.iter().map(|x| size_of(x) + 1).sum::<usize>(),
+        Value::Object(m) => {
+            2 + m
+                .iter()
+                .map(|(k, x)| k.len() + 4 + size_of(x))
+                .sum::<usize>()
+        }
+    }
+}
+
+impl MemoryStore {
+    /// An empty store with the default budget.
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// An empty store that holds at most `max_items` items taking `max_bytes`.
+    pub fn with_budget(max_items: usize, max_bytes: usize) -> MemoryStore {
+        MemoryStore {
+            scenarios: RwLock::default(),
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            counters: Mutex::default(),
+            max_items,
+            max_bytes,
+            items: AtomicUsize::new(0),
+            bytes: AtomicUsize::new(0),
+        }
+    }
+
+    fn shard(&self, c: &Coll<'_>) -> &RwLock<HashMap<Key, Collection>> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (c.space, c.resource, c.scope).hash(&mut h);
+        &self.shards[(h.finish() as usize) % SHARDS]
+    }
+
+    /// Takes `items` and `bytes` from the budget, or says which is spent.
+    fn reserve(&self, items: usize, bytes: usize) -> Result<(), StoreError> {
+        let (max_items, max_bytes) = (self.max_items, self.max_bytes);
+        self.items
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                n.checked_add(items).filter(|t| *t <= max_items)
+            })
+            .map_err(|_| StoreError::Full {
+                budget: "items",
+                limit: max_items,
+            })?;
+        let took = self
+            .bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                n.checked_add(bytes).filter(|t| *t <= max_bytes)
+            });
+        if took.is_err() {
+            self.items.fetch_sub(items, Ordering::AcqRel);
+            return Err(StoreError::Full {
+                budget: "bytes",
+                limit: max_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    fn release(&self, items: usize, bytes: usize) {
+        let _ = self
+            .items
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(n.saturating_sub(items))
+            });
+        let _ = self
+            .bytes
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                Some(n.saturating_sub(bytes))
+            });
+    }
+
+    /// Whether a change of `old` bytes to `new` fits; takes the difference.
+    fn resize(&self, old: usize, new: usize) -> Result<(), StoreError> {
+        if new > old {
+            self.reserve(0, new - old)
+        } else {
+            self.release(0, old - new);
+            Ok(())
+        }
+    }
+
+    /// The collection, made from its seed on first use. The seed counts against the
+    /// budget like any item: a namespace that cannot hold it is refused, so new
+    /// namespaces cannot grow the store past its budget.
+    fn open<'m>(
+        &self,
+        map: &'m mut HashMap<Key, Collection>,
+        c: &Coll<'_>,
+    ) -> Result<&'m mut Collection, StoreError> {
+        let key = Self::key_of(c);
+        if !map.contains_key(&key) {
+            let mut coll = Collection {
+                next: 1,
+                ..Collection::default()
+            };
+            for item in c.seed {
+                let mut item = item.clone();
+                let id = match item.get(c.id_prop).and_then(id_text) {
+                    Some(id) => id,
+                    None => {
+                        let n = next_free(&coll);
+                        set_id(&mut item, c.id_prop, Value::from(n));
+                        n.to_string()
+                    }
+                };
+                bump(&mut coll, &id);
+                coll.bytes += size_of(&item);
+                coll.items.insert(id, item);
+            }
+            self.reserve(coll.items.len(), coll.bytes)?;
+            map.insert(key.clone(), coll);
+        }
+        map.get_mut(&key).ok_or(StoreError::Unavailable)
+    }
+
+    fn key_of(c: &Coll<'_>) -> Key {
+        (
+            c.space.to_string(),
+            c.resource.to_string(),
+            c.scope.to_string(),
+        )
+    }
+}
+
+/// The next integer identifier not taken.
+fn next_free(coll: &Collection) -> u64 {
+    let mut n = coll.next.max(1);
+    while coll.items.contains_key(&n.to_string()) {
+        n += 1;
+    }
+    n
+}
+
+/// Keeps `next` above every integer identifier.
+fn bump(coll: &mut Collection, id: &str) {
+    if let Ok(n) = id.parse::<u64>() {
+        coll.next = coll.next.max(n.saturating_add(1));
+    }
+}
+
+fn set_id(item: &mut Value, prop: &str, id: Value) {
+    if prop.is_empty() {
+        return;
+    }
+    if let Value::Object(m) = item {
+        m.insert(prop.to_string(), id);
+    }
+}
+
+/// An identifier as stored: a number when the text is one and the request sent one.
+fn id_value(text: &str, like: Option<&Value>) -> Value {
+    match like {
+        Some(v @ Value::Number(_)) => v.clone(),
+        _ => Value::String(text.to_string()),
+    }
+}
+
+impl Store for MemoryStore {
+    fn scenario(&self, name: &str) -> String {
+        let map = self.scenarios.read().unwrap_or_else(|e| e.into_inner());
+        map.get(name)
+            .cloned()
+            .unwrap_or_else(|| STARTED.to_string())
+    }
+
+    fn advance(&self, name: &str, from: Option<&str>, to: &str) -> bool {
+        let mut map = self.scenarios.write().unwrap_or_else(|e| e.into_inner());
+        let current = map.get(name).map_or(STARTED, String::as_str);
+        if from.is_some_and(|f| f != current) {
+            return false;
+        }
+        if current != to {
+            map.insert(name.to_string(), to.to_string());
+        }
+        true
+    }
+
+    fn set_scenario(&self, name: &str, state: &str) {
+        let mut map = self.scenarios.write().unwrap_or_else(|e| e.into_inner());
+        map.insert(name.to_string(), state.to_string());
+    }
+
+    fn reset_scenarios(&self) {
+        self.scenarios
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    fn scenarios(&self) -> Vec<(String, String)> {
+        let map = self.scenarios.read().unwrap_or_else(|e| e.into_inner());
+        let mut all: Vec<_> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        all.sort();
+        all
+    }
+
+    fn create(&self, c: &Coll<'_>, id: NewId, mut item: Value) -> Result<Value, StoreError> {
+        let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
+        let coll = self.open(&mut map, c)?;
+        let (text, value) = match id {
+            NewId::Given(v) => {
+                let text = id_text(&v).ok_or_else(|| StoreError::BadId(v.to_string()))?;
+                if coll.items.contains_key(&text) {
+                    return Err(StoreError::Exists(text));
+                }
+                (text, v)
+            }
+            NewId::NextInteger => {
+                let n = next_free(coll);
+                (n.to_string(), Value::from(n))
+            }
+            NewId::Text(t) => {
+                if coll.items.contains_key(&t) {
+                    return Err(StoreError::Exists(t));
+                }
+                (t.clone(), Value::String(t))
+            }
+        };
+        set_id(&mut item, c.id_prop, value);
+        let size = size_of(&item);
+        self.reserve(1, size)?;
+        bump(coll, &text);
+        coll.bytes += size;
+        coll.items.insert(text, item.clone());
+        Ok(item)
+    }
+
+    fn get(&self, c: &Coll<'_>, id: &str) -> Option<Value> {
+        let map = self.shard(c).read().unwrap_or_else(|e| e.into_inner());
+        match map.get(&Self::key_of(c)) {
+            Some(coll) => coll.items.get(id).cloned(),
+            None => c
+                .seed
+                .iter()
+                .find(|v| v.get(c.id_prop).and_then(id_text).as_deref() == Some(id))
+                .cloned(),
+        }
+    }
+
+    fn replace(
+        &self,
+        c: &Coll<'_>,
+        id: &str,
+        mut item: Value,
+    ) -> Result<Option<Value>, StoreError> {
+        let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
+        let coll = self.open(&mut map, c)?;
+        let Some(slot) = coll.items.get_mut(id) else {
+            return Ok(None);
+        };
+        set_id(&mut item, c.id_prop, id_value(id, slot.get(c.id_prop)));
+        let (old, new) = (size_of(slot), size_of(&item));
+        self.resize(old, new)?;
+        coll.bytes = coll.bytes + new - old;
+        *slot = item.clone();
+        Ok(Some(item))
+    }
+
+    fn modify(
+        &self,
+        c: &Coll<'_>,
+        id: &str,
+        change: &mut dyn FnMut(&mut Value) -> bool,
+    ) -> Result<Option<Value>, StoreError> {
+        let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
+        let coll = self.open(&mut map, c)?;
+        let Some(slot) = coll.items.get_mut(id) else {
+            return Ok(None);
+        };
+        let mut copy = slot.clone();
+        if !change(&mut copy) {
+            return Ok(Some(slot.clone()));
+        }
+        set_id(&mut copy, c.id_prop, id_value(id, slot.get(c.id_prop)));
+        let (old, new) = (size_of(slot), size_of(&copy));
+        self.resize(old, new)?;
+        coll.bytes = coll.bytes + new - old;
+        *slot = copy.clone();
+        Ok(Some(copy))
+    }
+
+    fn remove(&self, c: &Coll<'_>, id: &str) -> Result<Option<Value>, StoreError> {
+        let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
+        let absent = !map.contains_key(&Self::key_of(c))
+            && !c
+                .seed
+                .iter()
+                .any(|v| v.get(c.id_prop).and_then(id_text).as_deref() == Some(id));
+        if absent {
+            return Ok(None);
+        }
+        let coll = self.open(&mut map, c)?;
+        let gone = coll.items.shift_remove(id);
+        if let Some(v) = &gone {
+            let size = size_of(v);
+            coll.bytes = coll.bytes.saturating_sub(size);
+            self.release(1, size);
+        }
+        Ok(gone)
+    }
+
+    fn list(&self, c: &Coll<'_>, keep: &dyn Fn(&Value) -> bool, skip: usize, take: usize) -> Page {
+        let map = self.shard(c).read().unwrap_or_else(|e| e.into_inner());
+        match map.get(&Self::key_of(c)) {
+            Some(coll) => page_of(coll.items.values(), keep, skip, take),
+            None => page_of(c.seed.iter(), keep, skip, take),
+        }
+    }
+
+    fn put_all(&self, c: &Coll<'_>, items: Vec<Value>) -> Result<usize, StoreError> {
+        let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
+        let bytes: usize = items.iter().map(size_of).sum();
+        let (old_items, old_bytes) = map
+            .get(&Self::key_of(c))
+            .map_or((0, 0), |k| (k.items.len(), k.bytes));
+        self.release(old_items, old_bytes);
+        if let Err(e) = self.reserve(items.len(), bytes) {
+            self.items.fetch_add(old_items, Ordering::AcqRel);
+            self.bytes.fetch_add(old_bytes, Ordering::AcqRel);
+            return Err(e);
+        }
+        let mut coll = Collection {
+            next: 1,
+            ..Collection::default()
+        };
+        for mut item in items {
+            let id = match item.get(c.id_prop).and_then(id_text) {
+                Some(id) => id,
+                None => {
+                    let n = next_free(&coll);
+                    set_id(&mut item, c.id_prop, Value::from(n));
+                    n.to_string()
+                }
+            };
+            bump(&mut coll, &id);
+            coll.bytes += size_of(&item);
+            if let Some(old) = coll.items.insert(id, item) {
+                // The same identifier twice: the last one is kept.
+                coll.bytes -= size_of(&old);
+                self.release(1, size_of(&old));
+            }
+        }
+        let held = coll.items.len();
+        map.insert(Self::key_of(c), coll);
+        Ok(held)
+    }
+
+    fn reset_resources(&self, space: Option<&str>, resource: Option<&str>) {
+        for shard in &self.shards {
+            let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
+            map.retain(|(s, r, _), coll| {
+                let hit = space.is_none_or(|x| x == s) && resource.is_none_or(|x| x == r);
+                if hit {
+                    self.release(coll.items.len(), coll.bytes);
+                }
+                !hit
+            });
+        }
+    }
+
+    fn drop_scopes(&self, space: &str, resource: &str, scope: &str) {
+        let under = format!("{scope}/");
+        for shard in &self.shards {
+            let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
+            map.retain(|(s, r, sc), coll| {
+                let hit = s == space && r == resource && (sc == scope || sc.starts_with(&under));
+                if hit {
+                    self.release(coll.items.len(), coll.bytes);
+                }
+                !hit
+            });
+        }
+    }
+
+    fn dump(&self) -> Vec<Dump> {
+        let mut out = Vec::new();
+        for shard in &self.shards {
+            let map = shard.read().unwrap_or_else(|e| e.into_inner());
+            for ((space, resource, scope), coll) in map.iter() {
+                out.push(Dump {
+                    space: space.clone(),
+                    resource: resource.clone(),
+                    scope: scope.clone(),
+                    items: coll.items.values().cloned().collect(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.space, &a.resource, &a.scope).cmp(&(&b.space, &b.resource, &b.scope))
+        });
+        out
+    }
+
+    fn count(&self, name: &str) -> u64 {
+        let mut map = self.counters.lock().unwrap_or_else(|e| e.into_inner());
+        let n = map.entry(name.to_string()).or_insert(0);
+        *n += 1;
+        *n
+    }
+
+    fn budget(&self) -> Budget {
+        Budget {
+            max_items: self.max_items,
+            max_bytes: self.max_bytes,
+            items: self.items.load(Ordering::Acquire),
+            bytes: self.bytes.load(Ordering::Acquire),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn coll<'a>(seed: &'a [Value]) -> Coll<'a> {
+        Coll {
+            space: "",
+            resource: "/pets",
+            scope: "",
+            id_prop: "id",
+            seed,
+        }
+    }
+
+    #[test]
+    fn a_state_is_left_once_under_concurrency() {
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let wins = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..1000 {
+                        if store.advance("s", Some(STARTED), "next") {
+                            wins.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(wins.into_inner(), 1);
+        assert_eq!(store.scenario("s"), "next");
+        store.reset_scenarios();
+        assert_eq!(store.scenario("s"), STARTED);
+    }
+
+    #[test]
+    fn a_collection_holds_its_seed_until_reset_and_ids_continue_above_it() {
+        let seed = [
+            json!({"id": 1, "name": "Rex"}),
+            json!({"id": 7, "name": "Tom"}),
+        ];
+        let store = MemoryStore::new();
+        let c = coll(&seed);
+        assert_eq!(store.get(&c, "7").unwrap()["name"], "Tom");
+        assert_eq!(store.budget().items, 0, "reads copy nothing");
+        let made = store
+            .create(&c, NewId::NextInteger, json!({"name": "Kit"}))
+            .unwrap();
+        assert_eq!(made["id"], 8);
+        assert_eq!(store.list(&c, &|_| true, 0, 10).total, 3);
+        assert_eq!(store.budget().items, 3);
+        assert_eq!(
+            store.create(&c, NewId::Given(json!(1)), json!({})),
+            Err(StoreError::Exists("1".into()))
+        );
+        store.remove(&c, "1").unwrap();
+        assert!(store.get(&c, "1").is_none());
+        store.reset_resources(None, Some("/pets"));
+        assert_eq!(store.budget().items, 0);
+        assert_eq!(store.get(&c, "1").unwrap()["name"], "Rex");
+    }
+
+    #[test]
+    fn namespaces_and_scopes_do_not_see_each_other() {
+        let store = MemoryStore::new();
+        let a = coll(&[]);
+        let b = Coll { space: "b", ..a };
+        let s = Coll { scope: "3", ..a };
+        store.create(&a, NewId::NextInteger, json!({})).unwrap();
+        assert!(store.get(&b, "1").is_none());
+        assert!(store.get(&s, "1").is_none());
+        store.reset_resources(Some(""), None);
+        assert!(store.get(&a, "1").is_none());
+    }
+
+    #[test]
+    fn concurrent_creates_get_distinct_ids_and_concurrent_changes_all_land() {
+        let store = MemoryStore::new();
+        let c = coll(&[]);
+        let ids = Mutex::new(Vec::new());
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..50 {
+                        let v = store
+                            .create(&c, NewId::NextInteger, json!({"n": 0}))
+                            .unwrap();
+                        ids.lock().unwrap().push(v["id"].as_u64().unwrap());
+                    }
+                });
+            }
+        });
+        let mut ids = ids.into_inner().unwrap();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), 400);
+        std::thread::scope(|s| {
+            for _ in 0..8 {
+                s.spawn(|| {
+                    for _ in 0..100 {
+                        store
+                            .modify(&c, "1", &mut |v| {
+                                v["n"] = json!(v["n"].as_u64().unwrap() + 1);
+                                true
+                            })
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(store.get(&c, "1").unwrap()["n"], 800);
+    }
+
+    #[test]
+    fn a_spent_budget_says_which() {
+        let store = MemoryStore::with_budget(2, 1 << 20);
+        let c = coll(&[]);
+        store.create(&c, NewId::NextInteger, json!({})).unwrap();
+        store.create(&c, NewId::NextInteger, json!({})).unwrap();
+        assert_eq!(
+            store.create(&c, NewId::NextInteger, json!({})),
+            Err(StoreError::Full {
+                budget: "items",
+                limit: 2
+            })
+        );
+        store.remove(&c, "1").unwrap();
+        store.create(&c, NewId::NextInteger, json!({})).unwrap();
+        let small = MemoryStore::with_budget(10, 40);
+        let big = json!({"name": "a long enough name to pass forty bytes of JSON"});
+        assert!(matches!(
+            small.create(&c, NewId::NextInteger, big),
+            Err(StoreError::Full {
+                budget: "bytes",
+                ..
+            })
+        ));
+        assert_eq!(small.budget().items, 0);
+    }
+
+    #[test]
+    fn new_namespaces_cannot_grow_the_store_past_its_budget() {
+        let seed = [json!({"id": 1}), json!({"id": 2})];
+        let store = MemoryStore::with_budget(5, 1 << 20);
+        let names: Vec<String> = (0..10).map(|i| format!("s{i}")).collect();
+        let mut refused = 0;
+        for name in &names {
+            let c = Coll {
+                space: name,
+                ..coll(&seed)
+            };
+            if store.create(&c, NewId::NextInteger, json!({})).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(store.budget().items <= 5, "{:?}", store.budget());
+        assert_eq!(refused, 9, "one namespace fits its seed and one more item");
+    }
+
+    #[test]
+    fn put_all_replaces_and_counters_count() {
+        let store = MemoryStore::new();
+        let c = coll(&[]);
+        store.create(&c, NewId::NextInteger, json!({})).unwrap();
+        let held = store
+            .put_all(&c, vec![json!({"id": "a"}), json!({"name": "no id"})])
+            .unwrap();
+        assert_eq!(held, 2);
+        assert_eq!(store.budget().items, 2);
+        assert_eq!(store.get(&c, "1").unwrap()["name"], "no id");
+        assert_eq!(store.dump().len(), 1);
+        assert_eq!(store.count("x"), 1);
+        assert_eq!(store.count("x"), 2);
+    }
+}

@@ -1,0 +1,283 @@
+//! Stored items in the document's own shapes: an item completed for its schema
+//! (`writeOnly` properties left out, required ones it lacks generated), put inside the
+//! envelope a response wraps it in, or listed as a bare array or in a list envelope
+//! with its totals and next page filled in.
+
+use serde_json::{Map, Value, json};
+
+use crate::generate::{Direction, GenContext};
+use crate::model::Document;
+use crate::resource::schema as rs;
+use crate::resource::{ItemPlace, ListPlace, Resource};
+
+/// Generates a value for the schema at `ptr`, `None` when none can be built.
+pub(crate) fn generated(
+    doc: &Document,
+    ptr: &str,
+    seed: u64,
+    hints: &[(String, String)],
+    direction: Direction,
+) -> Option<Value> {
+    let schema = doc.root.pointer(ptr)?;
+    let ctx = GenContext {
+        root: &doc.root,
+        dialect: doc.version.dialect(),
+        direction,
+        seed,
+        hints,
+    };
+    crate::generate::generate(&ctx, schema, ptr)
+        .or_else(|u| u.best_effort.ok_or(()))
+        .ok()
+}
+
+/// Generated envelopes kept per thread (no lock on the request path), keyed by snapshot
+/// and schema pointer; bounded, and started over when full. An envelope is generated
+/// with one seed per schema, so keeping it is invisible.
+type EnvelopeKey = (u64, String);
+const ENVELOPES_MAX: usize = 256;
+thread_local! {
+    static ENVELOPES: std::cell::RefCell<std::collections::HashMap<EnvelopeKey, Option<Value>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The generated envelope of the response schema at `ptr` (an object), from the cache
+/// of snapshot `scope` when it was built before.
+fn envelope(doc: &Document, scope: u64, ptr: &str) -> Map<String, Value> {
+    let key = (scope, ptr.to_string());
+    let hit = ENVELOPES.with(|c| c.borrow().get(&key).cloned());
+    let value = match hit {
+        Some(v) => v,
+        None => {
+            let v = generated(doc, ptr, 0x5eed, &[], Direction::Response);
+            ENVELOPES.with(|c| {
+                let mut c = c.borrow_mut();
+                if c.len() >= ENVELOPES_MAX {
+                    c.clear();
+                }
+                c.insert(key, v.clone());
+            });
+            v
+        }
+    };
+    match value {
+        Some(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// A stable seed for an item's generated parts (its identifier and resource).
+pub(crate) fn seed_of(resource: &Resource, id: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in resource.name.bytes().chain([0]).chain(id.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The item as its schema at `ptr` describes it in a response: `writeOnly` properties
+/// left out, required properties it lacks generated (seeded by `seed`).
+pub(crate) fn complete(doc: &Document, ptr: Option<&str>, mut item: Value, seed: u64) -> Value {
+    let Some(ptr) = ptr else {
+        return item;
+    };
+    let Some((schema, at)) = rs::at(&doc.root, ptr) else {
+        return item;
+    };
+    let props = rs::properties(&doc.root, schema, &at);
+    let Value::Object(map) = &mut item else {
+        return item;
+    };
+    for (name, p) in &props {
+        if map.contains_key(name)
+            && doc
+                .root
+                .pointer(p)
+                .is_some_and(|s| rs::flag(&doc.root, s, "writeOnly"))
+        {
+            map.shift_remove(name);
+        }
+    }
+    let required = rs::required(&doc.root, schema);
+    if required.iter().any(|r| !map.contains_key(r)) {
+        let hints: Vec<(String, String)> = map
+            .iter()
+            .filter_map(|(k, v)| crate::state::id_text(v).map(|t| (k.clone(), t)))
+            .collect();
+        if let Some(Value::Object(g)) = generated(doc, &at, seed, &hints, Direction::Response) {
+            for name in required {
+                if !map.contains_key(&name)
+                    && let Some(v) = g.get(&name)
+                {
+                    map.insert(name, v.clone());
+                }
+            }
+        }
+    }
+    item
+}
+
+/// The response body for one item, in the response schema at `ptr` (the item alone
+/// when there is no schema).
+pub(crate) fn item_body(
+    doc: &Document,
+    scope: u64,
+    resource: &Resource,
+    ptr: Option<&str>,
+    item: Value,
+    seed: u64,
+) -> Value {
+    let id_prop = resource.id_prop.as_str();
+    let looks =
+        |props: &[(String, String)]| !id_prop.is_empty() && props.iter().any(|(n, _)| n == id_prop);
+    let located = ptr.and_then(|p| rs::locate_item(&doc.root, p, &looks));
+    match located {
+        None => complete(doc, resource.item_schema.as_deref(), item, seed),
+        Some((ItemPlace::Bare, at)) => complete(doc, Some(&at), item, seed),
+        Some((ItemPlace::Wrapped(name), at)) => {
+            let item = complete(doc, Some(&at), item, seed);
+            let mut envelope = ptr.map(|p| envelope(doc, scope, p)).unwrap_or_default();
+            envelope.insert(name, item);
+            Value::Object(envelope)
+        }
+    }
+}
+
+/// A page of a list, as the request asked for it.
+pub(crate) struct Listed {
+    /// The items of the page.
+    pub items: Vec<Value>,
+    /// How many matched in all.
+    pub total: usize,
+    /// The page's start.
+    pub offset: usize,
+    /// The page size asked for (`None`: everything).
+    pub limit: Option<usize>,
+    /// The page number, when the request paged by number.
+    pub page: Option<usize>,
+    /// The query string of the next page, when there is one.
+    pub next: Option<String>,
+    /// The next page's cursor, when the request paged by cursor.
+    pub next_cursor: Option<String>,
+}
+
+/// Names of envelope properties that hold the total.
+const TOTALS: [&str; 7] = [
+    "total",
+    "count",
+    "totalCount",
+    "total_count",
+    "totalItems",
+    "total_items",
+    "totalElements",
+];
+
+/// The response body for a list, in the response schema at `ptr`.
+pub(crate) fn list_body(
+    doc: &Document,
+    scope: u64,
+    resource: &Resource,
+    ptr: Option<&str>,
+    listed: Listed,
+) -> Value {
+    let own = resource.name.rsplit('/').next().unwrap_or("");
+    let located = ptr.and_then(|p| rs::locate_list(&doc.root, p, own));
+    let item_ptr = located
+        .as_ref()
+        .map(|(_, p)| p.as_str())
+        .or(resource.item_schema.as_deref());
+    let items: Vec<Value> = listed
+        .items
+        .into_iter()
+        .map(|item| {
+            let id = item
+                .get(&resource.id_prop)
+                .and_then(crate::state::id_text)
+                .unwrap_or_default();
+            complete(doc, item_ptr, item, seed_of(resource, &id))
+        })
+        .collect();
+    let Some((ListPlace::Wrapped(name), _)) = located else {
+        return Value::Array(items);
+    };
+    let Some(ptr) = ptr else {
+        return Value::Array(items);
+    };
+    let mut envelope = envelope(doc, scope, ptr);
+    envelope.insert(name, Value::Array(items));
+    let (schema, at) = rs::at(&doc.root, ptr).unwrap_or((&Value::Null, String::new()));
+    let props = rs::properties(&doc.root, schema, &at);
+    let required = rs::required(&doc.root, schema);
+    let has = |n: &str| props.iter().any(|(p, _)| p == n);
+    let nullable = |n: &str| {
+        props
+            .iter()
+            .find(|(p, _)| p == n)
+            .and_then(|(_, p)| doc.root.pointer(p))
+            .is_some_and(|s| {
+                rs::flag(&doc.root, s, "nullable")
+                    || rs::keyword(&doc.root, s, "type")
+                        .and_then(Value::as_array)
+                        .is_some_and(|t| t.iter().any(|x| x == "null"))
+            })
+    };
+    for name in TOTALS {
+        if has(name) {
+            envelope.insert(name.into(), json!(listed.total));
+        }
+    }
+    let mut set = |name: &str, value: Option<Value>| {
+        if !has(name) {
+            return;
+        }
+        match value {
+            Some(v) => {
+                envelope.insert(name.into(), v);
+            }
+            None if nullable(name) => {
+                envelope.insert(name.into(), Value::Null);
+            }
+            None if !required.iter().any(|r| r == name) => {
+                envelope.shift_remove(name);
+            }
+            None => {}
+        }
+    };
+    let more = listed.next.is_some();
+    set("offset", Some(json!(listed.offset)));
+    if let Some(limit) = listed.limit {
+        for n in [
+            "limit",
+            "per_page",
+            "perPage",
+            "page_size",
+            "pageSize",
+            "size",
+        ] {
+            set(n, Some(json!(limit)));
+        }
+    }
+    if let Some(page) = listed.page {
+        set("page", Some(json!(page)));
+    }
+    set("has_more", Some(json!(more)));
+    set("hasMore", Some(json!(more)));
+    for n in ["next_cursor", "nextCursor", "cursor"] {
+        set(n, listed.next_cursor.clone().map(Value::String));
+    }
+    let next = listed.next_cursor.clone().or(listed.next.clone());
+    for n in ["next", "nextPage", "next_page"] {
+        let typed = props
+            .iter()
+            .find(|(p, _)| p == n)
+            .and_then(|(_, p)| doc.root.pointer(p))
+            .and_then(|s| rs::type_of(&doc.root, s));
+        let value = match typed.as_deref() {
+            Some("integer") => listed.page.filter(|_| more).map(|p| json!(p + 1)),
+            _ => next.clone().map(Value::String),
+        };
+        set(n, value);
+    }
+    Value::Object(envelope)
+}
