@@ -199,7 +199,7 @@ fn write_line(out: &mut impl Write, l: &Line, format: LogFormat, clock: &mut Clo
                 }
             }
             if let Some(st) = &l.why.state {
-                let _ = write!(out, " state=[{st}]");
+                put(&[b" state=[", st.as_bytes(), b"]"]);
             }
             if let Some(v) = &l.why.violations {
                 put(&[b" violations=[", v.as_bytes(), b"]"]);
