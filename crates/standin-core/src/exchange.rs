@@ -62,6 +62,8 @@ pub enum Kind {
     OpenApi,
     /// A resource of a stateful mock, answered from the store.
     State,
+    /// A route of a Mockoon environment.
+    Route,
 }
 
 impl Kind {
@@ -73,6 +75,7 @@ impl Kind {
             Kind::Saved => "saved",
             Kind::OpenApi => "openapi",
             Kind::State => "state",
+            Kind::Route => "route",
         }
     }
 }

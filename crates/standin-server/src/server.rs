@@ -136,6 +136,7 @@ pub(crate) struct MockState {
     pub(crate) name: &'static str,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) registry: Arc<Registry>,
+    pub(crate) environments: Arc<standin_mockoon::Environments>,
     pub(crate) store: Arc<MemoryStore>,
     pub(crate) admin: Arc<Admin>,
     pub(crate) admin_on: bool,
@@ -150,6 +151,23 @@ pub fn load(sources: &[PathBuf], settings: &MockSettings) -> (Snapshot, Duration
     (snap, started.elapsed())
 }
 
+/// Loads Mockoon environment files; one that cannot be read or parsed is an error
+/// diagnostic and serves nothing.
+fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
+    let mut out = Vec::new();
+    for path in paths {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| standin_core::parse::parse_document(&t).map_err(|e| e.message));
+        let env = match parsed {
+            Ok(v) => standin_mockoon::Environment::load(&v, path, &[]),
+            Err(e) => standin_mockoon::Environment::failed(path, e),
+        };
+        out.push(env);
+    }
+    standin_mockoon::Environments(out)
+}
+
 /// Loads every mock, binds its listener and starts serving. Returns once all listen.
 pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
     let logger = Logger::start(opts.log);
@@ -160,12 +178,14 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         let settings = mock.settings.clone();
         let stub_sources = split.stubs.clone();
         let templating = opts.runtime.global_templating;
-        let ((snap, load_time), registry) = tokio::task::spawn_blocking(move || {
+        let env_paths = split.environments.clone();
+        let ((snap, load_time), registry, environments) = tokio::task::spawn_blocking(move || {
             let started = Instant::now();
             let registry = Registry::new(stub_sources, templating);
-            // The load time covers stubs and documents alike.
+            let environments = load_environments(&env_paths);
+            // The load time covers stubs, environments and documents alike.
             let (snap, _) = load(&documents, &settings);
-            ((snap, started.elapsed()), registry)
+            ((snap, started.elapsed()), registry, environments)
         })
         .await
         .context("loading the sources")?;
@@ -173,10 +193,15 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         let saved = snap.saved.len();
         let mut diagnostics = snap.diagnostics.clone();
         diagnostics.extend(registry.diagnostics());
-        let stubs = registry.list().len();
+        for env in &environments.0 {
+            diagnostics.extend(env.diagnostics().iter().cloned());
+        }
+        let stubs =
+            registry.list().len() + environments.0.iter().map(|e| e.routes()).sum::<usize>();
         if snap.documents.is_empty()
             && snap.saved.is_empty()
             && split.stubs.is_empty()
+            && environments.0.is_empty()
             && !mock.watch
         {
             anyhow::bail!(
@@ -229,6 +254,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             name: Box::leak(mock.name.clone().into_boxed_str()),
             snapshot: snapshot.clone(),
             registry: registry.clone(),
+            environments: Arc::new(environments),
             store,
             admin: Arc::new(admin),
             admin_on: rt.admin,
@@ -314,7 +340,7 @@ async fn handle(
     let reply = {
         let snap = state.snapshot.load();
         let stubs = state.registry.set();
-        let first: [&dyn Answerer; 1] = [&**stubs];
+        let first: [&dyn Answerer; 2] = [&**stubs, &*state.environments];
         let mock = Mock {
             snapshot: &snap,
             first: &first,

@@ -1,6 +1,7 @@
 //! What kind of source each path given to a mock is: an API description the core's
 //! snapshot loads (OpenAPI, Postman, HAR), or WireMock stubs the registry loads (a root
-//! with `mappings/` and `__files/`, a `mappings/` directory, or a single stub file).
+//! with `mappings/` and `__files/`, a `mappings/` directory, or a single stub file), or
+//! a Mockoon environment file (told by its shape).
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,8 @@ pub struct Split {
     pub documents: Vec<PathBuf>,
     /// WireMock stub roots and files.
     pub stubs: Vec<StubSource>,
+    /// Mockoon environment files.
+    pub environments: Vec<PathBuf>,
 }
 
 /// Splits a mock's source paths by kind. A path that cannot be read stays a document,
@@ -35,6 +38,10 @@ pub fn split(paths: &[PathBuf]) -> Split {
     for given in paths {
         // Stub paths are kept absolute: the watcher reports absolute paths, and the
         // registry recognises its files by their directory.
+        if is_environment(given) {
+            out.environments.push(given.clone());
+            continue;
+        }
         let absolute;
         let path = if given.is_dir() || is_stub_file(given) {
             absolute = std::fs::canonicalize(given).unwrap_or_else(|_| given.clone());
@@ -84,6 +91,25 @@ fn root_of(dir: &Path) -> StubSource {
             single_file: false,
         }
     }
+}
+
+fn is_environment(path: &Path) -> bool {
+    sniff(path).is_some_and(|v| standin_mockoon::looks_like_environment(&v))
+}
+
+fn sniff(path: &Path) -> Option<serde_json::Value> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("json" | "yaml" | "yml")) {
+        return None;
+    }
+    if std::fs::metadata(path).map_or(true, |m| m.len() > SNIFF_LIMIT) {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
+    standin_core::parse::parse_document(&text).ok()
 }
 
 fn is_stub_file(path: &Path) -> bool {

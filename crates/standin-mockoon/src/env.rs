@@ -1,0 +1,455 @@
+//! Reading a Mockoon environment file: routes in the order of its folder tree, their
+//! responses, headers, latency and bodies (inline, from a file read at load, or a data
+//! bucket). A part that cannot be used is a diagnostic with the file and JSON pointer;
+//! the rest is kept.
+
+use std::path::Path;
+
+use regex::Regex;
+use serde_json::Value;
+use standin_core::Diagnostic;
+
+use crate::rules::{Operator, Rule, Target};
+use crate::template::Template;
+
+/// Whether a parsed JSON document is a Mockoon environment (routes and Mockoon's
+/// migration marker or folder tree).
+pub fn looks_like_environment(v: &Value) -> bool {
+    v.get("routes").is_some_and(Value::is_array)
+        && (v.get("lastMigration").is_some() || v.get("rootChildren").is_some())
+}
+
+/// How a route picks among its responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The first response whose rules pass, else the default.
+    Rules,
+    /// One at random.
+    Random,
+    /// Each in turn.
+    Sequential,
+    /// Always the default.
+    DisableRules,
+    /// The first whose rules pass, else the next route.
+    Fallback,
+}
+
+/// A response's body.
+#[derive(Debug)]
+pub enum Body {
+    /// Text, templated or not.
+    Inline(Template),
+    /// A data bucket's value, by id or name.
+    Bucket(String),
+}
+
+/// One response of a route.
+#[derive(Debug)]
+pub struct Response {
+    /// Mockoon's label (or uuid), for the journal.
+    pub label: String,
+    /// The status.
+    pub status: u16,
+    /// The response's own headers.
+    pub headers: Vec<(String, Template)>,
+    /// The body.
+    pub body: Body,
+    /// Milliseconds to wait.
+    pub latency: u64,
+    /// Its rules.
+    pub rules: Vec<Rule>,
+    /// Whether every rule must pass (AND) rather than one (OR).
+    pub all: bool,
+    /// The route's default response.
+    pub default: bool,
+}
+
+/// One route.
+#[derive(Debug)]
+pub struct Route {
+    /// Its uuid.
+    pub uuid: String,
+    /// The method, upper case; `None` answers every method (`all`).
+    pub method: Option<String>,
+    /// The endpoint as written, for the journal.
+    pub endpoint: String,
+    /// The path pattern (anchored, case-insensitive), with named groups for params.
+    pub pattern: Regex,
+    /// The names of the params, in the order of their groups.
+    pub params: Vec<String>,
+    /// Its responses.
+    pub responses: Vec<Response>,
+    /// How a response is chosen.
+    pub mode: Mode,
+}
+
+/// An environment as loaded.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Routes in match order.
+    pub routes: Vec<Route>,
+    /// Environment headers (a response's own win).
+    pub headers: Vec<(String, Template)>,
+    /// Environment latency, ms.
+    pub latency: u64,
+    /// Data buckets: (id, name, value).
+    pub buckets: Vec<(String, String, Value)>,
+    /// Whether CORS headers are added.
+    pub cors: bool,
+    /// What could not be used.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn s<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn headers(
+    v: &Value,
+    file: &str,
+    ptr: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, Template)> {
+    let Some(list) = v.get("headers").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .enumerate()
+        .filter(|(_, h)| !s(h, "key").is_empty())
+        .map(|(i, h)| {
+            let at = format!("{ptr}/headers/{i}/value");
+            (
+                s(h, "key").to_string(),
+                Template::compile(s(h, "value"), true, file, &at, diags),
+            )
+        })
+        .collect()
+}
+
+/// Turns an endpoint (`users/:id`, `files/*`, `(a|b)/x`) into an anchored pattern.
+fn pattern(prefix: &str, endpoint: &str) -> Result<(Regex, Vec<String>), String> {
+    let mut full = String::new();
+    for part in [prefix, endpoint] {
+        let part = part.trim_matches('/');
+        if !part.is_empty() {
+            full.push('/');
+            full.push_str(part);
+        }
+    }
+    let mut re = String::from("(?i)^");
+    let mut params = Vec::new();
+    let chars: Vec<char> = full.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ':'
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '_')
+        {
+            let start = i + 1;
+            i += 1;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            params.push(chars[start..i].iter().collect());
+            re.push_str("([^/]+)");
+            continue;
+        }
+        match c {
+            '*' => re.push_str(".*"),
+            '(' => re.push_str("(?:"),
+            '|' | ')' | '?' | '+' => re.push(c),
+            _ => re.push_str(&regex::escape(&c.to_string())),
+        }
+        i += 1;
+    }
+    if full.is_empty() {
+        re.push('/');
+    }
+    re.push_str("/?$");
+    Regex::new(&re)
+        .map(|r| (r, params))
+        .map_err(|e| e.to_string())
+}
+
+fn mode(v: &Value) -> Mode {
+    match s(v, "responseMode") {
+        "RANDOM" => Mode::Random,
+        "SEQUENTIAL" => Mode::Sequential,
+        "DISABLE_RULES" => Mode::DisableRules,
+        "FALLBACK" => Mode::Fallback,
+        _ => Mode::Rules,
+    }
+}
+
+fn rule(v: &Value, file: &str, ptr: &str, diags: &mut Vec<Diagnostic>) -> Option<Rule> {
+    let target = match s(v, "target") {
+        "body" => Target::Body,
+        "query" => Target::Query,
+        "header" => Target::Header,
+        "cookie" => Target::Cookie,
+        "params" => Target::Params,
+        "request_number" => Target::RequestNumber,
+        "method" => Target::Method,
+        other => {
+            diags.push(Diagnostic::warning(
+                file,
+                format!("{ptr}/target"),
+                format!("rule target '{other}' is not supported; the rule never passes"),
+            ));
+            Target::Unsupported
+        }
+    };
+    let value = match v.get("value") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    let operator = match s(v, "operator") {
+        "" | "equals" => Operator::Equals,
+        "regex" | "regex_i" => {
+            let flag = if s(v, "operator") == "regex_i" {
+                "(?i)"
+            } else {
+                ""
+            };
+            match Regex::new(&format!("{flag}{value}")) {
+                Ok(r) => Operator::Regex(r),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        file,
+                        format!("{ptr}/value"),
+                        format!("rule regex does not compile: {e}"),
+                    ));
+                    return None;
+                }
+            }
+        }
+        "null" => Operator::Null,
+        "empty_array" => Operator::EmptyArray,
+        "array_includes" => Operator::ArrayIncludes,
+        "valid_json_schema" => Operator::ValidJsonSchema,
+        other => {
+            diags.push(Diagnostic::warning(
+                file,
+                format!("{ptr}/operator"),
+                format!("rule operator '{other}' is not supported; the rule never passes"),
+            ));
+            Operator::Unsupported
+        }
+    };
+    Some(Rule {
+        target,
+        modifier: s(v, "modifier").to_string(),
+        value,
+        operator,
+        invert: v.get("invert").and_then(Value::as_bool).unwrap_or(false),
+    })
+}
+
+fn response(v: &Value, dir: &Path, file: &str, ptr: &str, diags: &mut Vec<Diagnostic>) -> Response {
+    let templating = !v
+        .get("disableTemplating")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let body = match s(v, "bodyType") {
+        "DATABUCKET" => Body::Bucket(s(v, "databucketID").to_string()),
+        "FILE" => {
+            let path = dir.join(s(v, "filePath"));
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Body::Inline(Template::compile(&text, templating, file, ptr, diags)),
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        file,
+                        format!("{ptr}/filePath"),
+                        format!("cannot read {}: {e}", path.display()),
+                    ));
+                    Body::Inline(Template::compile("", false, file, ptr, diags))
+                }
+            }
+        }
+        _ => Body::Inline(Template::compile(
+            s(v, "body"),
+            templating,
+            file,
+            &format!("{ptr}/body"),
+            diags,
+        )),
+    };
+    let rules = v
+        .get("rules")
+        .and_then(Value::as_array)
+        .map(|rs| {
+            rs.iter()
+                .enumerate()
+                .filter_map(|(i, r)| rule(r, file, &format!("{ptr}/rules/{i}"), diags))
+                .collect()
+        })
+        .unwrap_or_default();
+    let label = match s(v, "label") {
+        "" => s(v, "uuid").to_string(),
+        l => l.to_string(),
+    };
+    Response {
+        label,
+        status: v
+            .get("statusCode")
+            .and_then(Value::as_u64)
+            .and_then(|c| u16::try_from(c).ok())
+            .filter(|c| (100..=999).contains(c))
+            .unwrap_or(200),
+        headers: headers(v, file, ptr, diags),
+        body,
+        latency: v.get("latency").and_then(Value::as_u64).unwrap_or(0),
+        rules,
+        all: s(v, "rulesOperator") == "AND",
+        default: v.get("default").and_then(Value::as_bool).unwrap_or(false),
+    }
+}
+
+/// The uuids of routes in the order of the folder tree (`rootChildren`, folders'
+/// `children`), depth first.
+fn tree_order(env: &Value) -> Vec<String> {
+    fn walk(children: &Value, env: &Value, out: &mut Vec<String>, depth: usize) {
+        let Some(list) = children.as_array() else {
+            return;
+        };
+        for c in list {
+            match s(c, "type") {
+                "route" => out.push(s(c, "uuid").to_string()),
+                "folder" if depth < 64 => {
+                    let uuid = s(c, "uuid");
+                    if let Some(f) = env
+                        .get("folders")
+                        .and_then(Value::as_array)
+                        .and_then(|fs| fs.iter().find(|f| s(f, "uuid") == uuid))
+                    {
+                        walk(&f["children"], env, out, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&env["rootChildren"], env, &mut out, 0);
+    out
+}
+
+/// Loads an environment. `disabled` holds route uuids or keywords (matched against
+/// the endpoint) of routes not to serve.
+pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
+    let file = path.display().to_string();
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut out = Loaded {
+        latency: env.get("latency").and_then(Value::as_u64).unwrap_or(0),
+        cors: env.get("cors").and_then(Value::as_bool).unwrap_or(true),
+        ..Default::default()
+    };
+    let diags = &mut out.diagnostics;
+    out.headers = headers(env, &file, "", diags);
+    let prefix = s(env, "endpointPrefix");
+    let routes = env["routes"].as_array().cloned().unwrap_or_default();
+    let mut order: Vec<usize> = Vec::new();
+    let tree = tree_order(env);
+    for uuid in &tree {
+        if let Some(i) = routes.iter().position(|r| s(r, "uuid") == uuid) {
+            order.push(i);
+        }
+    }
+    for i in 0..routes.len() {
+        if !order.contains(&i) {
+            order.push(i);
+        }
+    }
+    for i in order {
+        let r = &routes[i];
+        let ptr = format!("/routes/{i}");
+        let endpoint = s(r, "endpoint");
+        if disabled
+            .iter()
+            .any(|d| d == s(r, "uuid") || (!d.is_empty() && endpoint.contains(d.as_str())))
+        {
+            continue;
+        }
+        if s(r, "type") == "crud" {
+            diags.push(Diagnostic::warning(
+                &file,
+                &ptr,
+                "CRUD routes are not served yet",
+            ));
+            continue;
+        }
+        let (pattern, params) = match pattern(prefix, endpoint) {
+            Ok(p) => p,
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    &file,
+                    format!("{ptr}/endpoint"),
+                    format!("endpoint '{endpoint}' cannot be matched: {e}"),
+                ));
+                continue;
+            }
+        };
+        let method = match s(r, "method").to_ascii_lowercase().as_str() {
+            "all" | "" => None,
+            m => Some(m.to_ascii_uppercase()),
+        };
+        let responses: Vec<Response> = r
+            .get("responses")
+            .and_then(Value::as_array)
+            .map(|rs| {
+                rs.iter()
+                    .enumerate()
+                    .map(|(j, x)| response(x, dir, &file, &format!("{ptr}/responses/{j}"), diags))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if responses.is_empty() {
+            diags.push(Diagnostic::error(
+                &file,
+                format!("{ptr}/responses"),
+                "a route needs a response",
+            ));
+            continue;
+        }
+        out.routes.push(Route {
+            uuid: s(r, "uuid").to_string(),
+            method,
+            endpoint: endpoint.to_string(),
+            pattern,
+            params,
+            responses,
+            mode: mode(r),
+        });
+    }
+    if let Some(data) = env.get("data").and_then(Value::as_array) {
+        for b in data {
+            let raw = s(b, "value");
+            let value =
+                serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+            out.buckets
+                .push((s(b, "id").to_string(), s(b, "name").to_string(), value));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_with_params_wildcards_and_prefixes_match() {
+        let (re, params) = pattern("api", "users/:id").unwrap();
+        assert_eq!(params, vec!["id"]);
+        assert!(re.is_match("/api/users/7"));
+        assert!(re.is_match("/API/users/7/"));
+        assert!(!re.is_match("/api/users/7/x"));
+        let (re, _) = pattern("", "files/*").unwrap();
+        assert!(re.is_match("/files/a/b"));
+        let (re, _) = pattern("", "").unwrap();
+        assert!(re.is_match("/"));
+    }
+}
