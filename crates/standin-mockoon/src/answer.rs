@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use standin_core::Diagnostic;
 use standin_core::answer::{Answerer, Ask, Outcome};
 use standin_core::exchange::{Kind, Reply, Request, Why};
+use standin_core::state::Coll;
 use standin_core::wire;
 
 use crate::env::{self, Body, Loaded, Mode, Response, Route};
@@ -204,7 +205,35 @@ impl Environment {
         }
     }
 
-    fn reply(&self, route: &Route, resp: &Response, model: &Model) -> Reply {
+    fn bucket(&self, id: &str) -> Option<&(String, String, Value)> {
+        self.loaded.buckets.iter().find(|b| b.0 == id || b.1 == id)
+    }
+
+    fn crud(&self, route: &Route, bucket: &str, key: &str, model: &Model, ask: &Ask<'_>) -> Reply {
+        let seed = match self.bucket(bucket).map(|b| &b.2) {
+            Some(Value::Array(items)) => items.as_slice(),
+            _ => &[],
+        };
+        let resource = format!("mockoon:{}:{bucket}", self.name);
+        let c = Coll {
+            space: "",
+            resource: &resource,
+            scope: "",
+            id_prop: key,
+            seed,
+        };
+        let id = model.params.get("id").and_then(Value::as_str);
+        let (status, body) = crate::crud::answer(&c, ask, id, &model.body);
+        let resp = &route.responses[0];
+        // Mockoon answers `{}` where there is nothing to send.
+        let text = body.map_or_else(|| "{}".to_string(), |b| b.to_string());
+        let mut reply = self.reply(route, resp, model, ask);
+        reply.status = status;
+        reply.body = Bytes::from(text);
+        reply
+    }
+
+    fn reply(&self, route: &Route, resp: &Response, model: &Model, ask: &Ask<'_>) -> Reply {
         let ctx = (route.responses.iter().any(|r| {
             r.headers.iter().any(|h| h.1.is_dynamic())
                 || matches!(&r.body, Body::Inline(t) if t.is_dynamic())
@@ -216,16 +245,23 @@ impl Environment {
         };
         let body = match &resp.body {
             Body::Inline(t) => render(t),
-            Body::Bucket(id) => self
-                .loaded
-                .buckets
-                .iter()
-                .find(|b| &b.0 == id || &b.1 == id)
-                .map(|b| match &b.2 {
-                    Value::String(s) => s.clone(),
-                    v => v.to_string(),
-                })
-                .unwrap_or_default(),
+            // A bucket a CRUD route writes is read from the store.
+            Body::Bucket(id) => match self.bucket(id) {
+                Some((_, _, Value::Array(seed))) => {
+                    let resource = format!("mockoon:{}:{id}", self.name);
+                    let c = Coll {
+                        space: "",
+                        resource: &resource,
+                        scope: "",
+                        id_prop: "id",
+                        seed,
+                    };
+                    Value::Array(ask.store.list(&c, &|_| true, 0, usize::MAX).items).to_string()
+                }
+                Some((_, _, Value::String(s))) => s.clone(),
+                Some((_, _, v)) => v.to_string(),
+                None => String::new(),
+            },
         };
         let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
         fn put(headers: &mut Vec<(HeaderName, HeaderValue)>, k: &str, v: String) {
@@ -302,11 +338,14 @@ impl Answerer for Environment {
                 continue;
             };
             let model = Model::of(req, route, &caps);
+            if let Some((bucket, key)) = &route.crud {
+                return Outcome::Reply(Box::new(self.crud(route, bucket, key, &model, ask)));
+            }
             let count = ask
                 .store
                 .count(&format!("mockoon:{}:{}", self.name, route.uuid));
             if let Some(resp) = self.choose(route, &model, ask, count) {
-                return Outcome::Reply(Box::new(self.reply(route, resp, &model)));
+                return Outcome::Reply(Box::new(self.reply(route, resp, &model, ask)));
             }
         }
         let mut report = Reply::status(404);

@@ -81,6 +81,8 @@ pub struct Route {
     pub responses: Vec<Response>,
     /// How a response is chosen.
     pub mode: Mode,
+    /// A `crud` route: its data bucket (id or name) and the key property of its items.
+    pub crud: Option<(String, String)>,
 }
 
 /// An environment as loaded.
@@ -127,7 +129,7 @@ fn headers(
 }
 
 /// Turns an endpoint (`users/:id`, `files/*`, `(a|b)/x`) into an anchored pattern.
-fn pattern(prefix: &str, endpoint: &str) -> Result<(Regex, Vec<String>), String> {
+fn pattern(prefix: &str, endpoint: &str, crud: bool) -> Result<(Regex, Vec<String>), String> {
     let mut full = String::new();
     for part in [prefix, endpoint] {
         let part = part.trim_matches('/');
@@ -164,8 +166,13 @@ fn pattern(prefix: &str, endpoint: &str) -> Result<(Regex, Vec<String>), String>
         }
         i += 1;
     }
-    if full.is_empty() {
+    if full.is_empty() && !crud {
         re.push('/');
+    }
+    if crud {
+        // `/resource` and `/resource/:id`.
+        re.push_str("(?:/([^/]+))?");
+        params.push("id".into());
     }
     re.push_str("/?$");
     Regex::new(&re)
@@ -373,15 +380,15 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
         {
             continue;
         }
-        if s(r, "type") == "crud" {
-            diags.push(Diagnostic::warning(
-                &file,
-                &ptr,
-                "CRUD routes are not served yet",
-            ));
-            continue;
-        }
-        let (pattern, params) = match pattern(prefix, endpoint) {
+        let crud = (s(r, "type") == "crud").then(|| {
+            let first = &r["responses"][0];
+            let key = match s(first, "crudKey") {
+                "" => "id",
+                k => k,
+            };
+            (s(first, "databucketID").to_string(), key.to_string())
+        });
+        let (pattern, params) = match pattern(prefix, endpoint, crud.is_some()) {
             Ok(p) => p,
             Err(e) => {
                 diags.push(Diagnostic::error(
@@ -422,6 +429,7 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             params,
             responses,
             mode: mode(r),
+            crud,
         });
     }
     if let Some(data) = env.get("data").and_then(Value::as_array) {
@@ -442,14 +450,14 @@ mod tests {
 
     #[test]
     fn endpoints_with_params_wildcards_and_prefixes_match() {
-        let (re, params) = pattern("api", "users/:id").unwrap();
+        let (re, params) = pattern("api", "users/:id", false).unwrap();
         assert_eq!(params, vec!["id"]);
         assert!(re.is_match("/api/users/7"));
         assert!(re.is_match("/API/users/7/"));
         assert!(!re.is_match("/api/users/7/x"));
-        let (re, _) = pattern("", "files/*").unwrap();
+        let (re, _) = pattern("", "files/*", false).unwrap();
         assert!(re.is_match("/files/a/b"));
-        let (re, _) = pattern("", "").unwrap();
+        let (re, _) = pattern("", "", false).unwrap();
         assert!(re.is_match("/"));
     }
 }

@@ -189,3 +189,59 @@ fn mockoon_bad_parts_are_diagnostics_and_the_rest_serves() {
     // The route whose file is missing still answers, with an empty body.
     assert_eq!(s.get("/ok").send().unwrap().status(), 200);
 }
+
+#[test]
+fn mockoon_crud_route_reads_and_writes_its_bucket_and_reset_restores_it() {
+    let s = shop();
+    let (st, v) = json(s.get("/api/products").send().unwrap());
+    assert_eq!((st, v.as_array().map(Vec::len)), (200, Some(2)));
+    let (st, v) = json(s.get("/api/products/p2").send().unwrap());
+    assert_eq!((st, v["name"].clone()), (200, json!("Desk")));
+    assert_eq!(
+        json(s.get("/api/products/nope").send().unwrap()),
+        (404, json!({}))
+    );
+    let chair = json!({"id": "p3", "name": "Chair"});
+    let (st, v) = json(s.req("POST", "/api/products").json(&chair).send().unwrap());
+    assert_eq!((st, v), (201, chair));
+    let (st, v) = json(
+        s.req("POST", "/api/products")
+            .json(&json!({"name": "Rug"}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(st, 201);
+    assert_eq!(v["id"].as_str().map(str::len), Some(36), "a uuid: {v}");
+    let put = s
+        .req("PUT", "/api/products/p1")
+        .json(&json!({"name": "Big lamp"}));
+    assert_eq!(
+        json(put.send().unwrap()),
+        (200, json!({"name": "Big lamp", "id": "p1"}))
+    );
+    let patch = s
+        .req("PATCH", "/api/products/p2")
+        .json(&json!({"price": 140}));
+    let (_, v) = json(patch.send().unwrap());
+    assert_eq!(
+        (v["name"].clone(), v["price"].clone()),
+        (json!("Desk"), json!(140))
+    );
+    assert_eq!(
+        json(s.req("DELETE", "/api/products/p3").send().unwrap()).0,
+        200
+    );
+    assert_eq!(
+        json(s.req("DELETE", "/api/products/p3").send().unwrap()).0,
+        404
+    );
+    // A DATABUCKET body of another route sees the changes.
+    let (_, v) = json(s.get("/api/products-view").send().unwrap());
+    assert_eq!(v.as_array().map(Vec::len), Some(3));
+    assert_eq!(v[0]["name"], "Big lamp");
+    let reset = s.req("POST", "/__admin/state/reset").send().unwrap();
+    assert_eq!(reset.status(), 200);
+    let (_, v) = json(s.get("/api/products").send().unwrap());
+    assert_eq!(v[0]["name"], "Lamp");
+    assert_eq!(v.as_array().map(Vec::len), Some(2));
+}
