@@ -33,6 +33,7 @@ struct Model {
     body: Value,
     raw: String,
     method: String,
+    query_raw: String,
 }
 
 impl Model {
@@ -93,6 +94,7 @@ impl Model {
             body,
             raw,
             method: req.method.as_str().to_string(),
+            query_raw: req.query.unwrap_or("").to_string(),
         }
     }
 
@@ -105,6 +107,7 @@ impl Model {
         m.insert("body".into(), self.body.clone());
         m.insert("bodyRaw".into(), Value::String(self.raw.clone()));
         m.insert("method".into(), Value::String(self.method.clone()));
+        m.insert("queryRaw".into(), Value::String(self.query_raw.clone()));
         Context::from(Value::Object(m))
     }
 }
@@ -238,7 +241,10 @@ impl Environment {
             r.headers.iter().any(|h| h.1.is_dynamic())
                 || matches!(&r.body, Body::Inline(t) if t.is_dynamic())
         }) || self.loaded.headers.iter().any(|h| h.1.is_dynamic()))
-        .then(|| model.context());
+        .then(|| {
+            crate::template::seed(ask.entropy);
+            model.context()
+        });
         let render = |t: &crate::template::Template| match &ctx {
             Some(c) => t.render(c),
             None => t.source().to_string(),

@@ -245,3 +245,74 @@ fn mockoon_crud_route_reads_and_writes_its_bucket_and_reset_restores_it() {
     assert_eq!(v[0]["name"], "Lamp");
     assert_eq!(v.as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn mockoon_an_unknown_helper_is_a_diagnostic_and_left_visible() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let body = concat!(
+        r#"{"first":"{{faker 'person.firstName'}}","id":"{{uuid}}","up":"{{uppercase (queryParam 'w')}}","#,
+        r#""sum":{{add 2 3}},"both":"{{concat 'a' 'b'}}","pick":"{{oneOf (array 'x')}}","#,
+        r#""raw":"{{queryParamRaw}}","big":{{#if (gt 3 2)}}true{{else}}false{{/if}}}"#
+    );
+    let env = json!({
+        "uuid": "e", "lastMigration": 32, "endpointPrefix": "", "rootChildren": [],
+        "routes": [
+            {"uuid": "a", "type": "http", "method": "get", "endpoint": "t",
+             "responses": [{"uuid": "r", "statusCode": 200, "body": body, "default": true}]},
+            {"uuid": "b", "type": "http", "method": "get", "endpoint": "odd",
+             "responses": [{"uuid": "s", "statusCode": 200, "body": "{{frobnicate 'x'}}"}]}
+        ]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let r = s.get("/t?w=hi").send().unwrap();
+    let text = r.text().unwrap();
+    // `array` is not a helper standin has: the whole body is sent as written.
+    assert!(text.contains("{{oneOf (array 'x')}}"), "{text}");
+    let found = (0..4)
+        .map_while(|_| {
+            s.errors
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .ok()
+        })
+        .any(|e| e.contains("'frobnicate'"));
+    assert!(found, "no diagnostic names the helper");
+    assert_eq!(
+        s.get("/odd").send().unwrap().text().unwrap(),
+        "{{frobnicate 'x'}}"
+    );
+}
+
+#[test]
+fn mockoon_helpers_render_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let body = concat!(
+        r#"{"first":"{{faker 'person.firstName'}}","id":"{{uuid}}","up":"{{uppercase (queryParam 'w')}}","#,
+        r#""sum":{{add 2 3}},"both":"{{concat 'a' 'b'}}","raw":"{{queryParamRaw}}","#,
+        r#""n":{{faker 'number.int' 5}},"big":{{#if (gt 3 2)}}true{{else}}false{{/if}}}"#
+    );
+    let env = json!({
+        "uuid": "e", "lastMigration": 32, "endpointPrefix": "", "rootChildren": [],
+        "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "t",
+             "responses": [{"uuid": "r", "statusCode": 200, "body": body, "default": true}]}]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let (st, v) = json(s.get("/t?w=hi").send().unwrap());
+    assert_eq!(st, 200);
+    assert!(
+        v["first"]
+            .as_str()
+            .is_some_and(|f| f.len() > 1 && f != "{{faker"),
+        "{v}"
+    );
+    assert_eq!(v["id"].as_str().map(str::len), Some(36));
+    assert_eq!(v["up"], "HI");
+    assert_eq!(v["sum"], 5);
+    assert_eq!(v["both"], "ab");
+    assert_eq!(v["raw"], "w=hi");
+    assert!(v["n"].as_i64().is_some_and(|n| (0..=5).contains(&n)), "{v}");
+    assert_eq!(v["big"], true);
+}
