@@ -165,6 +165,7 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
                 {
                     reply.why.note = Some(match kind {
                         Kind::Stub => "stub chosen over the OpenAPI operation",
+                        Kind::Route => "route chosen over the OpenAPI operation",
                         _ => "saved example chosen over the OpenAPI operation",
                     });
                 }

@@ -169,5 +169,13 @@ mod tests {
         assert_eq!(got.stubs[1].files, root.join("__files"));
         assert!(got.stubs[2].single_file);
         assert_eq!(got.stubs[2].files, dir.join("__files"));
+        let env = dir.join("env.json");
+        std::fs::write(
+            &env,
+            r#"{"lastMigration":32,"routes":[],"rootChildren":[]}"#,
+        )
+        .unwrap();
+        let got = split(std::slice::from_ref(&env));
+        assert_eq!((got.environments, got.stubs.len()), (vec![env], 0));
     }
 }

@@ -316,3 +316,26 @@ fn mockoon_helpers_render_values() {
     assert!(v["n"].as_i64().is_some_and(|n| (0..=5).contains(&n)), "{v}");
     assert_eq!(v["big"], true);
 }
+
+#[test]
+fn mockoon_random_mode_answers_with_each_response_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let env = json!({
+        "uuid": "e", "lastMigration": 32, "endpointPrefix": "", "rootChildren": [],
+        "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "r",
+            "responseMode": "RANDOM",
+            "responses": [{"uuid": "x", "statusCode": 200, "body": "a", "default": true},
+                          {"uuid": "y", "statusCode": 201, "body": "b"}]}]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..200 {
+        seen.insert(s.get("/r").send().unwrap().status().as_u16());
+        if seen.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![200, 201]);
+}
