@@ -8,6 +8,7 @@ pub mod admin;
 pub mod body;
 pub mod conn;
 pub mod files;
+pub mod forward;
 pub mod journal;
 pub mod log;
 pub mod registry;

@@ -21,6 +21,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
+use standin_core::exchange::Forward;
 use standin_core::problem::Problem;
 use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
@@ -30,6 +31,7 @@ use crate::admin::Admin;
 use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
+use crate::forward::{Forwarder, Outgoing};
 use crate::journal::{Journal, JournalConfig};
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
@@ -141,6 +143,9 @@ pub(crate) struct MockState {
     pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
+    pub(crate) forwarder: Forwarder,
+    /// A partial mock's upstream: what no source answers is forwarded there.
+    pub(crate) upstream: Option<Forward>,
 }
 
 /// Loads a snapshot from disk and times it.
@@ -234,6 +239,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             admin_on: rt.admin,
             logger: logger.clone(),
             max_body: opts.max_body,
+            forwarder: Forwarder::default(),
+            upstream: mock.settings.upstream.clone().map(Forward::to),
         });
         if mock.watch {
             let documents = MockConfig {
@@ -330,7 +337,68 @@ async fn handle(
         Some("no-stub-matched") => from_docroot(&state, &parts, reply).await,
         _ => reply,
     };
+    let reply = forward_if_asked(&state, &parts, &body, reply).await;
     send(&state, &parts, body, reply, at, started, peer, &control).await
+}
+
+/// Forwards the request when the reply asks for it (a `proxyBaseUrl` stub) or when it is
+/// a miss of a partial mock whose request forces no answer; the upstream's answer keeps
+/// the reply's own headers (`Matched-Stub-Id`), delay and reasons, noted "proxied".
+async fn forward_if_asked(
+    state: &MockState,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    mut reply: Reply,
+) -> Reply {
+    let how = match reply.wire.forward.take() {
+        Some(f) => *f,
+        None => match &state.upstream {
+            Some(up) if is_miss(&reply) && !forces_answer(parts) => up.clone(),
+            _ => return reply,
+        },
+    };
+    let out = Outgoing {
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: body.clone(),
+    };
+    let mut answer = state.forwarder.forward(&how, out).await;
+    let failed = answer.why.note;
+    if reply.why.answerer == standin_core::exchange::Kind::None {
+        // A miss forwarded: the upstream answered it, and the near misses are no
+        // longer the answer's reasons.
+        reply.why = Default::default();
+        reply.why.answerer = standin_core::exchange::Kind::Upstream;
+        reply.headers.clear();
+    }
+    // The mock's own headers (`Matched-Stub-Id`) replace the upstream's of that name.
+    answer
+        .headers
+        .retain(|(n, _)| !reply.headers.iter().any(|(own, _)| own == n));
+    answer.headers.append(&mut reply.headers);
+    answer.delay_ms = reply.delay_ms;
+    answer.why = reply.why;
+    answer.why.source = Some(how.base);
+    answer.why.note = Some(failed.unwrap_or("proxied"));
+    answer
+}
+
+/// Whether the engine found no source for the request (not a deliberate error answer).
+fn is_miss(reply: &Reply) -> bool {
+    reply.why.answerer == standin_core::exchange::Kind::None
+        && matches!(
+            reply.why.note,
+            Some("no-route" | "no-stub-matched" | "no-match" | "no-saved-match")
+        )
+}
+
+/// Whether the request forces a status or an example: such a request is the mock's to
+/// answer, never the upstream's.
+fn forces_answer(parts: &http::request::Parts) -> bool {
+    let d = standin_core::directives::Directives::read(&parts.headers, parts.uri.query());
+    d.code.is_some() || d.example.is_some()
 }
 
 /// A GET that no stub matched is served from `__files/` when the file exists, as

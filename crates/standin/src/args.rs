@@ -126,6 +126,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "VALUE")]
     pub accept_credential: Vec<String>,
 
+    /// A partial mock: forward what no source answers to this server, and return its
+    /// answer. Example: --upstream http://127.0.0.1:8080
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
     /// Make the mock private: every request must send this key in `x-api-key`.
     /// Example: --api-key 0123abcd
     #[arg(long, value_name = "KEY")]

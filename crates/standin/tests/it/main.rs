@@ -9,6 +9,7 @@ mod check;
 mod config;
 mod directives;
 mod exits;
+mod proxy;
 mod query;
 mod responses;
 mod routing;

@@ -1,0 +1,153 @@
+//! Proxying against a real upstream on 127.0.0.1 (a second standin): `proxyBaseUrl`
+//! stubs, partial mocks (`--upstream`), an unreachable upstream.
+
+use crate::stubs_support::{serve_root, stub_root};
+use crate::support::{Server, fixture, header, json};
+
+/// An upstream that answers every request with what it received: method, URL, a few
+/// headers and the body, status 207 and a header of its own.
+fn echo_upstream() -> (tempfile::TempDir, Server) {
+    let echo = r#"{
+        "request": {"urlPattern": ".*"},
+        "response": {
+            "status": 207,
+            "headers": {"X-Upstream": "echo", "Content-Type": "text/plain"},
+            "body": "{{request.method}} {{request.url}} added={{request.headers.X-Added}} secret={{request.headers.X-Secret}} host={{request.headers.Host}} body={{request.body}}",
+            "transformers": ["response-template"]
+        }
+    }"#;
+    let dir = stub_root(&[("echo.json", echo)]);
+    let server = serve_root(&dir, &[]);
+    (dir, server)
+}
+
+fn host_of(s: &Server) -> String {
+    s.url.trim_start_matches("http://").to_string()
+}
+
+#[test]
+fn proxy_base_url_stub_forwards_to_the_upstream() {
+    let (_u, upstream) = echo_upstream();
+    let stub = format!(
+        r#"{{
+        "id": "8d6e6b8f-2a7b-4b46-9f4f-0c8a2f6d1e01",
+        "request": {{"urlPathPattern": "/api/.*"}},
+        "response": {{
+            "proxyBaseUrl": "{}/base",
+            "proxyUrlPrefixToRemove": "/api",
+            "additionalProxyRequestHeaders": {{"X-Added": "yes"}},
+            "removeProxyRequestHeaders": ["X-Secret"]
+        }}
+    }}"#,
+        upstream.url
+    );
+    let dir = stub_root(&[("proxy.json", stub)]);
+    let front = serve_root(&dir, &[]);
+    let resp = front
+        .req("POST", "/api/users?a=1")
+        .header("X-Secret", "s3")
+        .body("hello")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 207);
+    assert_eq!(header(&resp, "x-upstream").as_deref(), Some("echo"));
+    assert_eq!(
+        header(&resp, "matched-stub-id").as_deref(),
+        Some("8d6e6b8f-2a7b-4b46-9f4f-0c8a2f6d1e01")
+    );
+    let body = resp.text().unwrap();
+    assert_eq!(
+        body,
+        format!(
+            "POST /base/users?a=1 added=yes secret= host={} body=hello",
+            host_of(&upstream)
+        )
+    );
+    // The journal keeps the upstream's answer and says it was proxied.
+    let (_, events) = json(front.get("/__admin/requests").send().unwrap());
+    let event = &events["requests"][0];
+    assert_eq!(event["why"]["answerer"], "stub");
+    assert_eq!(event["why"]["note"], "proxied");
+    assert_eq!(event["response"]["status"], 207);
+}
+
+#[test]
+fn unreachable_upstream_answers_502_naming_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let stub =
+        format!(r#"{{"request": {{"method": "ANY"}}, "response": {{"proxyBaseUrl": "{base}"}}}}"#);
+    let dir = stub_root(&[("proxy.json", stub)]);
+    let front = serve_root(&dir, &[]);
+    let resp = front.get("/anything").send().unwrap();
+    assert_eq!(
+        header(&resp, "content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    let (status, body) = json(resp);
+    assert_eq!(status, 502);
+    assert_eq!(body["upstream"], base);
+    assert!(
+        body["detail"].as_str().unwrap().contains("/anything"),
+        "{body}"
+    );
+}
+
+#[test]
+fn partial_mock_forwards_what_no_source_answers() {
+    let (_u, upstream) = echo_upstream();
+    let front = Server::start(&[&fixture("openapi31.yaml"), "--upstream", &upstream.url]);
+    // The document answers its own operations.
+    let (status, body) = json(front.get("/constant").send().unwrap());
+    assert_eq!(status, 200);
+    assert_eq!(body["kind"], "widget");
+    // What it does not describe goes upstream and comes back as it came.
+    let resp = front.get("/not/in/the/document?x=1").send().unwrap();
+    assert_eq!(resp.status().as_u16(), 207);
+    assert_eq!(header(&resp, "x-upstream").as_deref(), Some("echo"));
+    assert!(
+        resp.text()
+            .unwrap()
+            .starts_with("GET /not/in/the/document?x=1 ")
+    );
+    // A forced directive is the mock's to answer: never forwarded.
+    let resp = front
+        .get("/not/in/the/document")
+        .header("Prefer", "code=200")
+        .send()
+        .unwrap();
+    assert_eq!(header(&resp, "x-upstream"), None);
+    assert_eq!(resp.status().as_u16(), 404);
+    // The journal and the log say the upstream answered.
+    let (_, events) = json(front.get("/__admin/requests").send().unwrap());
+    let proxied: Vec<_> = events["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["why"]["answerer"] == "upstream")
+        .collect();
+    assert_eq!(proxied.len(), 1, "{events}");
+    assert_eq!(proxied[0]["why"]["note"], "proxied");
+    assert_eq!(proxied[0]["why"]["source"], upstream.url.as_str());
+    let logged: Vec<String> = std::iter::from_fn(|| front.next_line(5))
+        .take_while(|l| !l.contains("/__admin"))
+        .collect();
+    assert!(
+        logged
+            .iter()
+            .any(|l| l.contains("/not/in/the/document?x=1") && l.contains("proxied")),
+        "{logged:?}"
+    );
+}
+
+#[test]
+fn an_upstream_that_is_not_a_url_is_refused() {
+    let (code, _, err) =
+        crate::support::run(&["serve", &fixture("openapi31.yaml"), "--upstream", "ftp://x"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("upstream"), "{err}");
+}
