@@ -151,3 +151,107 @@ fn an_upstream_that_is_not_a_url_is_refused() {
     assert_ne!(code, 0);
     assert!(err.contains("upstream"), "{err}");
 }
+
+#[test]
+fn recording_turns_proxied_traffic_into_stubs_that_replay() {
+    let (_u, upstream) = echo_upstream();
+    let dir = stub_root(&[] as &[(&str, &str)]);
+    let front = serve_root(&dir, &[]);
+    let (_, status) = json(front.get("/__admin/recordings/status").send().unwrap());
+    assert_eq!(status["status"], "NeverStarted");
+    let start = front
+        .req("POST", "/__admin/recordings/start")
+        .body(format!(r#"{{"targetBaseUrl": "{}"}}"#, upstream.url))
+        .send()
+        .unwrap();
+    assert_eq!(start.status().as_u16(), 200);
+    let (_, status) = json(front.get("/__admin/recordings/status").send().unwrap());
+    assert_eq!(status["status"], "Recording");
+    let first = front.get("/things/1").send().unwrap().text().unwrap();
+    assert!(first.starts_with("GET /things/1 "), "{first}");
+    // The same request twice: a scenario.
+    front.get("/twice").send().unwrap();
+    front.get("/twice").send().unwrap();
+    let posted = front
+        .req("POST", "/orders")
+        .header("Content-Type", "application/json")
+        .body(r#"{"qty": 2}"#)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let (code, stopped) = json(
+        front
+            .req("POST", "/__admin/recordings/stop")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(code, 200);
+    let mappings = stopped["mappings"].as_array().unwrap();
+    assert_eq!(mappings.len(), 4, "{stopped}");
+    let twice: Vec<_> = mappings
+        .iter()
+        .filter(|m| m["request"]["url"] == "/twice")
+        .collect();
+    assert_eq!(twice[0]["requiredScenarioState"], "Started");
+    assert_eq!(
+        twice[0]["newScenarioState"],
+        twice[1]["requiredScenarioState"]
+    );
+    let order = mappings
+        .iter()
+        .find(|m| m["request"]["url"] == "/orders")
+        .unwrap();
+    assert_eq!(
+        order["request"]["bodyPatterns"][0]["equalToJson"],
+        r#"{"qty": 2}"#
+    );
+    assert_eq!(order["response"]["status"], 207);
+    assert_eq!(order["response"]["headers"]["x-upstream"], "echo");
+    assert!(
+        order["response"]["headers"]
+            .get("matched-stub-id")
+            .is_none()
+    );
+    let (_, status) = json(front.get("/__admin/recordings/status").send().unwrap());
+    assert_eq!(status["status"], "Stopped");
+
+    // The upstream gone, the recorded stubs answer.
+    drop(upstream);
+    let again = front.get("/things/1").send().unwrap();
+    assert_eq!(again.status().as_u16(), 207);
+    assert_eq!(again.text().unwrap(), first);
+    let again = front
+        .req("POST", "/orders")
+        .header("Content-Type", "application/json")
+        .body(r#"{ "qty" : 2 }"#)
+        .send()
+        .unwrap();
+    assert_eq!(again.text().unwrap(), posted);
+}
+
+#[test]
+fn snapshot_records_what_a_proxy_stub_answered() {
+    let (_u, upstream) = echo_upstream();
+    let stub = format!(
+        r#"{{"request": {{"method": "ANY"}}, "response": {{"proxyBaseUrl": "{}"}}}}"#,
+        upstream.url
+    );
+    let dir = stub_root(&[("proxy.json", stub)]);
+    let front = serve_root(&dir, &[]);
+    front.get("/a").send().unwrap();
+    let (code, snap) = json(
+        front
+            .req("POST", "/__admin/recordings/snapshot")
+            .body(r#"{"persist": false}"#)
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(code, 200);
+    assert_eq!(snap["mappings"].as_array().unwrap().len(), 1, "{snap}");
+    assert_eq!(snap["mappings"][0]["request"]["url"], "/a");
+    assert_eq!(snap["mappings"][0]["response"]["status"], 207);
+    // Not persisted: only the proxy stub is there.
+    let (_, list) = json(front.get("/__admin/mappings").send().unwrap());
+    assert_eq!(list["mappings"].as_array().unwrap().len(), 1);
+}
