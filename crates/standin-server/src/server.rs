@@ -146,6 +146,9 @@ pub(crate) struct MockState {
     pub(crate) forwarder: Forwarder,
     /// A partial mock's upstream: what no source answers is forwarded there.
     pub(crate) upstream: Option<Forward>,
+    /// The validation proxy: every request goes upstream, checked on the way.
+    pub(crate) forward_all: bool,
+    pub(crate) enforce: bool,
 }
 
 /// Loads a snapshot from disk and times it.
@@ -241,6 +244,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             max_body: opts.max_body,
             forwarder: Forwarder::default(),
             upstream: mock.settings.upstream.clone().map(Forward::to),
+            forward_all: mock.settings.forward_all,
+            enforce: mock.settings.validate == standin_core::settings::ValidateMode::Enforce,
         });
         if mock.watch {
             let documents = MockConfig {
@@ -350,6 +355,11 @@ async fn forward_if_asked(
     body: &Bytes,
     mut reply: Reply,
 ) -> Reply {
+    if state.forward_all
+        && let Some(up) = &state.upstream
+    {
+        return validating_forward(state, parts, body, reply, up).await;
+    }
     let how = match reply.wire.forward.take() {
         Some(f) => *f,
         None => match &state.upstream {
@@ -382,6 +392,70 @@ async fn forward_if_asked(
     answer.why = reply.why;
     answer.why.source = Some(how.base);
     answer.why.note = Some(failed.unwrap_or("proxied"));
+    answer
+}
+
+/// The validation proxy: the engine's answer is only its verdict on the request (an
+/// enforced rejection is answered; violations are kept), the upstream answers, and its
+/// response is checked against the document too.
+async fn validating_forward(
+    state: &MockState,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    verdict: Reply,
+    up: &Forward,
+) -> Reply {
+    if state.enforce && verdict.status >= 400 && verdict.why.note.is_some() && !is_miss(&verdict) {
+        return verdict;
+    }
+    let out = Outgoing {
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: body.clone(),
+    };
+    let mut answer = state.forwarder.forward(up, out).await;
+    let failed = answer.why.note;
+    let mut violations: Vec<String> = verdict.why.violations.into_iter().collect();
+    if failed.is_none() {
+        let content_type = answer
+            .headers
+            .iter()
+            .find(|(n, _)| n == http::header::CONTENT_TYPE)
+            .and_then(|(_, v)| v.to_str().ok());
+        violations.extend(standin_core::conformance::response_problems(
+            &state.snapshot.load(),
+            &parts.method,
+            parts.uri.path(),
+            answer.status,
+            content_type,
+            &answer.body,
+        ));
+    }
+    answer.why.answerer = standin_core::exchange::Kind::Upstream;
+    answer.why.operation = verdict.why.operation;
+    answer.why.source = Some(up.base.clone());
+    answer.why.note = Some(failed.unwrap_or("proxied"));
+    if !violations.is_empty() {
+        let text = violations.join("; ");
+        let safe: String = text
+            .chars()
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        if let Ok(v) = http::HeaderValue::from_str(&safe) {
+            answer
+                .headers
+                .push((http::HeaderName::from_static("x-standin-violations"), v));
+        }
+        answer.why.violations = Some(text);
+    }
     answer
 }
 

@@ -25,6 +25,14 @@ pub enum Command {
     ///
     /// Example: standin check examples/petstore.yaml
     Check(CheckArgs),
+    /// A validation proxy: forward every request to the upstream URL and check requests
+    /// and responses against the documents, reporting violations in the
+    /// `x-standin-violations` header, the journal and the log (`--validate enforce`
+    /// answers an invalid request with the document's error instead). The upstream is
+    /// the argument that is an http(s) URL, before or after the documents.
+    ///
+    /// Example: standin proxy petstore.yaml http://127.0.0.1:8080
+    Proxy(Box<ServeArgs>),
 }
 
 /// `on` or `off`.
@@ -130,6 +138,10 @@ pub struct ServeArgs {
     /// answer. Example: --upstream http://127.0.0.1:8080
     #[arg(long, value_name = "URL")]
     pub upstream: Option<String>,
+
+    /// Set by `standin proxy`: forward every request.
+    #[arg(skip)]
+    pub forward_all: bool,
 
     /// Make the mock private: every request must send this key in `x-api-key`.
     /// Example: --api-key 0123abcd

@@ -68,6 +68,8 @@ pub struct FileSettings {
     #[serde(alias = "state_max_bytes")]
     state_max_bytes: Option<serde_json::Value>,
     upstream: Option<String>,
+    #[serde(skip)]
+    forward_all: Option<bool>,
 }
 
 /// A whole config file.
@@ -129,6 +131,7 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
             .clone()
             .or(base.state_max_bytes.clone()),
         upstream: over.upstream.clone().or(base.upstream.clone()),
+        forward_all: over.forward_all.or(base.forward_all),
     }
 }
 
@@ -160,6 +163,7 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         state_max_items: a.state_max_items,
         state_max_bytes: a.state_max_bytes.clone().map(serde_json::Value::String),
         upstream: a.upstream.clone(),
+        forward_all: a.forward_all.then_some(true),
     }
 }
 
@@ -340,6 +344,7 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             state_max_items: s.state_max_items.unwrap_or(defaults.state_max_items),
             state_max_bytes,
             upstream: s.upstream.clone(),
+            forward_all: s.forward_all.unwrap_or(false),
         },
         watch: s.watch.unwrap_or(false),
     })

@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(a) => serve(*a),
         Command::Check(a) => check(a),
+        Command::Proxy(a) => proxy(*a),
     };
     match result {
         Ok(code) => code,
@@ -28,6 +29,29 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `standin proxy`: the URL among the arguments is the upstream, the rest documents.
+fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
+    let is_url = |p: &std::path::PathBuf| {
+        let s = p.to_string_lossy();
+        s.starts_with("http://") || s.starts_with("https://")
+    };
+    let urls: Vec<_> = args.sources.iter().filter(|p| is_url(p)).cloned().collect();
+    let [url] = urls.as_slice() else {
+        anyhow::bail!(
+            "standin proxy takes one upstream http(s) URL and the documents to check against, got {} URLs",
+            urls.len()
+        );
+    };
+    args.upstream = Some(url.to_string_lossy().into_owned());
+    args.sources.retain(|p| !is_url(p));
+    if args.sources.is_empty() {
+        anyhow::bail!("standin proxy needs a document to check against: standin proxy SPEC URL");
+    }
+    args.validate.get_or_insert_with(|| "warn".into());
+    args.forward_all = true;
+    serve(args)
 }
 
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {

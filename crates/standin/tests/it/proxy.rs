@@ -255,3 +255,70 @@ fn snapshot_records_what_a_proxy_stub_answered() {
     let (_, list) = json(front.get("/__admin/mappings").send().unwrap());
     assert_eq!(list["mappings"].as_array().unwrap().len(), 1);
 }
+
+/// An upstream breaking `/constant`'s schema unless asked `?good=1`, echoing the rest.
+fn constant_upstream() -> (tempfile::TempDir, Server) {
+    let good = r#"{"request": {"url": "/constant?good=1"}, "priority": 1,
+        "response": {"status": 200, "jsonBody": {"kind": "widget", "tags": ["a"]}}}"#;
+    let bad = r#"{"request": {"urlPath": "/constant"}, "priority": 2,
+        "response": {"status": 200, "jsonBody": {"kind": "gadget", "tags": [1]}}}"#;
+    let rest = r#"{"request": {"urlPattern": ".*"}, "priority": 3,
+        "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+            "body": "{\"id\": 1}"}}"#;
+    let dir = stub_root(&[("good.json", good), ("bad.json", bad), ("rest.json", rest)]);
+    let server = serve_root(&dir, &[]);
+    (dir, server)
+}
+
+fn start_proxy(args: &[&str]) -> Server {
+    Server::start_command("proxy", args)
+}
+
+#[test]
+fn validation_proxy_reports_a_response_that_breaks_the_schema() {
+    let (_u, upstream) = constant_upstream();
+    let front = start_proxy(&[&fixture("openapi31.yaml"), &upstream.url]);
+    let resp = front.get("/constant").send().unwrap();
+    let violations = header(&resp, "x-standin-violations").unwrap_or_default();
+    let (status, body) = json(resp);
+    // The answer is the upstream's, unchanged.
+    assert_eq!(status, 200);
+    assert_eq!(body["kind"], "gadget");
+    assert!(violations.contains("response body"), "{violations}");
+    // A conforming answer carries no report.
+    let resp = front.get("/constant?good=1").send().unwrap();
+    assert_eq!(header(&resp, "x-standin-violations"), None);
+    // The journal keeps the report.
+    let (_, events) = json(front.get("/__admin/requests").send().unwrap());
+    let reported: Vec<_> = events["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["why"]["violations"].is_string())
+        .collect();
+    assert_eq!(reported.len(), 1, "{events}");
+    assert_eq!(reported[0]["why"]["answerer"], "upstream");
+}
+
+#[test]
+fn validation_proxy_reports_or_refuses_an_invalid_request() {
+    let (_u, upstream) = constant_upstream();
+    let warn = start_proxy(&[&upstream.url, &fixture("validation/params.yaml")]);
+    let resp = warn.get("/items/1?limit=0").send().unwrap();
+    let violations = header(&resp, "x-standin-violations").unwrap_or_default();
+    assert!(violations.contains("limit"), "{violations}");
+    let (status, body) = json(resp);
+    assert_eq!((status, &body["id"]), (200, &serde_json::json!(1)));
+
+    let enforce = start_proxy(&[
+        &fixture("validation/params.yaml"),
+        &upstream.url,
+        "--validate",
+        "enforce",
+    ]);
+    let resp = enforce.get("/items/1?limit=0").send().unwrap();
+    assert!(resp.status().as_u16() >= 400);
+    let resp = enforce.get("/items/1?limit=5").send().unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(header(&resp, "x-standin-violations"), None);
+}

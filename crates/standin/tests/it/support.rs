@@ -67,7 +67,12 @@ fn pipe_lines(reader: impl std::io::Read + Send + 'static) -> Receiver<String> {
 impl Server {
     /// Starts `standin serve ARGS --port 0` (unless a port is given) and waits for its URL.
     pub fn start(args: &[&str]) -> Server {
-        let mut full: Vec<&str> = vec!["serve"];
+        Server::start_command("serve", args)
+    }
+
+    /// Starts `standin COMMAND ARGS --port 0` (unless a port is given) and waits for its URL.
+    pub fn start_command(command: &str, args: &[&str]) -> Server {
+        let mut full: Vec<&str> = vec![command];
         full.extend_from_slice(args);
         if !args.contains(&"--port") && !args.contains(&"--config") {
             full.extend_from_slice(&["--port", "0"]);
