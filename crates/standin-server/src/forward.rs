@@ -1,4 +1,4 @@
-//! The forwarder: the one outbound HTTP client every proxying feature uses (a stub's
+//! The forwarder: the one outbound HTTP/1.1 client every proxying feature uses (a stub's
 //! `proxyBaseUrl`, a partial mock's upstream). It sends a request on to an upstream and
 //! turns the upstream's answer into a [`Reply`]: hop-by-hop headers dropped both ways,
 //! `Host` rewritten, connections pooled, connect and total timeouts, the answer's body
@@ -232,5 +232,34 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(body["upstream"], base);
         assert!(body["detail"].as_str().unwrap().contains("/x"));
+    }
+
+    #[tokio::test]
+    async fn an_upstream_that_never_answers_gives_504() {
+        // Accepts the connection, reads nothing, answers nothing.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hold = tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(socket);
+        });
+        let headers = HeaderMap::new();
+        let reply = Forwarder::new(CONNECT_TIMEOUT, Duration::from_millis(200), MAX_BODY)
+            .forward(
+                &Forward::to(base.clone()),
+                Outgoing {
+                    method: &Method::GET,
+                    path: "/slow",
+                    query: None,
+                    headers: &headers,
+                    body: Bytes::new(),
+                },
+            )
+            .await;
+        hold.abort();
+        assert_eq!(reply.status, 504);
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["upstream"], base);
     }
 }
