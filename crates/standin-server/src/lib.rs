@@ -11,6 +11,7 @@ pub mod files;
 pub mod forward;
 pub mod journal;
 pub mod log;
+pub mod record;
 pub mod registry;
 pub mod reload;
 pub mod server;

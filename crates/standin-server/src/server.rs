@@ -112,6 +112,8 @@ impl Default for RuntimeOptions {
 pub struct RunningMock {
     /// Its name.
     pub name: String,
+    /// Its request journal (`standin record` writes it out).
+    pub journal: Arc<Journal>,
     /// The address it listens on.
     pub addr: SocketAddr,
     /// Operations served at start.
@@ -186,6 +188,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             && snap.saved.is_empty()
             && split.stubs.is_empty()
             && !mock.watch
+            && !mock.settings.forward_all
         {
             anyhow::bail!(
                 "mock '{}': nothing to serve, no source could be loaded\n{}",
@@ -221,7 +224,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         });
         let admin = Admin::new(
             registry.clone(),
-            journal,
+            journal.clone(),
             store.clone(),
             rt.admin_token.clone(),
         )
@@ -262,6 +265,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         tokio::spawn(accept_loop(listener, state));
         running.push(RunningMock {
             name: mock.name,
+            journal,
             addr: local,
             operations,
             saved,

@@ -33,6 +33,41 @@ pub enum Command {
     ///
     /// Example: standin proxy petstore.yaml http://127.0.0.1:8080
     Proxy(Box<ServeArgs>),
+    /// Record: forward every request to the upstream URL and, when stopped (Ctrl-C,
+    /// SIGTERM), write what passed to --out, as a WireMock stub root or a HAR file that
+    /// `standin serve` replays.
+    ///
+    /// Example: standin record http://127.0.0.1:8080 --out recorded --format wiremock
+    Record(RecordArgs),
+}
+
+/// Flags of `standin record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The server to record.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Where to write: a directory (wiremock) or a file (har).
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum, default_value = "wiremock")]
+    pub format: RecordFormat,
+    /// Port to listen on; 0 picks a free port [default: 4010].
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    /// Address to bind [default: 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<String>,
+}
+
+/// `standin record`'s output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// A WireMock stub root: mappings/ and __files/.
+    Wiremock,
+    /// A HAR 1.2 file.
+    Har,
 }
 
 /// `on` or `off`.

@@ -267,6 +267,11 @@ fn mapping_of(e: &Entry) -> Value {
             continue;
         }
         let Ok(v) = value.to_str() else { continue };
+        let v = if crate::record::is_secret(name.as_str()) {
+            crate::record::REDACTED
+        } else {
+            v
+        };
         headers.insert(name.as_str().to_string(), json!(v));
     }
     if !headers.is_empty() {

@@ -322,3 +322,64 @@ fn validation_proxy_reports_or_refuses_an_invalid_request() {
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(header(&resp, "x-standin-violations"), None);
 }
+
+/// Records a session through `standin record` to `out` in `format`, stopped by SIGTERM;
+/// answers the bodies the upstream gave.
+fn record_session(upstream: &Server, out: &str, format: &str) -> (String, String) {
+    let mut rec =
+        Server::start_command("record", &[&upstream.url, "--out", out, "--format", format]);
+    let first = rec
+        .get("/things/1?x=2")
+        .header("Authorization", "Bearer s3cret")
+        .send()
+        .unwrap();
+    assert_eq!(first.status().as_u16(), 207);
+    let first = first.text().unwrap();
+    let posted = rec
+        .req("POST", "/orders")
+        .header("Content-Type", "application/json")
+        .body(r#"{"qty": 2}"#)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(rec.terminate(), 0);
+    (first, posted)
+}
+
+#[test]
+fn record_to_wiremock_replays_with_serve() {
+    let (_u, upstream) = echo_upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec").display().to_string();
+    let (first, posted) = record_session(&upstream, &out, "wiremock");
+    drop(upstream);
+    let replay = Server::start(&[&out]);
+    let again = replay.get("/things/1?x=2").send().unwrap();
+    assert_eq!(again.status().as_u16(), 207);
+    assert_eq!(again.text().unwrap(), first);
+    let again = replay
+        .req("POST", "/orders")
+        .header("Content-Type", "application/json")
+        .body(r#"{"qty": 2}"#)
+        .send()
+        .unwrap();
+    assert_eq!(again.text().unwrap(), posted);
+}
+
+#[test]
+fn record_to_har_replays_with_serve() {
+    let (_u, upstream) = echo_upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("session.har").display().to_string();
+    let (first, _) = record_session(&upstream, &out, "har");
+    drop(upstream);
+    // Credentials are not written down.
+    let har = std::fs::read_to_string(&out).unwrap();
+    assert!(!har.contains("s3cret"), "{har}");
+    assert!(har.contains("REDACTED"));
+    let replay = Server::start(&[&out]);
+    let again = replay.get("/things/1?x=2").send().unwrap();
+    assert_eq!(again.status().as_u16(), 207);
+    assert_eq!(again.text().unwrap(), first);
+}

@@ -127,6 +127,15 @@ impl Server {
         self.req("GET", path)
     }
 
+    /// Stops the server with SIGTERM, as a user's Ctrl-C or a supervisor would, and
+    /// waits for it to exit; answers its exit code.
+    pub fn terminate(&mut self) -> i32 {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1)
+    }
+
     /// The next stdout line, waiting up to `secs`.
     pub fn next_line(&self, secs: u64) -> Option<String> {
         self.lines.recv_timeout(Duration::from_secs(secs)).ok()
