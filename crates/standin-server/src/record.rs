@@ -27,8 +27,14 @@ pub fn proxied(journal: &Journal) -> Vec<std::sync::Arc<Entry>> {
     entries
 }
 
-/// Writes the proxied exchanges of `journal` to `out`; answers how many.
-pub fn write(journal: &Journal, out: &Path, format: Format) -> anyhow::Result<usize> {
+/// Writes the proxied exchanges of `journal` to `out`, credentials redacted unless
+/// `keep_secrets`; answers how many.
+pub fn write(
+    journal: &Journal,
+    out: &Path,
+    format: Format,
+    keep_secrets: bool,
+) -> anyhow::Result<usize> {
     let entries = proxied(journal);
     let refs: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
     match format {
@@ -38,7 +44,7 @@ pub fn write(journal: &Journal, out: &Path, format: Format) -> anyhow::Result<us
                 .with_context(|| format!("cannot create {}", mappings.display()))?;
             std::fs::create_dir_all(out.join("__files"))
                 .with_context(|| format!("cannot create {}/__files", out.display()))?;
-            for (i, m) in mappings_of(&refs, true).iter().enumerate() {
+            for (i, m) in mappings_of(&refs, true, !keep_secrets).iter().enumerate() {
                 let name = m["name"].as_str().unwrap_or("stub");
                 let file = mappings.join(format!("{:04}-{name}.json", i + 1));
                 let text = serde_json::to_string_pretty(m)?;
@@ -51,7 +57,7 @@ pub fn write(journal: &Journal, out: &Path, format: Format) -> anyhow::Result<us
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let text = serde_json::to_string_pretty(&har_of(&refs))?;
+            let text = serde_json::to_string_pretty(&har_of(&refs, !keep_secrets))?;
             std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
@@ -73,10 +79,10 @@ pub fn is_secret(name: &str) -> bool {
         || n.ends_with("-token")
 }
 
-fn headers_of(map: &http::HeaderMap) -> Vec<Value> {
+fn headers_of(map: &http::HeaderMap, redact: bool) -> Vec<Value> {
     map.iter()
         .filter_map(|(n, v)| {
-            let v = if is_secret(n.as_str()) {
+            let v = if redact && is_secret(n.as_str()) {
                 REDACTED
             } else {
                 v.to_str().ok()?
@@ -86,8 +92,8 @@ fn headers_of(map: &http::HeaderMap) -> Vec<Value> {
         .collect()
 }
 
-/// A HAR 1.2 document of `entries`.
-pub fn har_of(entries: &[&Entry]) -> Value {
+/// A HAR 1.2 document of `entries`, credentials redacted when `redact`.
+pub fn har_of(entries: &[&Entry], redact: bool) -> Value {
     let b64 = base64::engine::general_purpose::STANDARD;
     let list: Vec<Value> = entries
         .iter()
@@ -97,7 +103,7 @@ pub fn har_of(entries: &[&Entry]) -> Value {
                 "method": e.method.as_str(),
                 "url": format!("http://{host}{}", e.url),
                 "httpVersion": "HTTP/1.1",
-                "headers": headers_of(&e.headers),
+                "headers": headers_of(&e.headers, redact),
                 "queryString": [],
                 "cookies": [],
                 "headersSize": -1,
@@ -126,7 +132,7 @@ pub fn har_of(entries: &[&Entry]) -> Value {
                 Err(_) => json!({"size": body.len(), "mimeType": mime,
                                  "text": b64.encode(body), "encoding": "base64"}),
             };
-            let response_headers: Vec<Value> = headers_of(&e.response.headers)
+            let response_headers: Vec<Value> = headers_of(&e.response.headers, redact)
                 .into_iter()
                 .filter(|h| {
                     !matches!(

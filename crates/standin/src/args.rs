@@ -59,6 +59,10 @@ pub struct RecordArgs {
     /// Address to bind [default: 127.0.0.1].
     #[arg(long)]
     pub host: Option<String>,
+    /// Write Authorization, Cookie, Set-Cookie and API-key headers as they were
+    /// (redacted by default).
+    #[arg(long)]
+    pub keep_secrets: bool,
 }
 
 /// `standin record`'s output formats.

@@ -67,7 +67,7 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         shutdown_signal().await;
-        let n = standin_server::record::write(&m.journal, &a.out, format)?;
+        let n = standin_server::record::write(&m.journal, &a.out, format, a.keep_secrets)?;
         eprintln!("standin: recorded {n} exchanges to {}", a.out.display());
         Ok(ExitCode::SUCCESS)
     })

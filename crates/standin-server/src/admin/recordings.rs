@@ -136,7 +136,7 @@ fn finish(admin: &Admin, entries: &[std::sync::Arc<Entry>], spec: &Value) -> Res
         .and_then(Value::as_bool)
         .unwrap_or(true);
     let persist = spec.get("persist").and_then(Value::as_bool).unwrap_or(true);
-    let mappings = mappings_of(&entries, scenarios);
+    let mappings = mappings_of(&entries, scenarios, true);
     if persist {
         for m in &mappings {
             if let Err(e) = admin.registry.add(m) {
@@ -155,7 +155,7 @@ fn finish(admin: &Admin, entries: &[std::sync::Arc<Entry>], spec: &Value) -> Res
 
 /// A stub mapping per request; identical requests seen more than once become one
 /// scenario whose states step through their answers in order.
-pub fn mappings_of(entries: &[&Entry], scenarios: bool) -> Vec<Value> {
+pub fn mappings_of(entries: &[&Entry], scenarios: bool, redact: bool) -> Vec<Value> {
     let key = |e: &Entry| (e.method.clone(), e.url.clone(), e.body.bytes.clone());
     let mut counts: HashMap<_, usize> = HashMap::new();
     for e in entries {
@@ -170,7 +170,7 @@ pub fn mappings_of(entries: &[&Entry], scenarios: bool) -> Vec<Value> {
         if !scenarios && seen.contains_key(&k) {
             continue;
         }
-        let mut m = mapping_of(e);
+        let mut m = mapping_of(e, redact);
         if scenarios && total > 1 {
             let (name, i) = seen.entry(k).or_insert_with(|| {
                 next_scenario += 1;
@@ -225,7 +225,7 @@ fn dropped(name: &HeaderName) -> bool {
 }
 
 /// One stub mapping of a journalled exchange.
-fn mapping_of(e: &Entry) -> Value {
+fn mapping_of(e: &Entry, redact: bool) -> Value {
     let id = EntryId::random().to_string();
     let mut request = Map::new();
     request.insert("url".into(), json!(e.url));
@@ -267,7 +267,7 @@ fn mapping_of(e: &Entry) -> Value {
             continue;
         }
         let Ok(v) = value.to_str() else { continue };
-        let v = if crate::record::is_secret(name.as_str()) {
+        let v = if redact && crate::record::is_secret(name.as_str()) {
             crate::record::REDACTED
         } else {
             v

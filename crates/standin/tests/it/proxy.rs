@@ -325,9 +325,10 @@ fn validation_proxy_reports_or_refuses_an_invalid_request() {
 
 /// Records a session through `standin record` to `out` in `format`, stopped by SIGTERM;
 /// answers the bodies the upstream gave.
-fn record_session(upstream: &Server, out: &str, format: &str) -> (String, String) {
-    let mut rec =
-        Server::start_command("record", &[&upstream.url, "--out", out, "--format", format]);
+fn record_session(upstream: &Server, out: &str, extra: &[&str]) -> (String, String) {
+    let mut args = vec![upstream.url.as_str(), "--out", out];
+    args.extend_from_slice(extra);
+    let mut rec = Server::start_command("record", &args);
     let first = rec
         .get("/things/1?x=2")
         .header("Authorization", "Bearer s3cret")
@@ -352,7 +353,7 @@ fn record_to_wiremock_replays_with_serve() {
     let (_u, upstream) = echo_upstream();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rec").display().to_string();
-    let (first, posted) = record_session(&upstream, &out, "wiremock");
+    let (first, posted) = record_session(&upstream, &out, &["--format", "wiremock"]);
     drop(upstream);
     let replay = Server::start(&[&out]);
     let again = replay.get("/things/1?x=2").send().unwrap();
@@ -372,7 +373,7 @@ fn record_to_har_replays_with_serve() {
     let (_u, upstream) = echo_upstream();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("session.har").display().to_string();
-    let (first, _) = record_session(&upstream, &out, "har");
+    let (first, _) = record_session(&upstream, &out, &["--format", "har"]);
     drop(upstream);
     // Credentials are not written down.
     let har = std::fs::read_to_string(&out).unwrap();
@@ -382,4 +383,14 @@ fn record_to_har_replays_with_serve() {
     let again = replay.get("/things/1?x=2").send().unwrap();
     assert_eq!(again.status().as_u16(), 207);
     assert_eq!(again.text().unwrap(), first);
+}
+
+#[test]
+fn record_keeps_secrets_when_asked() {
+    let (_u, upstream) = echo_upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("session.har").display().to_string();
+    record_session(&upstream, &out, &["--format", "har", "--keep-secrets"]);
+    let har = std::fs::read_to_string(&out).unwrap();
+    assert!(har.contains("Bearer s3cret"), "{har}");
 }
