@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use crate::admin::recordings::mappings_of;
 use crate::journal::{Entry, Journal, unix_ms};
 
+/// Response bodies longer than this go to `__files/` in a stub root.
+pub const EXTRACT_OVER: usize = 10 << 10;
+
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -44,10 +47,14 @@ pub fn write(
                 .with_context(|| format!("cannot create {}", mappings.display()))?;
             std::fs::create_dir_all(out.join("__files"))
                 .with_context(|| format!("cannot create {}/__files", out.display()))?;
-            for (i, m) in mappings_of(&refs, true, !keep_secrets).iter().enumerate() {
-                let name = m["name"].as_str().unwrap_or("stub");
-                let file = mappings.join(format!("{:04}-{name}.json", i + 1));
-                let text = serde_json::to_string_pretty(m)?;
+            for (i, mut m) in mappings_of(&refs, true, !keep_secrets)
+                .into_iter()
+                .enumerate()
+            {
+                let name = format!("{:04}-{}", i + 1, m["name"].as_str().unwrap_or("stub"));
+                extract_body(&mut m, &out.join("__files"), &name)?;
+                let file = mappings.join(format!("{name}.json"));
+                let text = serde_json::to_string_pretty(&m)?;
                 std::fs::write(&file, text)
                     .with_context(|| format!("cannot write {}", file.display()))?;
             }
@@ -77,6 +84,31 @@ pub fn is_secret(name: &str) -> bool {
     ) || n.contains("api-key")
         || n.contains("apikey")
         || n.ends_with("-token")
+}
+
+/// Moves a response body over [`EXTRACT_OVER`] bytes to `files/NAME.body`, leaving a
+/// `bodyFileName` in the mapping.
+fn extract_body(m: &mut Value, files: &Path, name: &str) -> anyhow::Result<()> {
+    let Some(response) = m.get_mut("response").and_then(Value::as_object_mut) else {
+        return Ok(());
+    };
+    let bytes = match (response.get("body"), response.get("base64Body")) {
+        (Some(Value::String(t)), _) => t.as_bytes().to_vec(),
+        (_, Some(Value::String(b))) => base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .unwrap_or_default(),
+        _ => return Ok(()),
+    };
+    if bytes.len() <= EXTRACT_OVER {
+        return Ok(());
+    }
+    let file_name = format!("{name}.body");
+    let path = files.join(&file_name);
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    response.remove("body");
+    response.remove("base64Body");
+    response.insert("bodyFileName".into(), json!(file_name));
+    Ok(())
 }
 
 fn headers_of(map: &http::HeaderMap, redact: bool) -> Vec<Value> {

@@ -339,13 +339,18 @@ fn record_session(upstream: &Server, out: &str, extra: &[&str]) -> (String, Stri
     let posted = rec
         .req("POST", "/orders")
         .header("Content-Type", "application/json")
-        .body(r#"{"qty": 2}"#)
+        .body(big_order())
         .send()
         .unwrap()
         .text()
         .unwrap();
     assert_eq!(rec.terminate(), 0);
     (first, posted)
+}
+
+/// A JSON order of 12 KiB.
+fn big_order() -> String {
+    format!(r#"{{"qty": 2, "note": "{}"}}"#, "n".repeat(12 << 10))
 }
 
 #[test]
@@ -355,6 +360,11 @@ fn record_to_wiremock_replays_with_serve() {
     let out = dir.path().join("rec").display().to_string();
     let (first, posted) = record_session(&upstream, &out, &["--format", "wiremock"]);
     drop(upstream);
+    // A body over 10 KiB (the 12 KiB request echoed) is written to __files/.
+    let files: Vec<_> = std::fs::read_dir(format!("{out}/__files"))
+        .unwrap()
+        .collect();
+    assert_eq!(files.len(), 1);
     let replay = Server::start(&[&out]);
     let again = replay.get("/things/1?x=2").send().unwrap();
     assert_eq!(again.status().as_u16(), 207);
@@ -362,7 +372,7 @@ fn record_to_wiremock_replays_with_serve() {
     let again = replay
         .req("POST", "/orders")
         .header("Content-Type", "application/json")
-        .body(r#"{"qty": 2}"#)
+        .body(big_order())
         .send()
         .unwrap();
     assert_eq!(again.text().unwrap(), posted);
