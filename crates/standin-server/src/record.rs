@@ -30,16 +30,47 @@ pub fn proxied(journal: &Journal) -> Vec<std::sync::Arc<Entry>> {
     entries
 }
 
-/// Writes the proxied exchanges of `journal` to `out`, credentials redacted unless
-/// `keep_secrets`; answers how many.
+/// What to write: every proxied exchange, or those whose path and query match one of
+/// `urls` (globs) and whose method is one of `methods`.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// URL globs (`/api/*`); empty: every URL.
+    pub urls: Vec<String>,
+    /// Methods; empty: every method.
+    pub methods: Vec<String>,
+}
+
+impl Filter {
+    /// Whether `e` is to be written.
+    pub fn keeps(&self, e: &Entry) -> bool {
+        (self.urls.is_empty()
+            || self
+                .urls
+                .iter()
+                .any(|g| standin_core::wire::glob_match(g, &e.url)))
+            && (self.methods.is_empty()
+                || self
+                    .methods
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(e.method.as_str())))
+    }
+}
+
+/// Writes the proxied exchanges of `journal` that `filter` keeps to `out`, credentials
+/// redacted unless `keep_secrets`; answers how many.
 pub fn write(
     journal: &Journal,
     out: &Path,
     format: Format,
     keep_secrets: bool,
+    filter: &Filter,
 ) -> anyhow::Result<usize> {
     let entries = proxied(journal);
-    let refs: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
+    let refs: Vec<&Entry> = entries
+        .iter()
+        .map(|e| &**e)
+        .filter(|e| filter.keeps(e))
+        .collect();
     match format {
         Format::WireMock => {
             let mappings = out.join("mappings");

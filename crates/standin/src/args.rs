@@ -63,6 +63,13 @@ pub struct RecordArgs {
     /// (redacted by default).
     #[arg(long)]
     pub keep_secrets: bool,
+    /// Write only requests whose path and query match this glob (repeatable).
+    /// Example: --filter '/api/*'
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
+    /// Write only requests with this method (repeatable). Example: --method GET
+    #[arg(long, value_name = "METHOD")]
+    pub method: Vec<String>,
 }
 
 /// `standin record`'s output formats.

@@ -67,7 +67,16 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         use std::io::Write;
         let _ = std::io::stdout().flush();
         shutdown_signal().await;
-        let n = standin_server::record::write(&m.journal, &a.out, format, a.keep_secrets)?;
+        let n = standin_server::record::write(
+            &m.journal,
+            &a.out,
+            format,
+            a.keep_secrets,
+            &standin_server::record::Filter {
+                urls: a.filter.clone(),
+                methods: a.method.clone(),
+            },
+        )?;
         eprintln!("standin: recorded {n} exchanges to {}", a.out.display());
         Ok(ExitCode::SUCCESS)
     })

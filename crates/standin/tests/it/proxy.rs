@@ -404,3 +404,20 @@ fn record_keeps_secrets_when_asked() {
     let har = std::fs::read_to_string(&out).unwrap();
     assert!(har.contains("Bearer s3cret"), "{har}");
 }
+
+#[test]
+fn record_writes_only_what_the_filters_keep() {
+    let (_u, upstream) = echo_upstream();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("rec").display().to_string();
+    record_session(
+        &upstream,
+        &out,
+        &["--filter", "/things/*", "--method", "GET"],
+    );
+    let names: Vec<String> = std::fs::read_dir(format!("{out}/mappings"))
+        .unwrap()
+        .map(|f| f.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["0001-things-1.json"]);
+}
