@@ -252,7 +252,7 @@ fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {
 
 fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
     let sources = s.sources.clone().unwrap_or_default();
-    if sources.is_empty() {
+    if sources.is_empty() && s.forward_all != Some(true) {
         bail!(
             "mock '{name}': no sources; give one or more files, e.g. `standin serve petstore.yaml`"
         );

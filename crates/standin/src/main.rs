@@ -82,7 +82,8 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `standin proxy`: the URL among the arguments is the upstream, the rest documents.
+/// `standin proxy`: the URL among the arguments is the upstream, the rest documents
+/// (none: a plain forwarding proxy).
 fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
     let is_url = |p: &std::path::PathBuf| {
         let s = p.to_string_lossy();
@@ -97,9 +98,6 @@ fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
     };
     args.upstream = Some(url.to_string_lossy().into_owned());
     args.sources.retain(|p| !is_url(p));
-    if args.sources.is_empty() {
-        anyhow::bail!("standin proxy needs a document to check against: standin proxy SPEC URL");
-    }
     args.validate.get_or_insert_with(|| "warn".into());
     args.forward_all = true;
     serve(args)

@@ -421,3 +421,13 @@ fn record_writes_only_what_the_filters_keep() {
         .collect();
     assert_eq!(names, ["0001-things-1.json"]);
 }
+
+#[test]
+fn proxy_without_a_document_only_forwards() {
+    let (_u, upstream) = echo_upstream();
+    let front = start_proxy(&[&upstream.url]);
+    let resp = front.get("/anything").send().unwrap();
+    assert_eq!(resp.status().as_u16(), 207);
+    assert_eq!(header(&resp, "x-standin-violations"), None);
+    assert!(resp.text().unwrap().starts_with("GET /anything "));
+}
