@@ -64,6 +64,8 @@ pub enum Kind {
     State,
     /// A route of a Mockoon environment.
     Route,
+    /// The upstream of a partial mock, for a request no source answered.
+    Upstream,
 }
 
 impl Kind {
@@ -76,6 +78,7 @@ impl Kind {
             Kind::OpenApi => "openapi",
             Kind::State => "state",
             Kind::Route => "route",
+            Kind::Upstream => "upstream",
         }
     }
 }
@@ -165,6 +168,55 @@ pub struct Wire {
     pub dribble: Option<Dribble>,
     /// Do not answer: produce this fault on the connection.
     pub fault: Option<Fault>,
+    /// Do not answer: send the request on to another server and return its answer (a
+    /// stub's `proxyBaseUrl`, a partial mock's upstream). The core cannot do I/O, so the
+    /// server forwards.
+    pub forward: Option<Box<Forward>>,
+}
+
+/// Where and how to forward a request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Forward {
+    /// The upstream, `http(s)://host[:port][/base]`: the request's path and query are
+    /// appended to it.
+    pub base: String,
+    /// A prefix removed from the request's path before it is appended
+    /// (`proxyUrlPrefixToRemove`).
+    pub strip_prefix: Option<String>,
+    /// Headers set on the forwarded request (`additionalProxyRequestHeaders`).
+    pub add_headers: Vec<(HeaderName, HeaderValue)>,
+    /// Headers removed from the forwarded request (`removeProxyRequestHeaders`).
+    pub remove_headers: Vec<HeaderName>,
+}
+
+impl Forward {
+    /// A plain forward to `base`.
+    pub fn to(base: impl Into<String>) -> Forward {
+        Forward {
+            base: base.into(),
+            ..Forward::default()
+        }
+    }
+
+    /// The upstream URL of a request to `path` (raw, with its `query`).
+    pub fn target(&self, path: &str, query: Option<&str>) -> String {
+        let path = match &self.strip_prefix {
+            Some(p) if !p.is_empty() => path.strip_prefix(p.as_str()).unwrap_or(path),
+            _ => path,
+        };
+        let base = self.base.trim_end_matches('/');
+        let mut url = String::with_capacity(base.len() + path.len() + 1);
+        url.push_str(base);
+        if !path.starts_with('/') {
+            url.push('/');
+        }
+        url.push_str(path);
+        if let Some(q) = query {
+            url.push('?');
+            url.push_str(q);
+        }
+        url
+    }
 }
 
 /// WireMock's `chunkedDribbleDelay`.

@@ -204,6 +204,11 @@ pub struct MockSettings {
     pub state_max_items: usize,
     /// The most bytes the mock's store holds.
     pub state_max_bytes: usize,
+    /// A partial mock: what no source answers is forwarded here (`--upstream`).
+    pub upstream: Option<String>,
+    /// The validation proxy (`standin proxy`): every request goes upstream, checked
+    /// against the documents on the way in and out.
+    pub forward_all: bool,
 }
 
 impl Default for MockSettings {
@@ -228,6 +233,8 @@ impl Default for MockSettings {
             stateful: false,
             state_max_items: crate::state::DEFAULT_MAX_ITEMS,
             state_max_bytes: crate::state::DEFAULT_MAX_BYTES,
+            upstream: None,
+            forward_all: false,
         }
     }
 }

@@ -21,6 +21,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
+use standin_core::exchange::Forward;
 use standin_core::problem::Problem;
 use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
@@ -30,6 +31,7 @@ use crate::admin::Admin;
 use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
+use crate::forward::{Forwarder, Outgoing};
 use crate::journal::{Journal, JournalConfig};
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
@@ -110,6 +112,8 @@ impl Default for RuntimeOptions {
 pub struct RunningMock {
     /// Its name.
     pub name: String,
+    /// Its request journal (`standin record` writes it out).
+    pub journal: Arc<Journal>,
     /// The address it listens on.
     pub addr: SocketAddr,
     /// Operations served at start.
@@ -142,6 +146,12 @@ pub(crate) struct MockState {
     pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
+    pub(crate) forwarder: Forwarder,
+    /// A partial mock's upstream: what no source answers is forwarded there.
+    pub(crate) upstream: Option<Forward>,
+    /// The validation proxy: every request goes upstream, checked on the way.
+    pub(crate) forward_all: bool,
+    pub(crate) enforce: bool,
 }
 
 /// Loads a snapshot from disk and times it.
@@ -203,6 +213,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             && split.stubs.is_empty()
             && environments.0.is_empty()
             && !mock.watch
+            && !mock.settings.forward_all
         {
             anyhow::bail!(
                 "mock '{}': nothing to serve, no source could be loaded\n{}",
@@ -238,7 +249,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         });
         let admin = Admin::new(
             registry.clone(),
-            journal,
+            journal.clone(),
             store.clone(),
             rt.admin_token.clone(),
         )
@@ -260,6 +271,10 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             admin_on: rt.admin,
             logger: logger.clone(),
             max_body: opts.max_body,
+            forwarder: Forwarder::default(),
+            upstream: mock.settings.upstream.clone().map(Forward::to),
+            forward_all: mock.settings.forward_all,
+            enforce: mock.settings.validate == standin_core::settings::ValidateMode::Enforce,
         });
         if mock.watch {
             let documents = MockConfig {
@@ -276,6 +291,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         tokio::spawn(accept_loop(listener, state));
         running.push(RunningMock {
             name: mock.name,
+            journal,
             addr: local,
             operations,
             saved,
@@ -356,7 +372,139 @@ async fn handle(
         Some("no-stub-matched") => from_docroot(&state, &parts, reply).await,
         _ => reply,
     };
+    let reply = forward_if_asked(&state, &parts, &body, reply).await;
     send(&state, &parts, body, reply, at, started, peer, &control).await
+}
+
+/// Forwards the request when the reply asks for it (a `proxyBaseUrl` stub) or when it is
+/// a miss of a partial mock whose request forces no answer; the upstream's answer keeps
+/// the reply's own headers (`Matched-Stub-Id`), delay and reasons, noted "proxied".
+async fn forward_if_asked(
+    state: &MockState,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    mut reply: Reply,
+) -> Reply {
+    if state.forward_all
+        && let Some(up) = &state.upstream
+    {
+        return validating_forward(state, parts, body, reply, up).await;
+    }
+    let how = match reply.wire.forward.take() {
+        Some(f) => *f,
+        None => match &state.upstream {
+            Some(up) if is_miss(&reply) && !forces_answer(parts) => up.clone(),
+            _ => return reply,
+        },
+    };
+    let out = Outgoing {
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: body.clone(),
+    };
+    let mut answer = state.forwarder.forward(&how, out).await;
+    let failed = answer.why.note;
+    if reply.why.answerer == standin_core::exchange::Kind::None {
+        // A miss forwarded: the upstream answered it, and the near misses are no
+        // longer the answer's reasons.
+        reply.why = Default::default();
+        reply.why.answerer = standin_core::exchange::Kind::Upstream;
+        reply.headers.clear();
+    }
+    // The mock's own headers (`Matched-Stub-Id`) replace the upstream's of that name.
+    answer
+        .headers
+        .retain(|(n, _)| !reply.headers.iter().any(|(own, _)| own == n));
+    answer.headers.append(&mut reply.headers);
+    answer.delay_ms = reply.delay_ms;
+    answer.why = reply.why;
+    answer.why.source = Some(how.base);
+    answer.why.note = Some(failed.unwrap_or("proxied"));
+    answer
+}
+
+/// The validation proxy: the engine's answer is only its verdict on the request (an
+/// enforced rejection is answered; violations are kept), the upstream answers, and its
+/// response is checked against the document too.
+async fn validating_forward(
+    state: &MockState,
+    parts: &http::request::Parts,
+    body: &Bytes,
+    verdict: Reply,
+    up: &Forward,
+) -> Reply {
+    if state.enforce && verdict.status >= 400 && verdict.why.note.is_some() && !is_miss(&verdict) {
+        return verdict;
+    }
+    let out = Outgoing {
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: body.clone(),
+    };
+    let mut answer = state.forwarder.forward(up, out).await;
+    let failed = answer.why.note;
+    let mut violations: Vec<String> = verdict.why.violations.into_iter().collect();
+    if failed.is_none() {
+        let content_type = answer
+            .headers
+            .iter()
+            .find(|(n, _)| n == http::header::CONTENT_TYPE)
+            .and_then(|(_, v)| v.to_str().ok());
+        violations.extend(standin_core::conformance::response_problems(
+            &state.snapshot.load(),
+            &parts.method,
+            parts.uri.path(),
+            answer.status,
+            content_type,
+            &answer.body,
+        ));
+    }
+    answer.why.answerer = standin_core::exchange::Kind::Upstream;
+    answer.why.operation = verdict.why.operation;
+    answer.why.source = Some(up.base.clone());
+    answer.why.note = Some(failed.unwrap_or("proxied"));
+    if !violations.is_empty() {
+        let text = violations.join("; ");
+        let safe: String = text
+            .chars()
+            .map(|c| {
+                if c.is_ascii() && !c.is_ascii_control() {
+                    c
+                } else {
+                    '?'
+                }
+            })
+            .collect();
+        if let Ok(v) = http::HeaderValue::from_str(&safe) {
+            answer
+                .headers
+                .push((http::HeaderName::from_static("x-standin-violations"), v));
+        }
+        answer.why.violations = Some(text);
+    }
+    answer
+}
+
+/// Whether the engine found no source for the request (not a deliberate error answer).
+fn is_miss(reply: &Reply) -> bool {
+    reply.why.answerer == standin_core::exchange::Kind::None
+        && matches!(
+            reply.why.note,
+            Some(
+                "no-route" | "no-stub-matched" | "no-match" | "no-saved-match" | "no-route-matched"
+            )
+        )
+}
+
+/// Whether the request forces a status or an example: such a request is the mock's to
+/// answer, never the upstream's.
+fn forces_answer(parts: &http::request::Parts) -> bool {
+    let d = standin_core::directives::Directives::read(&parts.headers, parts.uri.query());
+    d.code.is_some() || d.example.is_some()
 }
 
 /// A GET that no stub matched is served from `__files/` when the file exists, as

@@ -16,7 +16,7 @@ use bytes::Bytes;
 use handlebars::Context;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
-use standin_core::exchange::{Dribble, Fault, Kind, Reply, Request};
+use standin_core::exchange::{Dribble, Fault, Forward, Kind, Reply, Request};
 use standin_core::problem::{Problem, extra};
 
 use crate::error::{StubError, optional_str};
@@ -207,7 +207,7 @@ pub struct StubResponse {
     distribution: Option<Distribution>,
     dribble: Option<Dribble>,
     fault: Option<Fault>,
-    proxy_base_url: Option<String>,
+    proxy: Option<Forward>,
     templated: bool,
     parameters: Value,
     json: Value,
@@ -450,7 +450,7 @@ impl StubResponse {
                 )
             })?),
         };
-        let proxy_base_url = match string("proxyBaseUrl")? {
+        let proxy = match string("proxyBaseUrl")? {
             None => None,
             Some(url) => {
                 let ok = url.starts_with("http://") || url.starts_with("https://");
@@ -460,7 +460,11 @@ impl StubResponse {
                         format!("proxyBaseUrl {url:?} is not an http(s) URL"),
                     ));
                 }
-                Some(url)
+                let mut forward = Forward::to(url);
+                forward.strip_prefix = string("proxyUrlPrefixToRemove")?;
+                forward.add_headers = proxy_headers(obj, pointer)?;
+                forward.remove_headers = removed_headers(obj, pointer)?;
+                Some(forward)
             }
         };
 
@@ -474,7 +478,7 @@ impl StubResponse {
             distribution,
             dribble,
             fault,
-            proxy_base_url,
+            proxy,
             templated,
             parameters,
             json: Value::Object(obj.clone()),
@@ -511,8 +515,10 @@ impl StubResponse {
         path_vars: &[(String, String)],
         entropy: u64,
     ) -> Reply {
-        let mut reply = if let Some(upstream) = &self.proxy_base_url {
-            proxy_pending(stub, upstream)
+        let mut reply = if let Some(forward) = &self.proxy {
+            let mut r = Reply::status(502);
+            r.wire.forward = Some(Box::new(forward.clone()));
+            r
         } else if self.templated {
             let model = with_state(
                 request_model(req, path_vars, &self.parameters),
@@ -616,23 +622,61 @@ fn stub_label(stub: &Stub) -> String {
     }
 }
 
-/// `proxyBaseUrl` until proxying exists: a 501 that says so.
-fn proxy_pending(stub: &Stub, upstream: &str) -> Reply {
-    let p = Problem::new(
-        501,
-        "stub-proxy-unsupported",
-        "Proxying is not supported yet",
-        format!(
-            "stub {} proxies to {upstream}; standin does not proxy requests yet",
-            stub_label(stub)
-        ),
-        extra([
-            ("stub", json!(stub.id)),
-            ("stubName", json!(stub.name)),
-            ("proxyBaseUrl", json!(upstream)),
-        ]),
-    );
-    Reply::from_problem(p, "stub-proxy")
+/// `additionalProxyRequestHeaders`: an object of header names to values.
+fn proxy_headers(
+    obj: &Map<String, Value>,
+    pointer: &str,
+) -> Result<Vec<(HeaderName, HeaderValue)>, StubError> {
+    let field = "additionalProxyRequestHeaders";
+    let at = format!("{pointer}/{field}");
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Object(h)) => h
+            .iter()
+            .map(|(name, value)| {
+                let hp = format!("{at}/{}", token(name));
+                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    StubError::new(&hp, format!("{name:?} is not a valid header name"))
+                })?;
+                let text = scalar_text(value);
+                let value = HeaderValue::from_str(&text).map_err(|_| {
+                    StubError::new(
+                        &hp,
+                        format!("{text:?} is not a valid value for header {name}"),
+                    )
+                })?;
+                Ok((header, value))
+            })
+            .collect(),
+        Some(_) => Err(StubError::new(
+            &at,
+            format!("{field} must be an object of header names to values"),
+        )),
+    }
+}
+
+/// `removeProxyRequestHeaders`: an array of header names.
+fn removed_headers(obj: &Map<String, Value>, pointer: &str) -> Result<Vec<HeaderName>, StubError> {
+    let field = "removeProxyRequestHeaders";
+    let at = format!("{pointer}/{field}");
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str()
+                    .and_then(|n| HeaderName::from_bytes(n.as_bytes()).ok())
+                    .ok_or_else(|| {
+                        StubError::new(format!("{at}/{i}"), format!("{v} is not a header name"))
+                    })
+            })
+            .collect(),
+        Some(_) => Err(StubError::new(
+            &at,
+            format!("{field} must be an array of header names"),
+        )),
+    }
 }
 
 /// A template that failed at request time: a 500 naming the stub and the error.
@@ -923,20 +967,33 @@ mod tests {
     }
 
     #[test]
-    fn proxy_base_url_answers_501() {
-        let s = stub(json!({"proxyBaseUrl": "http://upstream.test:9000"}));
+    fn proxy_base_url_asks_to_forward() {
+        let s = stub(json!({
+            "proxyBaseUrl": "http://upstream.test:9000/base",
+            "proxyUrlPrefixToRemove": "/api",
+            "additionalProxyRequestHeaders": {"X-Added": "yes"},
+            "removeProxyRequestHeaders": ["X-Secret"]
+        }));
         let r = reply_of(&s, 0);
-        assert_eq!(r.status, 501);
-        assert_eq!(header(&r, "content-type"), ["application/problem+json"]);
-        let body: Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(body["stub"], ID);
-        assert_eq!(body["stubName"], "get-user");
-        assert_eq!(body["proxyBaseUrl"], "http://upstream.test:9000");
-        assert!(body["detail"].as_str().unwrap().contains("get-user"));
+        let f = r.wire.forward.as_deref().expect("a forward");
+        assert_eq!(f.base, "http://upstream.test:9000/base");
+        assert_eq!(
+            f.target("/api/users", Some("a=1")),
+            "http://upstream.test:9000/base/users?a=1"
+        );
+        assert_eq!(f.add_headers[0].0, "x-added");
+        assert_eq!(f.add_headers[0].1, "yes");
+        assert_eq!(f.remove_headers, [HeaderName::from_static("x-secret")]);
         assert_eq!(header(&r, "matched-stub-id"), [ID]);
+        assert_eq!(r.why.answerer, Kind::Stub);
         assert_eq!(
             parse_err(json!({"proxyBaseUrl": "ftp://x"})).pointer,
             "/response/proxyBaseUrl"
+        );
+        assert_eq!(
+            parse_err(json!({"proxyBaseUrl": "http://x", "removeProxyRequestHeaders": [1]}))
+                .pointer,
+            "/response/removeProxyRequestHeaders/0"
         );
     }
 

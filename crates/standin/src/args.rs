@@ -25,6 +25,60 @@ pub enum Command {
     ///
     /// Example: standin check examples/petstore.yaml
     Check(CheckArgs),
+    /// A validation proxy: forward every request to the upstream URL and check requests
+    /// and responses against the documents, reporting violations in the
+    /// `x-standin-violations` header, the journal and the log (`--validate enforce`
+    /// answers an invalid request with the document's error instead). The upstream is
+    /// the argument that is an http(s) URL, before or after the documents.
+    ///
+    /// Example: standin proxy petstore.yaml http://127.0.0.1:8080
+    Proxy(Box<ServeArgs>),
+    /// Record: forward every request to the upstream URL and, when stopped (Ctrl-C,
+    /// SIGTERM), write what passed to --out, as a WireMock stub root or a HAR file that
+    /// `standin serve` replays.
+    ///
+    /// Example: standin record http://127.0.0.1:8080 --out recorded --format wiremock
+    Record(RecordArgs),
+}
+
+/// Flags of `standin record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The server to record.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// Where to write: a directory (wiremock) or a file (har).
+    #[arg(long, value_name = "PATH")]
+    pub out: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum, default_value = "wiremock")]
+    pub format: RecordFormat,
+    /// Port to listen on; 0 picks a free port [default: 4010].
+    #[arg(long, short = 'p')]
+    pub port: Option<u16>,
+    /// Address to bind [default: 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<String>,
+    /// Write Authorization, Cookie, Set-Cookie and API-key headers as they were
+    /// (redacted by default).
+    #[arg(long)]
+    pub keep_secrets: bool,
+    /// Write only requests whose path and query match this glob (repeatable).
+    /// Example: --filter '/api/*'
+    #[arg(long, value_name = "GLOB")]
+    pub filter: Vec<String>,
+    /// Write only requests with this method (repeatable). Example: --method GET
+    #[arg(long, value_name = "METHOD")]
+    pub method: Vec<String>,
+}
+
+/// `standin record`'s output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormat {
+    /// A WireMock stub root: mappings/ and __files/.
+    Wiremock,
+    /// A HAR 1.2 file.
+    Har,
 }
 
 /// `on` or `off`.
@@ -125,6 +179,15 @@ pub struct ServeArgs {
     /// 403. Example: --accept-credential secret-token
     #[arg(long, value_name = "VALUE")]
     pub accept_credential: Vec<String>,
+
+    /// A partial mock: forward what no source answers to this server, and return its
+    /// answer. Example: --upstream http://127.0.0.1:8080
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// Set by `standin proxy`: forward every request.
+    #[arg(skip)]
+    pub forward_all: bool,
 
     /// Make the mock private: every request must send this key in `x-api-key`.
     /// Example: --api-key 0123abcd

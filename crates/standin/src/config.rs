@@ -67,6 +67,9 @@ pub struct FileSettings {
     state_max_items: Option<usize>,
     #[serde(alias = "state_max_bytes")]
     state_max_bytes: Option<serde_json::Value>,
+    upstream: Option<String>,
+    #[serde(skip)]
+    forward_all: Option<bool>,
 }
 
 /// A whole config file.
@@ -127,6 +130,8 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
             .state_max_bytes
             .clone()
             .or(base.state_max_bytes.clone()),
+        upstream: over.upstream.clone().or(base.upstream.clone()),
+        forward_all: over.forward_all.or(base.forward_all),
     }
 }
 
@@ -157,6 +162,8 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         stateful: a.stateful.then_some(true),
         state_max_items: a.state_max_items,
         state_max_bytes: a.state_max_bytes.clone().map(serde_json::Value::String),
+        upstream: a.upstream.clone(),
+        forward_all: a.forward_all.then_some(true),
     }
 }
 
@@ -245,7 +252,7 @@ fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {
 
 fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
     let sources = s.sources.clone().unwrap_or_default();
-    if sources.is_empty() {
+    if sources.is_empty() && s.forward_all != Some(true) {
         bail!(
             "mock '{name}': no sources; give one or more files, e.g. `standin serve petstore.yaml`"
         );
@@ -299,6 +306,18 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
     if let Some(bad) = statuses.iter().find(|c| !(100..=599).contains(*c)) {
         bail!("mock '{name}': invalid status {bad}: codes go from 100 to 599");
     }
+    if let Some(u) = &s.upstream {
+        let host = u
+            .strip_prefix("http://")
+            .or_else(|| u.strip_prefix("https://"))
+            .and_then(|rest| rest.split(['/', '?']).next());
+        let ok = host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace));
+        if !ok {
+            bail!(
+                "mock '{name}': invalid upstream {u:?}: expected an http(s) URL such as http://127.0.0.1:8080"
+            );
+        }
+    }
     Ok(MockConfig {
         name: name.to_string(),
         sources,
@@ -324,6 +343,8 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             stateful: s.stateful.unwrap_or(false),
             state_max_items: s.state_max_items.unwrap_or(defaults.state_max_items),
             state_max_bytes,
+            upstream: s.upstream.clone(),
+            forward_all: s.forward_all.unwrap_or(false),
         },
         watch: s.watch.unwrap_or(false),
     })

@@ -20,6 +20,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(a) => serve(*a),
         Command::Check(a) => check(a),
+        Command::Proxy(a) => proxy(*a),
+        Command::Record(a) => record(a),
     };
     match result {
         Ok(code) => code,
@@ -28,6 +30,77 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `standin record`: a proxy to the URL that writes what passed when stopped.
+fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
+    let u = &a.url;
+    if !(u.starts_with("http://") || u.starts_with("https://")) {
+        anyhow::bail!("standin record: {u:?} is not an http(s) URL");
+    }
+    let settings = standin_core::MockSettings {
+        upstream: Some(a.url.clone()),
+        forward_all: true,
+        validate: standin_core::settings::ValidateMode::Off,
+        ..Default::default()
+    };
+    let mock = standin_server::MockConfig {
+        name: "record".into(),
+        sources: Vec::new(),
+        host: a.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
+        port: a.port.unwrap_or(4010),
+        settings,
+        watch: false,
+    };
+    let format = match a.format {
+        args::RecordFormat::Wiremock => standin_server::record::Format::WireMock,
+        args::RecordFormat::Har => standin_server::record::Format::Har,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let running = standin_server::start(vec![mock], Default::default()).await?;
+        let m = &running.mocks[0];
+        println!("http://{}", m.addr);
+        println!("  recording {} to {}", a.url, a.out.display());
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        shutdown_signal().await;
+        let n = standin_server::record::write(
+            &m.journal,
+            &a.out,
+            format,
+            a.keep_secrets,
+            &standin_server::record::Filter {
+                urls: a.filter.clone(),
+                methods: a.method.clone(),
+            },
+        )?;
+        eprintln!("standin: recorded {n} exchanges to {}", a.out.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `standin proxy`: the URL among the arguments is the upstream, the rest documents
+/// (none: a plain forwarding proxy).
+fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
+    let is_url = |p: &std::path::PathBuf| {
+        let s = p.to_string_lossy();
+        s.starts_with("http://") || s.starts_with("https://")
+    };
+    let urls: Vec<_> = args.sources.iter().filter(|p| is_url(p)).cloned().collect();
+    let [url] = urls.as_slice() else {
+        anyhow::bail!(
+            "standin proxy takes one upstream http(s) URL and the documents to check against, got {} URLs",
+            urls.len()
+        );
+    };
+    args.upstream = Some(url.to_string_lossy().into_owned());
+    args.sources.retain(|p| !is_url(p));
+    args.validate.get_or_insert_with(|| "warn".into());
+    args.forward_all = true;
+    serve(args)
 }
 
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {

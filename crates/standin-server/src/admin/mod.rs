@@ -4,7 +4,8 @@
 //! This module owns the routing, access control and the shared JSON helpers; each area
 //! has its module: [`mappings`] (stubs), [`requests`] (the journal and near misses),
 //! [`scenarios`], [`files`] (`__files/`), [`state`] (a stateful mock's resources),
-//! [`misc`] (settings, reset, health, version, shutdown). [`Admin`] holds what the routes act on: the stub [`Registry`], the
+//! [`misc`] (settings, reset, health, version, shutdown), [`recordings`] (recording
+//! through a proxy stub, snapshots to stub mappings). [`Admin`] holds what the routes act on: the stub [`Registry`], the
 //! [`Journal`], the scenario [`Store`] and the global settings.
 //!
 //! Access: loopback clients are always let in; a client from another address must
@@ -21,6 +22,7 @@
 pub mod files;
 pub mod mappings;
 pub mod misc;
+pub mod recordings;
 pub mod requests;
 pub mod scenarios;
 pub mod state;
@@ -56,6 +58,8 @@ pub struct Admin {
     /// The mock's snapshot (its resources), when it has documents.
     pub snapshot: Option<Arc<ArcSwap<standin_core::Snapshot>>>,
     settings: ArcSwap<misc::Settings>,
+    /// Where WireMock-style recording stands.
+    pub recorder: recordings::Recorder,
     token: Option<String>,
     started: Instant,
     shutdown: Arc<dyn Fn() + Send + Sync>,
@@ -86,6 +90,7 @@ impl Admin {
             store,
             snapshot: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
+            recorder: recordings::Recorder::default(),
             token,
             started: Instant::now(),
             shutdown: Arc::new(|| {}),
@@ -355,6 +360,7 @@ pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<
         "scenarios" => scenarios::route(admin, &method, &segments[1..], &req),
         "files" => files::route(admin, &method, &segments[1..], &req),
         "state" => state::route(admin, &method, &segments[1..], &req),
+        "recordings" => recordings::route(admin, &method, &segments[1..], &req),
         _ => misc::route(admin, &method, &segments, &req),
     };
     answer.unwrap_or_else(|| {

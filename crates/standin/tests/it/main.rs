@@ -10,6 +10,7 @@ mod config;
 mod directives;
 mod exits;
 mod mockoon;
+mod proxy;
 mod query;
 mod responses;
 mod routing;

@@ -67,7 +67,12 @@ fn pipe_lines(reader: impl std::io::Read + Send + 'static) -> Receiver<String> {
 impl Server {
     /// Starts `standin serve ARGS --port 0` (unless a port is given) and waits for its URL.
     pub fn start(args: &[&str]) -> Server {
-        let mut full: Vec<&str> = vec!["serve"];
+        Server::start_command("serve", args)
+    }
+
+    /// Starts `standin COMMAND ARGS --port 0` (unless a port is given) and waits for its URL.
+    pub fn start_command(command: &str, args: &[&str]) -> Server {
+        let mut full: Vec<&str> = vec![command];
         full.extend_from_slice(args);
         if !args.contains(&"--port") && !args.contains(&"--config") {
             full.extend_from_slice(&["--port", "0"]);
@@ -120,6 +125,15 @@ impl Server {
     /// GET a path.
     pub fn get(&self, path: &str) -> reqwest::blocking::RequestBuilder {
         self.req("GET", path)
+    }
+
+    /// Stops the server with SIGTERM, as a user's Ctrl-C or a supervisor would, and
+    /// waits for it to exit; answers its exit code.
+    pub fn terminate(&mut self) -> i32 {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1)
     }
 
     /// The next stdout line, waiting up to `secs`.
