@@ -53,6 +53,13 @@ if [[ ! -f $WIREMOCK_JAR ]]; then
   npm install --silent --no-audit --no-fund --prefix "$PEERS_DIR/wiremock" wiremock@3.13.2 >/dev/null
 fi
 ls -l "$WIREMOCK_JAR"
+step "set-up: Mockoon CLI 9.9.0 (npm @mockoon/cli@9.9.0, cached in $PEERS_DIR/mockoon)"
+MOCKOON_CLI=$PEERS_DIR/mockoon/node_modules/.bin/mockoon-cli
+if [[ ! -x $MOCKOON_CLI ]]; then
+  npm install --silent --no-audit --no-fund --prefix "$PEERS_DIR/mockoon" @mockoon/cli@9.9.0 >/dev/null
+fi
+export MOCKOON_CLI
+"$MOCKOON_CLI" --version | head -1
 step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
 if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("wiremock").startswith("2.7."))' 2>/dev/null; then
   if ! python3 -m venv --clear "$CLIENT_VENV" 2>/dev/null; then
@@ -81,6 +88,9 @@ export STANDIN_BIN
 
 step "WireMock differential test (tests/wiremock: the same stubs and requests, WireMock 3.13.2 vs standin)"
 python3 tests/wiremock/differential.py
+
+step "Mockoon differential test (tests/mockoon: the same environment and requests, Mockoon CLI 9.9.0 vs standin)"
+python3 tests/mockoon/differential.py
 
 step "WireMock client test (python-wiremock driving WireMock 3.13.2, then standin)"
 "$CLIENT_VENV/bin/python" tests/wiremock/client_test.py
