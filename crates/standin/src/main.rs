@@ -9,6 +9,19 @@ use clap::Parser;
 
 use args::{Cli, Command};
 
+/// `println!` that ends the process quietly (exit 0) when stdout is a closed pipe
+/// (`standin check … | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*)
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -56,8 +69,8 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async move {
         let running = standin_server::start(vec![mock], Default::default()).await?;
         let m = &running.mocks[0];
-        println!("http://{}", m.addr);
-        println!("  recording {} to {}", a.url, a.out.display());
+        out!("http://{}", m.addr);
+        out!("  recording {} to {}", a.url, a.out.display());
         use std::io::Write;
         let _ = std::io::stdout().flush();
         shutdown_signal().await;
@@ -119,12 +132,12 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             }
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
-            println!("http://{}", m.addr);
+            out!("http://{}", m.addr);
             let mut saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
             if m.stubs > 0 {
                 saved.push_str(&format!(", {} stubs", m.stubs));
             }
-            println!(
+            out!(
                 "  {}: {} operations served{saved}, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
                 m.name,
                 m.operations,
@@ -196,10 +209,10 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
             let registry = standin_server::registry::Registry::new(split.stubs, false);
             let diagnostics = with_lines(registry.diagnostics());
             for d in &diagnostics {
-                println!("{d}");
+                out!("{d}");
             }
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            println!(
+            out!(
                 "{}: {} stubs, {errors} errors, {} warnings, loaded in {:.1} ms",
                 source.display(),
                 registry.list().len(),
@@ -217,7 +230,7 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
         let mut diagnostics = snap.diagnostics.clone();
         diagnostics.extend(with_lines(snap.unsatisfiable()));
         for d in &diagnostics {
-            println!("{d}");
+            out!("{d}");
         }
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = diagnostics.len() - errors;
@@ -226,7 +239,7 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
         } else {
             format!(", {} saved examples", snap.saved.len())
         };
-        println!(
+        out!(
             "{}: {} operations{saved}, {errors} errors, {warnings} warnings, loaded in {:.1} ms",
             source.display(),
             snap.operation_count(),
@@ -248,7 +261,7 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
 /// and why.
 fn print_resources(snap: &standin_core::Snapshot) {
     let resources = &snap.resources;
-    println!("stateful: {} resources", resources.list.len());
+    out!("stateful: {} resources", resources.list.len());
     for r in &resources.list {
         let what = if r.singleton {
             "singleton".to_string()
@@ -265,16 +278,16 @@ fn print_resources(snap: &standin_core::Snapshot) {
         } else {
             format!(", scoped to {}", r.parents.join(", "))
         };
-        println!(
+        out!(
             "  resource {}: {what}{scope}, {} examples held before any write",
             r.name,
             r.seed.len()
         );
         for (op, action) in &r.operations {
-            println!("    {:<7} {op}", action.as_str());
+            out!("    {:<7} {op}", action.as_str());
         }
     }
     for s in &resources.skipped {
-        println!("  not taken: {}: {}", s.operation, s.reason);
+        out!("  not taken: {}: {}", s.operation, s.reason);
     }
 }

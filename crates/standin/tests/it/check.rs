@@ -118,3 +118,19 @@ components:
     );
     assert!(out.contains("0 errors, 1 warnings"), "{out}");
 }
+
+#[test]
+fn a_closed_pipe_on_stdout_ends_check_quietly() {
+    // `standin check … | head -0`: the reader is gone before anything is written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_standin"))
+        .args(["check", "--stateful", &example("petstore.yaml")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
