@@ -436,8 +436,11 @@ pub(crate) fn time(rng: &mut StdRng) -> String {
 
 /// A random version-4 UUID.
 pub(crate) fn uuid(rng: &mut StdRng) -> String {
-    let a: u64 = rng.random();
-    let b: u64 = rng.random();
+    uuid_v4(rng.random(), rng.random())
+}
+
+/// The version-4 UUID these 128 bits make (the version and variant bits set over them).
+pub(crate) fn uuid_v4(a: u64, b: u64) -> String {
     let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",

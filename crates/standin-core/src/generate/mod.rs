@@ -27,6 +27,7 @@ use serde_json::{Map, Number, Value, json};
 
 use check::{Checker, bounds, decimal_parts, json_eq, resolve, schema_types};
 use fake::Kind;
+pub(crate) use fake::uuid_v4;
 
 use crate::model::Dialect;
 

@@ -180,17 +180,7 @@ impl<'a> Context<'a> {
     fn uuid(&mut self) -> String {
         let a = self.next();
         let b = self.next();
-        // Version 4, variant 10xx.
-        let a = (a & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
-        let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xffff,
-            b >> 48,
-            b & 0xffff_ffff_ffff
-        )
+        crate::generate::uuid_v4(a, b)
     }
 
     fn dynamic(&mut self, name: &str) -> Option<String> {

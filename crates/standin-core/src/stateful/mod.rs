@@ -891,15 +891,6 @@ fn text_of(v: &Value) -> Option<String> {
 
 /// A version-4 uuid from a random number.
 fn uuid(entropy: u64) -> String {
-    let a = entropy;
     let b = entropy.rotate_left(29).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0x0fff,
-        b >> 48,
-        b & 0xffff_ffff_ffff
-    )
+    crate::generate::uuid_v4(entropy, b)
 }
