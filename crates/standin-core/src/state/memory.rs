@@ -155,18 +155,8 @@ impl MemoryStore {
                 ..Collection::default()
             };
             for item in c.seed {
-                let mut item = item.clone();
-                let id = match item.get(c.id_prop).and_then(id_text) {
-                    Some(id) => id,
-                    None => {
-                        let n = next_free(&coll);
-                        set_id(&mut item, c.id_prop, Value::from(n));
-                        n.to_string()
-                    }
-                };
-                bump(&mut coll, &id);
-                coll.bytes += size_of(&item);
-                coll.items.insert(id, item);
+                // A seed with the same identifier twice keeps the last.
+                put_numbered(&mut coll, item.clone(), c.id_prop);
             }
             self.reserve(coll.items.len(), coll.bytes)?;
             map.insert(key.clone(), coll);
@@ -190,6 +180,27 @@ fn next_free(coll: &Collection) -> u64 {
         n += 1;
     }
     n
+}
+
+/// Puts `item` under its identifier (`id_prop`), or under the next free integer, which it
+/// is given, when it has none; returns the item it replaced (whose bytes are no longer
+/// counted).
+fn put_numbered(coll: &mut Collection, mut item: Value, id_prop: &str) -> Option<Value> {
+    let id = match item.get(id_prop).and_then(id_text) {
+        Some(id) => id,
+        None => {
+            let n = next_free(coll);
+            set_id(&mut item, id_prop, Value::from(n));
+            n.to_string()
+        }
+    };
+    bump(coll, &id);
+    coll.bytes += size_of(&item);
+    let old = coll.items.insert(id, item);
+    if let Some(old) = &old {
+        coll.bytes -= size_of(old);
+    }
+    old
 }
 
 /// Keeps `next` above every integer identifier.
@@ -384,20 +395,9 @@ impl Store for MemoryStore {
             next: 1,
             ..Collection::default()
         };
-        for mut item in items {
-            let id = match item.get(c.id_prop).and_then(id_text) {
-                Some(id) => id,
-                None => {
-                    let n = next_free(&coll);
-                    set_id(&mut item, c.id_prop, Value::from(n));
-                    n.to_string()
-                }
-            };
-            bump(&mut coll, &id);
-            coll.bytes += size_of(&item);
-            if let Some(old) = coll.items.insert(id, item) {
+        for item in items {
+            if let Some(old) = put_numbered(&mut coll, item, c.id_prop) {
                 // The same identifier twice: the last one is kept.
-                coll.bytes -= size_of(&old);
                 self.release(1, size_of(&old));
             }
         }
