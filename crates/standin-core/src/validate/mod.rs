@@ -16,6 +16,7 @@
 mod answer;
 pub(crate) mod body;
 pub(crate) mod params;
+pub mod response;
 mod schema;
 mod security;
 
@@ -54,6 +55,8 @@ struct DocValidators {
     schemes: security::Schemes,
     ops: Vec<OnceLock<OpValidators>>,
     cache: Cache,
+    /// Response schemas compiled on first use, by pointer (see [`response`]).
+    responses: response::Cache,
 }
 
 /// The compiled checks of one operation.
@@ -121,6 +124,7 @@ impl Compiled {
                 schemes,
                 ops,
                 cache,
+                responses: Default::default(),
             });
         }
         Compiled { docs }
@@ -312,8 +316,9 @@ pub(crate) struct Violation {
 pub enum Verdict {
     /// The request is fine (or validation is off).
     Pass,
-    /// Serve normally, adding these headers; the string lists the violations for the log.
-    Warn(Vec<(HeaderName, HeaderValue)>, String),
+    /// Serve normally, adding these headers; the string lists the violations for the
+    /// log, the values are the violations as Prism lists them (see [`response::entry`]).
+    Warn(Vec<(HeaderName, HeaderValue)>, String, Vec<Value>),
     /// Answer with this instead.
     Reject(Box<Reply>),
 }
@@ -419,6 +424,23 @@ pub fn check(
     if let Some(rb) = &op.request_body {
         accepted = ov.bodies.iter().map(|b| b.media_type.clone()).collect();
         check_body(rb.required, &ov.bodies, req, &mut violations);
+    } else if !req.body.is_empty() {
+        // An operation that declares no body accepts no content type (Prism's 415).
+        let ct = req
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(|| "no Content-Type".to_string(), wire::essence);
+        violations.push(Violation {
+            location: vec!["body".into()],
+            rule: "content-type".into(),
+            message: format!(
+                "{} takes no request body, and the request sent {} bytes ({ct}).",
+                op.label(),
+                req.body.len()
+            ),
+            class: Class::MediaType,
+        });
     }
 
     if violations.is_empty() {
@@ -428,7 +450,15 @@ pub fn check(
     match settings.validate {
         ValidateMode::Warn => {
             let text = answer::summary(&violations);
-            Verdict::Warn(answer::violations_header(&text).into_iter().collect(), text)
+            let entries = violations
+                .iter()
+                .map(|v| response::entry("request", v))
+                .collect();
+            Verdict::Warn(
+                answer::violations_header(&text).into_iter().collect(),
+                text,
+                entries,
+            )
         }
         _ => Verdict::Reject(Box::new(answer::reject(
             doc,
@@ -688,13 +718,49 @@ impl ValueCheck {
     /// What is wrong with `value`, one sentence each (empty: nothing). `label` names
     /// the value in the sentences (`stored resource`).
     pub fn problems(&self, value: &Value, label: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(v) = &self.validator {
-            schema_violations(v, value, &[], label, &mut out);
-        }
-        out.into_iter().map(|v| v.message).collect()
+        self.violations(value, &[], label)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
     }
 }
+
+/// The answer to a path whose segment for the required path parameter `name` is
+/// empty (`/pets/` for `/pets/{petId}`): 422, or 400 where the operation documents only
+/// that, in the operation's own error shape when it has one.
+pub(crate) fn empty_path_parameter(
+    doc: &Document,
+    op: &Operation,
+    req: &Request<'_>,
+    name: &str,
+) -> Reply {
+    let violation = Violation {
+        location: vec!["path".into(), name.into()],
+        rule: "required".into(),
+        message: format!(
+            "The path parameter '{name}' is required, and the path leaves its segment empty."
+        ),
+        class: Class::Invalid,
+    };
+    answer::reject(
+        doc,
+        op,
+        req,
+        std::slice::from_ref(&violation),
+        &answer::Rejection {
+            challenges: &[],
+            accepted: &[],
+        },
+    )
+}
+
+/// `x-standin-violations` listing `text`.
+pub(crate) fn violations_header(text: &str) -> Option<(HeaderName, HeaderValue)> {
+    answer::violations_header(text)
+}
+
+/// The name of `x-standin-violations`.
+pub(crate) const VIOLATIONS_HEADER: &str = "x-standin-violations";
 
 /// The error answer for `status` with `text`: the operation's own response for that
 /// status (or `4XX`, or an error `default`) with the text written into its message
