@@ -276,6 +276,10 @@ fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Enco
                         .map(str::to_string),
                     style: e.get("style").and_then(Value::as_str).map(str::to_string),
                     explode: e.get("explode").and_then(Value::as_bool),
+                    allow_reserved: e
+                        .get("allowReserved")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                 },
             )
         })
@@ -401,21 +405,25 @@ pub fn check(
                 class: Class::Invalid,
             }),
             None => {}
-            Some(value) => {
-                // Empty text is also how a client sends null.
-                let null_too = value.as_str() == Some("")
-                    && pc.entry.shape.types & schema::ty::NULL != 0
-                    && pc
-                        .entry
-                        .validator
-                        .as_ref()
-                        .is_some_and(|v| v.is_valid(&Value::Null));
-                if let Some(v) = &pc.entry.validator
-                    && !null_too
-                    && !v.is_valid(&value)
-                {
-                    schema_violations(v, &value, &[where_, &p.name], &label(), &mut violations);
+            // `allowEmptyValue`: `?q=` is a value, whatever the schema says; Swagger 2.0
+            // without it refuses the empty value.
+            Some(value) if value.as_str() == Some("") && p.location == ParamIn::Query => {
+                if !p.allow_empty_value && doc.version == Version::Swagger2 {
+                    violations.push(Violation {
+                        location: vec![where_.into(), p.name.clone()],
+                        rule: "allowEmptyValue".into(),
+                        message: format!(
+                            "The {} is empty, and it does not set allowEmptyValue.",
+                            label()
+                        ),
+                        class: Class::Invalid,
+                    });
+                } else if !p.allow_empty_value {
+                    check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
                 }
+            }
+            Some(value) => {
+                check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
             }
         }
     }
@@ -470,6 +478,30 @@ pub fn check(
                 accepted: &accepted,
             },
         ))),
+    }
+}
+
+/// A parameter's value against its schema.
+fn check_value(
+    pc: &ParamCheck,
+    value: &Value,
+    base: &[&str],
+    label: &str,
+    out: &mut Vec<Violation>,
+) {
+    // Empty text is also how a client sends null.
+    let null_too = value.as_str() == Some("")
+        && pc.entry.shape.types & schema::ty::NULL != 0
+        && pc
+            .entry
+            .validator
+            .as_ref()
+            .is_some_and(|v| v.is_valid(&Value::Null));
+    if let Some(v) = &pc.entry.validator
+        && !null_too
+        && !v.is_valid(value)
+    {
+        schema_violations(v, value, base, label, out);
     }
 }
 
@@ -532,7 +564,19 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
     let value = match kind {
         body::Kind::Opaque => return,
         body::Kind::Json => body::json(req.body),
-        body::Kind::Form => Ok(body::form(req.body, &b.entry.shape, &b.encodings)),
+        body::Kind::Form => {
+            for (name, chars) in body::reserved_sent(req.body, &b.encodings) {
+                out.push(Violation {
+                    location: vec!["body".into(), name.clone()],
+                    rule: "allowReserved".into(),
+                    message: format!(
+                        "The form field '{name}' sends the reserved characters {chars} as they are; its encoding does not set allowReserved, so they must be percent-encoded."
+                    ),
+                    class: Class::Invalid,
+                });
+            }
+            Ok(body::form(req.body, &b.entry.shape, &b.encodings))
+        }
         body::Kind::Multipart => match wire::boundary(ct) {
             None => Err(body::Malformed(
                 "The multipart Content-Type has no boundary parameter.".into(),

@@ -338,3 +338,79 @@ fn the_document_may_be_a_url() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot fetch the document"), "{err}");
 }
+
+fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+    json(
+        s.req("POST", path)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
+    let s = mock(&[&fixture("prism/forms.yaml"), "-v", "silent"]);
+    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass, `?tag=` does not.
+    assert_eq!(s.get("/search?q=&page=").send().unwrap().status(), 200);
+    let (status, body) = json(s.get("/search?q=a&page=1&tag=").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["query", "tag"]));
+    assert_eq!(body["errors"][0]["rule"], "allowEmptyValue");
+    // `format: byte` in formData, urlencoded and multipart alike.
+    let urlencoded = "application/x-www-form-urlencoded";
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=2").0,
+        201
+    );
+    let (status, body) = form(&s, "/upload", urlencoded, "data=not+base64!");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["rule"], "format");
+    let multipart = |value: &str| {
+        format!(
+            "--XX\r\ncontent-disposition: form-data; name=\"data\"\r\n\r\n{value}\r\n--XX--\r\n"
+        )
+    };
+    let mp = "multipart/form-data; boundary=XX";
+    assert_eq!(form(&s, "/upload", mp, &multipart("aGVsbG8=")).0, 201);
+    assert_eq!(form(&s, "/upload", mp, &multipart("###")).0, 422);
+
+    let s = mock(&[&fixture("prism/forms3.yaml"), "-v", "silent"]);
+    assert_eq!(
+        form(
+            &s,
+            "/notes",
+            mp,
+            &multipart("x").replace("\"data\"", "\"blob\"")
+        )
+        .0,
+        422
+    );
+    assert_eq!(form(&s, "/notes", urlencoded, "text=ab&blob=@@").0, 422);
+    // `allowReserved: true` lets `text` send `/` and `?` as they are...
+    assert_eq!(
+        form(&s, "/notes", urlencoded, "text=a/b?&blob=aGVsbG8%3D").0,
+        201
+    );
+    // ...while `label`'s encoding does not: percent-encoded is fine, raw is a 422.
+    assert_eq!(
+        form(
+            &s,
+            "/notes",
+            urlencoded,
+            "text=ab&blob=aGVsbG8%3D&label=a%2Fb"
+        )
+        .0,
+        201
+    );
+    let (status, body) = form(
+        &s,
+        "/notes",
+        urlencoded,
+        "text=ab&blob=aGVsbG8%3D&label=a/b;c",
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["body", "label"]));
+    assert!(body["detail"].as_str().unwrap().contains("/;"), "{body}");
+}

@@ -546,6 +546,10 @@ fn parameter(cx: &mut Ctx<'_>, p: &Value, at: &str, name: &str, location: ParamI
             .get("collectionFormat")
             .and_then(Value::as_str)
             .map(str::to_string),
+        allow_empty_value: p
+            .get("allowEmptyValue")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         pointer: at.to_string(),
     }
 }
