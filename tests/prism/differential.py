@@ -36,6 +36,7 @@ PEERS = Path(os.environ.get("STANDIN_PEERS_DIR", Path.home() / ".cache/standin-p
 
 # (document, flags, [(method, path, headers, body, compare)])
 JSON = {"Content-Type": "application/json"}
+KEY = {"X-Api-Key": "k"}
 RUNS = [
     ("pets.yaml", [], [
         ("GET", "/pets", {}, None, "body"),
@@ -78,6 +79,18 @@ RUNS = [
     ("commas.json", [], [
         ("GET", "/a", {}, None, "body"),
     ]),
+    ("shop.postman_collection.json", [], [
+        ("GET", "/orders", {}, None, "none"),
+        ("GET", "/orders", KEY, None, "body"),
+        ("GET", "/orders", {**KEY, "Accept": "text/csv"}, None, "body"),
+        ("GET", "/orders", {**KEY, "Accept": "application/xml"}, None, "none"),
+        ("GET", "/orders", {**KEY, "Prefer": "code=500"}, None, "body"),
+        ("POST", "/orders", {**KEY, **JSON}, b'{"item": "pen", "qty": 1}', "body"),
+        ("POST", "/orders", {**KEY, **JSON}, b'{"item": "pen"}', "body"),
+        ("POST", "/orders", {**KEY, **JSON}, b'{"item": "pen", "qty": "two"}', "none"),
+        ("GET", "/orders/3", KEY, None, "body"),
+        ("GET", "/health", {}, None, "body"),
+    ]),
 ]
 
 # (flags, method, path) -> why the two answers may differ.
@@ -85,6 +98,7 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("", "OPTIONS", "/pets"): "a plain OPTIONS with CORS on: standin answers 204 with Allow, Prism 405",
     ("", "HEAD", "/pets/1"): "standin answers HEAD from the GET operation; Prism only with a HEAD operation",
     ("", "GET", "/codes"): "Prism's static body breaks the schema's pattern (sl-violations); standin's satisfies it",
+    ("", "GET", "/health"): "a request with `noauth` under a collection's auth: Prism still asks for the key, standin (as Postman) does not",
     ("", "POST", "/owners"): "a 204 without content: Prism labels the empty body text/plain, standin sends no Content-Type",
 }
 

@@ -156,8 +156,14 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     } else {
         PathBuf::from(&args.document)
     };
+    // A Postman collection is served as Prism reads it: as the OpenAPI document it
+    // converts it to (written beside the fetched documents, not watched).
+    let (document, converted) = match as_openapi(&document)? {
+        Some(file) => (file, true),
+        None => (document, false),
+    };
     let document = document.to_string_lossy().into_owned();
-    let serve = serve_args(&args, &document, !remote)?;
+    let serve = serve_args(&args, &document, !remote && !converted)?;
     eprintln!("standin: serving as `standin serve {}`", serve.join(" "));
     let argv = ["standin".to_string(), "serve".to_string()]
         .into_iter()
@@ -168,6 +174,46 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
         crate::args::Command::Serve(a) => crate::serve(*a),
         _ => bail!("translating Prism's flags did not give `standin serve`"),
     }
+}
+
+/// The directory of files `standin mock` writes (fetched and converted documents).
+fn work_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("standin-mock-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// When `path` is a Postman collection, the OpenAPI document Prism reads it as, written
+/// to a file; `None` for any other document (or one that does not parse: serving it
+/// then reports why).
+fn as_openapi(path: &std::path::Path) -> anyhow::Result<Option<PathBuf>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(None);
+    };
+    let (text, _) = standin_core::parse::blank_trailing_commas(text);
+    let Ok(root) = standin_core::parse::parse_document(&text) else {
+        return Ok(None);
+    };
+    let other = root.get("openapi").is_some()
+        || root.get("swagger").is_some()
+        || root.pointer("/log/entries").is_some();
+    if other || !standin_core::source::postman::is_collection(&root) {
+        return Ok(None);
+    }
+    let doc = standin_core::source::postman_openapi::to_openapi(&root);
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("collection");
+    let file = work_dir()?.join(format!("{stem}.openapi.json"));
+    let text = serde_json::to_string_pretty(&doc)?;
+    std::fs::write(&file, text).with_context(|| format!("writing {}", file.display()))?;
+    eprintln!(
+        "standin: {} is a Postman collection, served as Prism reads it: {}",
+        path.display(),
+        file.display()
+    );
+    Ok(Some(file))
 }
 
 /// Fetches a document URL into a file of its own under the temporary directory, named
@@ -219,9 +265,7 @@ fn fetch(url: &str) -> anyhow::Result<PathBuf> {
                 .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         })
         .unwrap_or("document");
-    let dir = std::env::temp_dir().join(format!("standin-mock-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let file = dir.join(name);
+    let file = work_dir()?.join(name);
     std::fs::write(&file, &reply.body).with_context(|| format!("writing {}", file.display()))?;
     Ok(file)
 }

@@ -7,6 +7,7 @@
 pub mod har;
 pub mod openapi;
 pub mod postman;
+pub mod postman_openapi;
 
 use std::path::{Path, PathBuf};
 

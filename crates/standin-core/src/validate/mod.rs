@@ -468,16 +468,32 @@ pub fn check(
                 entries,
             )
         }
-        _ => Verdict::Reject(Box::new(answer::reject(
-            doc,
-            op,
-            req,
-            &violations,
-            &answer::Rejection {
-                challenges: &challenges,
-                accepted: &accepted,
-            },
-        ))),
+        _ => {
+            let mut reply = answer::reject(
+                doc,
+                op,
+                req,
+                &violations,
+                &answer::Rejection {
+                    challenges: &challenges,
+                    accepted: &accepted,
+                },
+            );
+            // With answers checked, the document's own error response lists the
+            // request's violations in `sl-violations`, as Prism's does (its own
+            // problem documents do not).
+            let own_problem = reply.headers.iter().any(|(n, v)| {
+                n == header::CONTENT_TYPE && v.as_bytes() == crate::problem::PROBLEM_JSON.as_bytes()
+            });
+            if settings.check_responses != crate::settings::ResponseCheck::Off && !own_problem {
+                let entries: Vec<Value> = violations
+                    .iter()
+                    .map(|v| response::entry("request", v))
+                    .collect();
+                reply.headers.extend(response::header(&entries));
+            }
+            Verdict::Reject(Box::new(reply))
+        }
     }
 }
 

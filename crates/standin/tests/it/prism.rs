@@ -414,3 +414,78 @@ fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
     assert_eq!(body["errors"][0]["location"], json!(["body", "label"]));
     assert!(body["detail"].as_str().unwrap().contains("/;"), "{body}");
 }
+
+#[test]
+fn a_postman_collection_through_mock_is_read_as_prism_reads_it() {
+    let collection = fixture("prism/shop.postman_collection.json");
+    let s = mock(&[&collection, "-v", "silent"]);
+    let said: Vec<String> = s.errors.try_iter().collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("is a Postman collection, served as Prism reads it")),
+        "{said:?}"
+    );
+    // The collection's `auth` is a security scheme: 401 without the key.
+    let (status, body) = json(s.get("/orders").send().unwrap());
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("X-Api-Key"),
+        "{body}"
+    );
+    let key = |r: reqwest::blocking::RequestBuilder| r.header("x-api-key", "k");
+    // The status as Prism chooses it (the lowest 2xx), its first example...
+    let (status, body) = json(key(s.get("/orders")).send().unwrap());
+    assert_eq!((status, body), (200, json!([{"id": 1, "total": 9.5}])));
+    // ...and `Accept` choosing among the examples' content types.
+    let resp = key(s.get("/orders"))
+        .header("accept", "text/csv")
+        .send()
+        .unwrap();
+    assert_eq!(header(&resp, "content-type").as_deref(), Some("text/csv"));
+    assert_eq!(resp.text().unwrap(), "id,total\n1,9.5\n");
+    let resp = key(s.get("/orders"))
+        .header("accept", "application/xml")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 406);
+    // A forced status picks the other saved response.
+    let (status, body) = json(
+        key(s.get("/orders"))
+            .header("prefer", "code=500")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!((status, body), (500, json!({"error": "down"})));
+    // Request bodies are checked against the shape of the collection's body.
+    let post = |body: &str| {
+        key(s.req("POST", "/orders"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let created = post(r#"{"item": "pen", "qty": 1}"#);
+    assert_eq!(created.status(), 201);
+    assert_eq!(header(&created, "location").as_deref(), Some("/orders/7"));
+    assert_eq!(post(r#"{"item": "pen"}"#).status(), 201);
+    let invalid = post(r#"{"item": "pen", "qty": "two"}"#);
+    // Answered from the document, the request's violations are in `sl-violations`.
+    let list = sl_violations(&invalid).expect("sl-violations on the collection's 422");
+    assert_eq!(
+        list[0]["location"],
+        json!(["request", "body", "qty"]),
+        "{list}"
+    );
+    let (status, body) = json(invalid);
+    // The collection's own 422 example, with the violation written in.
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("'qty'"), "{body}");
+    // `:id` is a path parameter; `noauth` on a request needs no key.
+    assert_eq!(key(s.get("/orders/3")).send().unwrap().status(), 200);
+    assert_eq!(s.get("/health").send().unwrap().status(), 200);
+
+    // standin serve keeps Postman's mock-server rules: saved examples, no auth check.
+    let served = Server::start(&[&collection, "--quiet"]);
+    let (status, body) = json(served.get("/orders").send().unwrap());
+    assert_eq!((status, body), (200, json!([{"id": 1, "total": 9.5}])));
+}
