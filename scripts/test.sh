@@ -3,8 +3,8 @@
 # WireMock, Mockoon and Prism differential tests, the WireMock client test, a corpus sweep
 # on a sample of real-world documents, and the benchmark's quick mode.
 # Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus,
-# WireMock, Mockoon CLI and Prism), wrk and curl (for the benchmark), and Java 17 (for WireMock) with apt-get when
-# they are missing. Each step prints how long it took.
+# WireMock, Mockoon CLI and Prism), wrk and curl (for the benchmark), and Java 17 (for
+# WireMock) with apt-get when they are missing. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
