@@ -364,6 +364,15 @@ fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
         form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=2").0,
         201
     );
+    // `allowEmptyValue` on a formData field: empty passes, a wrong value still fails.
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=").0,
+        201
+    );
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=x").0,
+        422
+    );
     let (status, body) = form(&s, "/upload", urlencoded, "data=not+base64!");
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["rule"], "format");
