@@ -420,6 +420,32 @@ pub struct Journal {
     /// on one worker thread still gets the whole budget.
     active: AtomicUsize,
     seq: AtomicU64,
+    /// Streams following the journal ([`Journal::follow`]): recording wakes them only
+    /// when there is one, so a journal nobody follows pays one atomic load.
+    followers: AtomicUsize,
+    recorded: tokio::sync::Notify,
+}
+
+/// A stream following the journal; dropping it stops the wake-ups it asked for.
+pub struct Follower<'a> {
+    journal: &'a Journal,
+}
+
+impl Follower<'_> {
+    /// Waits until an entry is recorded after this call (spurious wake-ups are
+    /// harmless: read with [`Journal::since`] and wait again).
+    pub fn recorded(&self) -> std::pin::Pin<Box<tokio::sync::futures::Notified<'_>>> {
+        let mut notified = Box::pin(self.journal.recorded.notified());
+        // Registered now, so an entry recorded before the future is polled still wakes it.
+        notified.as_mut().enable();
+        notified
+    }
+}
+
+impl Drop for Follower<'_> {
+    fn drop(&mut self) {
+        self.journal.followers.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -457,6 +483,8 @@ impl Journal {
             shards,
             active: AtomicUsize::new(0),
             seq: AtomicU64::new(0),
+            followers: AtomicUsize::new(0),
+            recorded: tokio::sync::Notify::new(),
         }
     }
 
@@ -577,6 +605,43 @@ impl Journal {
         shard.bytes += cost;
         shard.entries.push_back(Arc::new(entry));
         Self::trim(&mut shard, max_entries, max_bytes);
+        drop(shard);
+        if self.followers.load(Ordering::Relaxed) > 0 {
+            self.recorded.notify_waiters();
+        }
+    }
+
+    /// The sequence number the next entry will get.
+    pub fn next_seq(&self) -> u64 {
+        self.seq.load(Ordering::Relaxed)
+    }
+
+    /// Starts following the journal: [`Follower::recorded`] then wakes on new entries.
+    pub fn follow(&self) -> Follower<'_> {
+        self.followers.fetch_add(1, Ordering::Relaxed);
+        Follower { journal: self }
+    }
+
+    /// The entries numbered `seq` and later, oldest first, at most the newest `limit`;
+    /// and how many were left out for the limit. Each shard is read from its newest
+    /// end, so a follower that keeps up reads only what is new.
+    pub fn since(&self, seq: u64, limit: usize) -> (Vec<Arc<Entry>>, usize) {
+        let mut fresh = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = Self::lock(shard);
+            fresh.extend(
+                shard
+                    .entries
+                    .iter()
+                    .rev()
+                    .take_while(|e| e.seq >= seq)
+                    .cloned(),
+            );
+        }
+        fresh.sort_unstable_by_key(|e| e.seq);
+        let skipped = fresh.len().saturating_sub(limit);
+        fresh.drain(..skipped);
+        (fresh, skipped)
     }
 
     /// Drops a shard's oldest entries until it is within these bounds.
