@@ -20,6 +20,11 @@ function h(tag, attrs, ...kids) {
   return el;
 }
 
+// Replaces an element's children, leaving out the absent ones.
+function fill(el, ...kids) {
+  el.replaceChildren(...kids.flat().filter((k) => k !== undefined && k !== null && k !== false));
+}
+
 async function api(method, path, body) {
   const init = { method, headers: {} };
   if (body !== undefined) {
@@ -98,7 +103,7 @@ function countOf(s) {
 loaders.mocks = async () => {
   const r = await api("GET", "/mock");
   const body = $("mocks-body");
-  if (!r.ok) { body.replaceChildren(h("p", { class: "err" }, errorText(r))); return; }
+  if (!r.ok) { fill(body, h("p", { class: "err" }, errorText(r))); return; }
   const m = r.json;
   $("mock-name").textContent = m.name;
   document.title = `${m.name} · standin`;
@@ -110,7 +115,7 @@ loaders.mocks = async () => {
           h("td", {}, d.message)))))
     : h("p", { class: "muted" }, "Loaded without a diagnostic.");
   const others = m.mocks.filter((o) => o.url !== m.url);
-  body.replaceChildren(
+  fill(body, 
     h("article", { class: "panel card", "aria-label": `Mock ${m.name}` },
       h("h2", {}, m.name, " ", h("a", { href: m.url + "/", class: "mono" }, m.url)),
       h("p", { class: "muted" }, `${m.requests} requests in the journal`),
@@ -158,8 +163,8 @@ function renderEndpoints() {
   const q = $("ep-search").value.trim().toLowerCase();
   const list = $("ep-list");
   const shown = endpoints.filter((e) => !q || [e.kind, e.method, e.path, e.title, e.sub, ...e.details].join(" ").toLowerCase().includes(q));
-  if (!shown.length) { list.replaceChildren(h("p", { class: "muted" }, endpoints.length ? "Nothing matches." : "This mock serves no endpoint.")); return; }
-  list.replaceChildren(...shown.map((e) => h("details", { class: "item" },
+  if (!shown.length) { fill(list, h("p", { class: "muted" }, endpoints.length ? "Nothing matches." : "This mock serves no endpoint.")); return; }
+  fill(list, ...shown.map((e) => h("details", { class: "item" },
     h("summary", {}, h("span", { class: "line" }, method(e.method), h("span", { class: "mono" }, e.path), h("span", { class: "why" }, e.title))),
     h("p", { class: "hint" }, `${e.kind} · ${e.sub || ""}`),
     h("ul", {}, e.details.map((d) => h("li", { class: "mono" }, d))),
@@ -176,7 +181,7 @@ function tryOut(e) {
 }
 loaders.endpoints = async () => {
   const r = await api("GET", "/mock/endpoints");
-  if (!r.ok) { $("ep-list").replaceChildren(h("p", { class: "err" }, errorText(r))); return; }
+  if (!r.ok) { fill($("ep-list"), h("p", { class: "err" }, errorText(r))); return; }
   endpoints = endpointItems(r.json);
   renderEndpoints();
 };
@@ -211,7 +216,7 @@ $("try").addEventListener("submit", async (ev) => {
   const text = await res.text();
   const ms = Math.round(performance.now() - t0);
   const hdrs = [...res.headers.entries()].map(([k, v]) => `${k}: ${v}`).join("\n");
-  $("try-result").replaceChildren(
+  fill($("try-result"), 
     h("p", {}, h("span", { class: statusClass(res.status), id: "try-status" }, res.status), " ", res.statusText, " ", h("span", { class: "muted" }, `${ms} ms`)),
     h("h3", {}, "Headers"), h("pre", {}, hdrs),
     h("h3", {}, "Body"), h("pre", {}, text ? pretty(text) : "(empty)"));
@@ -251,16 +256,32 @@ function passes(e) {
 }
 function row(e) {
   return h("button", { type: "button", class: "item", role: "listitem", "data-id": e.id, "aria-selected": selected === e.id ? "true" : "false",
-    onclick: () => { selected = e.id; renderList(); renderDetail(e); } },
+    onclick: (ev) => { selected = e.id; markSelected(); renderDetail(e); ev.currentTarget.focus(); } },
     h("span", { class: "line" }, method(e.request.method), h("span", { class: statusClass(e.response.status) }, e.response.status),
       h("span", { class: "mono" }, e.request.url), h("span", { class: "muted" }, new Date(e.request.loggedDate).toLocaleTimeString())),
     h("span", { class: "why" }, reasonOf(e)));
 }
+const SHOWN = 100;
+let fresh = [];         // arrived since the list was last drawn, newest first
+function markSelected() {
+  for (const b of $("req-list").querySelectorAll(".item")) b.setAttribute("aria-selected", String(b.dataset.id === selected));
+}
 function renderList() {
+  fresh = [];
   const shown = events.filter(passes);
   const list = $("req-list");
-  if (!shown.length) { list.replaceChildren(h("p", { class: "muted" }, events.length ? "No request passes the filters." : "No request yet: send one to the mock.")); return; }
-  list.replaceChildren(...shown.slice(0, 200).map(row));
+  if (!shown.length) { fill(list, h("p", { class: "muted" }, events.length ? "No request passes the filters." : "No request yet: send one to the mock.")); return; }
+  fill(list, ...shown.slice(0, SHOWN).map(row));
+}
+// New requests are put on top of the list drawn, and the oldest rows taken off.
+function renderFresh() {
+  const add = fresh.filter(passes).slice(0, SHOWN);
+  fresh = [];
+  if (!add.length) return;
+  const list = $("req-list");
+  if (!list.querySelector(".item")) { renderList(); return; }
+  list.prepend(...add.map(row));
+  while (list.children.length > SHOWN) list.lastElementChild.remove();
 }
 function headerText(hs) {
   return Object.entries(hs || {}).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : v}`).join("\n");
@@ -274,7 +295,7 @@ function renderDetail(e) {
         n.reasons && n.reasons.length ? h("ul", {}, n.reasons.map((r) => h("li", {}, r))) : null)))]
     : [];
   const req = e.request, res = e.response;
-  $("req-detail").replaceChildren(
+  fill($("req-detail"), 
     h("h2", {}, method(req.method), " ", h("span", { class: "mono" }, req.url), " ", h("span", { class: statusClass(res.status) }, res.status)),
     h("h3", {}, "Why"),
     kv([["answered by", w.answerer], ["operation", w.operation], ["example", w.example], ["stub", w.stub && ((e.stubMapping && e.stubMapping.name) ? `${e.stubMapping.name} (${w.stub})` : w.stub)],
@@ -300,17 +321,20 @@ function connect() {
   source.addEventListener("request", (m) => {
     const e = JSON.parse(m.data);
     events.unshift(e);
+    fresh.unshift(e);
     if (events.length > MAX_ROWS) events.length = MAX_ROWS;
+    if (fresh.length > SHOWN) fresh.length = SHOWN;
     if (!paused && !$("page-requests").hidden) scheduleRender();
   });
   source.addEventListener("skipped", (m) => setLive(`live (${JSON.parse(m.data).skipped} skipped in a burst)`, true));
   source.addEventListener("disabled", (m) => setLive(JSON.parse(m.data).detail));
 }
+// The list is drawn at most four times a second, however fast requests arrive.
 let renderPending = false;
 function scheduleRender() {
   if (renderPending) return;
   renderPending = true;
-  requestAnimationFrame(() => { renderPending = false; renderList(); });
+  setTimeout(() => requestAnimationFrame(() => { renderPending = false; renderFresh(); }), 250);
 }
 loaders.requests = () => { connect(); renderList(); };
 for (const id of ["f-method", "f-path", "f-status", "f-source"]) $(id).addEventListener("input", renderList);
@@ -324,7 +348,7 @@ $("pause").addEventListener("click", () => {
 });
 $("clear").addEventListener("click", async () => {
   const r = await api("DELETE", "/requests");
-  if (r.ok) { events = []; selected = null; renderList(); $("req-detail").replaceChildren(h("p", { class: "muted" }, "Journal cleared.")); }
+  if (r.ok) { events = []; selected = null; renderList(); fill($("req-detail"), h("p", { class: "muted" }, "Journal cleared.")); }
 });
 
 // ---- settings -----------------------------------------------------------------------------
@@ -347,7 +371,7 @@ function fillSettings(s) {
   for (const r of document.querySelectorAll("input[name=privacy]")) r.checked = r.value === (s.private ? "private" : "public");
   $("s-key").value = s.apiKey || "";
   $("s-envfile").value = s.environment.file || "";
-  $("s-vars").replaceChildren(...Object.entries(s.environment.variables).map(([k, v]) => varRow(k, v)));
+  fill($("s-vars"), ...Object.entries(s.environment.variables).map(([k, v]) => varRow(k, v)));
   $("s-mbody").checked = s.matching.body;
   $("s-mheaders").value = s.matching.headers.join(", ");
   $("s-validation").value = s.validation;
@@ -427,7 +451,7 @@ $("settings").addEventListener("submit", async (ev) => {
 loaders.state = async () => {
   const [sc, st] = await Promise.all([api("GET", "/scenarios"), api("GET", "/state")]);
   const scen = (sc.json && sc.json.scenarios) || [];
-  $("scenarios").replaceChildren(scen.length
+  fill($("scenarios"), scen.length
     ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Scenario"), h("th", {}, "State"), h("th", {}, "Set state"))),
         h("tbody", {}, scen.map((s) => {
           const sel = h("select", { "aria-label": `State of ${s.name}` }, (s.possibleStates || [s.state]).map((p) => h("option", { selected: p === s.state }, p)));
@@ -441,7 +465,7 @@ loaders.state = async () => {
     : h("p", { class: "muted" }, "No scenario: stubs with scenarioName have them."));
   const s = st.json || { resources: [], collections: [] };
   const res = s.resources || [];
-  $("resources").replaceChildren(
+  fill($("resources"), 
     res.length ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Resource"), h("th", {}, "Identifier"), h("th", {}, "Seed examples"), h("th", {}, "Operations"))),
       h("tbody", {}, res.map((r) => h("tr", {}, h("td", { class: "mono" }, r.name), h("td", {}, r.identifier || ""), h("td", {}, r.examples),
         h("td", {}, (r.operations || []).map((o) => `${o.action}`).join(", "))))))
@@ -470,7 +494,7 @@ function showRecorded(r) {
   if (!r.ok) { $("rec-err").textContent = errorText(r); return; }
   recorded = r.json;
   const n = (recorded && recorded.mappings || []).length;
-  $("rec-out").replaceChildren(h("p", {}, `${n} stub mapping${n === 1 ? "" : "s"} recorded.`),
+  fill($("rec-out"), h("p", {}, `${n} stub mapping${n === 1 ? "" : "s"} recorded.`),
     h("pre", {}, JSON.stringify(recorded, null, 2)));
   $("rec-download").disabled = false;
 }
