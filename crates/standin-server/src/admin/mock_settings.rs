@@ -360,7 +360,11 @@ fn update(admin: &Admin, body: &Bytes) -> Response<Bytes> {
     if settings != before
         && let Some(snap) = &admin.snapshot
     {
-        let (next, _) = crate::server::load(&admin.mock.documents, &settings);
+        let next = standin_core::Snapshot::build(
+            &crate::files::DiskFiles,
+            &admin.mock.documents,
+            settings.clone(),
+        );
         let errors =
             |s: &standin_core::Snapshot| s.diagnostics.iter().filter(|d| d.is_error()).count();
         let now = snap.load();
