@@ -21,7 +21,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
-use standin_core::exchange::Forward;
+use standin_core::exchange::{Forward, Kind};
 use standin_core::problem::Problem;
 use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
@@ -378,6 +378,13 @@ async fn handle(
         reply.delay_ms = reply
             .delay_ms
             .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
+        // The mock's delay (`--delay`, the admin API's settings) is added to stub and
+        // route answers here; the core's answerers add it to theirs.
+        if matches!(reply.why.answerer, Kind::Stub | Kind::Route)
+            && let Some(d) = snap.settings.delay
+        {
+            reply.delay_ms = reply.delay_ms.saturating_add(d.pick(entropy >> 7));
+        }
         reply
     };
     let reply = match reply.why.note {

@@ -234,7 +234,7 @@ function reasonOf(e) {
   const w = e.why || {};
   const bits = [];
   if (w.answerer && w.answerer !== "standin") bits.push(w.answerer);
-  if (w.operation) bits.push(w.operation);
+  if (w.operation && w.answerer !== "stub") bits.push(w.operation);
   if (w.example) bits.push(`example ${w.example}`);
   if (w.stub) bits.push(`stub ${(e.stubMapping && e.stubMapping.name) || w.stub}`);
   if (w.source && w.answerer !== "stub") bits.push(w.source);

@@ -142,9 +142,15 @@ fn info(admin: &Admin) -> Response<Bytes> {
         diagnostics.extend(snap.diagnostics.iter().cloned());
     }
     let stubs = admin.registry.list().len();
+    let here = std::env::current_dir().ok();
     for s in admin.registry.sources() {
+        // As given on the command line when it was under the working directory.
+        let shown = here
+            .as_deref()
+            .and_then(|h| s.mappings.strip_prefix(h).ok())
+            .unwrap_or(&s.mappings);
         sources.push(json!({
-            "file": s.mappings.display().to_string(),
+            "file": shown.display().to_string(),
             "kind": "wiremock",
             "stubs": stubs,
         }));

@@ -30,7 +30,7 @@ pub const PATH: &str = "/__admin/requests/stream";
 /// How long a woken follower waits for more entries before sending.
 pub const COALESCE: Duration = Duration::from_millis(250);
 /// The most entries sent at a time.
-pub const BATCH: usize = 100;
+pub const BATCH: usize = 50;
 /// How often a quiet stream sends a comment.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
 const DEFAULT_BACKLOG: u64 = 100;

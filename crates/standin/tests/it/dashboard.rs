@@ -427,3 +427,28 @@ fn the_log_line_carries_the_new_name() {
         .expect("a log line for GET /v1/pets");
     assert!(line.contains("storefront"), "{line}");
 }
+
+#[test]
+fn the_mock_s_delay_holds_stub_answers_too() {
+    let stubs: std::path::PathBuf = [
+        env!("CARGO_MANIFEST_DIR"),
+        "..",
+        "..",
+        "tests",
+        "dashboard",
+        "stubs",
+    ]
+    .iter()
+    .collect();
+    let s = Server::start(&[&stubs.display().to_string(), "--quiet"]);
+    let (status, v) = patch(&s, json!({"delay": 250}));
+    assert_eq!(status, 200, "{v}");
+    let started = Instant::now();
+    let (status, body) = json(s.get("/greeting").send().unwrap());
+    assert_eq!((status, &body["text"]), (200, &json!("Welcome")));
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+}
