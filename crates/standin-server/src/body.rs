@@ -386,6 +386,21 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_channel_sends_each_piece_and_ends_with_its_sender() {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let body = ReplyBody::channel(rx);
+        assert_eq!(body.size_hint().exact(), None);
+        tx.send(Bytes::from_static(b"one")).await.unwrap();
+        tx.send(Bytes::from_static(b"two")).await.unwrap();
+        drop(tx);
+        let got: Vec<Bytes> = frames(body).await.into_iter().map(|f| f.0).collect();
+        assert_eq!(
+            got,
+            [Bytes::from_static(b"one"), Bytes::from_static(b"two")]
+        );
+    }
+
+    #[tokio::test]
     async fn empty_is_at_its_end_already() {
         let body = ReplyBody::empty();
         assert!(body.is_end_stream());

@@ -1035,4 +1035,34 @@ mod tests {
         seqs.dedup();
         assert_eq!(seqs.len(), 4000);
     }
+
+    #[test]
+    fn since_reads_what_is_new_oldest_first_and_counts_what_it_leaves_out() {
+        let j = Journal::new(config(100, 1 << 20));
+        for i in 0..5 {
+            j.record(entry(&format!("/{i}"), b"", Kind::Stub));
+        }
+        assert_eq!(j.next_seq(), 5);
+        let (fresh, skipped) = j.since(2, 10);
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!((urls, skipped), (vec!["/2", "/3", "/4"], 0));
+        let (fresh, skipped) = j.since(0, 2);
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!((urls, skipped), (vec!["/3", "/4"], 3));
+        assert!(j.since(5, 10).0.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_follower_is_woken_by_an_entry_recorded_after_it_asked() {
+        let j = Journal::new(config(100, 1 << 20));
+        let follower = j.follow();
+        let woken = follower.recorded();
+        // Recorded before the wait is polled: the wake-up is not lost.
+        j.record(entry("/a", b"", Kind::Stub));
+        tokio::time::timeout(Duration::from_secs(1), woken)
+            .await
+            .expect("woken");
+        drop(follower);
+        assert_eq!(j.followers.load(Ordering::Relaxed), 0);
+    }
 }
