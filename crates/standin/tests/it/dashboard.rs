@@ -452,3 +452,42 @@ fn the_mock_s_delay_holds_stub_answers_too() {
         started.elapsed()
     );
 }
+
+#[test]
+fn each_mock_of_a_process_lists_the_others_with_their_names_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("standin.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "port: 0\nquiet: true\nmocks:\n  - name: pets\n    sources: [{0}]\n  - name: more-pets\n    sources: [{0}]\n",
+            example("petstore.yaml"),
+        ),
+    )
+    .unwrap();
+    let s = Server::start(&["--config", cfg.to_str().unwrap()]);
+    let other = (0..5)
+        .filter_map(|_| s.next_line(10))
+        .find(|l| l.starts_with("http://"))
+        .expect("the second mock's URL");
+    let (status, _) = json(
+        reqwest::blocking::Client::new()
+            .patch(format!("{other}/__admin/mock/settings"))
+            .json(&json!({"name": "renamed"}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 200);
+    let (_, v) = json(s.get("/__admin/mock").send().unwrap());
+    assert_eq!(v["name"], "pets");
+    let mocks = v["mocks"].as_array().unwrap();
+    assert_eq!(mocks.len(), 2, "{v}");
+    assert_eq!(
+        (mocks[0]["name"].as_str(), mocks[0]["url"].as_str()),
+        (Some("pets"), Some(s.url.as_str()))
+    );
+    assert_eq!(
+        (mocks[1]["name"].as_str(), mocks[1]["url"].as_str()),
+        (Some("renamed"), Some(other.as_str()))
+    );
+}
