@@ -324,7 +324,7 @@ function connect() {
     fresh.unshift(e);
     if (events.length > MAX_ROWS) events.length = MAX_ROWS;
     if (fresh.length > SHOWN) fresh.length = SHOWN;
-    if (!paused && !$("page-requests").hidden) scheduleRender();
+    if (!paused && !document.hidden && !$("page-requests").hidden) scheduleRender();
   });
   source.addEventListener("skipped", (m) => setLive(`live (${JSON.parse(m.data).skipped} skipped in a burst)`, true));
   source.addEventListener("disabled", (m) => setLive(JSON.parse(m.data).detail));
@@ -337,6 +337,10 @@ function scheduleRender() {
   setTimeout(() => requestAnimationFrame(() => { renderPending = false; renderFresh(); }), 250);
 }
 loaders.requests = () => { connect(); renderList(); };
+// A tab in the background draws nothing; it catches up when shown.
+document.addEventListener("visibilitychange", () => {
+  if (!document.hidden && !paused && !$("page-requests").hidden) renderList();
+});
 for (const id of ["f-method", "f-path", "f-status", "f-source"]) $(id).addEventListener("input", renderList);
 $("filters").addEventListener("submit", (e) => e.preventDefault());
 $("pause").addEventListener("click", () => {
