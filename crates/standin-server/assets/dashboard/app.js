@@ -255,7 +255,7 @@ function passes(e) {
     statusMatches(e.response.status, s) && (!src || (e.why && e.why.answerer) === src);
 }
 function row(e) {
-  return h("button", { type: "button", class: "item", role: "listitem", "data-id": e.id, "aria-selected": selected === e.id ? "true" : "false",
+  return h("button", { type: "button", class: "item", "data-id": e.id, "aria-current": selected === e.id ? "true" : "false",
     onclick: (ev) => { selected = e.id; markSelected(); renderDetail(e); ev.currentTarget.focus(); } },
     h("span", { class: "line" }, method(e.request.method), h("span", { class: statusClass(e.response.status) }, e.response.status),
       h("span", { class: "mono" }, e.request.url), h("span", { class: "muted" }, new Date(e.request.loggedDate).toLocaleTimeString())),
@@ -264,7 +264,7 @@ function row(e) {
 const SHOWN = 100;
 let fresh = [];         // arrived since the list was last drawn, newest first
 function markSelected() {
-  for (const b of $("req-list").querySelectorAll(".item")) b.setAttribute("aria-selected", String(b.dataset.id === selected));
+  for (const b of $("req-list").querySelectorAll(".item")) b.setAttribute("aria-current", String(b.dataset.id === selected));
 }
 function renderList() {
   fresh = [];
