@@ -611,6 +611,11 @@ impl Journal {
         }
     }
 
+    /// How many streams follow it now.
+    pub fn followers(&self) -> usize {
+        self.followers.load(Ordering::Relaxed)
+    }
+
     /// The sequence number the next entry will get.
     pub fn next_seq(&self) -> u64 {
         self.seq.load(Ordering::Relaxed)

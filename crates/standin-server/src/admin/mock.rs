@@ -178,6 +178,7 @@ fn info(admin: &Admin) -> Response<Bytes> {
             "sources": sources,
             "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
             "requests": admin.journal.len(),
+            "streams": admin.journal.followers(),
             "mocks": mocks,
         }),
     )
