@@ -289,6 +289,8 @@ fn the_stream_delivers_each_request_with_why_and_resumes_after_the_last_id() {
         rx.recv_timeout(Duration::from_secs(5)).unwrap(),
         "retry: 1000"
     );
+    let (_, info) = json(s.get("/__admin/mock").send().unwrap());
+    assert_eq!(info["streams"], 1, "{info}");
     let sent = Instant::now();
     assert_eq!(s.get("/v1/pets").send().unwrap().status(), 200);
     let (first, e) = next_request(&rx, Duration::from_secs(2)).expect("an event for GET /v1/pets");
