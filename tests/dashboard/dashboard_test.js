@@ -2,7 +2,7 @@
 // The dashboard in a real browser: Debian's headless Chromium driven by playwright-core.
 //
 // Starts `standin serve examples/petstore.yaml tests/dashboard/stubs` on a free port of
-// 127.0.0.1 and checks, page by page, what a person would: the mocks page lists the mock
+// 127.0.0.1 (and the same with --stateful for the state page) and checks, page by page, what a person would: the mocks page lists the mock
 // and its sources; a request sent with curl appears in live requests within a second with
 // its reason; a miss shows its near misses; try-it shows the status it forced; a delay set
 // on the settings page is applied to the next request (timed with curl), and a value the
@@ -96,22 +96,31 @@ async function throughputHere(url, n, conc) {
   return n / secs;
 }
 
-async function main() {
-  fs.mkdirSync(SHOTS, { recursive: true });
+// `standin serve ARGS` on a free port; answers [process, base URL] once it is up.
+async function serve(...args) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(BIN, ["serve", "examples/petstore.yaml", "tests/dashboard/stubs", "--port", String(port), "--quiet"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const server = spawn(BIN, ["serve", ...args, "--port", String(port), "--quiet"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   let up = false;
   for (let i = 0; i < 100 && !up; i++) {
     try { up = (await get(`${base}/__admin/health`))[0] === 200; } catch { await new Promise((r) => setTimeout(r, 100)); }
   }
   if (!up) { server.kill(); missing(`standin did not start on ${base}`); }
+  return [server, base];
+}
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const [server, base] = await serve("examples/petstore.yaml", "tests/dashboard/stubs");
+  const [stateful, stateBase] = await serve("examples/petstore.yaml", "tests/dashboard/stubs", "--stateful");
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   try {
     await run(browser, base);
+    await runState(browser, stateBase);
   } finally {
     await browser.close();
     server.kill();
+    stateful.kill();
   }
   if (failures) { console.log(`${failures} check(s) failed`); process.exit(1); }
   console.log("every dashboard check passed");
@@ -237,15 +246,6 @@ async function run(browser, base) {
   await page.waitForSelector("#s-note.ok");
   check(curl(`${base}/v1/pets`)[1] < 0.4, "the delay set back to none is gone from the next request");
 
-  // State and scenarios: the scenario moves, reset brings it back.
-  curl(`${base}/greeting`);
-  await page.click("nav a[data-page=state]");
-  await page.waitForSelector("#scenarios table");
-  check((await page.textContent("#scenarios")).includes("returning"), "the scenario shows its state after a request moved it");
-  await page.screenshot({ path: path.join(SHOTS, "state.png") });
-  await page.click("#scen-reset");
-  await page.waitForFunction(() => document.getElementById("scenarios").textContent.includes("Started"));
-  check(true, "reset scenarios puts the scenario back to Started");
 
   // Recording: status, and a refused start says why.
   await page.click("nav a[data-page=recording]");
@@ -305,6 +305,31 @@ async function run(browser, base) {
   console.log(`throughput (${hasWrk ? "wrk" : "node client"}): ${without.toFixed(0)} req/s without the dashboard, ${withDash.toFixed(0)} req/s with it open and streaming (${(withDash / without).toFixed(2)}x; rounds ${rounds.without.map((x) => x.toFixed(0)).join(", ")} vs ${rounds.with.map((x) => x.toFixed(0)).join(", ")})`);
   check(followed > 0, "the dashboard opened for the load followed the journal", `${followed} stream(s)`);
   await context.close();
+}
+
+// State and scenarios, on a stateful mock: what a client wrote shows, and reset takes it
+// away; a scenario moved by a request shows its state, and reset puts it back.
+async function runState(browser, base) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  execFileSync("curl", ["-s", "-o", "/dev/null", "-X", "POST", "-H", "content-type: application/json", "-d", '{"name":"Bo","tag":"dog"}', `${base}/v1/pets`]);
+  curl(`${base}/greeting`);
+  await page.goto(`${base}/__admin/dashboard/#state`);
+  await page.waitForSelector("#scenarios table");
+  check((await page.textContent("#scenarios")).includes("returning"), "the scenario shows its state after a request moved it");
+  const resources = await page.textContent("#resources");
+  check(resources.includes("/pets") && resources.includes("createPet (create)"), "the stateful mock's resource and its operations show");
+  check(resources.includes("3 items"), "…with the collection a POST wrote to", resources.slice(0, 120));
+  await page.locator("#resources details summary").first().click();
+  await page.screenshot({ path: path.join(SHOTS, "state.png") });
+  await page.click("#state-reset");
+  await page.waitForFunction(() => !document.getElementById("resources").textContent.includes("3 items"));
+  const [, pets] = await get(`${base}/v1/pets`);
+  check(JSON.parse(pets).length === 2, "reset resources takes the written pet away", pets);
+  await page.click("#scen-reset");
+  await page.waitForFunction(() => document.getElementById("scenarios").textContent.includes("Started"));
+  const [, greeting] = await get(`${base}/greeting`);
+  check(JSON.parse(greeting).text === "Welcome", "reset scenarios puts the scenario back to Started", greeting);
+  await page.close();
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -472,7 +472,7 @@ loaders.state = async () => {
   fill($("resources"), 
     res.length ? h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Resource"), h("th", {}, "Identifier"), h("th", {}, "Seed examples"), h("th", {}, "Operations"))),
       h("tbody", {}, res.map((r) => h("tr", {}, h("td", { class: "mono" }, r.name), h("td", {}, r.identifier || ""), h("td", {}, r.examples),
-        h("td", {}, (r.operations || []).map((o) => `${o.action}`).join(", "))))))
+        h("td", {}, (r.operations || []).map((o) => `${o.operation} (${o.action})`).join(", "))))))
       : h("p", { class: "muted" }, "No resource: start the mock with --stateful to keep what clients write."),
     ...(s.collections || []).map((c) => h("details", { class: "item" },
       h("summary", {}, h("span", { class: "mono" }, c.resource), " ", h("span", { class: "muted" }, `${c.items.length} items${c.session ? ` · session ${c.session}` : ""}${c.scope ? ` · ${c.scope}` : ""}`)),
@@ -535,5 +535,11 @@ $("rec-download").addEventListener("click", () => {
 // ---- start ------------------------------------------------------------------------------------------
 
 show(location.hash.slice(1) || "mocks");
+// The mock's name in the header, whichever page opened first.
+api("GET", "/mock").then((r) => {
+  if (!r.ok) return;
+  $("mock-name").textContent = r.json.name;
+  document.title = `${r.json.name} · standin`;
+});
 // The live list fills from the moment the page opens, whichever page is shown.
 connect();
