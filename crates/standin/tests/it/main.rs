@@ -7,6 +7,7 @@ mod admin;
 mod admin_access;
 mod check;
 mod config;
+mod dashboard;
 mod directives;
 mod exits;
 mod mockoon;
