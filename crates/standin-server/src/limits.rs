@@ -116,7 +116,10 @@ impl Limits {
         let mut builder = Builder::new(TokioExecutor::new());
         {
             let mut h1 = builder.http1();
-            h1.timer(TokioTimer::new())
+            // A client that shuts its write side after its request (as scripts and
+            // `nc` do) is still answered: without this hyper drops the request.
+            h1.half_close(true)
+                .timer(TokioTimer::new())
                 .header_read_timeout(self.header_read_timeout)
                 .max_buf_size(self.max_header_bytes.max(MIN_HEADER_BYTES));
             if self.max_headers != HYPER_MAX_HEADERS {
@@ -132,9 +135,23 @@ impl Limits {
     }
 
     /// What hyper leaves to the service: a request target longer than
-    /// [`Limits::max_uri`] (414), and on HTTP/2, where hyper does not count header
-    /// fields, more than [`Limits::max_headers`] of them (431).
-    pub fn check(&self, parts: &http::request::Parts) -> Option<Exceeded> {
+    /// [`Limits::max_uri`] (414), on HTTP/2, where hyper does not count header fields,
+    /// more than [`Limits::max_headers`] of them (431), and a body whose declared
+    /// length (`declared`, its `Content-Length`) is past [`Limits::max_body`] (413,
+    /// before a byte of it is read; a body longer than it declares, or chunked, is cut
+    /// at the limit as it is read).
+    pub fn check(&self, parts: &http::request::Parts, declared: u64) -> Option<Exceeded> {
+        if declared > self.max_body as u64 {
+            return Some(Exceeded {
+                status: 413,
+                kind: "body-too-large",
+                title: "Request body too large",
+                detail: format!(
+                    "The body is {declared} bytes; the limit is {} (--max-body).",
+                    self.max_body
+                ),
+            });
+        }
         let target = parts.uri.path_and_query().map_or(0, |p| p.as_str().len());
         if target > self.max_uri {
             return Some(Exceeded {
@@ -182,11 +199,11 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(
-            limits.check(&parts("/123456789", Version::HTTP_11, 0)),
+            limits.check(&parts("/123456789", Version::HTTP_11, 0), 0),
             None
         );
         let over = limits
-            .check(&parts("/123456789?", Version::HTTP_11, 0))
+            .check(&parts("/123456789?", Version::HTTP_11, 0), 0)
             .expect("over");
         assert_eq!(over.status, 414);
         assert!(over.detail.contains("11 bytes"), "{}", over.detail);
@@ -198,14 +215,25 @@ mod tests {
             max_headers: 3,
             ..Limits::default()
         };
-        assert_eq!(limits.check(&parts("/", Version::HTTP_11, 5)), None);
-        assert_eq!(limits.check(&parts("/", Version::HTTP_2, 3)), None);
+        assert_eq!(limits.check(&parts("/", Version::HTTP_11, 5), 0), None);
+        assert_eq!(limits.check(&parts("/", Version::HTTP_2, 3), 0), None);
         assert_eq!(
             limits
-                .check(&parts("/", Version::HTTP_2, 4))
+                .check(&parts("/", Version::HTTP_2, 4), 0)
                 .map(|e| e.status),
             Some(431)
         );
+    }
+
+    #[test]
+    fn a_declared_body_past_the_limit_is_413_before_it_is_read() {
+        let limits = Limits {
+            max_body: 10,
+            ..Limits::default()
+        };
+        let p = parts("/", Version::HTTP_11, 0);
+        assert_eq!(limits.check(&p, 10), None);
+        assert_eq!(limits.check(&p, 11).map(|e| e.status), Some(413));
     }
 
     #[test]

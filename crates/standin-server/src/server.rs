@@ -489,7 +489,8 @@ async fn handle(
     let peer = control.peer();
     let (parts, body) = req.into_parts();
     // A request past a limit is answered without its body being read.
-    let body = match state.limits.check(&parts) {
+    let declared = http_body::Body::size_hint(&body).lower();
+    let body = match state.limits.check(&parts, declared) {
         Some(over) => Err(limit_reply(&state, &parts, over)),
         None => {
             let collected = Limited::new(body, state.max_body).collect().await;
@@ -773,8 +774,9 @@ fn unreadable(
     reply
 }
 
-/// The answer to a request past a limit hyper leaves to the service (414, 431), with
-/// CORS headers; the connection closes after it.
+/// The answer to a request past a limit hyper leaves to the service (413 declared,
+/// 414, 431), with CORS headers; the connection closes after it (on HTTP/1, the body
+/// is not read).
 fn limit_reply(
     state: &MockState,
     parts: &http::request::Parts,

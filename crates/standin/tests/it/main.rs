@@ -9,6 +9,7 @@ mod check;
 mod config;
 mod directives;
 mod exits;
+mod malformed;
 mod mockoon;
 mod proxy;
 mod query;

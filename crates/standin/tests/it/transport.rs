@@ -759,3 +759,29 @@ fn a_hundred_reloads_under_load_fail_no_request() {
         &failures[..failures.len().min(5)]
     );
 }
+
+#[test]
+fn a_config_file_sets_tls_per_mock_and_the_limits_at_the_top() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dir.path().join("standin.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "max-uri-length: 100\nmax-body: 1K\nshutdown-grace: 1\nquiet: true\nmocks:\n  - name: secure\n    sources: [{}]\n    port: 0\n    tls: self-signed\n  - name: plain\n    sources: [{}]\n    port: 0\n",
+            example("petstore.yaml"),
+            example("petstore.yaml")
+        ),
+    )
+    .expect("write");
+    let s = Server::start(&["--config", config.to_str().expect("path")]);
+    assert!(s.url.starts_with("https://"), "{}", s.url);
+    let p = printed(&s, 1);
+    assert!(p.line.contains("secure-"), "{}", p.line);
+    let plain = s.next_line(10).expect("the second mock's URL");
+    assert!(plain.starts_with("http://"), "{plain}");
+    let long = format!("/pets?{}", "a".repeat(100));
+    let (_, _, code) = curl(&["-k", &format!("{}{long}", s.url)]);
+    assert_eq!(code, 414);
+    let (_, _, code) = curl(&[&format!("{plain}{long}")]);
+    assert_eq!(code, 414);
+}
