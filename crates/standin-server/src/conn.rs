@@ -166,9 +166,9 @@ pub struct Control {
 /// Held while the server works on a request: the connection is not idle meanwhile.
 /// Made by [`Control::working`].
 #[derive(Debug)]
-pub struct Working(Arc<ConnState>);
+pub struct Working<'a>(&'a ConnState);
 
-impl Drop for Working {
+impl Drop for Working<'_> {
     fn drop(&mut self) {
         self.0.working.fetch_sub(1, Ordering::Relaxed);
     }
@@ -183,9 +183,9 @@ impl Control {
     /// Marks the connection busy with this request until the guard is dropped: the idle
     /// timeout does not close a connection whose reply is being prepared (a delay, a
     /// proxied call), only one that waits on its client.
-    pub fn working(&self) -> Working {
+    pub fn working(&self) -> Working<'_> {
         self.conn.working.fetch_add(1, Ordering::Relaxed);
-        Working(self.conn.clone())
+        Working(&self.conn)
     }
 
     /// Answers this request with `fault`: the service must return the error this gives
