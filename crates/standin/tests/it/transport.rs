@@ -810,3 +810,79 @@ fn a_config_file_sets_tls_per_mock_and_the_limits_at_the_top() {
     let (_, _, code) = curl(&[&format!("{plain}{long}")]);
     assert_eq!(code, 414);
 }
+
+#[test]
+fn on_sigterm_http2_streams_in_flight_finish_and_the_connection_gets_goaway() {
+    let dir = echo_root();
+    let mut s = serve_root(&dir, &["--quiet"]);
+    let url = s.url.clone();
+    let pid = s.pid();
+    let (status, closed) = runtime().block_on(async move {
+        let mut sender = h2(&url, None).await;
+        let req = http::Request::get(format!("{url}/slow"))
+            .body(Full::new(Bytes::new()))
+            .expect("req");
+        let in_flight = tokio::spawn(sender.send_request(req));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        let resp = in_flight
+            .await
+            .expect("task")
+            .expect("answered after the signal");
+        let status = resp.status();
+        let body = resp.into_body().collect().await.expect("body").to_bytes();
+        assert_eq!(&body[..], b"slept");
+        // GOAWAY: the connection takes no new stream.
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !sender.is_closed() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        (status, sender.is_closed())
+    });
+    assert_eq!(status, 200);
+    assert!(closed, "the connection is closed after its last stream");
+    assert_eq!(s.wait_exit(5), Some(0));
+}
+
+#[test]
+fn faults_reach_the_wire_through_tls() {
+    let faults = [
+        ("EMPTY_RESPONSE", 52),
+        ("CONNECTION_RESET_BY_PEER", 56),
+        ("MALFORMED_RESPONSE_CHUNK", 56),
+    ];
+    let files: Vec<(String, String)> = faults
+        .iter()
+        .map(|(f, _)| {
+            (
+                format!("{f}.json"),
+                format!(r#"{{"request": {{"urlPath": "/{f}"}}, "response": {{"fault": "{f}"}}}}"#),
+            )
+        })
+        .collect();
+    let dir = stub_root(&files);
+    let s = serve_root(&dir, &["--quiet", "--tls", "self-signed"]);
+    let exit = |args: &[&str]| {
+        Command::new("curl")
+            .args(["-sk", "--max-time", "10", "-o", "/dev/null"])
+            .args(args)
+            .status()
+            .expect("curl")
+            .code()
+    };
+    for (fault, code) in faults {
+        let url = format!("{}/{fault}", s.url);
+        // curl: 52 empty reply, 56 failure receiving (a reset, a broken chunk).
+        assert_eq!(
+            exit(&["--http1.1", &url]),
+            Some(code),
+            "{fault} over HTTP/1.1"
+        );
+        // On HTTP/2 a fault resets its stream: curl's 92.
+        assert_eq!(exit(&[&url]), Some(92), "{fault} over HTTP/2");
+    }
+    let (_, _, code) = curl(&["-k", &format!("{}/nothing-here", s.url)]);
+    assert_eq!(code, 404, "the server serves on");
+}
