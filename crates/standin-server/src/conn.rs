@@ -174,6 +174,17 @@ impl Drop for Working<'_> {
     }
 }
 
+/// [`Working`] that owns its hold on the connection, for a reply body that outlives the
+/// service's future. Made by [`Control::held`].
+#[derive(Debug)]
+pub struct Held(Arc<ConnState>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.working.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Control {
     /// The client's address.
     pub fn peer(&self) -> SocketAddr {
@@ -186,6 +197,13 @@ impl Control {
     pub fn working(&self) -> Working<'_> {
         self.conn.working.fetch_add(1, Ordering::Relaxed);
         Working(&self.conn)
+    }
+
+    /// Like [`Control::working`], held until the result is dropped: for a body whose
+    /// waits are the server's (a dribble).
+    pub fn held(&self) -> Held {
+        self.conn.working.fetch_add(1, Ordering::Relaxed);
+        Held(self.conn.clone())
     }
 
     /// Answers this request with `fault`: the service must return the error this gives

@@ -933,6 +933,11 @@ async fn send(
             } = reply;
             let response = match ReplyBody::for_reply(&wire, body).await {
                 Ok(body) => {
+                    // The waits of a dribble are the server's: not idleness.
+                    let body = match wire.dribble {
+                        Some(_) => body.holding(Box::new(control.held())),
+                        None => body,
+                    };
                     let mut response = Response::new(body);
                     *response.status_mut() =
                         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -17,7 +17,8 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use crate::stubs_support::{serve_root, stub_root};
 use crate::support::{Server, example, json, run};
 
-/// A stub that answers every request with its body, and one that waits first.
+/// A stub that answers every request with its body, one that waits first, and one that
+/// sends its body in two pieces 1.5 s apart.
 fn echo_root() -> tempfile::TempDir {
     let echo = r#"{
         "request": {"urlPath": "/echo"},
@@ -27,7 +28,15 @@ fn echo_root() -> tempfile::TempDir {
         "request": {"urlPath": "/slow"},
         "response": {"status": 200, "body": "slept", "fixedDelayMilliseconds": 300}
     }"#;
-    stub_root(&[("echo.json", echo), ("slow.json", slow)])
+    let dribble = r#"{
+        "request": {"urlPath": "/dribble"},
+        "response": {"status": 200, "body": "0123456789", "chunkedDribbleDelay": {"numberOfChunks": 2, "totalDuration": 3000}}
+    }"#;
+    stub_root(&[
+        ("echo.json", echo),
+        ("slow.json", slow),
+        ("dribble.json", dribble),
+    ])
 }
 
 /// What `serve` printed about its listeners after the summary: further URLs and the
@@ -597,6 +606,16 @@ fn idle_connections_and_stalled_bodies_are_closed_after_the_idle_timeout() {
         took >= Duration::from_millis(1200) && took < Duration::from_secs(4),
         "{took:?}"
     );
+    // A dribbled answer waits 1.5 s between pieces: the server's wait, not idleness.
+    let mut c = connect(&s);
+    c.write_all(b"GET /dribble HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let (_, got) = closed_within(c);
+    assert!(
+        got.ends_with("0123456789") || got.contains("\r\n01234\r\n"),
+        "{got}"
+    );
+    assert!(got.contains("56789"), "the whole dribble arrives: {got}");
     // A body that stops half way.
     let mut c = connect(&s);
     c.write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhalf")
