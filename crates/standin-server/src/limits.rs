@@ -137,11 +137,17 @@ impl Limits {
     /// What hyper leaves to the service: a request target longer than
     /// [`Limits::max_uri`] (414), on HTTP/2, where hyper does not count header fields,
     /// more than [`Limits::max_headers`] of them (431), and a body whose declared
-    /// length (`declared`, its `Content-Length`) is past [`Limits::max_body`] (413,
-    /// before a byte of it is read; a body longer than it declares, or chunked, is cut
-    /// at the limit as it is read).
+    /// length (`declared`, its `Content-Length`) is past [`Limits::max_body`] (413
+    /// before a byte of it is read, on HTTP/2 and for a client that sent
+    /// `Expect: 100-continue`; any other body is cut at the limit as it is read).
     pub fn check(&self, parts: &http::request::Parts, declared: u64) -> Option<Exceeded> {
-        if declared > self.max_body as u64 {
+        // Answered before the body only when the client waits for the answer
+        // (`Expect: 100-continue`) or can be stopped without losing it (an HTTP/2
+        // stream): an HTTP/1 client still writing its body would see its connection
+        // close under it, not the 413. The others are cut at the limit as they send.
+        if declared > self.max_body as u64
+            && (parts.version == Version::HTTP_2 || expects_continue(&parts.headers))
+        {
             return Some(Exceeded {
                 status: 413,
                 kind: "body-too-large",
@@ -178,6 +184,13 @@ impl Limits {
         }
         None
     }
+}
+
+/// Whether the request waits for `100 Continue` before sending its body.
+fn expects_continue(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"))
 }
 
 #[cfg(test)]
@@ -226,14 +239,21 @@ mod tests {
     }
 
     #[test]
-    fn a_declared_body_past_the_limit_is_413_before_it_is_read() {
+    fn a_declared_body_past_the_limit_is_413_before_it_is_read_when_that_is_safe() {
         let limits = Limits {
             max_body: 10,
             ..Limits::default()
         };
-        let p = parts("/", Version::HTTP_11, 0);
-        assert_eq!(limits.check(&p, 10), None);
-        assert_eq!(limits.check(&p, 11).map(|e| e.status), Some(413));
+        let plain = parts("/", Version::HTTP_11, 0);
+        assert_eq!(limits.check(&plain, 11), None, "cut as it is read instead");
+        let mut waiting = plain.clone();
+        waiting
+            .headers
+            .insert(http::header::EXPECT, "100-Continue".parse().expect("value"));
+        assert_eq!(limits.check(&waiting, 10), None);
+        assert_eq!(limits.check(&waiting, 11).map(|e| e.status), Some(413));
+        let h2 = parts("/", Version::HTTP_2, 0);
+        assert_eq!(limits.check(&h2, 11).map(|e| e.status), Some(413));
     }
 
     #[test]

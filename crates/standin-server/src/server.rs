@@ -1,4 +1,11 @@
-//! The HTTP server: one listener per mock, hyper underneath, the core's engine inside.
+//! The HTTP server: one listener per mock (plain HTTP, HTTPS, or both on two ports),
+//! hyper underneath, the core's engine inside.
+//!
+//! The accept loops share the connection limit (a semaphore: a connection past it is
+//! refused at once) and the stop signal: [`Running::shutdown`] closes every listener,
+//! has every connection finish its requests and close, and waits for the permits to come
+//! back, within the grace period. HTTPS listeners do the TLS handshake ([`crate::tls`])
+//! before the connection is served as any other ([`crate::conn`]).
 //!
 //! Each request to the mock reads the current snapshot and stub set through `ArcSwap`s
 //! (no lock), asks the engine for a reply inside `catch_unwind` (a panic becomes a 500
