@@ -11,6 +11,7 @@ mod directives;
 mod exits;
 mod malformed;
 mod mockoon;
+mod prism;
 mod proxy;
 mod query;
 mod responses;
