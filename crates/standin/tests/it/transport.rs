@@ -120,6 +120,13 @@ fn runtime() -> tokio::runtime::Runtime {
 
 type Sender = hyper::client::conn::http2::SendRequest<Full<Bytes>>;
 
+/// A GET of `uri` with no body, for an HTTP/2 sender.
+fn empty_get(uri: impl AsRef<str>) -> http::Request<Full<Bytes>> {
+    http::Request::get(uri.as_ref())
+        .body(Full::new(Bytes::new()))
+        .expect("a request")
+}
+
 /// An HTTP/2 connection to `url` (`http://`: prior knowledge; `https://`: TLS trusting
 /// only `cert`, ALPN `h2`, which the server must pick).
 async fn h2(url: &str, cert: Option<&Path>) -> Sender {
@@ -364,9 +371,7 @@ fn http2_concurrent_streams_are_limited_per_connection() {
             // A first answer: the server's SETTINGS, with its stream limit, are in by
             // then (a client that opens streams before them gets the extra ones
             // refused).
-            let first = http::Request::get(format!("{}/echo", s.url))
-                .body(Full::new(Bytes::new()))
-                .expect("req");
+            let first = empty_get(format!("{}/echo", s.url));
             assert_eq!(
                 sender.send_request(first).await.expect("answered").status(),
                 200
@@ -378,9 +383,7 @@ fn http2_concurrent_streams_are_limited_per_connection() {
                 let uri = format!("{}/slow", s.url);
                 tasks.spawn(async move {
                     sender.ready().await.expect("ready");
-                    let req = http::Request::get(uri)
-                        .body(Full::new(Bytes::new()))
-                        .expect("req");
+                    let req = empty_get(uri);
                     sender.send_request(req).await.expect("answered").status()
                 });
             }
@@ -628,9 +631,7 @@ fn idle_connections_and_stalled_bodies_are_closed_after_the_idle_timeout() {
     // An HTTP/2 connection with no stream open.
     runtime().block_on(async {
         let mut sender = h2(&s.url, None).await;
-        let req = http::Request::get(format!("{}/slow", s.url))
-            .body(Full::new(Bytes::new()))
-            .expect("req");
+        let req = empty_get(format!("{}/slow", s.url));
         assert_eq!(
             sender.send_request(req).await.expect("answered").status(),
             200
@@ -838,9 +839,7 @@ fn on_sigterm_http2_streams_in_flight_finish_and_the_connection_gets_goaway() {
     let pid = s.pid();
     let (status, closed) = runtime().block_on(async move {
         let mut sender = h2(&url, None).await;
-        let req = http::Request::get(format!("{url}/slow"))
-            .body(Full::new(Bytes::new()))
-            .expect("req");
+        let req = empty_get(format!("{url}/slow"));
         let in_flight = tokio::spawn(sender.send_request(req));
         tokio::time::sleep(Duration::from_millis(100)).await;
         let _ = Command::new("kill")
