@@ -343,6 +343,19 @@ SC_STATUS[static-logfile]=200
 SC_PEERS[static-logfile]=""
 SC_STDOUT[static-logfile]=file
 
+# The static example over HTTPS (a certificate made at start, HTTP/1.1 by ALPN, as wrk
+# speaks it) against bare over plain HTTP: the throughput cost of TLS.
+SCENARIOS+=(https)
+SC_TITLE[https]="static example over HTTPS (bare: plain HTTP)"
+SC_SPEC[https]=$FIX/stock-0.1.json
+SC_WM[https]=""
+SC_METHOD[https]=GET
+SC_PATH[https]="/stock/historical?tickers=AAPL"
+SC_STATUS[https]=200
+SC_PEERS[https]=""
+SC_ARGS[https]="--tls self-signed"
+declare -A PORT_SCHEME # PORT -> https for a standin started with --tls (else http)
+
 # ---------------------------------------------------------------------------------------------
 # Starting, probing and measuring servers
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +390,7 @@ build_cmd() {
           local extra
           read -r -a extra <<<"${SC_ARGS[$CUR_SC]}"
           CMD+=("${extra[@]}")
+          [[ " ${SC_ARGS[$CUR_SC]} " == *" --tls "* ]] && PORT_SCHEME[$port]=https
         fi
         # A scenario that writes the request log to a file, as users run it (else /dev/null).
         if [[ -n $CUR_SC && ${SC_STDOUT[$CUR_SC]:-} == file ]]; then STDOUT_TO=$TMP/standin-$CUR_SC.stdout; fi
@@ -408,13 +422,17 @@ launch() {
 
 now_ns() { date +%s%N; }
 
+base_url() { # PORT: http://HOST:PORT, or https:// for a server started with TLS
+  echo "${PORT_SCHEME[$1]:-http}://$HOST:$1"
+}
+
 # wait_ready PID PORT TIMEOUT-S: 0 once the port answers HTTP (any status), 1 on timeout,
 # 2 when the process died.
 wait_ready() {
   local pid=$1 port=$2 timeout=$3 code deadline
   deadline=$(($(now_ns) + timeout * 1000000000))
   while :; do
-    code=$(curl -s -o /dev/null -w '%{http_code}' --connect-timeout 1 --max-time 5 "http://$HOST:$port/" 2>/dev/null) || true
+    code=$(curl -sk -o /dev/null -w '%{http_code}' --connect-timeout 1 --max-time 5 "$(base_url "$port")/" 2>/dev/null) || true
     [[ -n $code && $code != 000 ]] && return 0
     kill -0 "$pid" 2>/dev/null || return 2
     (($(now_ns) > deadline)) && return 1
@@ -444,11 +462,11 @@ check_status() {
   if [[ $server == bare ]] || { [[ $server == standin ]] && ((STANDIN_IS_BARE)); }; then
     expected=200 # the bare server answers 200 with the same bytes to everything
   fi
-  local args=(-s -o "$TMP/body" -w '%{http_code}' --max-time 30 -X "${SC_METHOD[$sc]}")
+  local args=(-sk -o "$TMP/body" -w '%{http_code}' --max-time 30 -X "${SC_METHOD[$sc]}")
   if [[ ${SC_METHOD[$sc]} == POST ]]; then
     args+=(-H 'Content-Type: application/json' --data-binary "@$FIX/${SC_BODY[$sc]:-order.json}")
   fi
-  code=$(curl "${args[@]}" "http://$HOST:$port${SC_PATH[$sc]}" 2>/dev/null) || true
+  code=$(curl "${args[@]}" "$(base_url "$port")${SC_PATH[$sc]}" 2>/dev/null) || true
   if [[ $code == "$expected" ]]; then
     return 0
   fi
@@ -466,7 +484,7 @@ to_ms() { # "167.00us" | "4.24ms" | "1.02s" | "2.00m" -> milliseconds
 # load SCENARIO PORT DURATION OUTFILE: one load-generator run.
 load() {
   local sc=$1 port=$2 dur=$3 out=$4 url
-  url="http://$HOST:$port${SC_PATH[$sc]}"
+  url="$(base_url "$port")${SC_PATH[$sc]}"
   if [[ $LOADGEN == wrk ]]; then
     local args=(-t"$THREADS" -c"$CONNS" -d"$dur" --latency)
     [[ ${SC_METHOD[$sc]} == POST ]] && args+=(-s "$FIX/post.lua")
@@ -481,6 +499,7 @@ load() {
     return "$rc"
   else
     local args=(-z "$dur" -c "$CONNS" --no-tui)
+    [[ $url == https://* ]] && args+=(--insecure)
     if [[ ${SC_METHOD[$sc]} == POST ]]; then
       args+=(-m POST -H 'Content-Type: application/json' -D "$FIX/${SC_BODY[$sc]:-order.json}")
     fi

@@ -25,10 +25,17 @@ async fn through_conn() -> std::io::Result<SocketAddr> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
+        // Never stopped: the sender lives as long as the loop.
+        let (_stop, stopped) = tokio::sync::watch::channel(false);
+        let settings = std::sync::Arc::new(conn::Settings::new(
+            &standin_server::Limits::default(),
+            stopped,
+        ));
         while let Ok((stream, peer)) = listener.accept().await {
             tokio::spawn(conn::serve(
                 stream,
                 peer,
+                settings.clone(),
                 |_req: Request<Incoming>, _c: Control| async {
                     Ok::<_, Faulted>(Response::new(ReplyBody::full(Bytes::from_static(b"hello"))))
                 },

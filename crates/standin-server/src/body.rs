@@ -109,6 +109,16 @@ impl ReplyBody {
         })
     }
 
+    /// Keeps `token` alive as long as this body when it is dribbled (the waits between
+    /// its pieces are the server's, and the token says so to the connection's idle
+    /// timeout); other bodies drop it at once.
+    pub fn holding(mut self, token: Box<dyn Send + Sync>) -> ReplyBody {
+        if let Kind::Dribble(d) = &mut self.kind {
+            d.held = Some(token);
+        }
+        self
+    }
+
     /// This body sent in `d.chunks` pieces, `d.total_ms / chunks` apart, each piece
     /// preceded by that wait, as WireMock does: pieces of `len / chunks` bytes, the last
     /// one taking the remainder; never more pieces than bytes; an empty body is sent at
@@ -142,6 +152,7 @@ impl ReplyBody {
                 in_chunk: 0,
                 interval: Duration::from_millis(d.total_ms / chunks),
                 sleep: None,
+                held: None,
             })),
         }
     }
@@ -296,6 +307,8 @@ struct Dribbling {
     interval: Duration,
     /// The wait before the next piece, once started.
     sleep: Option<Pin<Box<Sleep>>>,
+    /// Kept until the body is dropped ([`ReplyBody::holding`]).
+    held: Option<Box<dyn Send + Sync>>,
 }
 
 impl Dribbling {

@@ -2,8 +2,10 @@
 //! underneath so that a reply can be a fault on the wire instead of an answer (WireMock's
 //! `fault`).
 //!
-//! [`serve`] hands the accepted `TcpStream` to hyper inside an IO that reads and writes
-//! it as tokio does (no lock, no copy, no extra syscall). Each request reaches the
+//! [`serve`] hands the accepted stream to hyper inside an IO that reads and writes it as
+//! tokio does (no lock, no copy, no extra syscall). The stream is a [`Socket`]: the
+//! `TcpStream` itself for plain HTTP, or TLS over it for HTTPS, each its own
+//! monomorphised copy, so plain HTTP pays nothing for TLS. Each request reaches the
 //! service with a [`Control`]; a service that must produce a fault calls
 //! [`Control::fault`] and returns the [`Faulted`] error it gets. hyper then abandons the
 //! connection without writing anything; dropping the IO hands the still-open stream
@@ -26,6 +28,15 @@
 //! others: [`Control::fault`] on an HTTP/2 request records nothing and hyper answers the
 //! service's error by resetting that one stream (`RST_STREAM` with `INTERNAL_ERROR`); every
 //! fault becomes that stream reset.
+//!
+//! Over TLS the faults' bytes go through TLS, and a close sends `close_notify` first.
+//!
+//! Besides hyper, [`serve`] watches two things: the server stopping (it then asks hyper
+//! to finish the requests it has and close: `Connection: close` on HTTP/1, `GOAWAY` on
+//! HTTP/2) and idleness (no byte read or written while the server works on no request
+//! of the connection, for the idle timeout: the connection is closed). The IO counts the
+//! reads and writes that moved bytes with a plain store, the only cost on the request
+//! path.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -33,6 +44,7 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -45,8 +57,9 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
 use standin_core::exchange::Fault;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::watch;
 
 /// How long a connection closed after a fault keeps reading what the client still sends,
 /// so that the close is a FIN and not a reset (see the module docs).
@@ -78,6 +91,49 @@ impl fmt::Display for Faulted {
 
 impl StdError for Faulted {}
 
+/// A stream a connection is served over: the accepted TCP stream itself, or TLS over
+/// it. Plain HTTP is served over the `TcpStream` directly, so it pays nothing for TLS.
+pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
+    /// The TCP stream underneath: socket options, a reset, draining before a close.
+    fn tcp(&self) -> &TcpStream;
+}
+
+impl Socket for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+}
+
+impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        self.get_ref().0
+    }
+}
+
+/// How every connection of a listener is served: the builder with the limits hyper
+/// enforces, the idle timeout, and the signal to finish and close.
+pub struct Settings {
+    /// HTTP/1.1 and HTTP/2, with their limits ([`crate::limits::Limits::builder`]).
+    pub builder: Builder<TokioExecutor>,
+    /// A connection on which nothing moves while no request is being answered is closed
+    /// after this long.
+    pub idle_timeout: Option<Duration>,
+    /// Becomes `true` when the server stops: each connection finishes the requests it
+    /// has and closes (HTTP/2: `GOAWAY`).
+    pub stop: watch::Receiver<bool>,
+}
+
+impl Settings {
+    /// The settings of `limits`, stopped through `stop`.
+    pub fn new(limits: &crate::limits::Limits, stop: watch::Receiver<bool>) -> Settings {
+        Settings {
+            builder: limits.builder(),
+            idle_timeout: limits.idle_timeout,
+            stop,
+        }
+    }
+}
+
 /// What every request of a connection shares.
 #[derive(Debug)]
 struct ConnState {
@@ -85,8 +141,19 @@ struct ConnState {
     peer: SocketAddr,
     /// The fault to produce once hyper lets go of the connection; the first one wins.
     fault: OnceLock<Fault>,
-    /// The stream, handed back by the IO when it is dropped after a fault.
-    released: Mutex<Option<TcpStream>>,
+    /// Counts the reads and writes that moved bytes; only the connection's IO writes it.
+    moved: AtomicU64,
+    /// Requests the server is answering (their body read, their reply not yet handed
+    /// to hyper): the connection is not idle while one is.
+    working: AtomicUsize,
+}
+
+impl ConnState {
+    fn moved(&self) {
+        // One writer (the IO, polled by the connection's task): no read-modify-write.
+        let n = self.moved.load(Ordering::Relaxed);
+        self.moved.store(n.wrapping_add(1), Ordering::Relaxed);
+    }
 }
 
 /// A request's handle on its connection, given to the service with each request.
@@ -96,10 +163,47 @@ pub struct Control {
     version: Version,
 }
 
+/// Held while the server works on a request: the connection is not idle meanwhile.
+/// Made by [`Control::working`].
+#[derive(Debug)]
+pub struct Working<'a>(&'a ConnState);
+
+impl Drop for Working<'_> {
+    fn drop(&mut self) {
+        self.0.working.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// [`Working`] that owns its hold on the connection, for a reply body that outlives the
+/// service's future. Made by [`Control::held`].
+#[derive(Debug)]
+pub struct Held(Arc<ConnState>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.working.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 impl Control {
     /// The client's address.
     pub fn peer(&self) -> SocketAddr {
         self.conn.peer
+    }
+
+    /// Marks the connection busy with this request until the guard is dropped: the idle
+    /// timeout does not close a connection whose reply is being prepared (a delay, a
+    /// proxied call), only one that waits on its client.
+    pub fn working(&self) -> Working<'_> {
+        self.conn.working.fetch_add(1, Ordering::Relaxed);
+        Working(&self.conn)
+    }
+
+    /// Like [`Control::working`], held until the result is dropped: for a body whose
+    /// waits are the server's (a dribble).
+    pub fn held(&self) -> Held {
+        self.conn.working.fetch_add(1, Ordering::Relaxed);
+        Held(self.conn.clone())
     }
 
     /// Answers this request with `fault`: the service must return the error this gives
@@ -115,15 +219,17 @@ impl Control {
 
 /// The IO hyper reads and writes: the accepted stream itself, so reads and writes are
 /// tokio's own (a short read clears readiness without a second, failing `recvfrom`).
-/// When a fault is recorded, dropping the IO hands the stream back through
-/// [`ConnState::released`] instead of closing it.
-struct Io {
+/// When a fault is recorded, dropping the IO hands the stream back through `released`
+/// instead of closing it.
+struct Io<S: Socket> {
     /// `None` only once dropped.
-    stream: Option<TcpStream>,
+    stream: Option<S>,
     conn: Arc<ConnState>,
+    /// Where the stream goes when the IO is dropped after a fault.
+    released: Arc<Mutex<Option<S>>>,
 }
 
-impl Io {
+impl<S: Socket> Io<S> {
     /// Once a fault is recorded nothing more of hyper's may reach the wire: the fault
     /// decides every byte that follows.
     fn check_writable(&self) -> io::Result<()> {
@@ -133,35 +239,51 @@ impl Io {
         }
     }
 
-    fn stream(&mut self) -> io::Result<Pin<&mut TcpStream>> {
+    fn stream(&mut self) -> io::Result<Pin<&mut S>> {
         self.stream
             .as_mut()
             .map(Pin::new)
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotConnected))
     }
+
+    /// Counts a write that moved bytes.
+    fn wrote(&self, r: Poll<io::Result<usize>>) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(Ok(n)) = r
+            && n > 0
+        {
+            self.conn.moved();
+        }
+        r
+    }
 }
 
-impl Drop for Io {
+impl<S: Socket> Drop for Io<S> {
     fn drop(&mut self) {
         if self.conn.fault.get().is_some()
             && let Some(stream) = self.stream.take()
         {
-            *self.conn.released.lock().unwrap_or_else(|e| e.into_inner()) = Some(stream);
+            *self.released.lock().unwrap_or_else(|e| e.into_inner()) = Some(stream);
         }
     }
 }
 
-impl AsyncRead for Io {
+impl<S: Socket> AsyncRead for Io<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        self.get_mut().stream()?.poll_read(cx, buf)
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let r = this.stream()?.poll_read(cx, buf);
+        if buf.filled().len() > before {
+            this.conn.moved();
+        }
+        r
     }
 }
 
-impl AsyncWrite for Io {
+impl<S: Socket> AsyncWrite for Io<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -169,7 +291,8 @@ impl AsyncWrite for Io {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         this.check_writable()?;
-        this.stream()?.poll_write(cx, buf)
+        let r = this.stream()?.poll_write(cx, buf);
+        this.wrote(r)
     }
 
     fn poll_write_vectored(
@@ -179,16 +302,17 @@ impl AsyncWrite for Io {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         this.check_writable()?;
-        this.stream()?.poll_write_vectored(cx, bufs)
+        let r = this.stream()?.poll_write_vectored(cx, bufs);
+        this.wrote(r)
     }
 
     fn is_write_vectored(&self) -> bool {
-        true
+        self.stream.as_ref().is_some_and(|s| s.is_write_vectored())
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        // Writes go straight to the socket: nothing is buffered here.
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        // A TCP stream buffers nothing; TLS may hold a record back until flushed.
+        self.get_mut().stream()?.poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -201,25 +325,35 @@ impl AsyncWrite for Io {
     }
 }
 
-/// Serves one accepted connection: HTTP/1.1 or HTTP/2 (prior knowledge), `TCP_NODELAY`
-/// on, `svc` called with each request and its [`Control`]. Returns when the connection
-/// is over, after producing the fault a reply asked for, if any.
-pub async fn serve<S, Fut, B>(stream: TcpStream, peer: SocketAddr, svc: S)
+/// How often an idle connection is looked at, per idle timeout: it is closed between
+/// one and `1 + 1/IDLE_CHECKS` timeouts after the last byte moved.
+const IDLE_CHECKS: u32 = 4;
+
+/// Serves one accepted connection: HTTP/1.1 or HTTP/2 (prior knowledge, or ALPN `h2`
+/// over TLS), `TCP_NODELAY` on, `svc` called with each request and its [`Control`].
+/// Returns when the connection is over: the client closed it, it stayed idle past the
+/// idle timeout, or the server stopped and its requests were finished; after producing
+/// the fault a reply asked for, if any.
+pub async fn serve<S, Sock, Fut, B>(stream: Sock, peer: SocketAddr, settings: Arc<Settings>, svc: S)
 where
+    Sock: Socket,
     S: Fn(Request<Incoming>, Control) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Response<B>, Faulted>> + Send + 'static,
     B: Body<Data = Bytes> + Send + 'static,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
-    let _ = stream.set_nodelay(true);
+    let _ = stream.tcp().set_nodelay(true);
     let conn = Arc::new(ConnState {
         peer,
         fault: OnceLock::new(),
-        released: Mutex::new(None),
+        moved: AtomicU64::new(0),
+        working: AtomicUsize::new(0),
     });
+    let released = Arc::new(Mutex::new(None));
     let io = TokioIo::new(Io {
         stream: Some(stream),
         conn: conn.clone(),
+        released: released.clone(),
     });
     let service = {
         let conn = conn.clone();
@@ -231,48 +365,96 @@ where
             svc(req, control)
         })
     };
-    // The connection's error is the client's doing (gone, bad request) or the fault's; in
-    // either case there is no one to tell.
-    let _ = Builder::new(TokioExecutor::new())
-        .serve_connection(io, service)
-        .await;
-    // The connection (and with it the IO) is dropped by now.
+    // The block ends with the connection, and with it the IO, dropped.
+    {
+        let connection = settings.builder.serve_connection(io, service);
+        let mut connection = std::pin::pin!(connection);
+        let mut stop = settings.stop.clone();
+        let stopped = async move {
+            // A sender gone without a stop is no stop.
+            if stop.wait_for(|s| *s).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let mut stopped = std::pin::pin!(stopped);
+        let mut stopping = false;
+        let check_every = settings
+            .idle_timeout
+            .map(|t| (t / IDLE_CHECKS).max(Duration::from_millis(10)));
+        let mut ticks = tokio::time::interval(check_every.unwrap_or(Duration::from_secs(3600)));
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticks.reset();
+        let (mut last, mut quiet) = (0u64, 0u32);
+        loop {
+            tokio::select! {
+                biased;
+                // The connection's error is the client's doing (gone, bad request, too slow)
+                // or the fault's; in either case there is no one to tell.
+                _ = connection.as_mut() => break,
+                _ = &mut stopped, if !stopping => {
+                    stopping = true;
+                    connection.as_mut().graceful_shutdown();
+                }
+                _ = ticks.tick(), if check_every.is_some() => {
+                    let moved = conn.moved.load(Ordering::Relaxed);
+                    if moved != last || conn.working.load(Ordering::Relaxed) > 0 {
+                        (last, quiet) = (moved, 0);
+                    } else {
+                        quiet += 1;
+                        if quiet >= IDLE_CHECKS {
+                            // Dropping the connection closes the socket.
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
     if let Some(fault) = conn.fault.get() {
-        let released = conn
-            .released
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take();
+        let released = released.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(stream) = released {
             produce(stream, *fault).await;
         }
     }
 }
 
-/// Produces `fault` on a socket nobody else uses any more.
-async fn produce(stream: TcpStream, fault: Fault) {
+/// Produces `fault` on a socket nobody else uses any more (over TLS, the bytes go
+/// through TLS).
+async fn produce<S: Socket>(mut stream: S, fault: Fault) {
     match fault {
         Fault::ConnectionResetByPeer => {
             // Closing with a zero linger time discards what is unsent and sends a RST.
-            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            let _ = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO));
             drop(stream);
         }
-        Fault::EmptyResponse => close(&stream).await,
+        Fault::EmptyResponse => close(&mut stream, DRAIN_FOR).await,
         Fault::MalformedResponseChunk => {
             let mut bytes = Vec::with_capacity(MALFORMED_HEAD.len() + MALFORMED_CHUNK.len());
             bytes.extend_from_slice(MALFORMED_HEAD);
             bytes.extend_from_slice(MALFORMED_CHUNK);
-            if write_all(&stream, &bytes).await.is_ok() {
-                close(&stream).await;
+            if write_all(&mut stream, &bytes).await.is_ok() {
+                close(&mut stream, DRAIN_FOR).await;
             }
         }
         Fault::RandomDataThenClose => {
-            if write_all(&stream, &random_data()).await.is_ok() {
-                close(&stream).await;
+            if write_all(&mut stream, &random_data()).await.is_ok() {
+                close(&mut stream, DRAIN_FOR).await;
             }
         }
     }
 }
+
+/// Answers a connection over the connection limit on plain HTTP: a 503 that asks the
+/// client to come back, then a close.
+pub async fn refuse(mut stream: TcpStream) {
+    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\nretry-after: 1\r\ncontent-type: text/plain\r\ncontent-length: 45\r\n\r\nToo many connections open at once; try again.";
+    if write_all(&mut stream, BUSY).await.is_ok() {
+        close(&mut stream, REFUSE_DRAIN_FOR).await;
+    }
+}
+
+/// How long a refused connection reads what its client still sends before closing.
+const REFUSE_DRAIN_FOR: Duration = Duration::from_millis(200);
 
 /// Random bytes that cannot begin a status line: the first one is never `H`.
 fn random_data() -> [u8; RANDOM_LEN] {
@@ -283,38 +465,29 @@ fn random_data() -> [u8; RANDOM_LEN] {
     data
 }
 
-/// Writes all of `bytes`, however many writes it takes.
-async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
-    while !bytes.is_empty() {
-        stream.writable().await?;
-        match stream.try_write(bytes) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => bytes = &bytes[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+/// Writes all of `bytes` and flushes them.
+async fn write_all<S: AsyncWrite + Unpin>(stream: &mut S, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
 }
 
-/// Ends the connection with a FIN: shuts the write side, then reads and discards what the
-/// client still sends until it closes, for at most [`DRAIN_FOR`] and [`DRAIN_MAX`] bytes.
-/// The socket itself closes when the caller drops it.
-async fn close(stream: &TcpStream) {
-    if socket2::SockRef::from(stream)
-        .shutdown(std::net::Shutdown::Write)
-        .is_err()
-    {
+/// Ends the connection with a FIN (over TLS, a `close_notify` first): shuts the write
+/// side, then reads and discards what the client still sends until it closes, for at
+/// most `drain_for` and [`DRAIN_MAX`] bytes. The socket itself closes when the caller
+/// drops it.
+async fn close<S: Socket>(stream: &mut S, drain_for: Duration) {
+    if stream.shutdown().await.is_err() {
         return;
     }
+    let tcp = stream.tcp();
     let drain = async {
         let mut buf = [0u8; 4096];
         let mut read = 0usize;
         while read < DRAIN_MAX {
-            if stream.readable().await.is_err() {
+            if tcp.readable().await.is_err() {
                 return;
             }
-            match stream.try_read(&mut buf) {
+            match tcp.try_read(&mut buf) {
                 Ok(0) => return,
                 Ok(n) => read += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -322,7 +495,7 @@ async fn close(stream: &TcpStream) {
             }
         }
     };
-    let _ = tokio::time::timeout(DRAIN_FOR, drain).await;
+    let _ = tokio::time::timeout(drain_for, drain).await;
 }
 
 /// A raw HTTP/1.1 client and a server on 127.0.0.1, for this module's tests and
@@ -350,8 +523,14 @@ pub(crate) mod test_support {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         tokio::spawn(async move {
+            // Never stopped: the sender lives as long as the loop.
+            let (_stop, stopped) = tokio::sync::watch::channel(false);
+            let settings = std::sync::Arc::new(super::Settings::new(
+                &crate::limits::Limits::default(),
+                stopped,
+            ));
             while let Ok((stream, peer)) = listener.accept().await {
-                tokio::spawn(super::serve(stream, peer, svc.clone()));
+                tokio::spawn(super::serve(stream, peer, settings.clone(), svc.clone()));
             }
         });
         addr

@@ -1,4 +1,11 @@
-//! The HTTP server: one listener per mock, hyper underneath, the core's engine inside.
+//! The HTTP server: one listener per mock (plain HTTP, HTTPS, or both on two ports),
+//! hyper underneath, the core's engine inside.
+//!
+//! The accept loops share the connection limit (a semaphore: a connection past it is
+//! refused at once) and the stop signal: [`Running::shutdown`] closes every listener,
+//! has every connection finish its requests and close, and waits for the permits to come
+//! back, within the grace period. HTTPS listeners do the TLS handshake ([`crate::tls`])
+//! before the connection is served as any other ([`crate::conn`]).
 //!
 //! Each request to the mock reads the current snapshot and stub set through `ArcSwap`s
 //! (no lock), asks the engine for a reply inside `catch_unwind` (a panic becomes a 500
@@ -25,7 +32,8 @@ use standin_core::exchange::{Forward, Kind};
 use standin_core::problem::Problem;
 use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
 
 use crate::admin::Admin;
 use crate::body::ReplyBody;
@@ -33,6 +41,7 @@ use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
 use crate::forward::{Forwarder, Outgoing};
 use crate::journal::{Journal, JournalConfig};
+use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
 
@@ -51,6 +60,11 @@ pub struct MockConfig {
     pub settings: MockSettings,
     /// Reload when a source changes.
     pub watch: bool,
+    /// Serve HTTPS with this certificate: on `port` alone, or on `tls_port` beside
+    /// plain HTTP on `port`.
+    pub tls: Option<crate::tls::TlsSource>,
+    /// The port of HTTPS beside plain HTTP on `port` (0: any free port).
+    pub tls_port: Option<u16>,
 }
 
 /// Options shared by every mock of a process.
@@ -58,8 +72,8 @@ pub struct MockConfig {
 pub struct ServeOptions {
     /// The request log format.
     pub log: LogFormat,
-    /// The largest request body accepted, in bytes.
-    pub max_body: usize,
+    /// What a client may send and hold ([`Limits`]).
+    pub limits: Limits,
     /// The admin API, the journal and stub templating.
     pub runtime: RuntimeOptions,
 }
@@ -68,7 +82,7 @@ impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             log: LogFormat::Text,
-            max_body: 16 * 1024 * 1024,
+            limits: Limits::default(),
             runtime: RuntimeOptions::default(),
         }
     }
@@ -114,8 +128,10 @@ pub struct RunningMock {
     pub name: String,
     /// Its request journal (`standin record` writes it out).
     pub journal: Arc<Journal>,
-    /// The address it listens on.
+    /// The address of its first listener (`port`).
     pub addr: SocketAddr,
+    /// Every listener: `port`, then `tls_port` when given.
+    pub listeners: Vec<Bound>,
     /// Operations served at start.
     pub operations: usize,
     /// Saved examples (Postman, HAR) served at start.
@@ -130,10 +146,64 @@ pub struct RunningMock {
     pub snapshot: Arc<ArcSwap<Snapshot>>,
 }
 
+/// A listener of a mock: its address and, for HTTPS, its certificate.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// The certificate it presents; `None` for plain HTTP.
+    pub certificate: Option<crate::tls::Certificate>,
+}
+
+impl Bound {
+    /// `http://ADDR` or `https://ADDR`.
+    pub fn url(&self) -> String {
+        let scheme = if self.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
+    }
+}
+
 /// Everything started by [`start`].
 pub struct Running {
     /// The mocks, in the order given.
     pub mocks: Vec<RunningMock>,
+    /// Set to `true` to stop: the listeners close, connections finish and close.
+    stop: watch::Sender<bool>,
+    /// One permit per connection that may still open; all of them back means none is.
+    connections: Arc<Semaphore>,
+    /// The permits there are.
+    max_connections: u32,
+}
+
+impl Running {
+    /// Stops serving: every listener stops accepting (new connections are refused by
+    /// the system), every connection finishes its requests in flight and closes, for at
+    /// most `grace`. Answers how many connections were still open when `grace` ran out
+    /// (they close when the process exits).
+    pub async fn shutdown(&self, grace: Duration) -> usize {
+        let _ = self.stop.send(true);
+        let all = self.connections.acquire_many(self.max_connections);
+        let open = match tokio::time::timeout(grace, all).await {
+            Ok(_) => 0,
+            Err(_) => self.max_connections as usize - self.connections.available_permits(),
+        };
+        crate::tls::remove_made();
+        open
+    }
+}
+
+/// What every accept loop of a process shares.
+struct Shared {
+    /// How connections are served.
+    settings: Arc<crate::conn::Settings>,
+    /// The connection limit.
+    connections: Arc<Semaphore>,
+    /// How long a TLS handshake may take.
+    handshake_timeout: Option<Duration>,
 }
 
 pub(crate) struct MockState {
@@ -145,6 +215,7 @@ pub(crate) struct MockState {
     pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
+    pub(crate) limits: Limits,
     pub(crate) forwarder: Forwarder,
     /// A partial mock's upstream: what no source answers is forwarded there.
     pub(crate) upstream: Option<Forward>,
@@ -178,7 +249,15 @@ fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
 
 /// Loads every mock, binds its listener and starts serving. Returns once all listen.
 pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
+    opts.limits.validate().map_err(anyhow::Error::msg)?;
     let logger = Logger::start(opts.log);
+    let (stop, stopped) = watch::channel(false);
+    let max_connections = u32::try_from(opts.limits.max_connections).unwrap_or(u32::MAX);
+    let shared = Arc::new(Shared {
+        settings: Arc::new(crate::conn::Settings::new(&opts.limits, stopped)),
+        connections: Arc::new(Semaphore::new(max_connections as usize)),
+        handshake_timeout: opts.limits.header_read_timeout,
+    });
     let mut running = Vec::new();
     let siblings = Arc::new(crate::admin::mock::Siblings::default());
     for mock in mocks {
@@ -224,11 +303,36 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
                     .join("\n")
             );
         }
-        let addr = format!("{}:{}", mock.host, mock.port);
-        let listener = TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("mock '{}': cannot listen on {addr}", mock.name))?;
-        let local = listener.local_addr()?;
+        // HTTPS alone on `port`, or plain HTTP there and HTTPS on `tls_port`.
+        let main_tls = match mock.tls_port {
+            None => mock.tls.as_ref(),
+            Some(_) => None,
+        };
+        let mut ports = vec![(mock.port, main_tls)];
+        if let (Some(port), Some(tls)) = (mock.tls_port, &mock.tls) {
+            ports.push((port, Some(tls)));
+        }
+        let mut listeners = Vec::new();
+        let mut bound = Vec::new();
+        for (port, tls) in ports {
+            let addr = format!("{}:{port}", mock.host);
+            let listener = TcpListener::bind(&addr)
+                .await
+                .with_context(|| format!("mock '{}': cannot listen on {addr}", mock.name))?;
+            let local = listener.local_addr()?;
+            let tls = match tls {
+                Some(source) => Some(
+                    crate::tls::load(source, &mock.name, &mock.host, local.port())
+                        .with_context(|| format!("mock '{}'", mock.name))?,
+                ),
+                None => None,
+            };
+            bound.push(Bound {
+                addr: local,
+                certificate: tls.as_ref().map(|t| t.certificate.clone()),
+            });
+            listeners.push((listener, tls.map(|t| t.acceptor)));
+        }
         let snapshot = Arc::new(ArcSwap::from_pointee(snap));
         let registry = Arc::new(registry);
         let store = Arc::new(MemoryStore::with_budget(
@@ -283,7 +387,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             admin: Arc::new(admin),
             admin_on: rt.admin,
             logger: logger.clone(),
-            max_body: opts.max_body,
+            max_body: opts.limits.max_body,
+            limits: opts.limits.clone(),
             forwarder: Forwarder::default(),
             upstream: mock.settings.upstream.clone().map(Forward::to),
             forward_all: mock.settings.forward_all,
@@ -300,11 +405,14 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
                 crate::reload::watch_stubs(mock.name.clone(), registry.clone())?;
             }
         }
-        tokio::spawn(accept_loop(listener, state));
+        for (listener, tls) in listeners {
+            tokio::spawn(accept_loop(listener, tls, state.clone(), shared.clone()));
+        }
         running.push(RunningMock {
             name: mock.name,
             journal,
-            addr: local,
+            addr: bound[0].addr,
+            listeners: bound,
             operations,
             saved,
             stubs,
@@ -313,12 +421,31 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             snapshot,
         });
     }
-    Ok(Running { mocks: running })
+    Ok(Running {
+        mocks: running,
+        stop,
+        connections: shared.connections.clone(),
+        max_connections,
+    })
 }
 
-async fn accept_loop(listener: TcpListener, state: Arc<MockState>) {
+/// Accepts connections until the server stops (the listener then closes): each takes
+/// a permit of the connection limit (none left: refused at once), does its TLS
+/// handshake when the listener is HTTPS, and is served.
+async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    state: Arc<MockState>,
+    shared: Arc<Shared>,
+) {
+    let mut stop = shared.settings.stop.clone();
     loop {
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => return,
+            a = listener.accept() => a,
+        };
+        let (stream, peer) = match accepted {
             Ok(s) => s,
             Err(e) => {
                 // Out of file descriptors and the like: wait a little rather than spin.
@@ -327,10 +454,47 @@ async fn accept_loop(listener: TcpListener, state: Arc<MockState>) {
                 continue;
             }
         };
+        let Ok(permit) = shared.connections.clone().try_acquire_owned() else {
+            if tls.is_none() {
+                tokio::spawn(crate::conn::refuse(stream));
+            }
+            continue;
+        };
         let state = state.clone();
-        tokio::spawn(crate::conn::serve(stream, peer, move |req, control| {
-            handle(state.clone(), req, control)
-        }));
+        let settings = shared.settings.clone();
+        let svc = move |req, control| handle(state.clone(), req, control);
+        match &tls {
+            None => {
+                tokio::spawn(async move {
+                    crate::conn::serve(stream, peer, settings, svc).await;
+                    drop(permit);
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let timeout = shared.handshake_timeout;
+                tokio::spawn(async move {
+                    if let Some(stream) = handshake(&acceptor, stream, timeout).await {
+                        crate::conn::serve(stream, peer, settings, svc).await;
+                    }
+                    drop(permit);
+                });
+            }
+        }
+    }
+}
+
+/// The TLS handshake of an accepted connection, within `timeout`; `None` when it failed
+/// or took too long (the client gets a TLS alert or a close, and no one else is told).
+async fn handshake(
+    acceptor: &tokio_rustls::TlsAcceptor,
+    stream: TcpStream,
+    timeout: Option<Duration>,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    let accepting = acceptor.accept(stream);
+    match timeout {
+        Some(t) => tokio::time::timeout(t, accepting).await.ok()?.ok(),
+        None => accepting.await.ok(),
     }
 }
 
@@ -343,15 +507,25 @@ async fn handle(
     let at = SystemTime::now();
     let peer = control.peer();
     let (parts, body) = req.into_parts();
-    let collected = Limited::new(body, state.max_body).collect().await;
-    if state.admin_on && Admin::claims(parts.uri.path()) {
-        return Ok(admin_answer(&state, parts, collected, peer));
-    }
-    let entropy: u64 = rand::random();
-    let body = match collected {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => {
-            let reply = unreadable(&state, &parts, &*e);
+    // A request past a limit is answered without its body being read.
+    let declared = http_body::Body::size_hint(&body).lower();
+    let body = match state.limits.check(&parts, declared) {
+        Some(over) => Err(limit_reply(&state, &parts, over)),
+        None => {
+            let collected = Limited::new(body, state.max_body).collect().await;
+            if state.admin_on && Admin::claims(parts.uri.path()) {
+                return Ok(admin_answer(&state, parts, collected, peer));
+            }
+            collected
+                .map(|c| c.to_bytes())
+                .map_err(|e| unreadable(&state, &parts, &*e))
+        }
+    };
+    // The body is in: what follows is the server's doing, not the client's.
+    let _working = control.working();
+    let body = match body {
+        Ok(body) => body,
+        Err(reply) => {
             return send(
                 &state,
                 &parts,
@@ -365,6 +539,7 @@ async fn handle(
             .await;
         }
     };
+    let entropy: u64 = rand::random();
     let reply = {
         let snap = state.snapshot.load();
         let stubs = state.registry.set();
@@ -627,6 +802,34 @@ fn unreadable(
     reply
 }
 
+/// The answer to a request past a limit hyper leaves to the service (413 declared,
+/// 414, 431), with CORS headers; the connection closes after it (on HTTP/1, the body
+/// is not read).
+fn limit_reply(
+    state: &MockState,
+    parts: &http::request::Parts,
+    over: crate::limits::Exceeded,
+) -> Reply {
+    let mut reply = Reply::from_problem(
+        Problem::new(
+            over.status,
+            over.kind,
+            over.title,
+            over.detail,
+            Default::default(),
+        ),
+        over.kind,
+    );
+    if parts.version != http::Version::HTTP_2 {
+        reply.headers.push((
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        ));
+    }
+    standin_core::engine::finish_foreign(&state.snapshot.load(), &mut reply, &parts.headers);
+    reply
+}
+
 /// An admin API request: answered in full (no delay, no journal), inside
 /// `catch_unwind` like the mock's own answers.
 fn admin_answer(
@@ -764,6 +967,11 @@ async fn send(
             } = reply;
             let response = match ReplyBody::for_reply(&wire, body).await {
                 Ok(body) => {
+                    // The waits of a dribble are the server's: not idleness.
+                    let body = match wire.dribble {
+                        Some(_) => body.holding(Box::new(control.held())),
+                        None => body,
+                    };
                     let mut response = Response::new(body);
                     *response.status_mut() =
                         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -281,6 +281,74 @@ pub struct ServeArgs {
     #[arg(long)]
     pub global_response_templating: bool,
 
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
+    /// Example: --tls-cert cert.pem --tls-key key.pem
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+    /// Example: --tls-key key.pem
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+
+    /// `self-signed`: serve HTTPS with a certificate made at start for localhost,
+    /// 127.0.0.1, ::1 and the bound host; its file and SHA-256 fingerprint are printed.
+    /// Example: --tls self-signed
+    #[arg(long, value_name = "MODE")]
+    pub tls: Option<String>,
+
+    /// Serve HTTPS on this port and plain HTTP on --port, both at once (without it,
+    /// --port serves HTTPS alone); 0 picks a free port. Example: --tls-port 4443
+    #[arg(long, value_name = "PORT")]
+    pub tls_port: Option<u16>,
+
+    /// The largest request body, past which the answer is 413 [default: 16M].
+    /// Example: --max-body 1M
+    #[arg(long, value_name = "SIZE")]
+    pub max_body: Option<String>,
+
+    /// The longest request target (path and query), past which the answer is 414
+    /// [default: 8K]. Example: --max-uri-length 16K
+    #[arg(long, value_name = "SIZE")]
+    pub max_uri_length: Option<String>,
+
+    /// The largest request head (request line and headers; on HTTP/2 the header list),
+    /// past which the answer is 431; at least 8K [default: 64K].
+    /// Example: --max-header-bytes 16K
+    #[arg(long, value_name = "SIZE")]
+    pub max_header_bytes: Option<String>,
+
+    /// The most header fields a request may have, past which the answer is 431
+    /// [default: 100]. Example: --max-headers 50
+    #[arg(long, value_name = "N")]
+    pub max_headers: Option<usize>,
+
+    /// The most connections open at once over every port; past it a new connection
+    /// gets 503 (HTTP) or is closed (HTTPS) [default: 10000]. Example: --max-connections 512
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
+
+    /// How long a client has to send a whole request head (HTTP/1; it also bounds the
+    /// wait for the next request on a kept-alive connection) or to finish a TLS
+    /// handshake; `off` for no limit [default: 30s]. Example: --header-read-timeout 10s
+    #[arg(long, value_name = "DURATION")]
+    pub header_read_timeout: Option<String>,
+
+    /// Close a connection on which nothing moves while no request is being answered,
+    /// after this long; `off` for never [default: 60s]. Example: --idle-timeout 5m
+    #[arg(long, value_name = "DURATION")]
+    pub idle_timeout: Option<String>,
+
+    /// The most HTTP/2 streams a client may have open on one connection; more are
+    /// refused [default: 200]. Example: --max-concurrent-streams 100
+    #[arg(long, value_name = "N")]
+    pub max_concurrent_streams: Option<u32>,
+
+    /// On SIGTERM or Ctrl-C, how long requests in flight have to finish before the
+    /// process exits anyway [default: 5s]. Example: --shutdown-grace 30s
+    #[arg(long, value_name = "DURATION")]
+    pub shutdown_grace: Option<String>,
+
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful
     #[arg(long)]

@@ -24,8 +24,12 @@ use anyhow::{Context, bail};
 use serde::Deserialize;
 use standin_core::MockSettings;
 use standin_core::settings::Delay;
+use std::time::Duration;
+
+use standin_server::Limits;
 use standin_server::MockConfig;
 use standin_server::log::LogFormat;
+use standin_server::tls::TlsSource;
 
 use crate::args::{LogArg, OnOff, ServeArgs};
 
@@ -74,6 +78,13 @@ pub struct FileSettings {
     upstream: Option<String>,
     #[serde(skip)]
     forward_all: Option<bool>,
+    tls: Option<String>,
+    #[serde(alias = "tls_cert")]
+    tls_cert: Option<PathBuf>,
+    #[serde(alias = "tls_key")]
+    tls_key: Option<PathBuf>,
+    #[serde(alias = "tls_port")]
+    tls_port: Option<u16>,
 }
 
 /// A whole config file.
@@ -83,6 +94,16 @@ pub struct FileConfig {
     #[serde(flatten)]
     top: FileSettings,
     mocks: Option<Vec<FileSettings>>,
+    // The limits and the shutdown grace: top-level only, they hold for the whole process.
+    max_body: Option<serde_json::Value>,
+    max_uri_length: Option<serde_json::Value>,
+    max_header_bytes: Option<serde_json::Value>,
+    max_headers: Option<usize>,
+    max_connections: Option<usize>,
+    header_read_timeout: Option<serde_json::Value>,
+    idle_timeout: Option<serde_json::Value>,
+    max_concurrent_streams: Option<u32>,
+    shutdown_grace: Option<serde_json::Value>,
     log: Option<String>,
     quiet: Option<bool>,
 }
@@ -141,6 +162,10 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
             .or(base.state_max_bytes.clone()),
         upstream: over.upstream.clone().or(base.upstream.clone()),
         forward_all: over.forward_all.or(base.forward_all),
+        tls: over.tls.clone().or(base.tls.clone()),
+        tls_cert: over.tls_cert.clone().or(base.tls_cert.clone()),
+        tls_key: over.tls_key.clone().or(base.tls_key.clone()),
+        tls_port: over.tls_port.or(base.tls_port),
     }
 }
 
@@ -175,6 +200,10 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         state_max_bytes: a.state_max_bytes.clone().map(serde_json::Value::String),
         upstream: a.upstream.clone(),
         forward_all: a.forward_all.then_some(true),
+        tls: a.tls.clone(),
+        tls_cert: a.tls_cert.clone(),
+        tls_key: a.tls_key.clone(),
+        tls_port: a.tls_port,
     }
 }
 
@@ -253,10 +282,13 @@ fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {
             }
         }
     }
-    if let Some(env) = &mut s.env
-        && env.is_relative()
+    for path in [&mut s.env, &mut s.tls_cert, &mut s.tls_key]
+        .into_iter()
+        .flatten()
     {
-        *env = dir.join(&*env);
+        if path.is_relative() {
+            *path = dir.join(&*path);
+        }
     }
     s
 }
@@ -329,11 +361,27 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             );
         }
     }
+    let tls = tls_source(name, s)?;
+    let port = s.port.unwrap_or(4010);
+    if let Some(tls_port) = s.tls_port {
+        if tls.is_none() {
+            bail!(
+                "mock '{name}': tls-port {tls_port} needs a certificate: --tls self-signed, or --tls-cert and --tls-key"
+            );
+        }
+        if tls_port == port && port != 0 {
+            bail!(
+                "mock '{name}': tls-port and port are both {port}; HTTPS needs a port of its own"
+            );
+        }
+    }
     Ok(MockConfig {
+        tls,
+        tls_port: s.tls_port,
         name: name.to_string(),
         sources,
         host: s.host.clone().unwrap_or_else(|| "127.0.0.1".into()),
-        port: s.port.unwrap_or(4010),
+        port,
         settings: MockSettings {
             base_path: s.base_path.clone(),
             delay,
@@ -362,6 +410,153 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
         },
         watch: s.watch.unwrap_or(false),
     })
+}
+
+/// Where a mock's certificate comes from, if it serves HTTPS.
+fn tls_source(name: &str, s: &FileSettings) -> anyhow::Result<Option<TlsSource>> {
+    match (s.tls.as_deref(), &s.tls_cert, &s.tls_key) {
+        (None, None, None) => Ok(None),
+        (Some("self-signed"), None, None) => Ok(Some(TlsSource::SelfSigned)),
+        (Some("self-signed"), _, _) => bail!(
+            "mock '{name}': --tls self-signed makes its own certificate; drop --tls-cert and --tls-key, or --tls"
+        ),
+        (Some(other), _, _) => bail!(
+            "mock '{name}': invalid tls {other:?}: the only mode is self-signed (or give --tls-cert and --tls-key)"
+        ),
+        (None, Some(cert), Some(key)) => Ok(Some(TlsSource::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        })),
+        (None, Some(_), None) => bail!("mock '{name}': --tls-cert needs --tls-key"),
+        (None, None, Some(_)) => bail!("mock '{name}': --tls-key needs --tls-cert"),
+    }
+}
+
+/// The limits and the shutdown grace of `serve`: flags over the config file's top
+/// level over the defaults.
+pub fn transport(args: &ServeArgs) -> anyhow::Result<(Limits, Duration)> {
+    let file = match &args.config {
+        Some(p) => read_config(p)?,
+        None => FileConfig::default(),
+    };
+    let d = Limits::default();
+    let size = |name: &str, flag: &Option<String>, file: &Option<serde_json::Value>, default| match (
+        flag, file,
+    ) {
+        (Some(t), _) => parse_size(t).with_context(|| format!("--{name} {t}")),
+        (None, Some(v)) => value_size(v).with_context(|| format!("config file: {name} {v}")),
+        (None, None) => Ok(default),
+    };
+    let time = |name: &str, flag: &Option<String>, file: &Option<serde_json::Value>, default| match (
+        flag, file,
+    ) {
+        (Some(t), _) => parse_duration(t).with_context(|| format!("--{name} {t}")),
+        (None, Some(v)) => value_duration(v).with_context(|| format!("config file: {name} {v}")),
+        (None, None) => Ok(default),
+    };
+    let limits = Limits {
+        max_body: size("max-body", &args.max_body, &file.max_body, d.max_body)?,
+        max_uri: size(
+            "max-uri-length",
+            &args.max_uri_length,
+            &file.max_uri_length,
+            d.max_uri,
+        )?,
+        max_header_bytes: size(
+            "max-header-bytes",
+            &args.max_header_bytes,
+            &file.max_header_bytes,
+            d.max_header_bytes,
+        )?,
+        max_headers: args
+            .max_headers
+            .or(file.max_headers)
+            .unwrap_or(d.max_headers),
+        max_connections: args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(d.max_connections),
+        header_read_timeout: time(
+            "header-read-timeout",
+            &args.header_read_timeout,
+            &file.header_read_timeout,
+            d.header_read_timeout,
+        )?,
+        idle_timeout: time(
+            "idle-timeout",
+            &args.idle_timeout,
+            &file.idle_timeout,
+            d.idle_timeout,
+        )?,
+        max_concurrent_streams: args
+            .max_concurrent_streams
+            .or(file.max_concurrent_streams)
+            .unwrap_or(d.max_concurrent_streams),
+    };
+    limits.validate().map_err(anyhow::Error::msg)?;
+    let grace = time(
+        "shutdown-grace",
+        &args.shutdown_grace,
+        &file.shutdown_grace,
+        Some(DEFAULT_GRACE),
+    )?
+    .unwrap_or(Duration::ZERO);
+    Ok((limits, grace))
+}
+
+/// How long requests in flight have to finish on SIGTERM or Ctrl-C, by default: within
+/// the 10 s a container runtime waits before it kills.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(5);
+
+/// A size from a config file: a number of bytes or a text such as `16K`.
+fn value_size(v: &serde_json::Value) -> anyhow::Result<usize> {
+    match v {
+        serde_json::Value::Number(n) => n
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| anyhow::anyhow!("expected a whole number of bytes")),
+        serde_json::Value::String(t) => parse_size(t),
+        _ => bail!("expected bytes such as 65536 or \"64K\""),
+    }
+}
+
+/// A duration from a config file: seconds as a number, or a text such as `500ms`.
+fn value_duration(v: &serde_json::Value) -> anyhow::Result<Option<Duration>> {
+    match v {
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(0.0) => Ok(None),
+            Some(secs) if secs > 0.0 && secs.is_finite() => Ok(Some(Duration::from_secs_f64(secs))),
+            _ => bail!("expected a positive number of seconds"),
+        },
+        serde_json::Value::String(t) => parse_duration(t),
+        _ => bail!("expected seconds such as 30 or a text such as \"500ms\""),
+    }
+}
+
+/// A duration: `30s`, `500ms`, `2m`, `1h`, or plain seconds (`30`); `0` or `off` is none.
+pub fn parse_duration(text: &str) -> anyhow::Result<Option<Duration>> {
+    let t = text.trim().to_ascii_lowercase();
+    if t == "off" || t == "none" {
+        return Ok(None);
+    }
+    let digits = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let n: f64 = number
+        .parse()
+        .map_err(|_| anyhow::anyhow!("expected a duration such as 30s, 500ms or 2m, or off"))?;
+    let secs = match unit.trim() {
+        "" | "s" | "sec" | "secs" => n,
+        "ms" => n / 1000.0,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        other => bail!("unknown time unit '{other}': use ms, s, m or h"),
+    };
+    if !secs.is_finite() || secs > 1e9 {
+        bail!("duration too large");
+    }
+    Ok((secs > 0.0).then(|| Duration::from_secs_f64(secs)))
 }
 
 /// Parses an optional setting with its `FromStr`, defaulting when absent.

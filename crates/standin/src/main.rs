@@ -60,6 +60,8 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         port: a.port.unwrap_or(4010),
         settings,
         watch: false,
+        tls: None,
+        tls_port: None,
     };
     let format = match a.format {
         args::RecordFormat::Wiremock => standin_server::record::Format::WireMock,
@@ -75,7 +77,7 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         out!("  recording {} to {}", a.url, a.out.display());
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        shutdown_signal().await;
+        stop(&running, config::DEFAULT_GRACE).await;
         let n = standin_server::record::write(
             &m.journal,
             &a.out,
@@ -115,6 +117,7 @@ fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
     let (mocks, log) = config::resolve(&args)?;
     let runtime_options = config::runtime_options(&args)?;
+    let (limits, grace) = config::transport(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -124,7 +127,7 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             standin_server::ServeOptions {
                 log,
                 runtime: runtime_options,
-                ..Default::default()
+                limits,
             },
         )
         .await?;
@@ -134,7 +137,7 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             }
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
-            out!("http://{}", m.addr);
+            out!("{}", m.listeners[0].url());
             let mut saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
             if m.stubs > 0 {
                 saved.push_str(&format!(", {} stubs", m.stubs));
@@ -145,12 +148,50 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
                 m.operations,
                 m.load_time.as_secs_f64() * 1000.0
             );
+            for more in &m.listeners[1..] {
+                out!("  also {}", more.url());
+            }
+            for cert in m.listeners.iter().filter_map(|l| l.certificate.as_ref()) {
+                if cert.self_signed() {
+                    out!(
+                        "  TLS certificate {} (self-signed for {}), SHA-256 {}",
+                        cert.path.display(),
+                        cert.names.join(", "),
+                        cert.fingerprint
+                    );
+                } else {
+                    out!(
+                        "  TLS certificate {}, SHA-256 {}",
+                        cert.path.display(),
+                        cert.fingerprint
+                    );
+                }
+            }
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        shutdown_signal().await;
+        stop(&running, grace).await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Waits for SIGTERM or Ctrl-C, then stops serving: no new connections, the requests in
+/// flight finish within `grace`; a second signal ends the wait at once.
+async fn stop(running: &standin_server::Running, grace: std::time::Duration) {
+    shutdown_signal().await;
+    let open = tokio::select! {
+        open = running.shutdown(grace) => open,
+        _ = shutdown_signal() => {
+            eprintln!("standin: stopped at once (second signal)");
+            return;
+        }
+    };
+    if open > 0 {
+        eprintln!(
+            "standin: stopped; {open} connections still busy after the {:.1} s grace period were cut",
+            grace.as_secs_f64()
+        );
+    }
 }
 
 async fn shutdown_signal() {

@@ -27,7 +27,7 @@ pub fn example(name: &str) -> String {
 /// A running `standin serve`, killed on drop.
 pub struct Server {
     child: Child,
-    /// `http://HOST:PORT` (127.0.0.1 unless `--host` is given).
+    /// `http://HOST:PORT` or `https://HOST:PORT` (127.0.0.1 unless `--host` is given).
     pub url: String,
     /// The summary line printed after the URL.
     pub summary: String,
@@ -97,7 +97,7 @@ impl Server {
             }
         };
         assert!(
-            url.starts_with("http://"),
+            url.starts_with("http://") || url.starts_with("https://"),
             "first line is the URL, got {url:?}"
         );
         let summary = lines
@@ -134,6 +134,31 @@ impl Server {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         self.child.wait().ok().and_then(|s| s.code()).unwrap_or(-1)
+    }
+
+    /// The process id, to signal it.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (a name `kill` knows: TERM, INT) without waiting.
+    pub fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status();
+    }
+
+    /// Waits up to `secs` for the process to exit; its exit code (-1: killed by a
+    /// signal), or `None` if it is still running.
+    pub fn wait_exit(&mut self, secs: u64) -> Option<i32> {
+        let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// The next stdout line, waiting up to `secs`.
