@@ -105,6 +105,17 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
             let mut reply = respond(snap, doc, operation, req, directives, &hints, entropy);
             reply.headers.extend(warn_headers);
             reply.why.violations = warn_note;
+            if !operation.callbacks.is_empty() {
+                let x = crate::callback::Exchange {
+                    request: req,
+                    path_params: &hints,
+                    status: reply.status,
+                    response_headers: &reply.headers,
+                    response_body: &reply.body,
+                };
+                let seed = stable_seed(snap.settings.seed, operation, req.path);
+                reply.wire.calls = crate::callback::callbacks(doc, &operation.callbacks, &x, seed);
+            }
             reply
         }
         Found::MethodNotAllowed { allowed } => {

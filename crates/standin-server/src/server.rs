@@ -35,6 +35,7 @@ use crate::forward::{Forwarder, Outgoing};
 use crate::journal::{Journal, JournalConfig};
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
+use crate::sender::{Sender, SenderConfig};
 
 /// One mock to serve.
 #[derive(Debug, Clone)]
@@ -92,6 +93,8 @@ pub struct RuntimeOptions {
     pub journal_max_body: usize,
     /// Template every stub's response (WireMock's `--global-response-templating`).
     pub global_templating: bool,
+    /// How callbacks and webhooks are sent.
+    pub outbound: SenderConfig,
 }
 
 impl Default for RuntimeOptions {
@@ -104,6 +107,7 @@ impl Default for RuntimeOptions {
             journal_max_bytes: 64 << 20,
             journal_max_body: 64 << 10,
             global_templating: false,
+            outbound: SenderConfig::default(),
         }
     }
 }
@@ -147,6 +151,8 @@ pub(crate) struct MockState {
     pub(crate) logger: Logger,
     pub(crate) max_body: usize,
     pub(crate) forwarder: Forwarder,
+    /// Sends the callbacks and webhooks replies ask for.
+    pub(crate) sender: Sender,
     /// A partial mock's upstream: what no source answers is forwarded there.
     pub(crate) upstream: Option<Forward>,
     /// The validation proxy: every request goes upstream, checked on the way.
@@ -247,6 +253,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         } else {
             Journal::disabled()
         });
+        let forwarder = Forwarder::default();
+        let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone());
         let admin = Admin::new(
             registry.clone(),
             journal.clone(),
@@ -254,6 +262,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             rt.admin_token.clone(),
         )
         .with_snapshot(snapshot.clone())
+        .with_sender(sender.clone())
         .on_shutdown(|| {
             // Let the answer to the shutdown request go out first.
             std::thread::spawn(|| {
@@ -271,7 +280,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             admin_on: rt.admin,
             logger: logger.clone(),
             max_body: opts.max_body,
-            forwarder: Forwarder::default(),
+            forwarder,
+            sender,
             upstream: mock.settings.upstream.clone().map(Forward::to),
             forward_all: mock.settings.forward_all,
             enforce: mock.settings.validate == standin_core::settings::ValidateMode::Enforce,
@@ -419,6 +429,7 @@ async fn forward_if_asked(
         .retain(|(n, _)| !reply.headers.iter().any(|(own, _)| own == n));
     answer.headers.append(&mut reply.headers);
     answer.delay_ms = reply.delay_ms;
+    answer.wire.calls = std::mem::take(&mut reply.wire.calls);
     answer.why = reply.why;
     answer.why.source = Some(how.base);
     answer.why.note = Some(failed.unwrap_or("proxied"));
@@ -717,10 +728,11 @@ async fn send(
     }
     // The reasons go to the journal and the log line: moved out once, shared by both.
     let why = Arc::new(std::mem::take(&mut reply.why));
-    state
+    let event = state
         .admin
         .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
     drop(body);
+    let calls = std::mem::take(&mut reply.wire.calls);
     if reply.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
     }
@@ -736,7 +748,12 @@ async fn send(
                 ..
             } = reply;
             let response = match ReplyBody::for_reply(&wire, body).await {
-                Ok(body) => {
+                Ok(mut body) => {
+                    // Callbacks go out once the answer is sent, never before.
+                    for call in &calls {
+                        let answered = body.when_sent();
+                        let _ = state.sender.submit(call.clone(), event, Some(answered));
+                    }
                     let mut response = Response::new(body);
                     *response.status_mut() =
                         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -753,16 +770,21 @@ async fn send(
                     response
                 }
                 // The file went missing after the stub was loaded.
-                Err(e) => plain_response(Reply::from_problem(
-                    Problem::new(
-                        500,
+                Err(e) => {
+                    for call in &calls {
+                        let _ = state.sender.submit(call.clone(), event, None);
+                    }
+                    plain_response(Reply::from_problem(
+                        Problem::new(
+                            500,
+                            "body-file-unreadable",
+                            "The stub's body file cannot be read",
+                            e.to_string(),
+                            Default::default(),
+                        ),
                         "body-file-unreadable",
-                        "The stub's body file cannot be read",
-                        e.to_string(),
-                        Default::default(),
-                    ),
-                    "body-file-unreadable",
-                )),
+                    ))
+                }
             };
             Some(response)
         }
@@ -779,6 +801,10 @@ async fn send(
         });
     }
     if let Some(f) = fault {
+        // A fault is the answer: the calls go out after it.
+        for call in calls {
+            let _ = state.sender.submit(call, event, None);
+        }
         return Err(control.fault(f));
     }
     Ok(response.unwrap_or_else(|| plain_response(Reply::status(500))))

@@ -262,6 +262,26 @@ pub struct ServeArgs {
     #[arg(long)]
     pub global_response_templating: bool,
 
+    /// How long one attempt of a callback or webhook may take, in milliseconds
+    /// [default: 10000]. Example: --outbound-timeout 2000
+    #[arg(long, value_name = "MS")]
+    pub outbound_timeout: Option<u64>,
+
+    /// Attempts made again after a callback or webhook fails (no connection, no answer
+    /// in time, a 5xx or 429 answer) [default: 0]. Example: --outbound-retries 3
+    #[arg(long, value_name = "N")]
+    pub outbound_retries: Option<u32>,
+
+    /// The wait before the first retry, in milliseconds; it doubles for each next one
+    /// [default: 250]. Example: --outbound-backoff 100
+    #[arg(long, value_name = "MS")]
+    pub outbound_backoff: Option<u64>,
+
+    /// The most callbacks and webhooks waiting or being sent; more are dropped, counted
+    /// and logged, never delaying a request [default: 1000]. Example: --outbound-queue 100
+    #[arg(long, value_name = "N")]
+    pub outbound_queue: Option<usize>,
+
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful
     #[arg(long)]

@@ -5,7 +5,8 @@
 //! has its module: [`mappings`] (stubs), [`requests`] (the journal and near misses),
 //! [`scenarios`], [`files`] (`__files/`), [`state`] (a stateful mock's resources),
 //! [`misc`] (settings, reset, health, version, shutdown), [`recordings`] (recording
-//! through a proxy stub, snapshots to stub mappings). [`Admin`] holds what the routes act on: the stub [`Registry`], the
+//! through a proxy stub, snapshots to stub mappings), [`outbound`] (webhooks sent on
+//! demand, the journal of outbound calls). [`Admin`] holds what the routes act on: the stub [`Registry`], the
 //! [`Journal`], the scenario [`Store`] and the global settings.
 //!
 //! Access: loopback clients are always let in; a client from another address must
@@ -22,6 +23,7 @@
 pub mod files;
 pub mod mappings;
 pub mod misc;
+pub mod outbound;
 pub mod recordings;
 pub mod requests;
 pub mod scenarios;
@@ -57,6 +59,8 @@ pub struct Admin {
     pub store: Arc<dyn Store>,
     /// The mock's snapshot (its resources), when it has documents.
     pub snapshot: Option<Arc<ArcSwap<standin_core::Snapshot>>>,
+    /// The sender of the mock's callbacks and webhooks.
+    pub sender: Option<crate::sender::Sender>,
     settings: ArcSwap<misc::Settings>,
     /// Where WireMock-style recording stands.
     pub recorder: recordings::Recorder,
@@ -89,6 +93,7 @@ impl Admin {
             journal,
             store,
             snapshot: None,
+            sender: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             recorder: recordings::Recorder::default(),
             token,
@@ -110,6 +115,12 @@ impl Admin {
         self
     }
 
+    /// The sender that `POST /__admin/webhooks/{name}` queues webhooks on.
+    pub fn with_sender(mut self, sender: crate::sender::Sender) -> Admin {
+        self.sender = Some(sender);
+        self
+    }
+
     /// Whether a request path is the admin API's (`/__admin` and below).
     pub fn claims(path: &str) -> bool {
         path == ROOT || path.strip_prefix(ROOT).is_some_and(|r| r.starts_with('/'))
@@ -127,14 +138,14 @@ impl Admin {
         why: &Arc<Why>,
         at: SystemTime,
         elapsed: Duration,
-    ) {
+    ) -> Option<crate::journal::EntryId> {
         if why.answerer == Kind::Stub
             && let Some(id) = &why.stub
         {
             self.registry.mark_hit(id);
         }
         self.journal
-            .capture_with(parts, body, peer, reply, why, at, elapsed);
+            .capture_with(parts, body, peer, reply, why, at, elapsed)
     }
 
     /// The delay the global settings add to a reply (`fixedDelay` plus a sample of
@@ -361,6 +372,8 @@ pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<
         "files" => files::route(admin, &method, &segments[1..], &req),
         "state" => state::route(admin, &method, &segments[1..], &req),
         "recordings" => recordings::route(admin, &method, &segments[1..], &req),
+        "webhooks" => outbound::route_webhooks(admin, &method, &segments[1..], &req),
+        "outbound" => outbound::route_outbound(admin, &method, &segments[1..], &req),
         _ => misc::route(admin, &method, &segments, &req),
     };
     answer.unwrap_or_else(|| {
