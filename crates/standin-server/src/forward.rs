@@ -18,6 +18,8 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde_json::json;
 use standin_core::exchange::{Forward, Reply};
 use standin_core::problem::{Problem, extra};
@@ -68,13 +70,26 @@ pub struct Outgoing<'a> {
 impl Forwarder {
     /// A forwarder with these timeouts and answer-body bound.
     pub fn new(connect: Duration, total: Duration, max_body: usize) -> Forwarder {
+        Forwarder::with_roots(connect, total, max_body, &[])
+    }
+
+    /// [`Forwarder::new`] trusting `extra` certificates beside the built-in roots (a
+    /// private CA, a test server's self-signed certificate). A certificate that is not
+    /// a usable root is skipped.
+    pub fn with_roots(
+        connect: Duration,
+        total: Duration,
+        max_body: usize,
+        extra: &[CertificateDer<'static>],
+    ) -> Forwarder {
         let mut http = HttpConnector::new();
         http.set_connect_timeout(Some(connect));
         http.set_nodelay(true);
         http.enforce_http(false);
-        let roots = rustls::RootCertStore {
+        let mut roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
+        let _ = roots.add_parsable_certificates(extra.iter().cloned());
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -147,6 +162,21 @@ impl Forwarder {
         reply.body = body;
         reply
     }
+}
+
+/// The PEM certificates of a file, to trust beside the built-in roots; an error names
+/// the file when it cannot be read or holds no certificate.
+pub fn read_certificates(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .and_then(|it| it.collect::<Result<_, _>>())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!(
+            "{}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+            path.display()
+        );
+    }
+    Ok(certs)
 }
 
 /// Why an exchange got no answer.

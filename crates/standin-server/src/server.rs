@@ -95,6 +95,9 @@ pub struct RuntimeOptions {
     pub global_templating: bool,
     /// How callbacks and webhooks are sent.
     pub outbound: SenderConfig,
+    /// A PEM file of certificates trusted for `https://` upstreams and callback targets,
+    /// beside the built-in roots.
+    pub outbound_ca: Option<PathBuf>,
 }
 
 impl Default for RuntimeOptions {
@@ -108,6 +111,7 @@ impl Default for RuntimeOptions {
             journal_max_body: 64 << 10,
             global_templating: false,
             outbound: SenderConfig::default(),
+            outbound_ca: None,
         }
     }
 }
@@ -186,6 +190,10 @@ fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
 
 /// Loads every mock, binds its listener and starts serving. Returns once all listen.
 pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
+    let extra_roots = match &opts.runtime.outbound_ca {
+        Some(path) => crate::forward::read_certificates(path).context("--outbound-ca")?,
+        None => Vec::new(),
+    };
     let logger = Logger::start(opts.log);
     let mut running = Vec::new();
     for mock in mocks {
@@ -253,7 +261,12 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         } else {
             Journal::disabled()
         });
-        let forwarder = Forwarder::default();
+        let forwarder = Forwarder::with_roots(
+            crate::forward::CONNECT_TIMEOUT,
+            crate::forward::TOTAL_TIMEOUT,
+            crate::forward::MAX_BODY,
+            &extra_roots,
+        );
         let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone());
         let admin = Admin::new(
             registry.clone(),

@@ -282,6 +282,12 @@ pub struct ServeArgs {
     #[arg(long, value_name = "N")]
     pub outbound_queue: Option<usize>,
 
+    /// A PEM file of certificates to trust for https:// callback targets and upstreams,
+    /// beside the built-in roots (a private CA, a self-signed test server).
+    /// Example: --outbound-ca ca.pem
+    #[arg(long, value_name = "FILE")]
+    pub outbound_ca: Option<PathBuf>,
+
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful
     #[arg(long)]

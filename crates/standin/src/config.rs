@@ -419,6 +419,7 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
                 .outbound_backoff
                 .map_or(defaults.outbound.backoff, std::time::Duration::from_millis),
         },
+        outbound_ca: args.outbound_ca.clone(),
     })
 }
 

@@ -42,11 +42,8 @@ struct Listener {
     release: Sender<()>,
 }
 
-fn read_request(stream: &mut TcpStream) -> Option<Received> {
-    stream
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .ok()?;
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
+fn read_request(stream: impl Read) -> Option<Received> {
+    let mut reader = BufReader::new(stream);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
     let mut parts = line.split_whitespace();
@@ -78,15 +75,26 @@ fn read_request(stream: &mut TcpStream) -> Option<Received> {
     })
 }
 
-fn listen(statuses: &[u16], hold: bool) -> Listener {
+/// A listener over plain TCP (`wrap` is `None`) or TLS (`wrap` turns each accepted
+/// connection into the stream to read and answer).
+fn listen_with<S: Read + Write>(
+    statuses: &[u16],
+    hold: bool,
+    scheme: &str,
+    wrap: impl Fn(TcpStream) -> Option<S> + Send + 'static,
+) -> Listener {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
+    let base = format!("{scheme}://{}", listener.local_addr().unwrap());
     let (tx, got) = channel();
     let (release, released) = channel::<()>();
     let statuses = statuses.to_vec();
     std::thread::spawn(move || {
         for (n, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { break };
+            let Ok(tcp) = stream else { break };
+            let _ = tcp.set_read_timeout(Some(Duration::from_secs(20)));
+            let Some(mut stream) = wrap(tcp) else {
+                continue;
+            };
             let Some(req) = read_request(&mut stream) else {
                 continue;
             };
@@ -101,9 +109,35 @@ fn listen(statuses: &[u16], hold: bool) -> Listener {
                 "HTTP/1.1 {status} Whatever\r\ncontent-type: text/plain\r\ncontent-length: 8\r\nconnection: close\r\n\r\nreceived"
             );
             let _ = stream.write_all(answer.as_bytes());
+            let _ = stream.flush();
         }
     });
     Listener { base, got, release }
+}
+
+fn listen(statuses: &[u16], hold: bool) -> Listener {
+    listen_with(statuses, hold, "http", Some)
+}
+
+/// A TLS listener for `localhost` with a self-signed certificate, and that certificate
+/// as PEM.
+fn listen_tls(status: u16) -> (Listener, String) {
+    let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let pem = key.cert.pem();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![key.cert.der().clone()], private)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = listen_with(&[status], false, "https", move |tcp| {
+        let conn = rustls::ServerConnection::new(config.clone()).ok()?;
+        Some(rustls::StreamOwned::new(conn, tcp))
+    });
+    (listener, pem)
 }
 
 impl Listener {
@@ -463,4 +497,66 @@ fn a_webhook_listener_with_a_bad_template_is_refused_at_load() {
             || _out.contains("serveEventListeners/0/parameters/url"),
         "{err}{_out}"
     );
+}
+
+#[test]
+fn callbacks_reach_https_targets_trusted_through_outbound_ca() {
+    let (hook, pem) = listen_tls(200);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    // The certificate names localhost, so the callback goes to https://localhost:PORT.
+    let target = hook.base.replace("127.0.0.1", "localhost");
+    let order = json!({"callbackUrl": format!("{target}/secure"), "item": "x"}).to_string();
+
+    // Without the certificate, the handshake fails and the journal says why.
+    let untrusting = Server::start(&[&fixture("callbacks/orders.yaml")]);
+    untrusting
+        .req("POST", "/orders")
+        .header("content-type", "application/json")
+        .body(order.clone())
+        .send()
+        .unwrap();
+    let journal = calls(&untrusting, 1);
+    let error = journal["calls"][0]["error"]
+        .as_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(error.contains("certificate"), "{error}");
+
+    let mock = Server::start(&[
+        &fixture("callbacks/orders.yaml"),
+        "--outbound-ca",
+        &ca.display().to_string(),
+    ]);
+    mock.req("POST", "/orders")
+        .header("content-type", "application/json")
+        .body(order)
+        .send()
+        .unwrap();
+    let got = loop {
+        let got = hook.next();
+        if got.target.starts_with("/secure?") {
+            break got;
+        }
+    };
+    assert_eq!(
+        got.json(),
+        json!({"event": "order.accepted", "orderId": 42})
+    );
+    let journal = calls(&mock, 1);
+    assert_eq!(journal["calls"][0]["response"]["status"], 200, "{journal}");
+
+    // A file with no certificate is refused at start, naming it.
+    std::fs::write(&ca, "not a certificate").unwrap();
+    let (code, _out, err) = crate::support::run(&[
+        "serve",
+        &fixture("callbacks/orders.yaml"),
+        "--outbound-ca",
+        &ca.display().to_string(),
+        "--port",
+        "0",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("ca.pem"), "{err}");
 }
