@@ -1133,6 +1133,72 @@ mod tests {
   }
 }"#;
 
+    const HOOKS: &str = r#"{
+  "openapi": "3.1.0",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "/subscribe": {
+      "post": {
+        "responses": {"201": {"description": "ok"}},
+        "callbacks": {
+          "event": {
+            "{$request.body#/url}": {
+              "post": {
+                "parameters": [{"name": "X-Kind", "in": "header", "schema": {"type": "string", "enum": ["ping"]}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "ok"}}
+              }
+            }
+          },
+          "broken": 7
+        }
+      }
+    }
+  },
+  "webhooks": {
+    "ping": {"post": {"requestBody": {"content": {"text/plain": {"example": "hello"}}}, "responses": {"200": {"description": "ok"}}}}
+  }
+}"#;
+
+    #[test]
+    fn callbacks_and_webhooks_are_built_and_their_schemas_kept() {
+        let yaml = serde_saphyr::to_string(&crate::parse::parse_document(HOOKS).unwrap()).unwrap();
+        for (name, text) in [("hooks.json", HOOKS), ("hooks.yaml", yaml.as_str())] {
+            let loaded = load(name, text);
+            // The callback that is not an object is reported where it is.
+            let broken: Vec<_> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.pointer.ends_with("/callbacks/broken"))
+                .collect();
+            assert_eq!(broken.len(), 1, "{name}: {:?}", loaded.diagnostics);
+            let doc = loaded.document.unwrap();
+            let callbacks = &doc.operations[0].callbacks;
+            assert_eq!(callbacks.len(), 1);
+            let cb = &callbacks[0];
+            assert_eq!(
+                (cb.name.as_str(), cb.url.as_str()),
+                ("event", "{$request.body#/url}")
+            );
+            assert_eq!(cb.method, http::Method::POST);
+            assert_eq!(cb.headers[0].name, "X-Kind");
+            // Paths are cut down, but the callback's schemas are still there.
+            let body_schema = cb.media[0].schema.as_deref().unwrap();
+            assert!(
+                doc.root.pointer(body_schema).is_some(),
+                "{name}: {body_schema}"
+            );
+            let header_schema = cb.headers[0].schema.as_deref().unwrap();
+            assert!(
+                doc.root.pointer(header_schema).is_some(),
+                "{name}: {header_schema}"
+            );
+            assert_eq!(doc.webhooks.len(), 1);
+            assert_eq!(doc.webhooks[0].name, "ping");
+            assert_eq!(&doc.webhooks[0].media[0].examples[0].body[..], b"hello");
+        }
+    }
+
     #[test]
     fn path_items_are_cut_down_to_what_operations_point_at() {
         // The JSON text is read item by item; the same document as YAML is parsed whole
