@@ -560,3 +560,33 @@ fn callbacks_reach_https_targets_trusted_through_outbound_ca() {
     assert_ne!(code, 0);
     assert!(err.contains("ca.pem"), "{err}");
 }
+
+#[test]
+fn a_stateful_resource_created_fires_its_operation_callbacks() {
+    let hook = listen(&[200], false);
+    let mock = Server::start(&[&fixture("callbacks/subscriptions.yaml"), "--stateful"]);
+    let resp = mock
+        .req("POST", "/subscriptions")
+        .header("content-type", "application/json")
+        .body(json!({"target": hook.base}).to_string())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let (_, created) = json(resp);
+    let id = created["id"].to_string();
+    let got = hook.next();
+    assert_eq!(got.target, format!("/welcome/{id}"));
+    assert_eq!(got.json(), json!({"welcome": true}));
+    // A refused request (no `target`) fires nothing: had it asked for a call, its URL
+    // could not be evaluated, and such a call is journalled before the answer leaves.
+    let refused = mock
+        .req("POST", "/subscriptions")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let journal = calls(&mock, 1);
+    assert_eq!(journal["calls"].as_array().unwrap().len(), 1, "{journal}");
+    assert_eq!(journal["calls"][0]["response"]["status"], 200);
+}
