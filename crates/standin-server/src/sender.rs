@@ -9,7 +9,9 @@
 //! delay, then for one of `concurrency` sending slots. Each attempt has a timeout; a
 //! failed attempt (no connection, no answer in time, a 5xx or 429 answer) is tried again
 //! up to `retries` times, the wait doubling from `backoff`. The last answer or error
-//! goes into the journal's outbound calls, with the serve event that asked for it.
+//! goes into the journal's outbound calls, with the serve event that asked for it, and
+//! is a line of the request log (`callback sent`, status 0 and `callback failed` when
+//! there was no answer).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -19,7 +21,7 @@ use bytes::Bytes;
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Uri};
 use http_body_util::Full;
-use standin_core::exchange::Call;
+use standin_core::exchange::{Call, CallOrigin};
 use tokio::sync::{Semaphore, oneshot};
 
 use crate::calls::{CallOutcome, CallRecord};
@@ -65,6 +67,8 @@ struct Inner {
     pending: AtomicUsize,
     dropped: AtomicU64,
     slots: Semaphore,
+    /// The request log and the mock's name in it: each call is a line there too.
+    log: Option<(crate::log::Logger, &'static str)>,
 }
 
 /// The sender of a mock (see the module doc); clones share it.
@@ -101,8 +105,18 @@ impl Sender {
                 pending: AtomicUsize::new(0),
                 dropped: AtomicU64::new(0),
                 slots: Semaphore::new(config.concurrency.max(1)),
+                log: None,
             }),
         }
+    }
+
+    /// The same sender writing a line to the request log for each call, under the
+    /// mock's name (call before cloning it).
+    pub fn with_log(mut self, logger: crate::log::Logger, mock: &'static str) -> Sender {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.log = Some((logger, mock));
+        }
+        self
     }
 
     /// Its configuration.
@@ -243,6 +257,27 @@ impl Sender {
         elapsed: Duration,
         outcome: CallOutcome,
     ) {
+        if let Some((logger, mock)) = &self.inner.log
+            && logger.enabled()
+        {
+            let (status, answered) = match &outcome {
+                CallOutcome::Answered { status, .. } => (*status, true),
+                CallOutcome::Failed(_) => (0, false),
+            };
+            logger.log(crate::log::Line {
+                at,
+                mock,
+                method: call.method.clone(),
+                target: call.url.clone().into_boxed_str(),
+                status,
+                elapsed,
+                why: Arc::new(standin_core::exchange::Why {
+                    operation: Some(call.name.clone()),
+                    note: Some(note(call.origin, answered)),
+                    ..Default::default()
+                }),
+            });
+        }
         let journal = &self.inner.journal;
         if !journal.enabled() {
             return;
@@ -265,6 +300,18 @@ impl Sender {
             elapsed,
             outcome,
         });
+    }
+}
+
+/// The log line's note of a call.
+fn note(origin: CallOrigin, answered: bool) -> &'static str {
+    match (origin, answered) {
+        (CallOrigin::Callback, true) => "callback sent",
+        (CallOrigin::Callback, false) => "callback failed",
+        (CallOrigin::Webhook, true) => "webhook sent",
+        (CallOrigin::Webhook, false) => "webhook failed",
+        (CallOrigin::Listener, true) => "stub webhook sent",
+        (CallOrigin::Listener, false) => "stub webhook failed",
     }
 }
 
@@ -311,7 +358,6 @@ mod tests {
     use super::*;
     use crate::journal::JournalConfig;
     use http::Method;
-    use standin_core::exchange::CallOrigin;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     fn call(url: String) -> Call {

@@ -267,7 +267,9 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             crate::forward::MAX_BODY,
             &extra_roots,
         );
-        let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone());
+        let name: &'static str = Box::leak(mock.name.clone().into_boxed_str());
+        let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone())
+            .with_log(logger.clone(), name);
         let admin = Admin::new(
             registry.clone(),
             journal.clone(),
@@ -284,7 +286,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             });
         });
         let state = Arc::new(MockState {
-            name: Box::leak(mock.name.clone().into_boxed_str()),
+            name,
             snapshot: snapshot.clone(),
             registry: registry.clone(),
             environments: Arc::new(environments),

@@ -212,6 +212,15 @@ fn a_callback_goes_to_the_url_in_the_request_body_after_the_answer() {
     );
     assert_eq!(sub[1]["type"], "WEBHOOK_RESPONSE");
     assert_eq!(sub[1]["data"]["status"], 200);
+    // The request log has a line for the call, after the request's own.
+    let logged = std::iter::from_fn(|| mock.next_line(10))
+        .find(|l| l.contains("(callback sent)"))
+        .expect("a log line for the callback");
+    assert!(
+        logged.contains(&format!("POST {}/hooks/order?", hook.base)),
+        "{logged}"
+    );
+    assert!(logged.contains(" 200 "), "{logged}");
 }
 
 #[test]
