@@ -18,6 +18,34 @@ use crate::exchange::{Call, CallOrigin, Request};
 use crate::generate::{Direction, GenContext};
 use crate::model::{Document, OutboundDef};
 
+/// The header each outbound call carries: how many calls deep it is. A request that
+/// arrives with it at [`MAX_DEPTH`] asks for no further call, so a callback pointed at a
+/// mock that calls back again does not loop for ever.
+pub const DEPTH_HEADER: &str = "x-standin-call-depth";
+/// The deepest chain of calls made.
+pub const MAX_DEPTH: u32 = 8;
+
+/// Marks `call` as made on behalf of `req`: one deeper than `req` came, refused (journalled
+/// with the reason, not sent) once the chain is [`MAX_DEPTH`] deep.
+pub fn chain(req: &Request<'_>, call: &mut Call) {
+    let depth = req
+        .headers
+        .get(DEPTH_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(0);
+    if depth >= MAX_DEPTH {
+        call.error = Some(format!(
+            "not sent: the request that asked for it came from a chain of {depth} calls \
+             ({DEPTH_HEADER}); at most {MAX_DEPTH} are made"
+        ));
+    }
+    call.headers.push((
+        HeaderName::from_static(DEPTH_HEADER),
+        HeaderValue::from(depth.saturating_add(1)),
+    ));
+}
+
 /// What runtime expressions read: the request and the answer it got.
 #[derive(Debug, Clone, Copy)]
 pub struct Exchange<'a> {
@@ -165,7 +193,8 @@ pub fn callbacks(doc: &Document, defs: &[OutboundDef], x: &Exchange<'_>, seed: u
             let mut call = request(doc, def, url, seed.wrapping_add(i as u64), x.path_params);
             call.origin = CallOrigin::Callback;
             call.name = format!("{} {}", def.name, def.url);
-            call.error = error;
+            call.error = error.or(call.error);
+            chain(x.request, &mut call);
             call
         })
         .collect()

@@ -184,6 +184,7 @@ impl Webhook {
         if let Err(e) = self.render(&model, &mut call) {
             call.error = Some(e);
         }
+        standin_core::callback::chain(req, &mut call);
         call
     }
 
@@ -253,7 +254,10 @@ mod tests {
         assert_eq!(call.method, Method::POST);
         assert_eq!(call.url, "http://127.0.0.1:9/hook");
         assert_eq!(call.headers[0].1, "o-7");
-        assert_eq!(call.headers.len(), 3);
+        // X-Order, X-Two twice, and the depth of the chain of calls.
+        assert_eq!(call.headers.len(), 4);
+        assert_eq!(call.headers[3].0, "x-standin-call-depth");
+        assert_eq!(call.headers[3].1, "1");
         assert_eq!(&call.body[..], br#"{"ok": true, "path": "/orders"}"#);
         assert!((10..=20).contains(&call.delay_ms), "{}", call.delay_ms);
     }

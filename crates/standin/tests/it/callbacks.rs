@@ -599,3 +599,37 @@ fn a_stateful_resource_created_fires_its_operation_callbacks() {
     assert_eq!(journal["calls"].as_array().unwrap().len(), 1, "{journal}");
     assert_eq!(journal["calls"][0]["response"]["status"], 200);
 }
+
+#[test]
+fn a_webhook_that_calls_its_own_mock_stops_after_eight_calls() {
+    let stub = json!({
+        "request": {"urlPath": "/loop"},
+        "response": {"status": 200, "body": "again"},
+        "serveEventListeners": [{"name": "webhook", "parameters": {
+            "method": "POST",
+            "url": "http://{{originalRequest.headers.host}}/loop"
+        }}]
+    });
+    let dir = stub_root(&[("loop.json", stub.to_string())]);
+    let mock = serve_root(&dir, &[]);
+    mock.req("POST", "/loop").send().unwrap();
+    let journal = calls(&mock, 9);
+    let all = journal["calls"].as_array().unwrap();
+    let answered = all
+        .iter()
+        .filter(|c| c["response"]["status"] == 200)
+        .count();
+    assert_eq!(answered, 8, "{journal}");
+    let refused = all
+        .iter()
+        .find(|c| c.get("error").is_some())
+        .expect("the refused call");
+    assert!(
+        refused["error"].as_str().unwrap().contains("chain of 8"),
+        "{refused}"
+    );
+    assert_eq!(refused["request"]["headers"]["x-standin-call-depth"], "9");
+    // Nothing more is sent after the refusal.
+    let (_, requests) = json(mock.get("/__admin/requests").send().unwrap());
+    assert_eq!(requests["requests"].as_array().unwrap().len(), 9);
+}
