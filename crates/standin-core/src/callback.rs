@@ -342,6 +342,16 @@ mod tests {
             evaluate("$url", &x).unwrap(),
             "http://mock.test:4010/orders/7?notify=http%3A%2F%2Fq.test&x=1"
         );
+        let location = [(header::LOCATION, HeaderValue::from_static("/orders/7"))];
+        let with_headers = Exchange {
+            response_headers: &location,
+            ..x
+        };
+        assert_eq!(
+            expand("http://h.test{$response.header.location}", &with_headers).unwrap(),
+            "http://h.test/orders/7"
+        );
+        assert!(evaluate("$response.header.Location", &x).is_err());
         let missing = expand("{$request.body#/nope}", &x).unwrap_err();
         assert!(missing.contains("/nope"), "{missing}");
         let unknown = evaluate("$request.cookie.a", &x).unwrap_err();

@@ -148,6 +148,11 @@ fn send_webhook(admin: &Admin, name: &str, body: &Bytes) -> Response<Bytes> {
         ));
     };
     let mut call = standin_core::callback::request(doc, def, url.to_string(), rand::random(), &[]);
+    // The first call of a chain (see `standin_core::callback::chain`).
+    call.headers.push((
+        HeaderName::from_static(standin_core::callback::DEPTH_HEADER),
+        HeaderValue::from_static("1"),
+    ));
     match args.get("body") {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) => call.body = Bytes::from(s.clone()),

@@ -391,6 +391,7 @@ fn openapi_webhooks_are_sent_on_demand_through_the_admin_api() {
     );
     assert_eq!(got.json(), json!({"id": 1, "name": "Tom", "kind": "cat"}));
     assert_eq!(got.header("x-signature"), Some("sha256=abc"));
+    assert_eq!(got.header("x-standin-call-depth"), Some("1"));
 
     // A body and headers given in the request replace the document's.
     mock.req("POST", "/__admin/webhooks/newPet")
