@@ -145,7 +145,7 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
             if let Outcome::Reply(mut reply) = answerer.answer(&ask) {
                 // A resource's success fires its operation's callbacks, as the
                 // operation's own answer would; its refusals (404, 409, 422) do not.
-                if reply.status < 400 {
+                if snap.has_callbacks && reply.status < 400 {
                     crate::operations::add_callbacks(snap, req, &mut reply);
                 }
                 return *reply;
