@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and black-box tests, the
-# WireMock differential test and client test, a corpus sweep on a sample of real-world
-# documents, and the benchmark's quick mode.
-# Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus and
-# WireMock), wrk and curl (for the benchmark), and Java 17 (for WireMock) with apt-get when
-# they are missing. Each step prints how long it took.
+# WireMock, Mockoon and Prism differential tests, the WireMock client test, a corpus sweep
+# on a sample of real-world documents, and the benchmark's quick mode.
+# Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus,
+# WireMock, Mockoon CLI and Prism), wrk and curl (for the benchmark), and Java 17 (for
+# WireMock) with apt-get when they are missing. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +60,13 @@ if [[ ! -x $MOCKOON_CLI ]]; then
 fi
 export MOCKOON_CLI
 "$MOCKOON_CLI" --version | head -1
+step "set-up: Prism 5.14.2 (npm @stoplight/prism-cli@5.14.2, cached in $PEERS_DIR/prism)"
+PRISM=$PEERS_DIR/prism/node_modules/.bin/prism
+if [[ ! -x $PRISM ]]; then
+  npm install --silent --no-audit --no-fund --prefix "$PEERS_DIR/prism" @stoplight/prism-cli@5.14.2 >/dev/null
+fi
+export PRISM
+echo "prism $("$PRISM" --version)"
 step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
 if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("wiremock").startswith("2.7."))' 2>/dev/null; then
   if ! python3 -m venv --clear "$CLIENT_VENV" 2>/dev/null; then
@@ -91,6 +98,9 @@ python3 tests/wiremock/differential.py
 
 step "Mockoon differential test (tests/mockoon: the same environment and requests, Mockoon CLI 9.9.0 vs standin)"
 python3 tests/mockoon/differential.py
+
+step "Prism differential test (tests/prism: the same documents and command lines, Prism 5.14.2 vs standin mock)"
+python3 tests/prism/differential.py
 
 step "WireMock client test (python-wiremock driving WireMock 3.13.2, then standin)"
 "$CLIENT_VENV/bin/python" tests/wiremock/client_test.py

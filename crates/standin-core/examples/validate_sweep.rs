@@ -606,7 +606,7 @@ fn main() {
                 ops += 1;
                 match verdict {
                     Verdict::Pass => passed += 1,
-                    Verdict::Warn(_, note) => false_rejections.push(format!(
+                    Verdict::Warn(_, note, _) => false_rejections.push(format!(
                         "{} {} {}: {note}",
                         f.display(),
                         op.method,

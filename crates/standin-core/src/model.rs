@@ -151,6 +151,8 @@ pub struct Parameter {
     pub explode: bool,
     /// Swagger 2.0 `collectionFormat`, when given.
     pub collection_format: Option<String>,
+    /// `allowEmptyValue`: a query parameter may be sent with an empty value (`?q=`).
+    pub allow_empty_value: bool,
     /// JSON pointer of the parameter object.
     pub pointer: String,
 }

@@ -55,7 +55,7 @@ impl Operations<'_> {
         let probe = |name: &str| carried(req, &fields, name);
         matches!(
             self.snap.router.find(req.method, req.path, &probe),
-            Found::Operation { .. }
+            Found::Operation { .. } | Found::EmptyParameter { .. }
         )
     }
 }
@@ -64,7 +64,25 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
     // The query and form fields the router may ask about, parsed on the first question.
     let fields = std::cell::OnceCell::new();
     let probe = |name: &str| carried(req, &fields, name);
-    let reply = match snap.router.find(req.method, req.path, &probe) {
+    let found = match snap.router.find(req.method, req.path, &probe) {
+        Found::EmptyParameter { op, name, params } => {
+            if snap.settings.validate == crate::settings::ValidateMode::Enforce
+                && directives.validate != Some(false)
+                && let Some((doc, operation)) = snap.operation(op)
+            {
+                let mut reply = crate::validate::empty_path_parameter(doc, operation, req, name);
+                reply.why.operation = Some(operation.label());
+                return Outcome::Reply(Box::new(reply));
+            }
+            Found::Operation {
+                op,
+                params,
+                head_from_get: false,
+            }
+        }
+        other => other,
+    };
+    let reply = match found {
         Found::Operation { op, params, .. } => {
             let Some((doc, operation)) = snap.operation(op) else {
                 let p = Problem::new(
@@ -79,6 +97,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
             let hints = hints_from(params);
             let mut warn_headers = Vec::new();
             let mut warn_note = None;
+            let mut request_entries = Vec::new();
             // A forced status bypasses validation, as Redocly does: a test can always
             // get the response it asks for.
             if directives.code.is_none() && directives.validate != Some(false) {
@@ -95,22 +114,36 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
                 );
                 match verdict {
                     crate::validate::Verdict::Pass => {}
-                    crate::validate::Verdict::Warn(headers, note) => {
+                    crate::validate::Verdict::Warn(headers, note, entries) => {
                         warn_headers = headers;
                         warn_note = Some(note);
+                        request_entries = entries;
                     }
                     crate::validate::Verdict::Reject(reply) => return Outcome::Reply(reply),
                 }
             }
-            let mut reply = respond(snap, doc, operation, req, directives, &hints, entropy);
+            let mut response_entries = Vec::new();
+            let mut reply = respond(
+                snap,
+                (op.doc, doc),
+                operation,
+                req,
+                directives,
+                &hints,
+                entropy,
+                &mut response_entries,
+            );
             reply.headers.extend(warn_headers);
             reply.why.violations = warn_note;
+            let mut reply = checked(snap, operation, reply, request_entries, response_entries);
             with_callbacks(snap, doc, operation, req, &hints, &mut reply);
             reply
         }
         Found::MethodNotAllowed { allowed } => {
             let allow = allow_header(&allowed, snap.settings.cors);
-            let mut reply = if req.method == Method::OPTIONS {
+            // A plain OPTIONS is answered with `Allow` while CORS is on; with CORS off
+            // a document without an OPTIONS operation does not answer it (Prism's 405).
+            let mut reply = if req.method == Method::OPTIONS && snap.settings.cors {
                 Reply {
                     status: 204,
                     headers: Vec::new(),
@@ -139,7 +172,8 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
             }
             reply
         }
-        Found::NotFound => {
+        // (An empty parameter was turned into its operation above.)
+        Found::NotFound | Found::EmptyParameter { .. } => {
             let (report, near) = no_route(snap, req);
             return Outcome::Miss {
                 near,
@@ -265,15 +299,70 @@ fn stable_seed(mock_seed: u64, op: &Operation, path: &str) -> u64 {
     h
 }
 
+/// The answer of `checked` replies: with responses checked, what breaks the response
+/// schema (and, in warn mode, the request's violations) is listed in `sl-violations`
+/// as Prism lists it, and in `x-standin-violations`; in enforce mode a response that
+/// breaks its schema becomes a 500 listing the violations, as Prism's `--errors` does.
+fn checked(
+    snap: &Snapshot,
+    op: &Operation,
+    mut reply: Reply,
+    request: Vec<Value>,
+    response: Vec<Value>,
+) -> Reply {
+    use crate::settings::ResponseCheck;
+    use crate::validate::response;
+    let mode = snap.settings.check_responses;
+    if mode == ResponseCheck::Off {
+        return reply;
+    }
+    if !response.is_empty() {
+        let text = response::summary(&response);
+        if mode == ResponseCheck::Enforce {
+            let mut problem = Reply::from_problem(
+                Problem::new(
+                    500,
+                    "response-violations",
+                    "Response not valid",
+                    format!(
+                        "The answer of {} breaks its response schema, and responses are checked: {text}",
+                        op.label()
+                    ),
+                    extra([("validation", json!(response))]),
+                ),
+                "response-violations",
+            );
+            problem.why.operation = reply.why.operation.take();
+            reply = problem;
+        }
+        let all = match reply.why.violations.take() {
+            Some(request_text) => format!("{request_text} {text}"),
+            None => text,
+        };
+        reply
+            .headers
+            .retain(|(n, _)| n != crate::validate::VIOLATIONS_HEADER);
+        reply
+            .headers
+            .extend(crate::validate::violations_header(&all));
+        reply.why.violations = Some(all);
+    }
+    let mut entries = request;
+    entries.extend(response);
+    reply.headers.extend(response::header(&entries));
+    reply
+}
+
 #[allow(clippy::too_many_arguments)]
 fn respond(
     snap: &Snapshot,
-    doc: &Document,
+    (doc_index, doc): (usize, &Document),
     op: &Operation,
     req: &Request<'_>,
     d: &Directives,
     hints: &[(String, String)],
     entropy: u64,
+    violations: &mut Vec<Value>,
 ) -> Reply {
     let settings = &snap.settings;
     let mut applied: Vec<String> = Vec::new();
@@ -350,13 +439,20 @@ fn respond(
                 response,
                 media,
                 d,
-                settings.examples,
+                (settings.examples, settings.ignore_examples),
                 entropy,
                 &gen_ctx,
                 cache,
             ) {
                 Ok((b, name)) => {
                     body = b;
+                    if settings.check_responses != crate::settings::ResponseCheck::Off
+                        && crate::wire::is_json(&media.media_type)
+                        && let Some(ptr) = &media.schema
+                        && let Ok(value) = serde_json::from_slice::<Value>(&body)
+                    {
+                        *violations = snap.validation.check_response(doc_index, doc, ptr, &value);
+                    }
                     if let Some(forced) = &d.example
                         && forced.vendor.is_preference()
                         && name == forced.value
@@ -462,7 +558,7 @@ fn body_for(
     response: &ResponseDef,
     media: &MediaDef,
     d: &Directives,
-    choice: crate::settings::ExampleChoice,
+    (choice, ignore_examples): (crate::settings::ExampleChoice, bool),
     entropy: u64,
     gctx: &GenContext<'_>,
     (scope, cacheable): (u64, bool),
@@ -512,7 +608,14 @@ fn body_for(
             return Err(Box::new(reply));
         }
     }
-    if let Some(ex) = select::example(op, media, choice, entropy) {
+    // `--ignore-examples` leaves the media type's examples out; the schema's own
+    // `example` or `default` is still the schema speaking.
+    let example = if ignore_examples {
+        media.schema_example.as_ref()
+    } else {
+        select::example(op, media, choice, entropy)
+    };
+    if let Some(ex) = example {
         return Ok((ex.body.clone(), ex.name.clone()));
     }
     let Some(ptr) = &media.schema else {

@@ -36,6 +36,67 @@ pub fn parse_document(text: &str) -> Result<Value, ParseError> {
     parse_yaml(trimmed)
 }
 
+/// JSON text with its trailing commas (`[1, 2,]`, `{"a": 1,}`), which JSON forbids and
+/// Prism accepts, blanked out: each becomes a space, so lines and columns stay where
+/// they were. Answers the text unchanged and no lines when it has none or is not JSON
+/// (its first character is not `{` or `[`), else the 1-based line of each comma.
+pub fn blank_trailing_commas(text: String) -> (String, Vec<usize>) {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !trimmed.starts_with(['{', '[']) {
+        return (text, Vec::new());
+    }
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let (mut in_string, mut escaped, mut line) = (false, false, 1);
+    let mut pending: Option<(usize, usize)> = None;
+    // The last character outside blanks: a comma trails only after a value.
+    let mut prev = b'{';
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' {
+            line += 1;
+        }
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => {
+                    in_string = false;
+                    prev = b'"';
+                }
+                _ => {}
+            }
+            continue;
+        }
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n') {
+            continue;
+        }
+        let after_value = !matches!(prev, b'{' | b'[' | b',' | b':');
+        prev = b;
+        match b {
+            b',' if after_value => pending = Some((i, line)),
+            b'}' | b']' => {
+                found.extend(pending.take());
+            }
+            b'"' => {
+                in_string = true;
+                pending = None;
+            }
+            b',' => pending = None,
+            _ => pending = None,
+        }
+    }
+    if found.is_empty() {
+        return (text, Vec::new());
+    }
+    let mut out = text.into_bytes();
+    for &(i, _) in &found {
+        out[i] = b' ';
+    }
+    // Only an ASCII comma was replaced by an ASCII space.
+    let text = String::from_utf8(out).unwrap_or_default();
+    (text, found.into_iter().map(|(_, l)| l).collect())
+}
+
 /// The members of a JSON document whose root is an object, each left unparsed, in
 /// document order (a repeated key keeps its last value, as a full parse would).
 /// `None` when the text is not a JSON object.
@@ -141,6 +202,22 @@ fn line_from_message(message: &str) -> Option<usize> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn trailing_commas_are_blanked_with_their_lines() {
+        let (text, lines) = blank_trailing_commas("{\"a\": [1, 2,],\n \"b\": \"x,]\",\n}".into());
+        assert_eq!(lines, vec![1, 2]);
+        assert_eq!(
+            serde_json::from_str::<Value>(&text).unwrap(),
+            serde_json::json!({"a": [1, 2], "b": "x,]"})
+        );
+        for broken in ["{\"a\": {,}}", "[1,,]", "{\"a\":,}"] {
+            let (text, lines) = blank_trailing_commas(broken.into());
+            assert_eq!((text.as_str(), lines.len()), (broken, 0), "{broken}");
+        }
+        let (same, none) = blank_trailing_commas("a: [1, 2,]".into());
+        assert_eq!((same.as_str(), none.len()), ("a: [1, 2,]", 0));
+    }
 
     #[test]
     fn yaml_keeps_yaml_1_2_semantics() {

@@ -110,6 +110,16 @@ pub enum Found<'a> {
         /// The methods the path has.
         allowed: Vec<Method>,
     },
+    /// A template matches only with a path parameter empty (`/pets/` against
+    /// `/pets/{petId}`): a required parameter missing, answered 422 as Prism does.
+    EmptyParameter {
+        /// The operation the rest of the path matches.
+        op: OpRef,
+        /// The parameter left empty.
+        name: &'a str,
+        /// Path parameters, the empty one as `""`.
+        params: Vec<(&'a str, String)>,
+    },
     /// No template matches.
     NotFound,
 }
@@ -302,6 +312,9 @@ impl Router {
         if let Some(found) = self.find_path(method, path, probe) {
             return found;
         }
+        if let Some(found) = self.empty_parameter(method, path, probe) {
+            return found;
+        }
         if path.len() > 1
             && let Some(trimmed) = path.strip_suffix('/')
             && let Some(found) = self.find_path(method, trimmed, probe)
@@ -315,6 +328,38 @@ impl Router {
             }
         }
         Found::NotFound
+    }
+
+    /// A path with an empty segment (`/pets/`, `/a//b`) that a template matches when
+    /// that segment is read as its parameter: the operation and the parameter's name.
+    fn empty_parameter<'a>(
+        &'a self,
+        method: &Method,
+        path: &str,
+        probe: Probe<'_>,
+    ) -> Option<Found<'a>> {
+        const HOLE: &str = "\u{1}";
+        let rest = path.strip_prefix('/')?;
+        if !rest.split('/').any(str::is_empty) || rest.is_empty() {
+            return None;
+        }
+        let filled: Vec<&str> = rest
+            .split('/')
+            .map(|s| if s.is_empty() { HOLE } else { s })
+            .collect();
+        let filled = format!("/{}", filled.join("/"));
+        match self.find_path(method, &filled, probe)? {
+            Found::Operation { op, mut params, .. } => {
+                let name = params.iter().find(|(_, v)| v == HOLE)?.0;
+                for (_, v) in &mut params {
+                    if v == HOLE {
+                        v.clear();
+                    }
+                }
+                Some(Found::EmptyParameter { op, name, params })
+            }
+            _ => None,
+        }
     }
 
     fn find_path<'a>(&'a self, method: &Method, path: &str, probe: Probe<'_>) -> Option<Found<'a>> {

@@ -138,6 +138,34 @@ impl std::str::FromStr for ValidateMode {
     }
 }
 
+/// Whether the mock checks its own answers against the document's response schemas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ResponseCheck {
+    /// Not checked.
+    #[default]
+    Off,
+    /// Answered as built; what breaks the schema is listed in `x-standin-violations`
+    /// and Prism's `sl-violations` header.
+    Report,
+    /// An answer that breaks its schema becomes a 500 listing the violations (Prism's
+    /// `--errors`).
+    Enforce,
+}
+
+impl std::str::FromStr for ResponseCheck {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "off" => Ok(Self::Off),
+            "report" => Ok(Self::Report),
+            "enforce" => Ok(Self::Enforce),
+            other => Err(format!(
+                "invalid response check '{other}': expected off, report or enforce"
+            )),
+        }
+    }
+}
+
 /// How HAR entries are matched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum HarMatch {
@@ -180,6 +208,10 @@ pub struct MockSettings {
     pub seed: u64,
     /// Vary generated data on every request.
     pub dynamic: bool,
+    /// Generate bodies from the schema even where the document has examples.
+    pub ignore_examples: bool,
+    /// Check answers against their response schemas.
+    pub check_responses: ResponseCheck,
     /// Request validation.
     pub validate: ValidateMode,
     /// Credentials accepted (`--accept-credential`); empty: any well-formed one.
@@ -222,6 +254,8 @@ impl Default for MockSettings {
             cors: true,
             seed: 0,
             dynamic: false,
+            ignore_examples: false,
+            check_responses: ResponseCheck::Off,
             validate: ValidateMode::Enforce,
             accept_credentials: Vec::new(),
             api_key: None,

@@ -10,6 +10,7 @@
 
 pub mod date;
 pub mod diff;
+pub mod distance;
 pub mod error;
 mod helpers;
 pub mod jsonpath;

@@ -19,9 +19,10 @@
 //! [`ValuePattern::distance`] gives WireMock's near-miss scores (normalised Levenshtein
 //! for `equalTo`, the share of differing nodes for `equalToJson` and `equalToXml`, time
 //! apart for dates, 0/1 otherwise), except that a match is always 0.0. Work is bounded:
-//! Levenshtein compares at most [`DISTANCE_CHARS`] characters of each side.
+//! Levenshtein compares at most [`crate::distance::DISTANCE_CHARS`] characters of each side.
 
 use crate::date::DatePattern;
+use crate::distance::normalised_levenshtein;
 use crate::error::{StubError, optional_bool};
 use crate::jsonpath::JsonPath;
 use crate::xml::{self, XmlOptions};
@@ -29,11 +30,6 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use std::fmt;
 use std::sync::Arc;
-
-/// The most characters of each side that the Levenshtein distance looks at; past it the
-/// length difference stands in for the rest, so a near-miss report over large bodies
-/// stays cheap.
-pub const DISTANCE_CHARS: usize = 256;
 
 /// The operator names WireMock recognises, in the order its deserialiser knows them.
 pub(crate) const OPERATORS: &[&str] = &[
@@ -888,38 +884,6 @@ fn eq_ignore_case(a: &str, b: &str) -> bool {
             _ => return false,
         }
     }
-}
-
-/// Levenshtein distance over at most [`DISTANCE_CHARS`] characters of each side,
-/// divided by the longer length; the unexamined tail counts by its length difference.
-pub fn normalised_levenshtein(a: &str, b: &str) -> f64 {
-    let la = a.chars().count();
-    let lb = b.chars().count();
-    let longest = la.max(lb);
-    if longest == 0 {
-        return 0.0;
-    }
-    let x: Vec<char> = a.chars().take(DISTANCE_CHARS).collect();
-    let y: Vec<char> = b.chars().take(DISTANCE_CHARS).collect();
-    let mut prev: Vec<usize> = (0..=y.len()).collect();
-    let mut cur = vec![0; y.len() + 1];
-    for (i, cx) in x.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cy) in y.iter().enumerate() {
-            let cost = usize::from(cx != cy);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    let tail = la
-        .saturating_sub(DISTANCE_CHARS)
-        .abs_diff(lb.saturating_sub(DISTANCE_CHARS));
-    let mut d = (prev[y.len()] + tail) as f64 / longest as f64;
-    if d == 0.0 && a != b {
-        // Different past the examined prefix: not a match, so never a zero distance.
-        d = 1.0 / longest as f64;
-    }
-    d.min(1.0)
 }
 
 /// JSON pretty-printed the way WireMock (Jackson's default printer) does it:

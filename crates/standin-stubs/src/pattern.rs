@@ -19,7 +19,7 @@
 //!   (3 + 10 + 10 + 3); only when URL and method match are path parameters, headers,
 //!   query, form, cookies, body (and the unsupported multipart slot) added, weight 1
 //!   each. So a request with the right URL and method is always judged on the rest.
-//!   String distances are normalised Levenshtein over at most [`DISTANCE_CHARS`]
+//!   String distances are normalised Levenshtein over at most [`crate::distance::DISTANCE_CHARS`]
 //!   characters of each side, so one evaluation is bounded work whatever the input.
 
 use std::cell::OnceCell;
@@ -30,12 +30,9 @@ use standin_core::Request;
 use standin_core::diag::push_pointer;
 use standin_core::wire::{form_decode, form_pairs};
 
+use crate::distance::normalised_levenshtein;
 use crate::error::StubError;
 use crate::matcher::{JavaRegex, MultiValuePattern, ValuePattern};
-
-/// How many characters of each string the Levenshtein distance looks at: enough to
-/// rank real URLs, small enough that a near-miss evaluation stays cheap.
-pub const DISTANCE_CHARS: usize = 256;
 
 // WireMock's weights (RequestPattern.match): scheme 3, host 10, port 10, client IP 3,
 // URL 10, method 3; then 1 for each of the seven other parts.
@@ -593,34 +590,6 @@ fn is_iso_offset_date_time(s: &str) -> bool {
         }
         _ => false,
     }
-}
-
-/// Levenshtein distance divided by the longer length (WireMock's
-/// `normalisedLevenshteinDistance`), over at most [`DISTANCE_CHARS`] characters each.
-pub fn normalised_levenshtein(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().take(DISTANCE_CHARS).collect();
-    let b: Vec<char> = b.chars().take(DISTANCE_CHARS).collect();
-    let max = a.len().max(b.len());
-    if max == 0 {
-        return 0.0;
-    }
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
-    let mut row: Vec<usize> = (0..=short.len()).collect();
-    for (j, lc) in long.iter().enumerate() {
-        let mut upper_left = row[0];
-        row[0] = j + 1;
-        for i in 1..=short.len() {
-            let upper = row[i];
-            let cost = usize::from(short[i - 1] != *lc);
-            row[i] = (row[i - 1] + 1).min(upper + 1).min(upper_left + cost);
-            upper_left = upper;
-        }
-    }
-    row[short.len()] as f64 / max as f64
 }
 
 /// A running average of part distances (WireMock's `MatchResult.aggregate`).

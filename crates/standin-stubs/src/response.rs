@@ -22,7 +22,7 @@ use standin_core::problem::{Problem, extra};
 use crate::error::{StubError, optional_str};
 use crate::helpers::{splitmix, with_render_state};
 use crate::stub::{Stub, StubOptions};
-use crate::template::{Template, request_model, with_state};
+use crate::template::{Needs, Template, request_model_for};
 
 /// The transformer that turns templating on for a stub.
 pub const RESPONSE_TEMPLATE: &str = "response-template";
@@ -54,6 +54,11 @@ impl Text {
             raw: raw.to_string(),
             template,
         })
+    }
+
+    /// What the template reads of the request (nothing when not a template).
+    fn needs(&self) -> Needs {
+        self.template.as_ref().map_or(Needs::NONE, Template::needs)
     }
 
     fn render(&self, ctx: Option<&Context>) -> Result<String, String> {
@@ -209,6 +214,8 @@ pub struct StubResponse {
     fault: Option<Fault>,
     proxy: Option<Forward>,
     templated: bool,
+    /// What the templates read of the request: the model of a render holds only that.
+    needs: Needs,
     parameters: Value,
     json: Value,
 }
@@ -468,6 +475,14 @@ impl StubResponse {
             }
         };
 
+        let needs = headers
+            .iter()
+            .flat_map(|(_, values)| values.iter())
+            .chain(match &body {
+                Body::Text(t) | Body::File(t) => Some(t),
+                Body::Empty | Body::Binary(_) => None,
+            })
+            .fold(Needs::NONE, |n, t| n.union(t.needs()));
         Ok(StubResponse {
             status,
             status_message: string("statusMessage")?,
@@ -480,6 +495,7 @@ impl StubResponse {
             fault,
             proxy,
             templated,
+            needs,
             parameters,
             json: Value::Object(obj.clone()),
         })
@@ -520,11 +536,9 @@ impl StubResponse {
             r.wire.forward = Some(Box::new(forward.clone()));
             r
         } else if self.templated {
-            let model = with_state(
-                request_model(req, path_vars, &self.parameters),
-                entropy,
-                req.now_unix_ms,
-            );
+            // The render's randomness and time are set around it (`with_render_state`),
+            // not carried in the model.
+            let model = request_model_for(req, path_vars, &self.parameters, self.needs);
             let ctx = Context::from(model);
             match with_render_state(entropy, req.now_unix_ms, || self.build(Some(&ctx))) {
                 Ok(r) => r,

@@ -20,7 +20,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use handlebars::template::{HelperTemplate, Parameter, Template as Ast, TemplateElement};
 use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOutput};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use standin_core::exchange::Request;
 use standin_core::wire::{form_pairs, percent_decode};
 
@@ -35,6 +35,83 @@ pub struct Template {
     prefix: String,
     body: Option<Ast>,
     suffix: String,
+    needs: Needs,
+}
+
+/// The parts of the request model a template can read, found in its text when it
+/// compiles, so a render builds only those (a body's base64, every header as a string
+/// and the cookies cost more than most templates that read one path segment).
+///
+/// The reading is conservative: `request` written other than as `request.field` (passed
+/// whole to a helper, `#with request`, `lookup this 'request'`) needs everything.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs(u16);
+
+impl Needs {
+    /// No part of the request.
+    pub const NONE: Needs = Needs(0);
+    /// Every part of the request.
+    pub const ALL: Needs = Needs(u16::MAX);
+    const URL: u16 = 1;
+    const PATH: u16 = 1 << 1;
+    const QUERY: u16 = 1 << 2;
+    const METHOD: u16 = 1 << 3;
+    const HOST: u16 = 1 << 4;
+    const HEADERS: u16 = 1 << 5;
+    const COOKIES: u16 = 1 << 6;
+    const BODY: u16 = 1 << 7;
+    const BODY_BASE64: u16 = 1 << 8;
+    const CLIENT_IP: u16 = 1 << 9;
+
+    /// What the template text `text` reads.
+    pub fn of(text: &str) -> Needs {
+        let ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+        let bytes = text.as_bytes();
+        let mut bits = 0;
+        // `hostname` reads the Host header's host from the model.
+        if text.contains("hostname") {
+            bits |= Needs::HOST;
+        }
+        for (at, _) in text.match_indices("request") {
+            if at > 0 && ident(bytes[at - 1]) {
+                continue; // part of another name (`myrequest`)
+            }
+            let rest = &text[at + "request".len()..];
+            if rest.bytes().next().is_some_and(ident) {
+                continue; // `requests`, `request_id`
+            }
+            let Some(field) = rest.strip_prefix('.') else {
+                return Needs::ALL;
+            };
+            let end = field.bytes().position(|c| !ident(c)).unwrap_or(field.len());
+            bits |= match &field[..end] {
+                "url" => Needs::URL,
+                // Printing the path reads the URL (Java's `getPath()` of it).
+                "path" | "pathSegments" => Needs::PATH | Needs::URL,
+                "query" => Needs::QUERY,
+                "method" => Needs::METHOD,
+                "scheme" | "host" | "port" | "baseUrl" => Needs::HOST,
+                "headers" => Needs::HEADERS,
+                "cookies" => Needs::COOKIES,
+                "body" => Needs::BODY,
+                "bodyAsBase64" => Needs::BODY_BASE64,
+                "clientIp" => Needs::CLIENT_IP,
+                "multipart" => 0,
+                // `request.[url]` and the like: not worth reading closely.
+                _ => return Needs::ALL,
+            };
+        }
+        Needs(bits)
+    }
+
+    /// What either needs.
+    pub fn union(self, other: Needs) -> Needs {
+        Needs(self.0 | other.0)
+    }
+
+    fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
 }
 
 fn registry() -> &'static Handlebars<'static> {
@@ -62,6 +139,7 @@ impl Template {
             prefix: text[..start].to_string(),
             body: Some(ast),
             suffix: text[end + 2..].to_string(),
+            needs: Needs::of(middle),
         })
     }
 
@@ -70,7 +148,13 @@ impl Template {
             prefix: text.to_string(),
             body: None,
             suffix: String::new(),
+            needs: Needs::NONE,
         }
+    }
+
+    /// The parts of the request model the template reads.
+    pub fn needs(&self) -> Needs {
+        self.needs
     }
 
     /// Whether rendering can give anything but the text itself.
@@ -107,8 +191,12 @@ impl Template {
         let mut out = StringOutput::new();
         ast.render(registry(), ctx, &mut rc, &mut out)
             .map_err(|e| e.to_string())?;
-        let rendered = out.into_string().map_err(|e| e.to_string())?;
-        Ok(format!("{}{rendered}{}", self.prefix, self.suffix))
+        let mut rendered = out.into_string().map_err(|e| e.to_string())?;
+        if !self.prefix.is_empty() || !self.suffix.is_empty() {
+            rendered.insert_str(0, &self.prefix);
+            rendered.push_str(&self.suffix);
+        }
+        Ok(rendered)
     }
 }
 
@@ -222,35 +310,116 @@ pub fn request_model(
     path_vars: &[(String, String)],
     parameters: &Value,
 ) -> Value {
-    let url = match req.query {
-        Some(q) if !q.is_empty() => format!("{}?{q}", req.path),
-        _ => req.path.to_string(),
-    };
-    let segments: Vec<String> = req
-        .path
+    request_model_for(req, path_vars, parameters, Needs::ALL)
+}
+
+/// [`request_model`] holding only what `needs` names (the fields a template cannot read
+/// are left out; `multipart` and `parameters` are always there).
+pub fn request_model_for(
+    req: &Request<'_>,
+    path_vars: &[(String, String)],
+    parameters: &Value,
+    needs: Needs,
+) -> Value {
+    let mut request = Map::new();
+    if needs.has(Needs::URL) {
+        let url = match req.query {
+            Some(q) if !q.is_empty() => format!("{}?{q}", req.path),
+            _ => req.path.to_string(),
+        };
+        request.insert("url".into(), Value::String(url));
+    }
+    if needs.has(Needs::PATH) {
+        let path = path_model(req.path, path_vars);
+        request.insert("path".into(), path.clone());
+        request.insert("pathSegments".into(), path);
+    }
+    if needs.has(Needs::QUERY) {
+        let mut query = Map::new();
+        for (k, v) in form_pairs(req.query) {
+            push_multi(&mut query, &k, v);
+        }
+        request.insert("query".into(), Value::Object(query));
+    }
+    if needs.has(Needs::METHOD) {
+        request.insert("method".into(), Value::String(req.method.to_string()));
+    }
+    if needs.has(Needs::HOST) {
+        let host_header = req
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        let (host, port) = split_host(host_header);
+        let scheme = "http";
+        let base_url = if port == 80 {
+            format!("{scheme}://{host}")
+        } else {
+            format!("{scheme}://{host}:{port}")
+        };
+        request.insert("scheme".into(), Value::String(scheme.into()));
+        request.insert("host".into(), Value::String(host));
+        request.insert("port".into(), Value::from(port));
+        request.insert("baseUrl".into(), Value::String(base_url));
+    }
+    if needs.has(Needs::HEADERS) || needs.has(Needs::COOKIES) {
+        let (headers, cookies) = headers_model(req);
+        if needs.has(Needs::HEADERS) {
+            request.insert("headers".into(), Value::Object(headers));
+        }
+        if needs.has(Needs::COOKIES) {
+            request.insert("cookies".into(), Value::Object(cookies));
+        }
+    }
+    if needs.has(Needs::BODY) {
+        request.insert(
+            "body".into(),
+            Value::String(String::from_utf8_lossy(req.body).into_owned()),
+        );
+    }
+    if needs.has(Needs::BODY_BASE64) {
+        request.insert(
+            "bodyAsBase64".into(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(req.body)),
+        );
+    }
+    if needs.has(Needs::CLIENT_IP) {
+        request.insert(
+            "clientIp".into(),
+            req.peer
+                .map(|ip: IpAddr| Value::String(ip.to_string()))
+                .unwrap_or(Value::Null),
+        );
+    }
+    request.insert("multipart".into(), Value::Bool(false));
+    let mut model = Map::with_capacity(2);
+    model.insert("request".into(), Value::Object(request));
+    model.insert("parameters".into(), parameters.clone());
+    Value::Object(model)
+}
+
+/// `request.path`: the decoded segments, a list, or a map of `"0"`, `"1"`, ... and the
+/// path template's variables when the stub has some.
+fn path_model(path: &str, path_vars: &[(String, String)]) -> Value {
+    let segments = path
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let path = if path_vars.is_empty() {
-        Value::Array(segments.into_iter().map(Value::String).collect())
-    } else {
-        let mut m: Map<String, Value> = segments
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (i.to_string(), Value::String(s)))
-            .collect();
-        for (k, v) in path_vars {
-            m.insert(k.clone(), Value::String(v.clone()));
-        }
-        Value::Object(m)
-    };
-
-    let mut query = Map::new();
-    for (k, v) in form_pairs(req.query) {
-        push_multi(&mut query, &k, v);
+        .map(percent_decode);
+    if path_vars.is_empty() {
+        return Value::Array(segments.map(Value::String).collect());
     }
+    let mut m: Map<String, Value> = segments
+        .enumerate()
+        .map(|(i, s)| (i.to_string(), Value::String(s)))
+        .collect();
+    for (k, v) in path_vars {
+        m.insert(k.clone(), Value::String(v.clone()));
+    }
+    Value::Object(m)
+}
 
+/// `request.headers` (by lower-case name) and `request.cookies`.
+fn headers_model(req: &Request<'_>) -> (Map<String, Value>, Map<String, Value>) {
     let mut headers = Map::new();
     let mut cookies = Map::new();
     for (name, value) in req.headers {
@@ -264,48 +433,7 @@ pub fn request_model(
         }
         push_multi(&mut headers, name.as_str(), v);
     }
-
-    let host_header = req
-        .headers
-        .get(http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let (host, port) = split_host(host_header);
-    let scheme = "http";
-    let base_url = if port == 80 {
-        format!("{scheme}://{host}")
-    } else {
-        format!("{scheme}://{host}:{port}")
-    };
-
-    let mut request = Map::new();
-    request.insert("url".into(), Value::String(url));
-    request.insert("path".into(), path.clone());
-    request.insert("pathSegments".into(), path);
-    request.insert("query".into(), Value::Object(query));
-    request.insert("method".into(), Value::String(req.method.to_string()));
-    request.insert("scheme".into(), Value::String(scheme.into()));
-    request.insert("host".into(), Value::String(host));
-    request.insert("port".into(), Value::from(port));
-    request.insert("baseUrl".into(), Value::String(base_url));
-    request.insert("headers".into(), Value::Object(headers));
-    request.insert("cookies".into(), Value::Object(cookies));
-    request.insert(
-        "body".into(),
-        Value::String(String::from_utf8_lossy(req.body).into_owned()),
-    );
-    request.insert(
-        "bodyAsBase64".into(),
-        Value::String(base64::engine::general_purpose::STANDARD.encode(req.body)),
-    );
-    request.insert(
-        "clientIp".into(),
-        req.peer
-            .map(|ip: IpAddr| Value::String(ip.to_string()))
-            .unwrap_or(Value::Null),
-    );
-    request.insert("multipart".into(), Value::Bool(false));
-    json!({ "request": Value::Object(request), "parameters": parameters })
+    (headers, cookies)
 }
 
 /// `host[:port]` (IPv6 in brackets) → host and port (80 when absent).
@@ -327,12 +455,14 @@ fn split_host(h: &str) -> (String, u16) {
     }
 }
 
-/// Adds the render state (entropy, time) to a model built by [`request_model`].
+/// Adds the render state (entropy, time) to a model built by [`request_model`], for
+/// [`Template::render`].
+#[cfg(test)]
 pub(crate) fn with_state(mut model: Value, entropy: u64, now_ms: u64) -> Value {
     if let Value::Object(m) = &mut model {
         m.insert(
             STATE_KEY.into(),
-            json!({ "entropy": entropy, "nowMs": now_ms }),
+            serde_json::json!({ "entropy": entropy, "nowMs": now_ms }),
         );
     }
     model

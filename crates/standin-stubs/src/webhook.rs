@@ -16,7 +16,10 @@ use standin_core::exchange::{Call, CallOrigin, Request};
 
 use crate::error::StubError;
 use crate::response::Distribution;
-use crate::template::{Template, request_model, with_state};
+use handlebars::Context;
+
+use crate::helpers::with_render_state;
+use crate::template::{Template, request_model};
 
 /// One webhook of a stub.
 #[derive(Debug, Clone)]
@@ -170,7 +173,7 @@ impl Webhook {
         {
             m.insert("originalRequest".into(), r);
         }
-        let model = with_state(model, entropy, req.now_unix_ms);
+        let ctx = Context::from(model);
         let mut call = Call {
             origin: CallOrigin::Listener,
             name: stub.to_string(),
@@ -181,23 +184,25 @@ impl Webhook {
             delay_ms: self.delay.as_ref().map_or(0, |d| d.sample(entropy)),
             error: None,
         };
-        if let Err(e) = self.render(&model, &mut call) {
+        // The render's randomness and time are set around it, as for a response.
+        if let Err(e) = with_render_state(entropy, req.now_unix_ms, || self.render(&ctx, &mut call))
+        {
             call.error = Some(e);
         }
         standin_core::callback::chain(req, &mut call);
         call
     }
 
-    fn render(&self, model: &Value, call: &mut Call) -> Result<(), String> {
-        let method = self.method.render(model)?;
+    fn render(&self, ctx: &Context, call: &mut Call) -> Result<(), String> {
+        let method = self.method.render_in(ctx)?;
         call.method = Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
             .map_err(|_| format!("the method rendered to {method:?}, which is not a method"))?;
-        call.url = self.url.render(model)?.trim().to_string();
+        call.url = self.url.render_in(ctx)?.trim().to_string();
         for (name, templates) in &self.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| format!("{name:?} is not a valid header name"))?;
             for t in templates {
-                let text = t.render(model)?;
+                let text = t.render_in(ctx)?;
                 let value = HeaderValue::from_str(&text).map_err(|_| {
                     format!("the header {name} rendered to {text:?}, which is not a valid value")
                 })?;
@@ -207,7 +212,7 @@ impl Webhook {
         call.body = match &self.body {
             None => Bytes::new(),
             Some(WebhookBody::Binary(b)) => b.clone(),
-            Some(WebhookBody::Text(t)) => Bytes::from(t.render(model)?),
+            Some(WebhookBody::Text(t)) => Bytes::from(t.render_in(ctx)?),
         };
         Ok(())
     }

@@ -21,6 +21,13 @@ pub enum Command {
     ///
     /// Example: standin serve examples/petstore.yaml --port 4010
     Serve(Box<ServeArgs>),
+    /// Prism's command line: `prism mock DOCUMENT` flags with Prism's meaning, served
+    /// as the `standin serve` command line printed at start (each flag's help names
+    /// the standin flags it becomes). Responses are checked against their schemas and
+    /// violations listed in `sl-violations`, as Prism does.
+    ///
+    /// Example: standin mock api.yaml -p 4010 -d
+    Mock(Box<crate::prism::MockArgs>),
     /// Load sources, print every diagnostic, and exit non-zero if any is an error.
     ///
     /// Example: standin check examples/petstore.yaml
@@ -161,6 +168,18 @@ pub struct ServeArgs {
     /// Vary generated data on every request. Example: --dynamic
     #[arg(long)]
     pub dynamic: bool,
+
+    /// Generate every body from its schema, even where the document has examples.
+    /// Example: --ignore-examples
+    #[arg(long)]
+    pub ignore_examples: bool,
+
+    /// Check the mock's own answers against their response schemas: off, report (list
+    /// what breaks the schema in the `x-standin-violations` and `sl-violations` headers)
+    /// or enforce (answer 500 listing the violations instead) [default: off].
+    /// Example: --check-responses report
+    #[arg(long, value_name = "MODE")]
+    pub check_responses: Option<String>,
 
     /// Reload when a source, or any file it references, changes. A broken edit keeps
     /// the last good version. Example: --watch

@@ -47,6 +47,10 @@ pub struct FileSettings {
     cors: Option<serde_json::Value>,
     seed: Option<u64>,
     dynamic: Option<bool>,
+    #[serde(alias = "ignore_examples")]
+    ignore_examples: Option<bool>,
+    #[serde(alias = "check_responses")]
+    check_responses: Option<String>,
     watch: Option<bool>,
     validate: Option<String>,
     #[serde(alias = "accept_credentials")]
@@ -112,6 +116,11 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
         cors: over.cors.clone().or(base.cors.clone()),
         seed: over.seed.or(base.seed),
         dynamic: over.dynamic.or(base.dynamic),
+        ignore_examples: over.ignore_examples.or(base.ignore_examples),
+        check_responses: over
+            .check_responses
+            .clone()
+            .or(base.check_responses.clone()),
         watch: over.watch.or(base.watch),
         validate: over.validate.clone().or(base.validate.clone()),
         accept_credentials: over
@@ -150,6 +159,8 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         cors: a.cors.map(|c| serde_json::Value::Bool(c == OnOff::On)),
         seed: a.seed,
         dynamic: a.dynamic.then_some(true),
+        ignore_examples: a.ignore_examples.then_some(true),
+        check_responses: a.check_responses.clone(),
         watch: a.watch.then_some(true),
         validate: a.validate.clone(),
         accept_credentials: (!a.accept_credential.is_empty()).then(|| a.accept_credential.clone()),
@@ -332,6 +343,8 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             cors,
             seed: s.seed.unwrap_or(0),
             dynamic: s.dynamic.unwrap_or(false),
+            ignore_examples: s.ignore_examples.unwrap_or(false),
+            check_responses: parse_opt(name, &s.check_responses)?,
             validate: parse_opt(name, &s.validate)?,
             accept_credentials: s.accept_credentials.clone().unwrap_or_default(),
             api_key: s.api_key.clone(),

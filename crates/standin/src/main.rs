@@ -2,6 +2,7 @@
 
 mod args;
 mod config;
+mod prism;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(a) => serve(*a),
+        Command::Mock(a) => prism::mock(*a),
         Command::Check(a) => check(a),
         Command::Proxy(a) => proxy(*a),
         Command::Record(a) => record(a),
@@ -229,6 +231,9 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
         let (snap, took) = standin_server::server::load(std::slice::from_ref(source), &settings);
         let mut diagnostics = snap.diagnostics.clone();
         diagnostics.extend(with_lines(snap.unsatisfiable()));
+        diagnostics.extend(with_lines(
+            standin_core::validate::response::invalid_examples(&snap.documents),
+        ));
         for d in &diagnostics {
             out!("{d}");
         }

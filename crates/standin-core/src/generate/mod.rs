@@ -17,7 +17,7 @@
 
 mod check;
 mod fake;
-mod strings;
+pub(crate) mod strings;
 
 use std::collections::HashSet;
 

@@ -7,6 +7,7 @@
 pub mod har;
 pub mod openapi;
 pub mod postman;
+pub mod postman_openapi;
 
 use std::path::{Path, PathBuf};
 
@@ -128,9 +129,29 @@ pub struct Loaded {
 
 /// Loads one source file of any supported kind.
 pub fn load(files: &dyn Files, path: &Path) -> Loaded {
+    let mut commas = Vec::new();
+    let mut loaded = load_text(files, path, &mut commas);
+    let display = path.display().to_string();
+    loaded.diagnostics.extend(commas.into_iter().map(|line| {
+        Diagnostic::warning(
+            &display,
+            "",
+            "a trailing comma, which JSON does not allow; read as if it were not there",
+        )
+        .at_line(Some(line))
+    }));
+    loaded
+}
+
+/// [`load`], the lines of the JSON trailing commas it read past in `commas`.
+fn load_text(files: &dyn Files, path: &Path, commas: &mut Vec<usize>) -> Loaded {
     let display = path.display().to_string();
     let text = match files.read(path) {
-        Ok(t) => t,
+        Ok(t) => {
+            let (text, lines) = crate::parse::blank_trailing_commas(t);
+            *commas = lines;
+            text
+        }
         Err(e) => {
             return Loaded {
                 document: None,

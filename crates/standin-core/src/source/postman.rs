@@ -68,7 +68,7 @@ pub fn load_environment(files: &dyn Files, path: &Path, diags: &mut Vec<Diagnost
 }
 
 /// `[{key, value, enabled|disabled}]` → pairs, skipping disabled ones.
-fn variables(list: &[Value]) -> Vars {
+pub(crate) fn variables(list: &[Value]) -> Vars {
     list.iter()
         .filter(|v| v.get("enabled").and_then(Value::as_bool) != Some(false))
         .filter(|v| v.get("disabled").and_then(Value::as_bool) != Some(true))
@@ -352,7 +352,7 @@ fn preview_type(lang: &str) -> Option<&'static str> {
 
 /// The decoded path and query of a request URL, variables substituted. The host (a
 /// `{{baseUrl}}` or a real one) is dropped: the mock serves paths.
-fn url_parts(url: &Value, vars: &Vars) -> Option<(String, Vec<(String, String)>)> {
+pub(crate) fn url_parts(url: &Value, vars: &Vars) -> Option<(String, Vec<(String, String)>)> {
     let (raw, query_list) = match url {
         Value::String(s) => (s.clone(), None),
         Value::Object(m) => {
@@ -488,7 +488,7 @@ fn parts(segment: &str) -> Vec<Part> {
 
 /// Headers as `[{key, value, disabled}]` or as a raw `Name: value` block; names
 /// lower-cased.
-fn header_list(v: Option<&Value>, vars: &Vars) -> Vec<(String, String)> {
+pub(crate) fn header_list(v: Option<&Value>, vars: &Vars) -> Vec<(String, String)> {
     match v {
         Some(Value::Array(list)) => list
             .iter()

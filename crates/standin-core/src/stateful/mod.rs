@@ -111,7 +111,7 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
             d,
         ) {
             crate::validate::Verdict::Pass => {}
-            crate::validate::Verdict::Warn(h, note) => {
+            crate::validate::Verdict::Warn(h, note, _) => {
                 extra_headers = h;
                 violations = Some(note);
             }

@@ -3,6 +3,9 @@
 //! envelope a response wraps it in, or listed as a bare array or in a list envelope
 //! with its totals and next page filled in.
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use serde_json::{Map, Value, json};
 
 use crate::generate::{Direction, GenContext};
@@ -31,39 +34,89 @@ pub(crate) fn generated(
         .ok()
 }
 
-/// Generated envelopes kept per thread (no lock on the request path), keyed by snapshot
-/// and schema pointer; bounded, and started over when full. An envelope is generated
-/// with one seed per schema, so keeping it is invisible.
-type EnvelopeKey = (u64, String);
-const ENVELOPES_MAX: usize = 256;
+/// What the request path reads of the document's schemas, worked out once per thread
+/// for each snapshot and schema pointer (no lock on the request path); bounded, and
+/// started over when full. Each is a pure function of the snapshot and the pointer (an
+/// envelope is generated with one seed per schema), so keeping it is invisible.
+const MEMO_MAX: usize = 256;
+
+/// Per snapshot, per key; [`MEMO_MAX`] values at most in all.
+type Memo<T> = std::cell::RefCell<HashMap<u64, HashMap<String, T>>>;
+
 thread_local! {
-    static ENVELOPES: std::cell::RefCell<std::collections::HashMap<EnvelopeKey, Option<Value>>> =
-        std::cell::RefCell::new(std::collections::HashMap::new());
+    static ENVELOPES: Memo<Option<Value>> = Memo::default();
+    static ITEM_SHAPES: Memo<Rc<ItemShape>> = Memo::default();
+    static ITEM_PLACES: Memo<Option<(ItemPlace, String)>> = Memo::default();
+}
+
+/// The value under `key` for snapshot `scope` in `memo`, made by `make` the first time.
+fn memoised<T: Clone>(
+    memo: &'static std::thread::LocalKey<Memo<T>>,
+    scope: u64,
+    key: &str,
+    make: impl FnOnce() -> T,
+) -> T {
+    let hit = memo.with(|m| m.borrow().get(&scope).and_then(|m| m.get(key)).cloned());
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = make();
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.values().map(HashMap::len).sum::<usize>() >= MEMO_MAX {
+            m.clear();
+        }
+        m.entry(scope)
+            .or_default()
+            .insert(key.to_string(), v.clone());
+    });
+    v
 }
 
 /// The generated envelope of the response schema at `ptr` (an object), from the cache
 /// of snapshot `scope` when it was built before.
 fn envelope(doc: &Document, scope: u64, ptr: &str) -> Map<String, Value> {
-    let key = (scope, ptr.to_string());
-    let hit = ENVELOPES.with(|c| c.borrow().get(&key).cloned());
-    let value = match hit {
-        Some(v) => v,
-        None => {
-            let v = generated(doc, ptr, 0x5eed, &[], Direction::Response);
-            ENVELOPES.with(|c| {
-                let mut c = c.borrow_mut();
-                if c.len() >= ENVELOPES_MAX {
-                    c.clear();
-                }
-                c.insert(key, v.clone());
-            });
-            v
-        }
-    };
+    let value = memoised(&ENVELOPES, scope, ptr, || {
+        generated(doc, ptr, 0x5eed, &[], Direction::Response)
+    });
     match value {
         Some(Value::Object(m)) => m,
         _ => Map::new(),
     }
+}
+
+/// What completing an item for one schema needs to know of it.
+#[derive(Debug, Default)]
+struct ItemShape {
+    /// The schema's pointer, `$ref`s followed (empty: no schema there).
+    at: String,
+    /// Properties left out of a response.
+    write_only: Vec<String>,
+    /// Properties a response must have.
+    required: Vec<String>,
+}
+
+fn item_shape(doc: &Document, scope: u64, ptr: &str) -> Rc<ItemShape> {
+    memoised(&ITEM_SHAPES, scope, ptr, || {
+        let Some((schema, at)) = rs::at(&doc.root, ptr) else {
+            return Default::default();
+        };
+        let write_only = rs::properties(&doc.root, schema, &at)
+            .into_iter()
+            .filter(|(_, p)| {
+                doc.root
+                    .pointer(p)
+                    .is_some_and(|s| rs::flag(&doc.root, s, "writeOnly"))
+            })
+            .map(|(name, _)| name)
+            .collect();
+        let required = rs::required(&doc.root, schema);
+        Rc::new(ItemShape {
+            at,
+            write_only,
+            required,
+        })
+    })
 }
 
 /// A stable seed for an item's generated parts (its identifier and resource).
@@ -78,39 +131,38 @@ pub(crate) fn seed_of(resource: &Resource, id: &str) -> u64 {
 
 /// The item as its schema at `ptr` describes it in a response: `writeOnly` properties
 /// left out, required properties it lacks generated (seeded by `seed`).
-pub(crate) fn complete(doc: &Document, ptr: Option<&str>, mut item: Value, seed: u64) -> Value {
+pub(crate) fn complete(
+    doc: &Document,
+    scope: u64,
+    ptr: Option<&str>,
+    mut item: Value,
+    seed: u64,
+) -> Value {
     let Some(ptr) = ptr else {
         return item;
     };
-    let Some((schema, at)) = rs::at(&doc.root, ptr) else {
+    let shape = item_shape(doc, scope, ptr);
+    if shape.at.is_empty() {
         return item;
-    };
-    let props = rs::properties(&doc.root, schema, &at);
+    }
     let Value::Object(map) = &mut item else {
         return item;
     };
-    for (name, p) in &props {
-        if map.contains_key(name)
-            && doc
-                .root
-                .pointer(p)
-                .is_some_and(|s| rs::flag(&doc.root, s, "writeOnly"))
-        {
-            map.shift_remove(name);
-        }
+    for name in &shape.write_only {
+        map.shift_remove(name);
     }
-    let required = rs::required(&doc.root, schema);
-    if required.iter().any(|r| !map.contains_key(r)) {
+    if shape.required.iter().any(|r| !map.contains_key(r)) {
         let hints: Vec<(String, String)> = map
             .iter()
             .filter_map(|(k, v)| crate::state::id_text(v).map(|t| (k.clone(), t)))
             .collect();
-        if let Some(Value::Object(g)) = generated(doc, &at, seed, &hints, Direction::Response) {
-            for name in required {
-                if !map.contains_key(&name)
-                    && let Some(v) = g.get(&name)
+        if let Some(Value::Object(g)) = generated(doc, &shape.at, seed, &hints, Direction::Response)
+        {
+            for name in &shape.required {
+                if !map.contains_key(name)
+                    && let Some(v) = g.get(name)
                 {
-                    map.insert(name, v.clone());
+                    map.insert(name.clone(), v.clone());
                 }
             }
         }
@@ -131,12 +183,18 @@ pub(crate) fn item_body(
     let id_prop = resource.id_prop.as_str();
     let looks =
         |props: &[(String, String)]| !id_prop.is_empty() && props.iter().any(|(n, _)| n == id_prop);
-    let located = ptr.and_then(|p| rs::locate_item(&doc.root, p, &looks));
+    // Keyed by the identifier's name too: it decides whether a schema looks like an item.
+    let located = ptr.and_then(|p| {
+        let key = format!("{id_prop}\u{0}{p}");
+        memoised(&ITEM_PLACES, scope, &key, || {
+            rs::locate_item(&doc.root, p, &looks)
+        })
+    });
     match located {
-        None => complete(doc, resource.item_schema.as_deref(), item, seed),
-        Some((ItemPlace::Bare, at)) => complete(doc, Some(&at), item, seed),
+        None => complete(doc, scope, resource.item_schema.as_deref(), item, seed),
+        Some((ItemPlace::Bare, at)) => complete(doc, scope, Some(&at), item, seed),
         Some((ItemPlace::Wrapped(name), at)) => {
-            let item = complete(doc, Some(&at), item, seed);
+            let item = complete(doc, scope, Some(&at), item, seed);
             let mut envelope = ptr.map(|p| envelope(doc, scope, p)).unwrap_or_default();
             envelope.insert(name, item);
             Value::Object(envelope)
@@ -195,7 +253,7 @@ pub(crate) fn list_body(
                 .get(&resource.id_prop)
                 .and_then(crate::state::id_text)
                 .unwrap_or_default();
-            complete(doc, item_ptr, item, seed_of(resource, &id))
+            complete(doc, scope, item_ptr, item, seed_of(resource, &id))
         })
         .collect();
     let Some((ListPlace::Wrapped(name), _)) = located else {

@@ -22,6 +22,47 @@ pub(crate) struct Encoding {
     pub style: Option<String>,
     /// `explode` of a urlencoded field.
     pub explode: Option<bool>,
+    /// `allowReserved` of a urlencoded field: reserved characters may be sent as they
+    /// are rather than percent-encoded.
+    pub allow_reserved: bool,
+}
+
+/// The characters a urlencoded field with an encoding that does not set
+/// `allowReserved` must percent-encode (RFC 3986's reserved set, as Prism checks it,
+/// less `+`, which is how a form writes a space).
+const RESERVED: &[char] = &[
+    '/', '?', '#', '[', ']', '@', '!', '$', '\'', '(', ')', '*', ',', ';', '=',
+];
+
+/// The fields of a urlencoded body whose encoding does not allow reserved characters
+/// and that send some as they are, with those characters.
+pub(crate) fn reserved_sent(
+    body: &[u8],
+    encodings: &[(String, Encoding)],
+) -> Vec<(String, String)> {
+    let text = String::from_utf8_lossy(body);
+    let mut out = Vec::new();
+    for field in text.split('&') {
+        let (raw_name, raw_value) = field.split_once('=').unwrap_or((field, ""));
+        let name = crate::wire::percent_decode(&raw_name.replace('+', " "));
+        let Some((_, enc)) = encodings
+            .iter()
+            .find(|(n, e)| *n == name && !e.allow_reserved)
+        else {
+            continue;
+        };
+        // An unexploded form field writes its items with commas.
+        let delimiter = (enc.explode == Some(false)).then_some(',');
+        let mut found: Vec<char> = raw_value
+            .chars()
+            .filter(|c| RESERVED.contains(c) && Some(*c) != delimiter)
+            .collect();
+        found.dedup();
+        if !found.is_empty() && !out.iter().any(|(n, _)| *n == name) {
+            out.push((name, found.into_iter().collect()));
+        }
+    }
+    out
 }
 
 /// The index of the declared media type a request's content type matches: an exact

@@ -16,6 +16,7 @@
 mod answer;
 pub(crate) mod body;
 pub(crate) mod params;
+pub mod response;
 mod schema;
 mod security;
 
@@ -54,6 +55,8 @@ struct DocValidators {
     schemes: security::Schemes,
     ops: Vec<OnceLock<OpValidators>>,
     cache: Cache,
+    /// Response schemas compiled on first use, by pointer (see [`response`]).
+    responses: response::Cache,
 }
 
 /// The compiled checks of one operation.
@@ -121,6 +124,7 @@ impl Compiled {
                 schemes,
                 ops,
                 cache,
+                responses: Default::default(),
             });
         }
         Compiled { docs }
@@ -272,6 +276,10 @@ fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Enco
                         .map(str::to_string),
                     style: e.get("style").and_then(Value::as_str).map(str::to_string),
                     explode: e.get("explode").and_then(Value::as_bool),
+                    allow_reserved: e
+                        .get("allowReserved")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                 },
             )
         })
@@ -312,8 +320,9 @@ pub(crate) struct Violation {
 pub enum Verdict {
     /// The request is fine (or validation is off).
     Pass,
-    /// Serve normally, adding these headers; the string lists the violations for the log.
-    Warn(Vec<(HeaderName, HeaderValue)>, String),
+    /// Serve normally, adding these headers; the string lists the violations for the
+    /// log, the values are the violations as Prism lists them (see [`response::entry`]).
+    Warn(Vec<(HeaderName, HeaderValue)>, String, Vec<Value>),
     /// Answer with this instead.
     Reject(Box<Reply>),
 }
@@ -396,21 +405,25 @@ pub fn check(
                 class: Class::Invalid,
             }),
             None => {}
-            Some(value) => {
-                // Empty text is also how a client sends null.
-                let null_too = value.as_str() == Some("")
-                    && pc.entry.shape.types & schema::ty::NULL != 0
-                    && pc
-                        .entry
-                        .validator
-                        .as_ref()
-                        .is_some_and(|v| v.is_valid(&Value::Null));
-                if let Some(v) = &pc.entry.validator
-                    && !null_too
-                    && !v.is_valid(&value)
-                {
-                    schema_violations(v, &value, &[where_, &p.name], &label(), &mut violations);
+            // `allowEmptyValue`: `?q=` is a value, whatever the schema says; Swagger 2.0
+            // without it refuses the empty value.
+            Some(value) if value.as_str() == Some("") && p.location == ParamIn::Query => {
+                if !p.allow_empty_value && doc.version == Version::Swagger2 {
+                    violations.push(Violation {
+                        location: vec![where_.into(), p.name.clone()],
+                        rule: "allowEmptyValue".into(),
+                        message: format!(
+                            "The {} is empty, and it does not set allowEmptyValue.",
+                            label()
+                        ),
+                        class: Class::Invalid,
+                    });
+                } else if !p.allow_empty_value {
+                    check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
                 }
+            }
+            Some(value) => {
+                check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
             }
         }
     }
@@ -419,6 +432,23 @@ pub fn check(
     if let Some(rb) = &op.request_body {
         accepted = ov.bodies.iter().map(|b| b.media_type.clone()).collect();
         check_body(rb.required, &ov.bodies, req, &mut violations);
+    } else if !req.body.is_empty() {
+        // An operation that declares no body accepts no content type (Prism's 415).
+        let ct = req
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map_or_else(|| "no Content-Type".to_string(), wire::essence);
+        violations.push(Violation {
+            location: vec!["body".into()],
+            rule: "content-type".into(),
+            message: format!(
+                "{} takes no request body, and the request sent {} bytes ({ct}).",
+                op.label(),
+                req.body.len()
+            ),
+            class: Class::MediaType,
+        });
     }
 
     if violations.is_empty() {
@@ -428,18 +458,66 @@ pub fn check(
     match settings.validate {
         ValidateMode::Warn => {
             let text = answer::summary(&violations);
-            Verdict::Warn(answer::violations_header(&text).into_iter().collect(), text)
+            let entries = violations
+                .iter()
+                .map(|v| response::entry("request", v))
+                .collect();
+            Verdict::Warn(
+                answer::violations_header(&text).into_iter().collect(),
+                text,
+                entries,
+            )
         }
-        _ => Verdict::Reject(Box::new(answer::reject(
-            doc,
-            op,
-            req,
-            &violations,
-            &answer::Rejection {
-                challenges: &challenges,
-                accepted: &accepted,
-            },
-        ))),
+        _ => {
+            let mut reply = answer::reject(
+                doc,
+                op,
+                req,
+                &violations,
+                &answer::Rejection {
+                    challenges: &challenges,
+                    accepted: &accepted,
+                },
+            );
+            // With answers checked, the document's own error response lists the
+            // request's violations in `sl-violations`, as Prism's does (its own
+            // problem documents do not).
+            let own_problem = reply.headers.iter().any(|(n, v)| {
+                n == header::CONTENT_TYPE && v.as_bytes() == crate::problem::PROBLEM_JSON.as_bytes()
+            });
+            if settings.check_responses != crate::settings::ResponseCheck::Off && !own_problem {
+                let entries: Vec<Value> = violations
+                    .iter()
+                    .map(|v| response::entry("request", v))
+                    .collect();
+                reply.headers.extend(response::header(&entries));
+            }
+            Verdict::Reject(Box::new(reply))
+        }
+    }
+}
+
+/// A parameter's value against its schema.
+fn check_value(
+    pc: &ParamCheck,
+    value: &Value,
+    base: &[&str],
+    label: &str,
+    out: &mut Vec<Violation>,
+) {
+    // Empty text is also how a client sends null.
+    let null_too = value.as_str() == Some("")
+        && pc.entry.shape.types & schema::ty::NULL != 0
+        && pc
+            .entry
+            .validator
+            .as_ref()
+            .is_some_and(|v| v.is_valid(&Value::Null));
+    if let Some(v) = &pc.entry.validator
+        && !null_too
+        && !v.is_valid(value)
+    {
+        schema_violations(v, value, base, label, out);
     }
 }
 
@@ -502,7 +580,19 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
     let value = match kind {
         body::Kind::Opaque => return,
         body::Kind::Json => body::json(req.body),
-        body::Kind::Form => Ok(body::form(req.body, &b.entry.shape, &b.encodings)),
+        body::Kind::Form => {
+            for (name, chars) in body::reserved_sent(req.body, &b.encodings) {
+                out.push(Violation {
+                    location: vec!["body".into(), name.clone()],
+                    rule: "allowReserved".into(),
+                    message: format!(
+                        "The form field '{name}' sends the reserved characters {chars} as they are; its encoding does not set allowReserved, so they must be percent-encoded."
+                    ),
+                    class: Class::Invalid,
+                });
+            }
+            Ok(body::form(req.body, &b.entry.shape, &b.encodings))
+        }
         body::Kind::Multipart => match wire::boundary(ct) {
             None => Err(body::Malformed(
                 "The multipart Content-Type has no boundary parameter.".into(),
@@ -688,13 +778,49 @@ impl ValueCheck {
     /// What is wrong with `value`, one sentence each (empty: nothing). `label` names
     /// the value in the sentences (`stored resource`).
     pub fn problems(&self, value: &Value, label: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        if let Some(v) = &self.validator {
-            schema_violations(v, value, &[], label, &mut out);
-        }
-        out.into_iter().map(|v| v.message).collect()
+        self.violations(value, &[], label)
+            .into_iter()
+            .map(|v| v.message)
+            .collect()
     }
 }
+
+/// The answer to a path whose segment for the required path parameter `name` is
+/// empty (`/pets/` for `/pets/{petId}`): 422, or 400 where the operation documents only
+/// that, in the operation's own error shape when it has one.
+pub(crate) fn empty_path_parameter(
+    doc: &Document,
+    op: &Operation,
+    req: &Request<'_>,
+    name: &str,
+) -> Reply {
+    let violation = Violation {
+        location: vec!["path".into(), name.into()],
+        rule: "required".into(),
+        message: format!(
+            "The path parameter '{name}' is required, and the path leaves its segment empty."
+        ),
+        class: Class::Invalid,
+    };
+    answer::reject(
+        doc,
+        op,
+        req,
+        std::slice::from_ref(&violation),
+        &answer::Rejection {
+            challenges: &[],
+            accepted: &[],
+        },
+    )
+}
+
+/// `x-standin-violations` listing `text`.
+pub(crate) fn violations_header(text: &str) -> Option<(HeaderName, HeaderValue)> {
+    answer::violations_header(text)
+}
+
+/// The name of `x-standin-violations`.
+pub(crate) const VIOLATIONS_HEADER: &str = "x-standin-violations";
 
 /// The error answer for `status` with `text`: the operation's own response for that
 /// status (or `4XX`, or an error `default`) with the text written into its message

@@ -340,6 +340,7 @@ mod tests {
             style: style.into(),
             explode,
             collection_format: None,
+            allow_empty_value: false,
             pointer: String::new(),
         }
     }

@@ -562,6 +562,11 @@ impl OpSchemas {
                 // Draft 4 knows no `uuid`; OpenAPI documents use it everywhere.
                 options = options.with_format("uuid", is_uuid);
             }
+            // OpenAPI's own `byte`: base64 text (Prism checks it with ajv-formats), in
+            // JSON bodies, parameters and form fields alike.
+            options = options.with_format("byte", |s: &str| {
+                crate::generate::strings::format_ok("byte", s)
+            });
             let err = match options.build(&schema) {
                 Ok(v) => return Some(v),
                 Err(e) => e,
@@ -902,6 +907,12 @@ mod tests {
         ));
         assert!(!v.is_valid(&json!({"u": "nope"})));
         assert!(!v.is_valid(&json!({"d": "2023-02-30"})));
+        let (v, _) = compile(
+            &root,
+            Dialect::OpenApi30,
+            &json!({"type": "string", "format": "byte"}),
+        );
+        assert!(v.is_valid(&json!("aGVsbG8=")) && !v.is_valid(&json!("not base64!")));
     }
 
     #[test]

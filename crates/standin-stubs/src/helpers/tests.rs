@@ -659,3 +659,56 @@ fn request_path_prints_decoded() {
     );
     assert_eq!(render_with("{{request.url}}", &m), "/a%20b/c%C3%A9");
 }
+
+#[test]
+fn a_template_reads_the_parts_its_text_names() {
+    use crate::template::Needs;
+    let needs = |t: &str| Template::compile(t).unwrap().needs();
+    assert_eq!(needs("plain text"), Needs::NONE);
+    assert_eq!(needs("{{now}} {{randomValue length=3}}"), Needs::NONE);
+    assert_eq!(needs("{{myrequest.body}} {{requests}}"), Needs::NONE);
+    assert_ne!(needs("{{request.path.id}}"), Needs::NONE);
+    assert_eq!(
+        needs("{{request.path.id}}"),
+        needs("{{request.pathSegments.[0]}} {{request.url}}")
+    );
+    assert_ne!(
+        needs("{{request.headers.X-Foo}}"),
+        needs("{{request.path}}")
+    );
+    for whole in [
+        "{{toJson request}}",
+        "{{#with request}}{{method}}{{/with}}",
+        "{{lookup this 'request'}}",
+        "{{request.[url]}}",
+    ] {
+        assert_eq!(needs(whole), Needs::ALL, "{whole}");
+    }
+}
+
+#[test]
+fn a_model_cut_to_what_a_template_reads_renders_like_the_whole_model() {
+    let h = headers();
+    let mut req = Request::new(&Method::POST, "/users/42/orders", &h);
+    req.query = Some("id=7&id=8&name=Ann+Lee");
+    req.body = br#"{"name":"Ann"}"#;
+    req.now_unix_ms = NOW;
+    req.peer = Some("10.1.2.3".parse().unwrap());
+    let vars = vec![("user".to_string(), "42".to_string())];
+    let params = json!({"greeting": "hi"});
+    for tpl in [
+        "{{request.path}} {{request.path.user}} {{request.path.[1]}}",
+        "{{request.url}} {{request.method}} {{request.query.id}} {{request.query.id.[1]}}",
+        "{{request.headers.X-Foo}} {{request.headers.accept.[1]}} {{request.cookies.theme}}",
+        "{{request.baseUrl}} {{request.host}} {{request.port}} {{hostname}} {{request.scheme}}",
+        "{{jsonPath request.body '$.name'}} {{request.bodyAsBase64}} {{request.clientIp}}",
+        "{{parameters.greeting}} {{size request.headers}} {{toJson request.query}}",
+        "{{#each request.query}}{{@key}}={{this}};{{/each}}",
+        "{{toJson request}}",
+    ] {
+        let t = Template::compile(tpl).unwrap();
+        let whole = request_model(&req, &vars, &params);
+        let cut = crate::template::request_model_for(&req, &vars, &params, t.needs());
+        assert_eq!(t.render(&cut).unwrap(), t.render(&whole).unwrap(), "{tpl}");
+    }
+}

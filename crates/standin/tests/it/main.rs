@@ -11,6 +11,7 @@ mod config;
 mod directives;
 mod exits;
 mod mockoon;
+mod prism;
 mod proxy;
 mod query;
 mod responses;

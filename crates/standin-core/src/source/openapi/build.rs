@@ -670,6 +670,10 @@ fn parameter(cx: &mut Ctx<'_>, p: &Value, at: &str, name: &str, location: ParamI
             .get("collectionFormat")
             .and_then(Value::as_str)
             .map(str::to_string),
+        allow_empty_value: p
+            .get("allowEmptyValue")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         pointer: at.to_string(),
     }
 }
@@ -765,7 +769,12 @@ fn swagger_body(
         if p.get("type").and_then(Value::as_str) == Some("file") {
             has_file = true;
         }
-        properties.insert(name.to_string(), swagger_param_schema(p));
+        let mut field = swagger_param_schema(p);
+        // `allowEmptyValue`: the field may also be sent empty.
+        if p.get("allowEmptyValue").and_then(Value::as_bool) == Some(true) {
+            field = json!({"anyOf": [field, {"type": "string", "maxLength": 0}]});
+        }
+        properties.insert(name.to_string(), field);
         if p.get("required").and_then(Value::as_bool).unwrap_or(false) {
             required.push(Value::String(name.to_string()));
         }

@@ -1,0 +1,500 @@
+//! `standin mock`: Prism's command line, and Prism's rules its users depend on —
+//! `sl-violations` and `--errors`, `--ignoreExamples`, HEAD, OPTIONS and empty path
+//! segments, 415 for a body nobody asked for, JSON with trailing commas, a document
+//! fetched from a URL.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+
+use serde_json::{Value, json};
+
+use crate::support::{Server, fixture, header, json, run};
+
+fn pets() -> String {
+    fixture("prism/pets.yaml")
+}
+
+fn mock(args: &[&str]) -> Server {
+    Server::start_command("mock", args)
+}
+
+/// The `sl-violations` header as JSON.
+fn sl_violations(resp: &reqwest::blocking::Response) -> Option<Value> {
+    header(resp, "sl-violations").map(|h| {
+        serde_json::from_str(&h).unwrap_or_else(|e| panic!("sl-violations is not JSON ({e}): {h}"))
+    })
+}
+
+#[test]
+fn prism_flags_are_translated_and_help_names_the_standin_flags() {
+    let (code, out, _) = run(&["mock", "--help"]);
+    assert_eq!(code, 0);
+    for (prism, standin) in [
+        ("--dynamic", "standin serve: --ignore-examples --dynamic"),
+        ("--errors", "--check-responses enforce"),
+        ("--ignoreExamples", "standin serve: --ignore-examples"),
+        ("--cors", "standin serve: --cors on|off"),
+        ("--verboseLevel", "(--quiet)"),
+        ("--multiprocess", "Accepted"),
+        ("--json-schema-faker-fillProperties", "Accepted"),
+    ] {
+        assert!(out.contains(prism), "--help lacks {prism}:\n{out}");
+        assert!(out.contains(standin), "--help lacks {standin}:\n{out}");
+    }
+    // `-h` is the host, as in Prism.
+    let s = mock(&[
+        &pets(),
+        "-h",
+        "127.0.0.1",
+        "-m",
+        "--cors=false",
+        "-v",
+        "warn",
+    ]);
+    let said: Vec<String> = s.errors.try_iter().collect();
+    assert!(
+        said.iter().any(|l| l.contains("standin serve")
+            && l.contains("--host 127.0.0.1")
+            && l.contains("--cors off")
+            && l.contains("--quiet")),
+        "{said:?}"
+    );
+    let resp = s.get("/pets/1").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(header(&resp, "access-control-allow-origin").is_none());
+    // A value a yargs boolean does not take is refused, naming it.
+    let (code, _, err) = run(&["mock", &pets(), "--cors=maybe"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("maybe"), "{err}");
+    let (code, _, err) = run(&["mock", &pets(), "-v", "loud", "-p", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--verboseLevel loud"), "{err}");
+}
+
+#[test]
+fn an_example_that_breaks_its_schema_is_listed_in_sl_violations() {
+    let s = mock(&[&pets(), "-v", "silent"]);
+    let resp = s.get("/pets").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let list = sl_violations(&resp).expect("sl-violations on an invalid example");
+    assert!(header(&resp, "x-standin-violations").is_some_and(|t| t.contains("0.id")));
+    let (_, body) = json(resp);
+    // The example is still what is sent, as Prism sends it.
+    assert_eq!(body, json!([{"id": "x", "name": 5}]));
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0]["location"], json!(["response", "body", "0", "id"]));
+    assert_eq!(list[0]["severity"], "Error");
+    assert_eq!(list[0]["code"], "type");
+    assert!(list[0]["message"].as_str().unwrap().contains("integer"));
+    assert_eq!(
+        list[1]["location"],
+        json!(["response", "body", "0", "name"])
+    );
+    // A valid example and a generated body carry none.
+    let resp = s.get("/pets/1").send().unwrap();
+    assert!(sl_violations(&resp).is_none());
+    let resp = s.get("/codes").send().unwrap();
+    assert!(sl_violations(&resp).is_none());
+    let (_, code) = json(resp);
+    assert!(
+        code["code"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_uppercase())
+    );
+}
+
+#[test]
+fn errors_turns_an_invalid_answer_into_a_500_listing_the_violations() {
+    let s = mock(&[&pets(), "--errors", "-v", "silent"]);
+    let resp = s.get("/pets").send().unwrap();
+    assert_eq!(resp.status(), 500);
+    assert_eq!(
+        header(&resp, "content-type").as_deref(),
+        Some("application/problem+json")
+    );
+    assert!(sl_violations(&resp).is_some());
+    let (_, body) = json(resp);
+    let validation = body["validation"].as_array().expect("validation list");
+    assert_eq!(validation.len(), 2, "{body}");
+    assert_eq!(
+        validation[0]["location"],
+        json!(["response", "body", "0", "id"])
+    );
+    assert!(
+        body["detail"].as_str().unwrap().contains("GET /pets"),
+        "{body}"
+    );
+    // Valid answers are unchanged.
+    assert_eq!(s.get("/pets/1").send().unwrap().status(), 200);
+    // The same through standin's own flag.
+    let s = Server::start(&[&pets(), "--check-responses", "enforce", "--quiet"]);
+    assert_eq!(s.get("/pets").send().unwrap().status(), 500);
+    // Without it standin serve checks nothing.
+    let s = Server::start(&[&pets(), "--quiet"]);
+    let resp = s.get("/pets").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(sl_violations(&resp).is_none());
+}
+
+#[test]
+fn request_violations_served_in_warn_mode_are_listed_too() {
+    let s = Server::start(&[
+        &pets(),
+        "--validate",
+        "warn",
+        "--check-responses",
+        "report",
+        "--quiet",
+    ]);
+    let resp = s.get("/pets?limit=1000").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let list = sl_violations(&resp).unwrap();
+    let locations: Vec<&Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["location"])
+        .collect();
+    assert_eq!(
+        locations[0],
+        &json!(["request", "query", "limit"]),
+        "{list}"
+    );
+    assert!(
+        locations.contains(&&json!(["response", "body", "0", "id"])),
+        "{list}"
+    );
+}
+
+#[test]
+fn ignore_examples_generates_from_the_schema() {
+    for args in [
+        vec![
+            pets(),
+            "--ignoreExamples".into(),
+            "-v".into(),
+            "silent".into(),
+        ],
+        vec![pets(), "-d".into(), "-v".into(), "silent".into()],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let s = mock(&args);
+        let resp = s.get("/pets/1").send().unwrap();
+        assert!(sl_violations(&resp).is_none(), "{args:?}");
+        let (status, pet) = json(resp);
+        assert_eq!(status, 200);
+        assert_ne!(
+            pet,
+            json!({"id": 1, "name": "Rex", "tag": "dog"}),
+            "{args:?}"
+        );
+        assert!(pet["id"].is_i64() && pet["name"].is_string(), "{pet}");
+        // The invalid example is not sent either, so nothing breaks the schema.
+        let resp = s.get("/pets").send().unwrap();
+        assert!(sl_violations(&resp).is_none(), "{args:?}");
+    }
+    let s = Server::start(&[&pets(), "--ignore-examples", "--quiet"]);
+    let (_, pet) = json(s.get("/pets/1").send().unwrap());
+    assert_ne!(pet["name"], "Rex");
+    // A named example is still sent when asked for.
+    let (_, pet) = json(
+        s.get("/pets/1")
+            .header("prefer", "example=rex")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(pet["name"], "Rex");
+}
+
+#[test]
+fn a_seed_makes_dynamic_bodies_repeat() {
+    let s = mock(&[&pets(), "-d", "--seed", "prism", "-v", "silent"]);
+    let (_, a) = json(s.get("/codes").send().unwrap());
+    let (_, b) = json(s.get("/codes").send().unwrap());
+    assert_eq!(a, b);
+    let s = mock(&[&pets(), "-d", "-v", "silent"]);
+    let bodies: std::collections::HashSet<String> = (0..6)
+        .map(|_| s.get("/codes").send().unwrap().text().unwrap())
+        .collect();
+    assert!(bodies.len() > 1, "-d without a seed varies: {bodies:?}");
+}
+
+#[test]
+fn head_options_and_empty_segments_route_as_in_prism() {
+    let s = mock(&[&pets(), "-v", "silent"]);
+    // HEAD where there is no GET.
+    assert_eq!(s.req("HEAD", "/owners").send().unwrap().status(), 405);
+    // A plain OPTIONS is answered while CORS is on...
+    assert_eq!(s.req("OPTIONS", "/pets").send().unwrap().status(), 204);
+    // ...and is a 405 with CORS off and no OPTIONS in the document.
+    let off = mock(&[&pets(), "--cors=false", "-v", "silent"]);
+    let resp = off.req("OPTIONS", "/pets").send().unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(header(&resp, "allow").as_deref(), Some("GET, POST, HEAD"));
+    // `/pets/` leaves `/pets/{petId}`'s parameter empty: 422 naming it.
+    for path in ["/pets/", "/pets//"] {
+        let (status, body) = json(s.get(path).send().unwrap());
+        if path == "/pets//" {
+            // Two segments after /pets match no template.
+            assert_eq!(status, 404, "{path}: {body}");
+            continue;
+        }
+        assert_eq!(status, 422, "{path}: {body}");
+        assert_eq!(
+            body["errors"][0]["location"],
+            json!(["path", "petId"]),
+            "{body}"
+        );
+        assert!(
+            body["detail"].as_str().unwrap().contains("'petId'"),
+            "{body}"
+        );
+    }
+    // `--validate off` serves it.
+    let lax = Server::start(&[&pets(), "--validate", "off", "--quiet"]);
+    assert_eq!(lax.get("/pets/").send().unwrap().status(), 200);
+}
+
+#[test]
+fn a_body_to_an_operation_without_one_is_415() {
+    let s = mock(&[&pets(), "-v", "silent"]);
+    let resp = s
+        .req("POST", "/owners")
+        .header("content-type", "application/json")
+        .body(r#"{"a":1}"#)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 415);
+    let (_, body) = json(resp);
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("takes no request body"),
+        "{body}"
+    );
+    assert_eq!(s.req("POST", "/owners").send().unwrap().status(), 204);
+}
+
+#[test]
+fn json_with_trailing_commas_loads_with_a_warning_saying_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("commas.json");
+    std::fs::write(
+        &doc,
+        "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": \"1\",},\n\"paths\": {\"/a\": {\"get\": {\"responses\": {\"200\": {\"description\": \"ok\",\n\"content\": {\"application/json\": {\"example\": [1, 2,]}}}}}}}}\n",
+    )
+    .unwrap();
+    let (code, out, _) = run(&["check", doc.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("commas.json:1: a trailing comma"), "{out}");
+    assert!(out.contains("commas.json:3: a trailing comma"), "{out}");
+    let s = mock(&[doc.to_str().unwrap(), "-v", "silent"]);
+    let (status, body) = json(s.get("/a").send().unwrap());
+    assert_eq!((status, body), (200, json!([1, 2])));
+}
+
+#[test]
+fn check_lists_examples_that_break_their_schema() {
+    let (code, out, _) = run(&["check", &pets()]);
+    assert_eq!(code, 0, "warnings only: {out}");
+    assert!(
+        out.contains("pets.yaml:16 at #/paths/~1pets/get/responses/200/content/application~1json/example: example 'example' of GET /pets 200"),
+        "{out}"
+    );
+    assert!(out.contains("'0.id' must be of type"), "{out}");
+    assert!(!out.contains("GET /pets/{petId} 200"), "{out}");
+}
+
+#[test]
+fn the_document_may_be_a_url() {
+    let text = std::fs::read(pets()).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = conn.read(&mut buf).unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            text.len()
+        );
+        conn.write_all(reply.as_bytes()).unwrap();
+        conn.write_all(&text).unwrap();
+        head
+    });
+    let url = format!("http://{addr}/specs/pets.yaml");
+    let s = mock(&[&url, "-v", "silent"]);
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
+    let (status, pet) = json(s.get("/pets/1").send().unwrap());
+    assert_eq!((status, pet["name"].as_str()), (200, Some("Rex")));
+    // A URL that does not answer 200 is an error naming it.
+    let (code, _, err) = run(&["mock", &format!("http://{addr}/gone.yaml")]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot fetch the document"), "{err}");
+}
+
+fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+    json(
+        s.req("POST", path)
+            .header("content-type", content_type)
+            .body(body.to_string())
+            .send()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
+    let s = mock(&[&fixture("prism/forms.yaml"), "-v", "silent"]);
+    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass, `?tag=` does not.
+    assert_eq!(s.get("/search?q=&page=").send().unwrap().status(), 200);
+    let (status, body) = json(s.get("/search?q=a&page=1&tag=").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["query", "tag"]));
+    assert_eq!(body["errors"][0]["rule"], "allowEmptyValue");
+    // `format: byte` in formData, urlencoded and multipart alike.
+    let urlencoded = "application/x-www-form-urlencoded";
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=2").0,
+        201
+    );
+    // `allowEmptyValue` on a formData field: empty passes, a wrong value still fails.
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=").0,
+        201
+    );
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=x").0,
+        422
+    );
+    let (status, body) = form(&s, "/upload", urlencoded, "data=not+base64!");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["rule"], "format");
+    let multipart = |value: &str| {
+        format!(
+            "--XX\r\ncontent-disposition: form-data; name=\"data\"\r\n\r\n{value}\r\n--XX--\r\n"
+        )
+    };
+    let mp = "multipart/form-data; boundary=XX";
+    assert_eq!(form(&s, "/upload", mp, &multipart("aGVsbG8=")).0, 201);
+    assert_eq!(form(&s, "/upload", mp, &multipart("###")).0, 422);
+
+    let s = mock(&[&fixture("prism/forms3.yaml"), "-v", "silent"]);
+    assert_eq!(
+        form(
+            &s,
+            "/notes",
+            mp,
+            &multipart("x").replace("\"data\"", "\"blob\"")
+        )
+        .0,
+        422
+    );
+    assert_eq!(form(&s, "/notes", urlencoded, "text=ab&blob=@@").0, 422);
+    // `allowReserved: true` lets `text` send `/` and `?` as they are...
+    assert_eq!(
+        form(&s, "/notes", urlencoded, "text=a/b?&blob=aGVsbG8%3D").0,
+        201
+    );
+    // ...while `label`'s encoding does not: percent-encoded is fine, raw is a 422.
+    assert_eq!(
+        form(
+            &s,
+            "/notes",
+            urlencoded,
+            "text=ab&blob=aGVsbG8%3D&label=a%2Fb"
+        )
+        .0,
+        201
+    );
+    let (status, body) = form(
+        &s,
+        "/notes",
+        urlencoded,
+        "text=ab&blob=aGVsbG8%3D&label=a/b;c",
+    );
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["body", "label"]));
+    assert!(body["detail"].as_str().unwrap().contains("/;"), "{body}");
+}
+
+#[test]
+fn a_postman_collection_through_mock_is_read_as_prism_reads_it() {
+    let collection = fixture("prism/shop.postman_collection.json");
+    let s = mock(&[&collection, "-v", "silent"]);
+    let said: Vec<String> = s.errors.try_iter().collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("is a Postman collection, served as Prism reads it")),
+        "{said:?}"
+    );
+    // The collection's `auth` is a security scheme: 401 without the key.
+    let (status, body) = json(s.get("/orders").send().unwrap());
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("X-Api-Key"),
+        "{body}"
+    );
+    let key = |r: reqwest::blocking::RequestBuilder| r.header("x-api-key", "k");
+    // The status as Prism chooses it (the lowest 2xx), its first example...
+    let (status, body) = json(key(s.get("/orders")).send().unwrap());
+    assert_eq!((status, body), (200, json!([{"id": 1, "total": 9.5}])));
+    // ...and `Accept` choosing among the examples' content types.
+    let resp = key(s.get("/orders"))
+        .header("accept", "text/csv")
+        .send()
+        .unwrap();
+    assert_eq!(header(&resp, "content-type").as_deref(), Some("text/csv"));
+    assert_eq!(resp.text().unwrap(), "id,total\n1,9.5\n");
+    let resp = key(s.get("/orders"))
+        .header("accept", "application/xml")
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 406);
+    // A forced status picks the other saved response.
+    let (status, body) = json(
+        key(s.get("/orders"))
+            .header("prefer", "code=500")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!((status, body), (500, json!({"error": "down"})));
+    // Request bodies are checked against the shape of the collection's body.
+    let post = |body: &str| {
+        key(s.req("POST", "/orders"))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .unwrap()
+    };
+    let created = post(r#"{"item": "pen", "qty": 1}"#);
+    assert_eq!(created.status(), 201);
+    assert_eq!(header(&created, "location").as_deref(), Some("/orders/7"));
+    assert_eq!(post(r#"{"item": "pen"}"#).status(), 201);
+    let invalid = post(r#"{"item": "pen", "qty": "two"}"#);
+    // Answered from the document, the request's violations are in `sl-violations`.
+    let list = sl_violations(&invalid).expect("sl-violations on the collection's 422");
+    assert_eq!(
+        list[0]["location"],
+        json!(["request", "body", "qty"]),
+        "{list}"
+    );
+    let (status, body) = json(invalid);
+    // The collection's own 422 example, with the violation written in.
+    assert_eq!(status, 422, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("'qty'"), "{body}");
+    // `:id` is a path parameter; `noauth` on a request needs no key.
+    assert_eq!(key(s.get("/orders/3")).send().unwrap().status(), 200);
+    assert_eq!(s.get("/health").send().unwrap().status(), 200);
+
+    // standin serve keeps Postman's mock-server rules: saved examples, no auth check.
+    let served = Server::start(&[&collection, "--quiet"]);
+    let (status, body) = json(served.get("/orders").send().unwrap());
+    assert_eq!((status, body), (200, json!([{"id": 1, "total": 9.5}])));
+}
