@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and black-box tests, the
-# WireMock, Mockoon and Prism differential tests, the WireMock client test, a corpus sweep
-# on a sample of real-world documents, and the benchmark's quick mode.
-# Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus,
-# WireMock, Mockoon CLI and Prism), wrk and curl (for the benchmark), and Java 17 (for
-# WireMock) with apt-get when they are missing. Each step prints how long it took.
+# WireMock, Mockoon and Prism differential tests, the WireMock client test, the dashboard in
+# a headless browser, a corpus sweep on a sample of real-world documents, and the
+# benchmark's quick mode.
+# Needs cargo (with rustfmt and clippy), python3 and node; installs npm (to fetch the
+# corpus, WireMock, Mockoon CLI, Prism and playwright-core), wrk and curl (for the
+# benchmark), Java 17 (for WireMock) and Chromium (for the dashboard test) with apt-get
+# when they are missing. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -78,6 +80,20 @@ if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit
 fi
 "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m; print("python-wiremock", m.version("wiremock"))'
 
+step "set-up: Chromium and chromedriver (Debian packages, for the dashboard test)"
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  echo "installing chromium chromium-driver"
+  apt_install chromium chromium-driver
+fi
+/usr/bin/chromium --version 2>/dev/null | head -1
+step "set-up: playwright-core 1.65.1 (npm, cached in $PEERS_DIR/playwright; drives Debian's Chromium)"
+PLAYWRIGHT_CORE=$PEERS_DIR/playwright/node_modules/playwright-core
+if [[ ! -f $PLAYWRIGHT_CORE/package.json ]]; then
+  npm install --silent --no-audit --no-fund --prefix "$PEERS_DIR/playwright" playwright-core@1.65.1 >/dev/null
+fi
+export PLAYWRIGHT_CORE
+node -e 'console.log("playwright-core", require(process.argv[1] + "/package.json").version)' "$PLAYWRIGHT_CORE"
+
 step "format"
 cargo fmt --all --check
 
@@ -104,6 +120,9 @@ python3 tests/prism/differential.py
 
 step "WireMock client test (python-wiremock driving WireMock 3.13.2, then standin)"
 "$CLIENT_VENV/bin/python" tests/wiremock/client_test.py
+
+step "dashboard test (tests/dashboard: the page in headless Chromium; screenshots into docs/screenshots)"
+node tests/dashboard/dashboard_test.js
 
 step "corpus sweep (a sample; run scripts/corpus-sweep.sh for all 2,639 documents)"
 bash scripts/corpus-sweep.sh --sample 25

@@ -220,6 +220,9 @@ pub struct MockSettings {
     pub api_key: Option<String>,
     /// A Postman environment file whose variables fill `{{var}}` in collections.
     pub postman_env: Option<std::path::PathBuf>,
+    /// Environment variables set directly (the admin API's mock settings): they fill
+    /// `{{var}}` in collections like the environment file's, and win over them.
+    pub variables: Vec<(String, String)>,
     /// Request headers saved examples are matched on (Postman's
     /// `x-mock-match-request-headers`, as a setting).
     pub match_headers: Vec<String>,
@@ -260,6 +263,7 @@ impl Default for MockSettings {
             accept_credentials: Vec::new(),
             api_key: None,
             postman_env: None,
+            variables: Vec::new(),
             match_headers: Vec::new(),
             match_body: false,
             har_match: HarMatch::Strict,

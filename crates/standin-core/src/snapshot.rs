@@ -168,7 +168,8 @@ impl Snapshot {
 }
 
 /// Compiles the saved sources in the order given: substitutes the environment (read
-/// from `settings.postman_env` through `files`, only when there is a collection) and
+/// from `settings.postman_env` through `files`, only when there is a collection, after
+/// `settings.variables`) and
 /// collection variables, applies the HAR filter. Problems become diagnostics; files
 /// read are added to `read`.
 fn compile_saved(
@@ -181,13 +182,12 @@ fn compile_saved(
     let has_collection = sources
         .iter()
         .any(|s| matches!(s, SavedSource::Postman { .. }));
-    let environment = match (&settings.postman_env, has_collection) {
-        (Some(path), true) => {
-            read.push(files.canonical(path));
-            source::postman::load_environment(files, path, diagnostics)
-        }
-        _ => Vec::new(),
-    };
+    // Variables set directly come first: the first of a name is the one used.
+    let mut environment = settings.variables.clone();
+    if let (Some(path), true) = (&settings.postman_env, has_collection) {
+        read.push(files.canonical(path));
+        environment.extend(source::postman::load_environment(files, path, diagnostics));
+    }
     let mut examples = Vec::new();
     let mut entries = Vec::new();
     let mut seen_collection = false;

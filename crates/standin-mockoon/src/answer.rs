@@ -144,6 +144,16 @@ impl Environment {
         self.loaded.routes.len()
     }
 
+    /// The routes served, in match order.
+    pub fn route_list(&self) -> &[crate::env::Route] {
+        &self.loaded.routes
+    }
+
+    /// The file it was loaded from, as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     fn choose<'r>(
         &self,
         route: &'r Route,

@@ -1,5 +1,6 @@
 //! The body of a reply on the wire: bytes already in memory, a file streamed from disk,
-//! or either of them dribbled out in timed pieces (WireMock's `chunkedDribbleDelay`).
+//! or either of them dribbled out in timed pieces (WireMock's `chunkedDribbleDelay`),
+//! or pieces handed over a channel as they are produced (the admin API's event stream).
 //!
 //! [`ReplyBody`] implements `http_body::Body`, so hyper sends it as it is produced. Bytes
 //! and files have an exact size, so hyper sends `Content-Length`; a dribbled body has
@@ -41,6 +42,8 @@ enum Kind {
     File(FileSource),
     /// A source sent in timed pieces.
     Dribble(Box<Dribbling>),
+    /// Pieces sent as they arrive; the body ends when every sender is gone.
+    Channel(tokio::sync::mpsc::Receiver<Bytes>),
 }
 
 impl fmt::Debug for ReplyBody {
@@ -61,6 +64,7 @@ impl fmt::Debug for ReplyBody {
                 .field("started", &d.started)
                 .field("interval", &d.interval)
                 .finish(),
+            Kind::Channel(_) => f.debug_struct("Channel").finish_non_exhaustive(),
         }
     }
 }
@@ -89,6 +93,15 @@ impl ReplyBody {
         let (tx, rx) = tokio::sync::oneshot::channel();
         self.sent.push(tx);
         rx
+    }
+
+    /// A body of the pieces `rx` receives, each sent as it comes (chunked: no size is
+    /// known), ending when the sender is dropped.
+    pub fn channel(rx: tokio::sync::mpsc::Receiver<Bytes>) -> ReplyBody {
+        ReplyBody {
+            kind: Kind::Channel(rx),
+            sent: Vec::new(),
+        }
     }
 
     /// An empty body.
@@ -126,8 +139,8 @@ impl ReplyBody {
                 let len = f.remaining;
                 (Source::File(f), len)
             }
-            // Dribbling twice keeps the first schedule.
-            Kind::Dribble(_) => return self,
+            // Dribbling twice keeps the first schedule; a stream is not dribbled.
+            Kind::Dribble(_) | Kind::Channel(_) => return self,
         };
         if len == 0 {
             return ReplyBody::empty();
@@ -173,6 +186,7 @@ impl Body for ReplyBody {
                 .poll_piece(cx, FILE_CHUNK)
                 .map(|r| r.map(|r| r.map(Frame::data))),
             Kind::Dribble(d) => d.poll_piece(cx).map(|r| r.map(|r| r.map(Frame::data))),
+            Kind::Channel(rx) => rx.poll_recv(cx).map(|b| b.map(|b| Ok(Frame::data(b)))),
         }
     }
 
@@ -181,6 +195,7 @@ impl Body for ReplyBody {
             Kind::Full(b) => b.as_ref().is_none_or(Bytes::is_empty),
             Kind::File(f) => f.remaining == 0,
             Kind::Dribble(d) => d.started == d.chunks && d.in_chunk == 0,
+            Kind::Channel(_) => false,
         }
     }
 
@@ -195,6 +210,7 @@ impl Body for ReplyBody {
                 hint.set_lower(d.len);
                 hint
             }
+            Kind::Channel(_) => SizeHint::new(),
         }
     }
 }
@@ -382,6 +398,21 @@ mod tests {
         let got = frames(body).await;
         assert_eq!(got.len(), 1);
         assert_eq!(&got[0].0[..], b"hello");
+    }
+
+    #[tokio::test]
+    async fn a_channel_sends_each_piece_and_ends_with_its_sender() {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let body = ReplyBody::channel(rx);
+        assert_eq!(body.size_hint().exact(), None);
+        tx.send(Bytes::from_static(b"one")).await.unwrap();
+        tx.send(Bytes::from_static(b"two")).await.unwrap();
+        drop(tx);
+        let got: Vec<Bytes> = frames(body).await.into_iter().map(|f| f.0).collect();
+        assert_eq!(
+            got,
+            [Bytes::from_static(b"one"), Bytes::from_static(b"two")]
+        );
     }
 
     #[tokio::test]

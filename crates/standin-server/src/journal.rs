@@ -449,6 +449,32 @@ pub struct Journal {
     seq: AtomicU64,
     /// The outbound calls made after requests (callbacks, webhooks).
     calls: crate::calls::CallLog,
+    /// Streams following the journal ([`Journal::follow`]): recording wakes them only
+    /// when there is one, so a journal nobody follows pays one atomic load.
+    followers: AtomicUsize,
+    recorded: tokio::sync::Notify,
+}
+
+/// A stream following the journal; dropping it stops the wake-ups it asked for.
+pub struct Follower<'a> {
+    journal: &'a Journal,
+}
+
+impl Follower<'_> {
+    /// Waits until an entry is recorded after this call (spurious wake-ups are
+    /// harmless: read with [`Journal::since`] and wait again).
+    pub fn recorded(&self) -> std::pin::Pin<Box<tokio::sync::futures::Notified<'_>>> {
+        let mut notified = Box::pin(self.journal.recorded.notified());
+        // Registered now, so an entry recorded before the future is polled still wakes it.
+        notified.as_mut().enable();
+        notified
+    }
+}
+
+impl Drop for Follower<'_> {
+    fn drop(&mut self) {
+        self.journal.followers.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl std::fmt::Debug for Journal {
@@ -487,6 +513,8 @@ impl Journal {
             active: AtomicUsize::new(0),
             seq: AtomicU64::new(0),
             calls: crate::calls::CallLog::new(config.max_body),
+            followers: AtomicUsize::new(0),
+            recorded: tokio::sync::Notify::new(),
         }
     }
 
@@ -612,6 +640,48 @@ impl Journal {
         shard.bytes += cost;
         shard.entries.push_back(Arc::new(entry));
         Self::trim(&mut shard, max_entries, max_bytes);
+        drop(shard);
+        if self.followers.load(Ordering::Relaxed) > 0 {
+            self.recorded.notify_waiters();
+        }
+    }
+
+    /// How many streams follow it now.
+    pub fn followers(&self) -> usize {
+        self.followers.load(Ordering::Relaxed)
+    }
+
+    /// The sequence number the next entry will get.
+    pub fn next_seq(&self) -> u64 {
+        self.seq.load(Ordering::Relaxed)
+    }
+
+    /// Starts following the journal: [`Follower::recorded`] then wakes on new entries.
+    pub fn follow(&self) -> Follower<'_> {
+        self.followers.fetch_add(1, Ordering::Relaxed);
+        Follower { journal: self }
+    }
+
+    /// The entries numbered `seq` and later, oldest first, at most the newest `limit`;
+    /// and how many were left out for the limit. Each shard is read from its newest
+    /// end, so a follower that keeps up reads only what is new.
+    pub fn since(&self, seq: u64, limit: usize) -> (Vec<Arc<Entry>>, usize) {
+        let mut fresh = Vec::new();
+        for shard in self.shards.iter() {
+            let shard = Self::lock(shard);
+            fresh.extend(
+                shard
+                    .entries
+                    .iter()
+                    .rev()
+                    .take_while(|e| e.seq >= seq)
+                    .cloned(),
+            );
+        }
+        fresh.sort_unstable_by_key(|e| e.seq);
+        let skipped = fresh.len().saturating_sub(limit);
+        fresh.drain(..skipped);
+        (fresh, skipped)
     }
 
     /// Drops a shard's oldest entries until it is within these bounds.
@@ -1010,5 +1080,35 @@ mod tests {
         let mut seqs: Vec<u64> = all.iter().map(|e| e.seq).collect();
         seqs.dedup();
         assert_eq!(seqs.len(), 4000);
+    }
+
+    #[test]
+    fn since_reads_what_is_new_oldest_first_and_counts_what_it_leaves_out() {
+        let j = Journal::new(config(100, 1 << 20));
+        for i in 0..5 {
+            j.record(entry(&format!("/{i}"), b"", Kind::Stub));
+        }
+        assert_eq!(j.next_seq(), 5);
+        let (fresh, skipped) = j.since(2, 10);
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!((urls, skipped), (vec!["/2", "/3", "/4"], 0));
+        let (fresh, skipped) = j.since(0, 2);
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!((urls, skipped), (vec!["/3", "/4"], 3));
+        assert!(j.since(5, 10).0.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_follower_is_woken_by_an_entry_recorded_after_it_asked() {
+        let j = Journal::new(config(100, 1 << 20));
+        let follower = j.follow();
+        let woken = follower.recorded();
+        // Recorded before the wait is polled: the wake-up is not lost.
+        j.record(entry("/a", b"", Kind::Stub));
+        tokio::time::timeout(Duration::from_secs(1), woken)
+            .await
+            .expect("woken");
+        drop(follower);
+        assert_eq!(j.followers.load(Ordering::Relaxed), 0);
     }
 }

@@ -68,7 +68,9 @@ pub fn watch(mock: MockConfig, snapshot: Arc<ArcSwap<Snapshot>>) -> anyhow::Resu
             if !touched {
                 continue;
             }
-            let (next, took) = load(&mock.sources, &mock.settings);
+            // The settings as they are now: the admin API may have changed them.
+            let settings = snapshot.load().settings.clone();
+            let (next, took) = load(&mock.sources, &settings);
             let current = snapshot.load();
             let (new_errors, old_errors) = (error_count(&next), error_count(&current));
             if new_errors > old_errors || (next.documents.is_empty() && !current.documents.is_empty()) {

@@ -68,7 +68,7 @@ struct Inner {
     dropped: AtomicU64,
     slots: Semaphore,
     /// The request log and the mock's name in it: each call is a line there too.
-    log: Option<(crate::log::Logger, &'static str)>,
+    log: Option<(crate::log::Logger, crate::admin::mock::Name)>,
 }
 
 /// The sender of a mock (see the module doc); clones share it.
@@ -112,7 +112,11 @@ impl Sender {
 
     /// The same sender writing a line to the request log for each call, under the
     /// mock's name (call before cloning it).
-    pub fn with_log(mut self, logger: crate::log::Logger, mock: &'static str) -> Sender {
+    pub fn with_log(
+        mut self,
+        logger: crate::log::Logger,
+        mock: crate::admin::mock::Name,
+    ) -> Sender {
         if let Some(inner) = Arc::get_mut(&mut self.inner) {
             inner.log = Some((logger, mock));
         }
@@ -266,7 +270,7 @@ impl Sender {
             };
             logger.log(crate::log::Line {
                 at,
-                mock,
+                mock: **mock.load(),
                 method: call.method.clone(),
                 target: call.url.clone().into_boxed_str(),
                 status,

@@ -21,7 +21,7 @@ use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
-use standin_core::exchange::Forward;
+use standin_core::exchange::{Forward, Kind};
 use standin_core::problem::Problem;
 use standin_core::state::MemoryStore;
 use standin_core::{MockSettings, Reply, Snapshot};
@@ -145,7 +145,6 @@ pub struct Running {
 }
 
 pub(crate) struct MockState {
-    pub(crate) name: &'static str,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) environments: Arc<standin_mockoon::Environments>,
@@ -161,7 +160,6 @@ pub(crate) struct MockState {
     pub(crate) upstream: Option<Forward>,
     /// The validation proxy: every request goes upstream, checked on the way.
     pub(crate) forward_all: bool,
-    pub(crate) enforce: bool,
 }
 
 /// Loads a snapshot from disk and times it.
@@ -196,6 +194,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
     };
     let logger = Logger::start(opts.log);
     let mut running = Vec::new();
+    let siblings = Arc::new(crate::admin::mock::Siblings::default());
     for mock in mocks {
         let split = crate::sources::split(&mock.sources);
         let documents = split.documents.clone();
@@ -261,15 +260,28 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         } else {
             Journal::disabled()
         });
+        let name = Arc::new(ArcSwap::from_pointee(crate::admin::mock::intern(
+            &mock.name,
+        )));
+        let url = format!("http://{}", crate::admin::mock::url_host(local));
+        siblings.add(name.clone(), url.clone());
+        let environments = Arc::new(environments);
+        let info = crate::admin::mock::MockInfo {
+            name,
+            url,
+            documents: split.documents.clone(),
+            environments: environments.clone(),
+            siblings: siblings.clone(),
+            ..Default::default()
+        };
         let forwarder = Forwarder::with_roots(
             crate::forward::CONNECT_TIMEOUT,
             crate::forward::TOTAL_TIMEOUT,
             crate::forward::MAX_BODY,
             &extra_roots,
         );
-        let name: &'static str = Box::leak(mock.name.clone().into_boxed_str());
         let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone())
-            .with_log(logger.clone(), name);
+            .with_log(logger.clone(), info.name.clone());
         let admin = Admin::new(
             registry.clone(),
             journal.clone(),
@@ -278,6 +290,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         )
         .with_snapshot(snapshot.clone())
         .with_sender(sender.clone())
+        .with_mock(info)
         .on_shutdown(|| {
             // Let the answer to the shutdown request go out first.
             std::thread::spawn(|| {
@@ -286,10 +299,9 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             });
         });
         let state = Arc::new(MockState {
-            name,
             snapshot: snapshot.clone(),
             registry: registry.clone(),
-            environments: Arc::new(environments),
+            environments,
             store,
             admin: Arc::new(admin),
             admin_on: rt.admin,
@@ -299,7 +311,6 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             sender,
             upstream: mock.settings.upstream.clone().map(Forward::to),
             forward_all: mock.settings.forward_all,
-            enforce: mock.settings.validate == standin_core::settings::ValidateMode::Enforce,
         });
         if mock.watch {
             let documents = MockConfig {
@@ -391,6 +402,13 @@ async fn handle(
         reply.delay_ms = reply
             .delay_ms
             .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
+        // The mock's delay (`--delay`, the admin API's settings) is added to stub and
+        // route answers here; the core's answerers add it to theirs.
+        if matches!(reply.why.answerer, Kind::Stub | Kind::Route)
+            && let Some(d) = snap.settings.delay
+        {
+            reply.delay_ms = reply.delay_ms.saturating_add(d.pick(entropy >> 7));
+        }
         reply
     };
     let reply = match reply.why.note {
@@ -461,7 +479,9 @@ async fn validating_forward(
     verdict: Reply,
     up: &Forward,
 ) -> Reply {
-    if state.enforce && verdict.status >= 400 && verdict.why.note.is_some() && !is_miss(&verdict) {
+    let enforce =
+        state.snapshot.load().settings.validate == standin_core::settings::ValidateMode::Enforce;
+    if enforce && verdict.status >= 400 && verdict.why.note.is_some() && !is_miss(&verdict) {
         return verdict;
     }
     let out = Outgoing {
@@ -648,6 +668,12 @@ fn admin_answer(
         }
     };
     let req = Request::from_parts(parts, body);
+    if crate::admin::stream::claims(req.method(), req.uri().path()) {
+        return match crate::admin::allowed(&state.admin, &req, peer) {
+            Ok(()) => crate::admin::stream::open(state.admin.clone(), &req),
+            Err(refused) => refused.map(ReplyBody::full),
+        };
+    }
     let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
         crate::admin::handle(&state.admin, req, peer)
     }));
@@ -807,7 +833,7 @@ async fn send(
     if state.logger.enabled() {
         state.logger.log(Line {
             at,
-            mock: state.name,
+            mock: **state.admin.mock.name.load(),
             method: parts.method.clone(),
             target: crate::log::target_of(&parts.uri),
             status: response.as_ref().map_or(0, |r| r.status().as_u16()),

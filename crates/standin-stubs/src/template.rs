@@ -36,6 +36,43 @@ pub struct Template {
     body: Option<Ast>,
     suffix: String,
     needs: Needs,
+    /// The template as text and plain values, when it is only that (most are): rendered
+    /// by reading the model, without handlebars' render context.
+    direct: Option<Vec<Direct>>,
+}
+
+/// One piece of a template rendered without handlebars.
+#[derive(Debug, Clone)]
+enum Direct {
+    Text(String),
+    /// A plain `{{request...}}` or `{{parameters...}}`: the path as written, its segments.
+    Value(String, Vec<String>),
+}
+
+/// The pieces of `ast` when each is text or a plain value rooted at the model's
+/// `request` or `parameters` (a variable set by a helper cannot shadow those: no piece
+/// is a helper).
+fn direct_plan(ast: &Ast) -> Option<Vec<Direct>> {
+    ast.elements
+        .iter()
+        .filter(|el| !matches!(el, TemplateElement::Comment(_)))
+        .map(|el| match el {
+            TemplateElement::RawString(text) => Some(Direct::Text(text.clone())),
+            TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
+                let is_value = matches!(&ht.name, Parameter::Name(n) if n == VALUE_HELPER);
+                let [Parameter::Path(Path::Relative((_, raw)))] = ht.params.as_slice() else {
+                    return None;
+                };
+                let segs = split_path(raw);
+                let rooted = matches!(
+                    segs.first().map(String::as_str),
+                    Some("request" | "parameters")
+                );
+                (is_value && rooted && ht.hash.is_empty()).then(|| Direct::Value(raw.clone(), segs))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// The parts of the request model a template can read, found in its text when it
@@ -137,9 +174,10 @@ impl Template {
         rewrite(&mut ast);
         Ok(Template {
             prefix: text[..start].to_string(),
-            body: Some(ast),
             suffix: text[end + 2..].to_string(),
             needs: Needs::of(middle),
+            direct: direct_plan(&ast),
+            body: Some(ast),
         })
     }
 
@@ -149,6 +187,7 @@ impl Template {
             body: None,
             suffix: String::new(),
             needs: Needs::NONE,
+            direct: None,
         }
     }
 
@@ -184,6 +223,9 @@ impl Template {
         let Some(ast) = &self.body else {
             return Ok(self.prefix.clone());
         };
+        if let Some(text) = self.render_direct(ctx.data()) {
+            return Ok(text);
+        }
         let mut rc = RenderContext::new(None);
         // handlebars.java finds names in enclosing contexts too (variables set by
         // `assign` or `regexExtract` inside an `each`, say).
@@ -197,6 +239,23 @@ impl Template {
             rendered.push_str(&self.suffix);
         }
         Ok(rendered)
+    }
+
+    /// The render of a template of text and plain values, read straight from the model;
+    /// `None` when it has other pieces or a value is missing (handlebars then renders
+    /// it, with its own rules for those).
+    fn render_direct(&self, model: &Value) -> Option<String> {
+        let pieces = self.direct.as_ref()?;
+        let mut out = String::with_capacity(self.prefix.len() + self.suffix.len() + 64);
+        out.push_str(&self.prefix);
+        for piece in pieces {
+            match piece {
+                Direct::Text(t) => out.push_str(t),
+                Direct::Value(raw, segs) => out.push_str(&helpers::print_plain(model, raw, segs)?),
+            }
+        }
+        out.push_str(&self.suffix);
+        Some(out)
     }
 }
 
@@ -466,4 +525,61 @@ pub(crate) fn with_state(mut model: Value, entropy: u64, now_ms: u64) -> Value {
         );
     }
     model
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::{HeaderMap, HeaderValue, Method};
+
+    /// Renders through handlebars alone, as a template with no direct plan does.
+    fn through_handlebars(t: &Template, model: &Value) -> String {
+        let mut t = t.clone();
+        t.direct = None;
+        t.render(model).unwrap()
+    }
+
+    #[test]
+    fn text_and_plain_values_render_without_handlebars_and_alike() {
+        let mut h = HeaderMap::new();
+        h.insert("user-agent", HeaderValue::from_static("curl/8"));
+        h.append("accept", HeaderValue::from_static("a/b"));
+        h.append("accept", HeaderValue::from_static("c/d"));
+        let mut req = Request::new(&Method::GET, "/users/42/a%20b", &h);
+        req.query = Some("fields=name&fields=id&x=1");
+        let vars = vec![("id".to_string(), "42".to_string())];
+        let model = request_model(&req, &vars, &serde_json::json!({"p": {"q": [1, "two"]}}));
+        for (text, direct) in [
+            ("id {{request.path.id}}, {{request.path.[1]}}", true),
+            (
+                "{{request.path}} {{request.pathSegments}} {{request.url}}",
+                true,
+            ),
+            (
+                "{{request.query.fields}} {{request.query.fields.[1]}} {{request.query.x}}",
+                true,
+            ),
+            (
+                "{{request.headers.User-Agent}} {{request.headers.accept}}",
+                true,
+            ),
+            (
+                "{{parameters.p.q.1}} {{parameters.p}} {{{request.method}}}",
+                true,
+            ),
+            // A missing value: handlebars' rules decide what prints.
+            ("[{{request.query.none}}] {{request.query.x.[0]}}", true),
+            ("{{upper request.query.x}}", false),
+            ("{{#if request.query.x}}y{{/if}}", false),
+            ("{{this.request.url}} {{x}}", false),
+        ] {
+            let t = Template::compile(&format!("<{text}>")).unwrap();
+            assert_eq!(t.direct.is_some(), direct, "{text}");
+            assert_eq!(
+                t.render(&model).unwrap(),
+                through_handlebars(&t, &model),
+                "{text}"
+            );
+        }
+    }
 }

@@ -349,6 +349,7 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             accept_credentials: s.accept_credentials.clone().unwrap_or_default(),
             api_key: s.api_key.clone(),
             postman_env: s.env.clone(),
+            variables: Vec::new(),
             match_headers: s.match_headers.clone().unwrap_or_default(),
             match_body: s.match_body.unwrap_or(false),
             har_match: parse_opt(name, &s.har_match)?,

@@ -5,9 +5,12 @@
 //! has its module: [`mappings`] (stubs), [`requests`] (the journal and near misses),
 //! [`scenarios`], [`files`] (`__files/`), [`state`] (a stateful mock's resources),
 //! [`misc`] (settings, reset, health, version, shutdown), [`recordings`] (recording
-//! through a proxy stub, snapshots to stub mappings), [`outbound`] (webhooks sent on
-//! demand, the journal of outbound calls). [`Admin`] holds what the routes act on: the stub [`Registry`], the
-//! [`Journal`], the scenario [`Store`] and the global settings.
+//! through a proxy stub, snapshots to stub mappings), [`mock`] (the mock, its sources and
+//! endpoints) and [`mock_settings`] (its settings changed at runtime), [`stream`] (the
+//! journal as server-sent events), [`dashboard`] (the web page), [`outbound`] (webhooks
+//! sent on demand, the journal of outbound calls). [`Admin`] holds what the
+//! routes act on: the stub [`Registry`], the [`Journal`], the scenario [`Store`], the
+//! global settings and what it knows of its mock.
 //!
 //! Access: loopback clients are always let in; a client from another address must
 //! send `Authorization: Bearer <token>` when a token is configured, and is refused
@@ -20,14 +23,18 @@
 // boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+pub mod dashboard;
 pub mod files;
 pub mod mappings;
 pub mod misc;
+pub mod mock;
+pub mod mock_settings;
 pub mod outbound;
 pub mod recordings;
 pub mod requests;
 pub mod scenarios;
 pub mod state;
+pub mod stream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -64,6 +71,8 @@ pub struct Admin {
     settings: ArcSwap<misc::Settings>,
     /// Where WireMock-style recording stands.
     pub recorder: recordings::Recorder,
+    /// The mock this admin API belongs to.
+    pub mock: mock::MockInfo,
     token: Option<String>,
     started: Instant,
     shutdown: Arc<dyn Fn() + Send + Sync>,
@@ -96,6 +105,7 @@ impl Admin {
             sender: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             recorder: recordings::Recorder::default(),
+            mock: mock::MockInfo::default(),
             token,
             started: Instant::now(),
             shutdown: Arc::new(|| {}),
@@ -118,6 +128,12 @@ impl Admin {
     /// The sender that `POST /__admin/webhooks/{name}` queues webhooks on.
     pub fn with_sender(mut self, sender: crate::sender::Sender) -> Admin {
         self.sender = Some(sender);
+        self
+    }
+
+    /// What the admin API shows of its mock (name, URL, documents, environments).
+    pub fn with_mock(mut self, info: mock::MockInfo) -> Admin {
+        self.mock = info;
         self
     }
 
@@ -232,14 +248,8 @@ pub(crate) fn ok_empty_json() -> Response<Bytes> {
     json_response(200, &json!({}))
 }
 
-/// WireMock's `errors` document with one error.
-pub(crate) fn error(
-    status: u16,
-    code: u16,
-    pointer: Option<&str>,
-    title: &str,
-    detail: &str,
-) -> Response<Bytes> {
+/// One error of WireMock's `errors` document.
+pub(crate) fn error_entry(code: u16, pointer: Option<&str>, title: &str, detail: &str) -> Value {
     let mut e = serde_json::Map::new();
     e.insert("code".into(), json!(code));
     if let Some(p) = pointer {
@@ -249,7 +259,21 @@ pub(crate) fn error(
     if !detail.is_empty() {
         e.insert("detail".into(), json!(detail));
     }
-    json_response(status, &json!({ "errors": [Value::Object(e)] }))
+    Value::Object(e)
+}
+
+/// WireMock's `errors` document with one error.
+pub(crate) fn error(
+    status: u16,
+    code: u16,
+    pointer: Option<&str>,
+    title: &str,
+    detail: &str,
+) -> Response<Bytes> {
+    json_response(
+        status,
+        &json!({ "errors": [error_entry(code, pointer, title, detail)] }),
+    )
 }
 
 /// 400 with WireMock's `errors` code 10 and only a title.
@@ -299,7 +323,12 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
-fn allowed(admin: &Admin, req: &Request<Bytes>, peer: SocketAddr) -> Result<(), Response<Bytes>> {
+/// Whether `peer` may use the admin API (see the module doc); the 403 otherwise.
+pub fn allowed(
+    admin: &Admin,
+    req: &Request<Bytes>,
+    peer: SocketAddr,
+) -> Result<(), Response<Bytes>> {
     if peer.ip().to_canonical().is_loopback() {
         return Ok(());
     }
@@ -374,6 +403,8 @@ pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<
         "recordings" => recordings::route(admin, &method, &segments[1..], &req),
         "webhooks" => outbound::route_webhooks(admin, &method, &segments[1..], &req),
         "outbound" => outbound::route_outbound(admin, &method, &segments[1..], &req),
+        "mock" => mock::route(admin, &method, &segments[1..], &req),
+        "dashboard" => dashboard::route(&method, &segments[1..]),
         _ => misc::route(admin, &method, &segments, &req),
     };
     answer.unwrap_or_else(|| {

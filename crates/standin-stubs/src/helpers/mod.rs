@@ -516,6 +516,35 @@ impl HelperDef for CondHelper {
     }
 }
 
+/// What a plain `{{path}}` prints, read straight from the model: `segs` are the path's
+/// segments, `raw` the path as written. `None` when the path names nothing or null; the
+/// render then goes through handlebars ([`ValueWriter`]), which looks for variables and
+/// indexes single values as lists.
+pub(crate) fn print_plain(root: &Value, raw: &str, segs: &[String]) -> Option<String> {
+    let mut v = root;
+    for s in segs {
+        v = match v {
+            Value::Object(m) => m.get(s)?,
+            Value::Array(a) => a.get(s.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    if v.is_null() {
+        return None;
+    }
+    let args = Args {
+        params: vec![Param {
+            value: v,
+            path: Some(raw),
+            missing: false,
+        }],
+        hash: BTreeMap::new(),
+        block: None,
+        root,
+    };
+    args.text(0)
+}
+
 /// Prints the value of a plain `{{path}}` expression as WireMock does.
 struct ValueWriter;
 

@@ -7,7 +7,7 @@ use crate::support::{Server, json};
 
 /// This machine's address on its default route: a client connecting to it is not a
 /// loopback client. (A UDP "connect" sends nothing; it only picks the source address.)
-fn own_address() -> IpAddr {
+pub fn own_address() -> IpAddr {
     let socket = UdpSocket::bind("0.0.0.0:0").expect("a UDP socket");
     socket
         .connect("10.255.255.255:9")

@@ -8,6 +8,7 @@ mod admin_access;
 mod callbacks;
 mod check;
 mod config;
+mod dashboard;
 mod directives;
 mod exits;
 mod mockoon;
