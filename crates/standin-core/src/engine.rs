@@ -142,7 +142,12 @@ fn answer(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
         // not counted: the operations' own "not found" still answers a mock of one
         // document.
         if answerer.kind() == Kind::State {
-            if let Outcome::Reply(reply) = answerer.answer(&ask) {
+            if let Outcome::Reply(mut reply) = answerer.answer(&ask) {
+                // A resource's success fires its operation's callbacks, as the
+                // operation's own answer would; its refusals (404, 409, 422) do not.
+                if snap.has_callbacks && reply.status < 400 {
+                    crate::operations::add_callbacks(snap, req, &mut reply);
+                }
                 return *reply;
             }
             continue;

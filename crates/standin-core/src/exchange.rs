@@ -172,6 +172,53 @@ pub struct Wire {
     /// stub's `proxyBaseUrl`, a partial mock's upstream). The core cannot do I/O, so the
     /// server forwards.
     pub forward: Option<Box<Forward>>,
+    /// Outbound requests to make once the answer is sent (an operation's callbacks, a
+    /// stub's webhooks); the server's sender makes them, never delaying the answer.
+    pub calls: Vec<Call>,
+}
+
+/// What asked for an outbound call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallOrigin {
+    /// An OpenAPI `callbacks` entry of the operation that answered.
+    Callback,
+    /// An OpenAPI 3.1 `webhooks` entry, sent through the admin API.
+    Webhook,
+    /// A WireMock stub's `serveEventListeners` entry of type `webhook`.
+    Listener,
+}
+
+impl CallOrigin {
+    /// Its name in the journal and the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOrigin::Callback => "callback",
+            CallOrigin::Webhook => "webhook",
+            CallOrigin::Listener => "serveEventListener",
+        }
+    }
+}
+
+/// An outbound request built by the core (which does no I/O) for the server to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// What asked for it.
+    pub origin: CallOrigin,
+    /// Its name: the callback's name and URL expression, the webhook's name, the stub.
+    pub name: String,
+    /// The method.
+    pub method: Method,
+    /// The absolute URL (`http://` or `https://`).
+    pub url: String,
+    /// The headers.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// The body.
+    pub body: Bytes,
+    /// How long to wait after the answer before sending.
+    pub delay_ms: u64,
+    /// Why the call cannot be made (a runtime expression naming nothing, a template that
+    /// failed): it is journalled as failed and not sent.
+    pub error: Option<String>,
 }
 
 /// Where and how to forward a request.

@@ -10,6 +10,7 @@
 //! into bytes. [`engine`] strings these together.
 
 pub mod answer;
+pub mod callback;
 pub mod conformance;
 pub mod diag;
 pub mod directives;

@@ -216,6 +216,28 @@ pub struct Operation {
     pub security: Option<Vec<SecurityAlternative>>,
     /// Rotates through examples when the example choice is `sequential`.
     pub sequence: AtomicUsize,
+    /// The requests of its `callbacks`, made after it answers.
+    pub callbacks: Vec<OutboundDef>,
+}
+
+/// A request a document describes for standin to send rather than answer: one operation
+/// of an operation's `callbacks` entry, or of a 3.1 `webhooks` entry.
+#[derive(Debug)]
+pub struct OutboundDef {
+    /// The callback's or the webhook's name (its key).
+    pub name: String,
+    /// A callback's URL: the key of its path item, a runtime expression
+    /// (`{$request.body#/callbackUrl}`); a webhook's key again (the target is given
+    /// when it is sent).
+    pub url: String,
+    /// The method.
+    pub method: Method,
+    /// JSON pointer of the operation object.
+    pub pointer: String,
+    /// Its header parameters, with their examples and schemas.
+    pub headers: Vec<HeaderDef>,
+    /// Its request body's media types in document order (the first is sent).
+    pub media: Vec<MediaDef>,
 }
 
 impl Operation {
@@ -283,6 +305,8 @@ pub struct Document {
     pub operations: Vec<Operation>,
     /// The document-wide `security`, when given.
     pub security: Option<Vec<SecurityAlternative>>,
+    /// The 3.1 `webhooks`, sent on demand through the admin API.
+    pub webhooks: Vec<OutboundDef>,
 }
 
 /// Follows a local `$ref` (`#/a/b`) in `root`.

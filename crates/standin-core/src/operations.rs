@@ -135,7 +135,9 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
             );
             reply.headers.extend(warn_headers);
             reply.why.violations = warn_note;
-            checked(snap, operation, reply, request_entries, response_entries)
+            let mut reply = checked(snap, operation, reply, request_entries, response_entries);
+            with_callbacks(snap, doc, operation, req, &hints, &mut reply);
+            reply
         }
         Found::MethodNotAllowed { allowed } => {
             let allow = allow_header(&allowed, snap.settings.cors);
@@ -180,6 +182,42 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
         }
     };
     Outcome::Reply(Box::new(reply))
+}
+
+/// Sets the calls of the operation's callbacks on its answer.
+fn with_callbacks(
+    snap: &Snapshot,
+    doc: &Document,
+    operation: &Operation,
+    req: &Request<'_>,
+    hints: &[(String, String)],
+    reply: &mut Reply,
+) {
+    if operation.callbacks.is_empty() {
+        return;
+    }
+    let x = crate::callback::Exchange {
+        request: req,
+        path_params: hints,
+        status: reply.status,
+        response_headers: &reply.headers,
+        response_body: &reply.body,
+    };
+    let seed = stable_seed(snap.settings.seed, operation, req.path);
+    reply.wire.calls = crate::callback::callbacks(doc, &operation.callbacks, &x, seed);
+}
+
+/// Sets the callbacks of the operation `req` routes to on an answer another answerer
+/// gave for it (a stateful resource's).
+pub(crate) fn add_callbacks(snap: &Snapshot, req: &Request<'_>, reply: &mut Reply) {
+    let fields = std::cell::OnceCell::new();
+    let probe = |name: &str| carried(req, &fields, name);
+    if let Found::Operation { op, params, .. } = snap.router.find(req.method, req.path, &probe)
+        && let Some((doc, operation)) = snap.operation(op)
+        && !operation.callbacks.is_empty()
+    {
+        with_callbacks(snap, doc, operation, req, &hints_from(params), reply);
+    }
 }
 
 /// The 404 naming the closest operations, and those operations as near misses.

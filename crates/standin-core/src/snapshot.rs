@@ -34,6 +34,9 @@ pub struct Snapshot {
     pub saved: SavedSet,
     /// The documents' resources, found when the mock is stateful.
     pub resources: Resources,
+    /// Whether any operation has callbacks (answers of other answerers look for them
+    /// only then).
+    pub has_callbacks: bool,
 }
 
 impl Snapshot {
@@ -61,6 +64,9 @@ impl Snapshot {
             Resources::default()
         };
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let has_callbacks = documents
+            .iter()
+            .any(|d| d.operations.iter().any(|o| !o.callbacks.is_empty()));
         Snapshot {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             settings,
@@ -71,6 +77,7 @@ impl Snapshot {
             validation,
             saved,
             resources,
+            has_callbacks,
         }
     }
 

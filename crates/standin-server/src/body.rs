@@ -30,6 +30,9 @@ pub const FILE_CHUNK: usize = 64 * 1024;
 /// A reply's body. Build it with [`ReplyBody::full`], [`open`] or [`ReplyBody::for_reply`].
 pub struct ReplyBody {
     kind: Kind,
+    /// Dropped with the body, once hyper is done with it: what waits for the answer to
+    /// be sent (outbound callbacks) then goes on.
+    sent: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 enum Kind {
@@ -71,6 +74,7 @@ impl fmt::Debug for ReplyBody {
 pub async fn open(path: &Path) -> io::Result<ReplyBody> {
     Ok(ReplyBody {
         kind: Kind::File(FileSource::open(path).await?),
+        sent: Vec::new(),
     })
 }
 
@@ -79,7 +83,16 @@ impl ReplyBody {
     pub fn full(bytes: Bytes) -> ReplyBody {
         ReplyBody {
             kind: Kind::Full(Some(bytes)),
+            sent: Vec::new(),
         }
+    }
+
+    /// A signal that fires (its sender dropped) when this body is done with: sent
+    /// whole, or abandoned with its connection.
+    pub fn when_sent(&mut self) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.sent.push(tx);
+        rx
     }
 
     /// A body of the pieces `rx` receives, each sent as it comes (chunked: no size is
@@ -87,6 +100,7 @@ impl ReplyBody {
     pub fn channel(rx: tokio::sync::mpsc::Receiver<Bytes>) -> ReplyBody {
         ReplyBody {
             kind: Kind::Channel(rx),
+            sent: Vec::new(),
         }
     }
 
@@ -154,6 +168,7 @@ impl ReplyBody {
                 sleep: None,
                 held: None,
             })),
+            sent: self.sent,
         }
     }
 }

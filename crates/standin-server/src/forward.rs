@@ -1,19 +1,25 @@
-//! The forwarder: the one outbound HTTP/1.1 client every proxying feature uses (a stub's
-//! `proxyBaseUrl`, a partial mock's upstream). It sends a request on to an upstream and
-//! turns the upstream's answer into a [`Reply`]: hop-by-hop headers dropped both ways,
-//! `Host` rewritten, connections pooled, connect and total timeouts, the answer's body
-//! bounded. A failing upstream answers 502 (504 on a timeout) as problem+json naming
-//! the upstream and the error.
+//! The forwarder: the one outbound HTTP client of a mock, `http://` and `https://`
+//! (rustls, the Mozilla roots built in). Proxying (a stub's `proxyBaseUrl`, a partial
+//! mock's upstream) sends a request on to an upstream and turns the upstream's answer
+//! into a [`Reply`]: hop-by-hop headers dropped both ways, `Host` rewritten, connections
+//! pooled, connect and total timeouts, the answer's body bounded. A failing upstream
+//! answers 502 (504 on a timeout) as problem+json naming the upstream and the error.
+//! The sender (`crate::sender`) makes its callbacks and webhooks through
+//! [`Forwarder::exchange`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Uri};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde_json::json;
 use standin_core::exchange::{Forward, Reply};
 use standin_core::problem::{Problem, extra};
@@ -28,7 +34,7 @@ pub const MAX_BODY: usize = 64 << 20;
 /// The outbound client, shared by every request of a mock.
 #[derive(Clone)]
 pub struct Forwarder {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     total: Duration,
     max_body: usize,
 }
@@ -64,13 +70,46 @@ pub struct Outgoing<'a> {
 impl Forwarder {
     /// A forwarder with these timeouts and answer-body bound.
     pub fn new(connect: Duration, total: Duration, max_body: usize) -> Forwarder {
+        Forwarder::with_roots(connect, total, max_body, &[])
+    }
+
+    /// [`Forwarder::new`] trusting `extra` certificates beside the built-in roots (a
+    /// private CA, a test server's self-signed certificate). A certificate that is not
+    /// a usable root is skipped.
+    pub fn with_roots(
+        connect: Duration,
+        total: Duration,
+        max_body: usize,
+        extra: &[CertificateDer<'static>],
+    ) -> Forwarder {
         let mut http = HttpConnector::new();
         http.set_connect_timeout(Some(connect));
         http.set_nodelay(true);
-        http.enforce_http(true);
+        http.enforce_http(false);
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        let _ = roots.add_parsable_certificates(extra.iter().cloned());
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|b| b.with_root_certificates(roots).with_no_client_auth());
+        let https = match tls {
+            Ok(tls) => hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls)
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(http),
+            // ring supports every default protocol version: this is not reached.
+            Err(_) => hyper_rustls::HttpsConnectorBuilder::new()
+                .with_webpki_roots()
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(http),
+        };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(http);
+            .build(https);
         Forwarder {
             client,
             total,
@@ -86,14 +125,6 @@ impl Forwarder {
             Ok(u) => u,
             Err(e) => return failed(502, &how.base, &target, &format!("bad URL: {e}")),
         };
-        if uri.scheme_str() == Some("https") {
-            return failed(
-                502,
-                &how.base,
-                &target,
-                "https upstreams are not supported yet; use an http:// upstream",
-            );
-        }
         let mut req = http::Request::new(Full::new(out.body));
         *req.method_mut() = out.method.clone();
         let headers = req.headers_mut();
@@ -114,27 +145,10 @@ impl Forwarder {
             headers.insert(header::HOST, v);
         }
         *req.uri_mut() = uri;
-        let exchange = async {
-            let resp = self.client.request(req).await.map_err(|e| describe(&e))?;
-            let (parts, body) = resp.into_parts();
-            let body = Limited::new(body, self.max_body)
-                .collect()
-                .await
-                .map_err(|e| format!("reading the answer: {e}"))?
-                .to_bytes();
-            Ok::<_, String>((parts, body))
-        };
-        let (parts, body) = match tokio::time::timeout(self.total, exchange).await {
-            Err(_) => {
-                return failed(
-                    504,
-                    &how.base,
-                    &target,
-                    &format!("no answer within {} s", self.total.as_secs_f64()),
-                );
-            }
-            Ok(Err(e)) => return failed(502, &how.base, &target, &e),
-            Ok(Ok(answer)) => answer,
+        let (parts, body) = match self.exchange(req, self.total).await {
+            Err(Failure::Timeout(e)) => return failed(504, &how.base, &target, &e),
+            Err(Failure::Error(e)) => return failed(502, &how.base, &target, &e),
+            Ok(answer) => answer,
         };
         let mut reply = Reply::status(parts.status.as_u16());
         for (name, value) in &parts.headers {
@@ -147,6 +161,67 @@ impl Forwarder {
         }
         reply.body = body;
         reply
+    }
+}
+
+/// The PEM certificates of a file, to trust beside the built-in roots; an error names
+/// the file when it cannot be read or holds no certificate.
+pub fn read_certificates(path: &std::path::Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+        .and_then(|it| it.collect::<Result<_, _>>())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!(
+            "{}: no PEM certificate (-----BEGIN CERTIFICATE-----) in it",
+            path.display()
+        );
+    }
+    Ok(certs)
+}
+
+/// Why an exchange got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// No answer within the time allowed (the text says how long).
+    Timeout(String),
+    /// The connection or the exchange failed (the text has the causes).
+    Error(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Timeout(e) | Failure::Error(e) => f.write_str(e),
+        }
+    }
+}
+
+impl Forwarder {
+    /// Sends `req` (its URI absolute) and reads the whole answer, its body bounded,
+    /// within `total`.
+    pub async fn exchange(
+        &self,
+        req: http::Request<Full<Bytes>>,
+        total: Duration,
+    ) -> Result<(http::response::Parts, Bytes), Failure> {
+        let exchange = async {
+            let resp = self.client.request(req).await.map_err(|e| describe(&e))?;
+            let (parts, body) = resp.into_parts();
+            let body = Limited::new(body, self.max_body)
+                .collect()
+                .await
+                .map_err(|e| format!("reading the answer: {e}"))?
+                .to_bytes();
+            Ok::<_, String>((parts, body))
+        };
+        match tokio::time::timeout(total, exchange).await {
+            Err(_) => Err(Failure::Timeout(format!(
+                "no answer within {} s",
+                total.as_secs_f64()
+            ))),
+            Ok(Err(e)) => Err(Failure::Error(e)),
+            Ok(Ok(answer)) => Ok(answer),
+        }
     }
 }
 

@@ -447,6 +447,8 @@ pub struct Journal {
     /// on one worker thread still gets the whole budget.
     active: AtomicUsize,
     seq: AtomicU64,
+    /// The outbound calls made after requests (callbacks, webhooks).
+    calls: crate::calls::CallLog,
     /// Streams following the journal ([`Journal::follow`]): recording wakes them only
     /// when there is one, so a journal nobody follows pays one atomic load.
     followers: AtomicUsize,
@@ -510,6 +512,7 @@ impl Journal {
             shards,
             active: AtomicUsize::new(0),
             seq: AtomicU64::new(0),
+            calls: crate::calls::CallLog::new(config.max_body),
             followers: AtomicUsize::new(0),
             recorded: tokio::sync::Notify::new(),
         }
@@ -558,7 +561,8 @@ impl Journal {
         }
     }
 
-    /// [`Journal::capture`] with the reply's reasons given apart and shared.
+    /// [`Journal::capture`] with the reply's reasons given apart and shared; the id of
+    /// the entry recorded.
     #[allow(clippy::too_many_arguments)]
     pub fn capture_with(
         &self,
@@ -569,19 +573,23 @@ impl Journal {
         why: &Arc<Why>,
         at: SystemTime,
         elapsed: Duration,
-    ) {
-        if self.enabled() {
-            self.record(Entry::with_why(
-                parts,
-                body,
-                peer,
-                reply,
-                why.clone(),
-                at,
-                elapsed,
-                self.config.max_body,
-            ));
+    ) -> Option<EntryId> {
+        if !self.enabled() {
+            return None;
         }
+        let entry = Entry::with_why(
+            parts,
+            body,
+            peer,
+            reply,
+            why.clone(),
+            at,
+            elapsed,
+            self.config.max_body,
+        );
+        let id = entry.id;
+        self.record(entry);
+        Some(id)
     }
 
     /// Records an entry, dropping the oldest of its shard past the budget.
@@ -785,8 +793,14 @@ impl Journal {
         !self.remove_where(|e| e.id == id).is_empty()
     }
 
-    /// Removes every entry.
+    /// The outbound calls made after requests, with their answers.
+    pub fn calls(&self) -> &crate::calls::CallLog {
+        &self.calls
+    }
+
+    /// Removes every entry, and every outbound call recorded.
     pub fn clear(&self) {
+        self.calls.clear();
         for shard in self.shards.iter() {
             let mut s = Self::lock(shard);
             s.entries = VecDeque::new();

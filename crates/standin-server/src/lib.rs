@@ -3,10 +3,11 @@
 //! It owns what the core must not touch: sockets ([`server`], [`conn`]; HTTPS in
 //! [`tls`], what clients may send in [`limits`]), the file system
 //! ([`files`]), watching files and swapping snapshots ([`reload`]), timers (delays), and
-//! the request log ([`log`]).
+//! the request log ([`log`]), outbound callbacks and webhooks ([`sender`]).
 
 pub mod admin;
 pub mod body;
+pub mod calls;
 pub mod conn;
 pub mod files;
 pub mod forward;
@@ -16,6 +17,7 @@ pub mod log;
 pub mod record;
 pub mod registry;
 pub mod reload;
+pub mod sender;
 pub mod server;
 pub mod sources;
 pub mod tls;

@@ -44,6 +44,7 @@ use crate::journal::{Journal, JournalConfig};
 use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
+use crate::sender::{Sender, SenderConfig};
 
 /// One mock to serve.
 #[derive(Debug, Clone)]
@@ -106,6 +107,11 @@ pub struct RuntimeOptions {
     pub journal_max_body: usize,
     /// Template every stub's response (WireMock's `--global-response-templating`).
     pub global_templating: bool,
+    /// How callbacks and webhooks are sent.
+    pub outbound: SenderConfig,
+    /// A PEM file of certificates trusted for `https://` upstreams and callback targets,
+    /// beside the built-in roots.
+    pub outbound_ca: Option<PathBuf>,
 }
 
 impl Default for RuntimeOptions {
@@ -118,6 +124,8 @@ impl Default for RuntimeOptions {
             journal_max_bytes: 64 << 20,
             journal_max_body: 64 << 10,
             global_templating: false,
+            outbound: SenderConfig::default(),
+            outbound_ca: None,
         }
     }
 }
@@ -217,6 +225,8 @@ pub(crate) struct MockState {
     pub(crate) max_body: usize,
     pub(crate) limits: Limits,
     pub(crate) forwarder: Forwarder,
+    /// Sends the callbacks and webhooks replies ask for.
+    pub(crate) sender: Sender,
     /// A partial mock's upstream: what no source answers is forwarded there.
     pub(crate) upstream: Option<Forward>,
     /// The validation proxy: every request goes upstream, checked on the way.
@@ -250,6 +260,10 @@ fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
 /// Loads every mock, binds its listener and starts serving. Returns once all listen.
 pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
     opts.limits.validate().map_err(anyhow::Error::msg)?;
+    let extra_roots = match &opts.runtime.outbound_ca {
+        Some(path) => crate::forward::read_certificates(path).context("--outbound-ca")?,
+        None => Vec::new(),
+    };
     let logger = Logger::start(opts.log);
     let (stop, stopped) = watch::channel(false);
     let max_connections = u32::try_from(opts.limits.max_connections).unwrap_or(u32::MAX);
@@ -353,7 +367,14 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         let name = Arc::new(ArcSwap::from_pointee(crate::admin::mock::intern(
             &mock.name,
         )));
-        let url = format!("http://{}", crate::admin::mock::url_host(local));
+        // The first listener's: plain HTTP, or HTTPS when it is alone.
+        let first = &bound[0];
+        let scheme = if first.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        let url = format!("{scheme}://{}", crate::admin::mock::url_host(first.addr));
         siblings.add(name.clone(), url.clone());
         let environments = Arc::new(environments);
         let info = crate::admin::mock::MockInfo {
@@ -364,6 +385,14 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             siblings: siblings.clone(),
             ..Default::default()
         };
+        let forwarder = Forwarder::with_roots(
+            crate::forward::CONNECT_TIMEOUT,
+            crate::forward::TOTAL_TIMEOUT,
+            crate::forward::MAX_BODY,
+            &extra_roots,
+        );
+        let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone())
+            .with_log(logger.clone(), info.name.clone());
         let admin = Admin::new(
             registry.clone(),
             journal.clone(),
@@ -371,6 +400,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             rt.admin_token.clone(),
         )
         .with_snapshot(snapshot.clone())
+        .with_sender(sender.clone())
         .with_mock(info)
         .on_shutdown(|| {
             // Let the answer to the shutdown request go out first.
@@ -389,7 +419,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             logger: logger.clone(),
             max_body: opts.limits.max_body,
             limits: opts.limits.clone(),
-            forwarder: Forwarder::default(),
+            forwarder,
+            sender,
             upstream: mock.settings.upstream.clone().map(Forward::to),
             forward_all: mock.settings.forward_all,
         });
@@ -613,6 +644,7 @@ async fn forward_if_asked(
         .retain(|(n, _)| !reply.headers.iter().any(|(own, _)| own == n));
     answer.headers.append(&mut reply.headers);
     answer.delay_ms = reply.delay_ms;
+    answer.wire.calls = std::mem::take(&mut reply.wire.calls);
     answer.why = reply.why;
     answer.why.source = Some(how.base);
     answer.why.note = Some(failed.unwrap_or("proxied"));
@@ -947,10 +979,11 @@ async fn send(
     }
     // The reasons go to the journal and the log line: moved out once, shared by both.
     let why = Arc::new(std::mem::take(&mut reply.why));
-    state
+    let event = state
         .admin
         .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
     drop(body);
+    let calls = std::mem::take(&mut reply.wire.calls);
     if reply.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
     }
@@ -966,7 +999,12 @@ async fn send(
                 ..
             } = reply;
             let response = match ReplyBody::for_reply(&wire, body).await {
-                Ok(body) => {
+                Ok(mut body) => {
+                    // Callbacks go out once the answer is sent, never before.
+                    for call in &calls {
+                        let answered = body.when_sent();
+                        let _ = state.sender.submit(call.clone(), event, Some(answered));
+                    }
                     // The waits of a dribble are the server's: not idleness.
                     let body = match wire.dribble {
                         Some(_) => body.holding(Box::new(control.held())),
@@ -988,16 +1026,21 @@ async fn send(
                     response
                 }
                 // The file went missing after the stub was loaded.
-                Err(e) => plain_response(Reply::from_problem(
-                    Problem::new(
-                        500,
+                Err(e) => {
+                    for call in &calls {
+                        let _ = state.sender.submit(call.clone(), event, None);
+                    }
+                    plain_response(Reply::from_problem(
+                        Problem::new(
+                            500,
+                            "body-file-unreadable",
+                            "The stub's body file cannot be read",
+                            e.to_string(),
+                            Default::default(),
+                        ),
                         "body-file-unreadable",
-                        "The stub's body file cannot be read",
-                        e.to_string(),
-                        Default::default(),
-                    ),
-                    "body-file-unreadable",
-                )),
+                    ))
+                }
             };
             Some(response)
         }
@@ -1014,6 +1057,10 @@ async fn send(
         });
     }
     if let Some(f) = fault {
+        // A fault is the answer: the calls go out after it.
+        for call in calls {
+            let _ = state.sender.submit(call, event, None);
+        }
         return Err(control.fault(f));
     }
     Ok(response.unwrap_or_else(|| plain_response(Reply::status(500))))

@@ -20,6 +20,7 @@ pub mod response;
 pub mod set;
 pub mod stub;
 pub mod template;
+pub mod webhook;
 pub mod xml;
 
 pub use diff::not_matched_report;

@@ -83,7 +83,7 @@ enum Body {
 
 /// `delayDistribution`.
 #[derive(Debug, Clone, PartialEq)]
-enum Distribution {
+pub(crate) enum Distribution {
     Uniform {
         lower: u64,
         upper: u64,
@@ -97,7 +97,7 @@ enum Distribution {
 }
 
 impl Distribution {
-    fn parse(v: &Value, pointer: &str) -> Result<Distribution, StubError> {
+    pub(crate) fn parse(v: &Value, pointer: &str) -> Result<Distribution, StubError> {
         let obj = v
             .as_object()
             .ok_or_else(|| StubError::new(pointer, "delayDistribution must be an object"))?;
@@ -158,7 +158,7 @@ impl Distribution {
     }
 
     /// A sample: a function of `entropy` only.
-    fn sample(&self, entropy: u64) -> u64 {
+    pub(crate) fn sample(&self, entropy: u64) -> u64 {
         // A stream of values from the entropy, apart from the templates' randomness.
         let mut counter = entropy ^ 0xD1B5_4A32_D192_ED03;
         let mut next = move || {

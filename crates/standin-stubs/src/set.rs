@@ -449,6 +449,11 @@ impl StubSet {
             if reply.why.stub.is_none() {
                 reply.why.stub = Some(stub.id.clone());
             }
+            for (i, hook) in stub.webhooks.iter().enumerate() {
+                let entropy = ask.entropy.rotate_left(13).wrapping_add(i as u64);
+                let call = hook.call(stub.label(), req, &vars, entropy);
+                reply.wire.calls.push(call);
+            }
             return Outcome::Reply(Box::new(reply));
         }
         let misses = self.near_misses_with_parts(req, NEAR_MISS_COUNT);

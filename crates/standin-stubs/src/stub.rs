@@ -63,6 +63,8 @@ pub struct Stub {
     pub request: RequestPattern,
     /// `response`.
     pub response: StubResponse,
+    /// Its webhooks (`serveEventListeners` of type `webhook`), made after it answers.
+    pub webhooks: Vec<crate::webhook::Webhook>,
     /// The stub as given, for fields echoed back unchanged.
     pub json: Value,
 }
@@ -213,6 +215,7 @@ impl Stub {
             Some(r) => r,
         };
         let response = StubResponse::parse(response_json, "/response", opts)?;
+        let webhooks = crate::webhook::Webhook::parse_all(obj)?;
         Ok(Stub {
             id,
             name,
@@ -224,6 +227,7 @@ impl Stub {
             source: None,
             request,
             response,
+            webhooks,
             json: v.clone(),
         })
     }

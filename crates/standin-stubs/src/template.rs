@@ -323,16 +323,20 @@ fn rewrite_param(p: &mut Parameter) {
     }
 }
 
-/// `request.headers.X-Foo...` → `request.headers.[x-foo]...`; `None` for other paths.
+/// `request.headers.X-Foo...` → `request.headers.[x-foo]...` (and the same under a
+/// webhook's `originalRequest`); `None` for other paths.
 fn lower_header_path(raw: &str) -> Option<String> {
     let segs = split_path(raw);
-    if segs.len() < 3 || segs[0] != "request" || segs[1] != "headers" {
+    if segs.len() < 3
+        || (segs[0] != "request" && segs[0] != "originalRequest")
+        || segs[1] != "headers"
+    {
         return None;
     }
     if !segs[2].chars().any(|c| c.is_ascii_uppercase()) {
         return None;
     }
-    let mut out = format!("request.headers.[{}]", segs[2].to_ascii_lowercase());
+    let mut out = format!("{}.headers.[{}]", segs[0], segs[2].to_ascii_lowercase());
     for s in &segs[3..] {
         out.push_str(&format!(".[{s}]"));
     }

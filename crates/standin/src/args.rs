@@ -349,6 +349,32 @@ pub struct ServeArgs {
     #[arg(long, value_name = "DURATION")]
     pub shutdown_grace: Option<String>,
 
+    /// How long one attempt of a callback or webhook may take, in milliseconds
+    /// [default: 10000]. Example: --outbound-timeout 2000
+    #[arg(long, value_name = "MS")]
+    pub outbound_timeout: Option<u64>,
+
+    /// Attempts made again after a callback or webhook fails (no connection, no answer
+    /// in time, a 5xx or 429 answer) [default: 0]. Example: --outbound-retries 3
+    #[arg(long, value_name = "N")]
+    pub outbound_retries: Option<u32>,
+
+    /// The wait before the first retry, in milliseconds; it doubles for each next one
+    /// [default: 250]. Example: --outbound-backoff 100
+    #[arg(long, value_name = "MS")]
+    pub outbound_backoff: Option<u64>,
+
+    /// The most callbacks and webhooks waiting or being sent; more are dropped, counted
+    /// and logged, never delaying a request [default: 1000]. Example: --outbound-queue 100
+    #[arg(long, value_name = "N")]
+    pub outbound_queue: Option<usize>,
+
+    /// A PEM file of certificates to trust for https:// callback targets and upstreams,
+    /// beside the built-in roots (a private CA, a self-signed test server).
+    /// Example: --outbound-ca ca.pem
+    #[arg(long, value_name = "FILE")]
+    pub outbound_ca: Option<PathBuf>,
+
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful
     #[arg(long)]

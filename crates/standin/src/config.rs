@@ -617,6 +617,18 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
             defaults.journal_max_body,
         )?,
         global_templating: args.global_response_templating,
+        outbound: standin_server::sender::SenderConfig {
+            capacity: args.outbound_queue.unwrap_or(defaults.outbound.capacity),
+            concurrency: defaults.outbound.concurrency,
+            timeout: args
+                .outbound_timeout
+                .map_or(defaults.outbound.timeout, std::time::Duration::from_millis),
+            retries: args.outbound_retries.unwrap_or(defaults.outbound.retries),
+            backoff: args
+                .outbound_backoff
+                .map_or(defaults.outbound.backoff, std::time::Duration::from_millis),
+        },
+        outbound_ca: args.outbound_ca.clone(),
     })
 }
 

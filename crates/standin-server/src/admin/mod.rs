@@ -7,7 +7,8 @@
 //! [`misc`] (settings, reset, health, version, shutdown), [`recordings`] (recording
 //! through a proxy stub, snapshots to stub mappings), [`mock`] (the mock, its sources and
 //! endpoints) and [`mock_settings`] (its settings changed at runtime), [`stream`] (the
-//! journal as server-sent events), [`dashboard`] (the web page). [`Admin`] holds what the
+//! journal as server-sent events), [`dashboard`] (the web page), [`outbound`] (webhooks
+//! sent on demand, the journal of outbound calls). [`Admin`] holds what the
 //! routes act on: the stub [`Registry`], the [`Journal`], the scenario [`Store`], the
 //! global settings and what it knows of its mock.
 //!
@@ -28,6 +29,7 @@ pub mod mappings;
 pub mod misc;
 pub mod mock;
 pub mod mock_settings;
+pub mod outbound;
 pub mod recordings;
 pub mod requests;
 pub mod scenarios;
@@ -64,6 +66,8 @@ pub struct Admin {
     pub store: Arc<dyn Store>,
     /// The mock's snapshot (its resources), when it has documents.
     pub snapshot: Option<Arc<ArcSwap<standin_core::Snapshot>>>,
+    /// The sender of the mock's callbacks and webhooks.
+    pub sender: Option<crate::sender::Sender>,
     settings: ArcSwap<misc::Settings>,
     /// Where WireMock-style recording stands.
     pub recorder: recordings::Recorder,
@@ -98,6 +102,7 @@ impl Admin {
             journal,
             store,
             snapshot: None,
+            sender: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             recorder: recordings::Recorder::default(),
             mock: mock::MockInfo::default(),
@@ -117,6 +122,12 @@ impl Admin {
     /// The snapshot whose resources `/__admin/state` seeds and resets.
     pub fn with_snapshot(mut self, snapshot: Arc<ArcSwap<standin_core::Snapshot>>) -> Admin {
         self.snapshot = Some(snapshot);
+        self
+    }
+
+    /// The sender that `POST /__admin/webhooks/{name}` queues webhooks on.
+    pub fn with_sender(mut self, sender: crate::sender::Sender) -> Admin {
+        self.sender = Some(sender);
         self
     }
 
@@ -143,14 +154,14 @@ impl Admin {
         why: &Arc<Why>,
         at: SystemTime,
         elapsed: Duration,
-    ) {
+    ) -> Option<crate::journal::EntryId> {
         if why.answerer == Kind::Stub
             && let Some(id) = &why.stub
         {
             self.registry.mark_hit(id);
         }
         self.journal
-            .capture_with(parts, body, peer, reply, why, at, elapsed);
+            .capture_with(parts, body, peer, reply, why, at, elapsed)
     }
 
     /// The delay the global settings add to a reply (`fixedDelay` plus a sample of
@@ -390,6 +401,8 @@ pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<
         "files" => files::route(admin, &method, &segments[1..], &req),
         "state" => state::route(admin, &method, &segments[1..], &req),
         "recordings" => recordings::route(admin, &method, &segments[1..], &req),
+        "webhooks" => outbound::route_webhooks(admin, &method, &segments[1..], &req),
+        "outbound" => outbound::route_outbound(admin, &method, &segments[1..], &req),
         "mock" => mock::route(admin, &method, &segments[1..], &req),
         "dashboard" => dashboard::route(&method, &segments[1..]),
         _ => misc::route(admin, &method, &segments, &req),

@@ -45,7 +45,7 @@ pub(crate) fn iso_date(ms: u64) -> String {
 }
 
 /// Headers as WireMock writes them: one value as a string, several as an array.
-fn headers_json(headers: &HeaderMap) -> Value {
+pub(crate) fn headers_json(headers: &HeaderMap) -> Value {
     let mut out = Map::new();
     for name in headers.keys() {
         let values: Vec<Value> = headers
@@ -97,7 +97,7 @@ fn cookies_json(headers: &HeaderMap) -> Value {
     Value::Object(out)
 }
 
-fn body_fields(out: &mut Map<String, Value>, body: &Captured) {
+pub(crate) fn body_fields(out: &mut Map<String, Value>, body: &Captured) {
     out.insert(
         "body".into(),
         Value::String(String::from_utf8_lossy(&body.bytes).into_owned()),
@@ -258,7 +258,11 @@ pub(crate) fn serve_event(admin: &Admin, e: &Entry) -> Value {
             "totalTime": process + e.response.delay_ms,
         }),
     );
-    out.insert("subEvents".into(), json!([]));
+    let calls = admin.journal.calls().of_event(e.id);
+    out.insert(
+        "subEvents".into(),
+        super::outbound::sub_events(&calls, e.at),
+    );
     out.insert("why".into(), why_json(&e.why));
     Value::Object(out)
 }

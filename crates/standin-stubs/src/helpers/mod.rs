@@ -176,11 +176,18 @@ pub(crate) fn to_int(v: &Value, what: &str) -> Result<i64, Fail> {
     }
 }
 
-/// Whether a path as written is `request.path` (or `pathSegments`): it prints as the
-/// whole path though its value is the segments.
+/// Whether a path as written is `request.path` (or `pathSegments`, or the same under a
+/// webhook's `originalRequest`): it prints as the whole path though its value is the
+/// segments.
 fn is_url_path(raw: &str) -> bool {
     let raw = strip_this(raw);
-    matches!(raw, "request.path" | "request.pathSegments")
+    matches!(
+        raw,
+        "request.path"
+            | "request.pathSegments"
+            | "originalRequest.path"
+            | "originalRequest.pathSegments"
+    )
 }
 
 /// Whether a path as written names a multi-valued request field:
@@ -188,7 +195,7 @@ fn is_url_path(raw: &str) -> bool {
 fn is_multi_value_path(raw: &str) -> bool {
     let segs = split_path(strip_this(raw));
     segs.len() == 3
-        && segs[0] == "request"
+        && (segs[0] == "request" || segs[0] == "originalRequest")
         && matches!(segs[1].as_str(), "query" | "headers" | "cookies")
 }
 

@@ -5,6 +5,7 @@ mod support;
 
 mod admin;
 mod admin_access;
+mod callbacks;
 mod check;
 mod config;
 mod dashboard;

@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 
 use crate::diag::{Diagnostic, push_pointer};
 use crate::model::{
-    Example, HeaderDef, MediaDef, Operation, ParamIn, Parameter, RequestBody, RequestMedia,
-    ResponseDef, SecurityAlternative, StatusKey, Version, deref,
+    Example, HeaderDef, MediaDef, Operation, OutboundDef, ParamIn, Parameter, RequestBody,
+    RequestMedia, ResponseDef, SecurityAlternative, StatusKey, Version, deref,
 };
 
 /// The operations of a document and what was wrong on the way.
@@ -31,6 +31,8 @@ pub struct Built {
     /// `paths` cut down to what the operations point at, to put back in the document
     /// (`None` when `paths` stayed in it: [`Paths::InRoot`]).
     pub paths: Option<Value>,
+    /// The 3.1 `webhooks`.
+    pub webhooks: Vec<OutboundDef>,
 }
 
 /// Where a document's `paths` is.
@@ -178,11 +180,31 @@ pub fn build(file: &str, text: &str, version: Version, root: &Value, paths: Path
             _ => not_object(&mut acc),
         },
     }
+    let webhooks = match root.get("webhooks") {
+        Some(Value::Object(hooks)) => {
+            let mut cx = Ctx::new((file, text, version, root), &mut acc, None);
+            let mut out = Vec::new();
+            for (name, item) in hooks {
+                let at = push_pointer("/webhooks", name);
+                outbound_item(&mut cx, name, name, item, &at, &mut out);
+            }
+            out
+        }
+        Some(_) => {
+            acc.diagnostics.push(
+                Diagnostic::error(file, "/webhooks", "`webhooks` must be an object")
+                    .at_line(crate::locate::line_of(text, "/webhooks")),
+            );
+            Vec::new()
+        }
+        None => Vec::new(),
+    };
     Built {
         operations,
         security,
         diagnostics: acc.diagnostics,
         paths: pruned,
+        webhooks,
     }
 }
 
@@ -275,6 +297,10 @@ fn prune(item: &mut Value, item_ptr: &str, ops: &[Operation]) -> Value {
         for m in op.request_body.iter().flat_map(|b| &b.media) {
             keep.extend(m.schema.clone());
             keep.extend(m.pointer.as_ref().map(|p| push_pointer(p, "encoding")));
+        }
+        for c in &op.callbacks {
+            keep.extend(c.media.iter().filter_map(|m| m.schema.clone()));
+            keep.extend(c.headers.iter().filter_map(|h| h.schema.clone()));
         }
     }
     let mut relative: Vec<&str> = keep
@@ -412,6 +438,10 @@ fn operation(
     let security = op_map
         .get("security")
         .map(|s| security(cx, s, &push_pointer(op_ptr, "security")));
+    let callbacks = match (cx.version, op_map.get("callbacks")) {
+        (Version::Swagger2, _) | (_, None) => Vec::new(),
+        (_, Some(c)) => callbacks(cx, c, &push_pointer(op_ptr, "callbacks")),
+    };
     Some(Operation {
         method,
         template: template.to_string(),
@@ -422,7 +452,101 @@ fn operation(
         request_body,
         security,
         sequence: AtomicUsize::new(0),
+        callbacks,
     })
+}
+
+/// An operation's `callbacks`: each named callback maps URL expressions to path items,
+/// whose operations are the requests standin makes after answering.
+fn callbacks(cx: &mut Ctx<'_>, value: &Value, at: &str) -> Vec<OutboundDef> {
+    let Some(named) = value.as_object() else {
+        cx.error(at, "`callbacks` must be an object keyed by callback name");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, callback) in named {
+        let c_ptr = push_pointer(at, name);
+        let (callback, c_at) = deref(cx.root, callback, &c_ptr);
+        let Some(expressions) = callback.as_object() else {
+            cx.error(
+                &c_ptr,
+                "a callback must be an object keyed by URL expression",
+            );
+            continue;
+        };
+        for (url, item) in expressions {
+            if url.starts_with("x-") {
+                continue;
+            }
+            let item_ptr = push_pointer(&c_at, url);
+            outbound_item(cx, name, url, item, &item_ptr, &mut out);
+        }
+    }
+    out
+}
+
+/// The operations of a path item that standin sends (a callback's, a webhook's).
+fn outbound_item(
+    cx: &mut Ctx<'_>,
+    name: &str,
+    url: &str,
+    item: &Value,
+    at: &str,
+    out: &mut Vec<OutboundDef>,
+) {
+    let (item, item_at) = deref(cx.root, item, at);
+    let Some(map) = item.as_object() else {
+        cx.error(at, "a path item must be an object");
+        return;
+    };
+    for (key, method) in METHODS.iter() {
+        let Some(op) = map.get(*key) else { continue };
+        let op_ptr = push_pointer(&item_at, key);
+        let mut headers = Vec::new();
+        let params = map
+            .get("parameters")
+            .into_iter()
+            .chain(op.get("parameters"));
+        for (pi, list) in params.enumerate() {
+            let list_ptr = if pi == 0 && map.contains_key("parameters") {
+                push_pointer(&item_at, "parameters")
+            } else {
+                push_pointer(&op_ptr, "parameters")
+            };
+            for (i, p) in list.as_array().into_iter().flatten().enumerate() {
+                let (p, p_at) = deref(cx.root, p, &push_pointer(&list_ptr, &i.to_string()));
+                if p.get("in").and_then(Value::as_str) != Some("header") {
+                    continue;
+                }
+                let Some(pname) = p.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let example = header_example(cx.root, p);
+                headers.retain(|h: &HeaderDef| !h.name.eq_ignore_ascii_case(pname));
+                headers.push(HeaderDef {
+                    name: pname.to_string(),
+                    example,
+                    schema: p.get("schema").map(|_| push_pointer(&p_at, "schema")),
+                });
+            }
+        }
+        let media = match op.get("requestBody") {
+            Some(rb) => {
+                let rb_ptr = push_pointer(&op_ptr, "requestBody");
+                let (rb, rb_at) = deref(cx.root, rb, &rb_ptr);
+                oas3_media(cx, rb, &rb_at)
+            }
+            None => Vec::new(),
+        };
+        out.push(OutboundDef {
+            name: name.to_string(),
+            url: url.to_string(),
+            method: method.clone(),
+            pointer: op_ptr,
+            headers,
+            media,
+        });
+    }
 }
 
 fn security(cx: &mut Ctx<'_>, value: &Value, pointer: &str) -> Vec<SecurityAlternative> {
@@ -877,6 +1001,22 @@ fn oas3_media(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<MediaDef> {
     out
 }
 
+/// The example text of a header (a response header or a header parameter): its
+/// `example`, its first `examples` value, or its schema's `example` or `default`.
+fn header_example(root: &Value, def: &Value) -> Option<String> {
+    let schema = def.get("schema").map(|s| deref(root, s, "").0);
+    def.get("example")
+        .or_else(|| {
+            def.get("examples")
+                .and_then(Value::as_object)
+                .and_then(|m| m.values().next())
+                .map(|e| deref(root, e, "").0)
+                .and_then(|e| e.get("value"))
+        })
+        .or_else(|| schema.and_then(|s| s.get("example").or_else(|| s.get("default"))))
+        .map(crate::render::header_text)
+}
+
 fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
     let Some(h) = resp.get("headers").and_then(Value::as_object) else {
         return Vec::new();
@@ -890,18 +1030,7 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
         let d_ptr = push_pointer(&h_ptr, name);
         let (def, def_at) = deref(cx.root, def, &d_ptr);
         let schema_ptr = def.get("schema").map(|_| push_pointer(&def_at, "schema"));
-        let schema_val = def.get("schema").map(|s| deref(cx.root, s, "").0);
-        let example = def
-            .get("example")
-            .or_else(|| {
-                def.get("examples")
-                    .and_then(Value::as_object)
-                    .and_then(|m| m.values().next())
-                    .map(|e| deref(cx.root, e, "").0)
-                    .and_then(|e| e.get("value"))
-            })
-            .or_else(|| schema_val.and_then(|s| s.get("example").or_else(|| s.get("default"))))
-            .map(crate::render::header_text);
+        let example = header_example(cx.root, def);
         out.push(HeaderDef {
             name: name.clone(),
             example,
@@ -1012,6 +1141,72 @@ mod tests {
     }
   }
 }"#;
+
+    const HOOKS: &str = r#"{
+  "openapi": "3.1.0",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "/subscribe": {
+      "post": {
+        "responses": {"201": {"description": "ok"}},
+        "callbacks": {
+          "event": {
+            "{$request.body#/url}": {
+              "post": {
+                "parameters": [{"name": "X-Kind", "in": "header", "schema": {"type": "string", "enum": ["ping"]}}],
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "ok"}}
+              }
+            }
+          },
+          "broken": 7
+        }
+      }
+    }
+  },
+  "webhooks": {
+    "ping": {"post": {"requestBody": {"content": {"text/plain": {"example": "hello"}}}, "responses": {"200": {"description": "ok"}}}}
+  }
+}"#;
+
+    #[test]
+    fn callbacks_and_webhooks_are_built_and_their_schemas_kept() {
+        let yaml = serde_saphyr::to_string(&crate::parse::parse_document(HOOKS).unwrap()).unwrap();
+        for (name, text) in [("hooks.json", HOOKS), ("hooks.yaml", yaml.as_str())] {
+            let loaded = load(name, text);
+            // The callback that is not an object is reported where it is.
+            let broken: Vec<_> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.pointer.ends_with("/callbacks/broken"))
+                .collect();
+            assert_eq!(broken.len(), 1, "{name}: {:?}", loaded.diagnostics);
+            let doc = loaded.document.unwrap();
+            let callbacks = &doc.operations[0].callbacks;
+            assert_eq!(callbacks.len(), 1);
+            let cb = &callbacks[0];
+            assert_eq!(
+                (cb.name.as_str(), cb.url.as_str()),
+                ("event", "{$request.body#/url}")
+            );
+            assert_eq!(cb.method, http::Method::POST);
+            assert_eq!(cb.headers[0].name, "X-Kind");
+            // Paths are cut down, but the callback's schemas are still there.
+            let body_schema = cb.media[0].schema.as_deref().unwrap();
+            assert!(
+                doc.root.pointer(body_schema).is_some(),
+                "{name}: {body_schema}"
+            );
+            let header_schema = cb.headers[0].schema.as_deref().unwrap();
+            assert!(
+                doc.root.pointer(header_schema).is_some(),
+                "{name}: {header_schema}"
+            );
+            assert_eq!(doc.webhooks.len(), 1);
+            assert_eq!(doc.webhooks[0].name, "ping");
+            assert_eq!(&doc.webhooks[0].media[0].examples[0].body[..], b"hello");
+        }
+    }
 
     #[test]
     fn path_items_are_cut_down_to_what_operations_point_at() {

@@ -96,6 +96,7 @@ pub fn load(
         base_paths,
         operations: built.operations,
         security: built.security,
+        webhooks: built.webhooks,
     };
     (Some(doc), bundled.files, diags)
 }
