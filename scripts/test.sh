@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and black-box tests, the
-# WireMock differential test and client test, a corpus sweep on a sample of real-world
-# documents, and the benchmark's quick mode.
+# WireMock differential test and client test, ten seconds of fuzzing per fuzz target, a
+# one-minute soak, a corpus sweep on a sample of real-world documents, and the benchmark's
+# quick mode.
 # Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus and
 # WireMock), wrk and curl (for the benchmark), and Java 17 (for WireMock) with apt-get when
-# they are missing. Each step prints how long it took.
+# they are missing, and a C++ compiler (to build libFuzzer). Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,6 +72,13 @@ if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit
 fi
 "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m; print("python-wiremock", m.version("wiremock"))'
 
+step "set-up: a C++ compiler (the fuzz targets build libFuzzer from source)"
+if ! command -v c++ >/dev/null 2>&1; then
+  echo "installing g++"
+  apt_install g++
+fi
+c++ --version | head -1
+
 step "format"
 cargo fmt --all --check
 
@@ -80,7 +88,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "tests"
 cargo test --workspace
 
-step "release build (for the WireMock tests and the benchmark)"
+step "fuzzing (scripts/fuzz.sh: every target 10 s, coverage-guided; a crash fails and is saved under fuzz/regressions)"
+bash scripts/fuzz.sh 10
+
+step "release build (for the WireMock tests, the soak and the benchmark)"
 cargo build --release -p standin -p bare
 STANDIN_BIN=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/standin
@@ -94,6 +105,9 @@ python3 tests/mockoon/differential.py
 
 step "WireMock client test (python-wiremock driving WireMock 3.13.2, then standin)"
 "$CLIENT_VENV/bin/python" tests/wiremock/client_test.py
+
+step "soak, 1 minute (scripts/soak.sh: fixed rate, stateful and admin API; RSS, fds and p99 checked)"
+bash scripts/soak.sh 1
 
 step "corpus sweep (a sample; run scripts/corpus-sweep.sh for all 2,639 documents)"
 bash scripts/corpus-sweep.sh --sample 25
