@@ -165,6 +165,13 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_seconds(pid):
+    """User and system CPU time the process has used."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -214,8 +221,9 @@ def main():
     print(f"soak: {args.rate:g} req/s over {args.workers} connections + {args.admin_rate:g} admin req/s "
           f"for {args.minutes:g} min, sampled every {args.interval:g} s", flush=True)
     print(f"{'t (s)':>6} {'reqs':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-          f"{'admin p99':>9} {'RSS MiB':>8} {'fds':>4} {'journal':>7} {'fails':>5}", flush=True)
+          f"{'admin p99':>9} {'CPU %':>6} {'RSS MiB':>8} {'fds':>4} {'journal':>7} {'fails':>5}", flush=True)
     next_sample = t0 + args.interval
+    cpu_before = cpu_seconds(args.pid)
     while True:
         now = time.monotonic()
         if next_sample > stop_at + 0.001:
@@ -225,7 +233,7 @@ def main():
         lat.sort()
         adm.sort()
         try:
-            rss, fd = rss_kib(args.pid), fds(args.pid)
+            rss, fd, cpu = rss_kib(args.pid), fds(args.pid), cpu_seconds(args.pid)
         except OSError:
             print("soak: the server exited", file=sys.stderr)
             return 1
@@ -236,14 +244,16 @@ def main():
             "p99_ms": round(percentile(lat, 99) * 1000, 2),
             "max_ms": round((lat[-1] if lat else 0) * 1000, 2),
             "admin_p99_ms": round(percentile(adm, 99) * 1000, 2),
+            "cpu_percent": round((cpu - cpu_before) / args.interval * 100, 1),
             "rss_mib": round(rss / 1024, 1),
             "fds": fd,
             "journal": journal_count(args.port),
             "failures": len(stats.failures),
         }
         samples.append(s)
+        cpu_before = cpu
         print(f"{s['t']:>6.0f} {n:>6} {n / args.interval:>7.1f} {s['p50_ms']:>7.2f} {s['p99_ms']:>7.2f} "
-              f"{s['max_ms']:>7.1f} {s['admin_p99_ms']:>9.2f} {s['rss_mib']:>8.1f} {fd:>4} "
+              f"{s['max_ms']:>7.1f} {s['admin_p99_ms']:>9.2f} {s['cpu_percent']:>6.1f} {s['rss_mib']:>8.1f} {fd:>4} "
               f"{str(s['journal']):>7} {s['failures']:>5}", flush=True)
         next_sample += args.interval
     for t in threads:
