@@ -61,13 +61,15 @@ build_t0=$SECONDS
 cargo build --profile fuzz -p standin-fuzz --features libfuzzer --bins --target "$HOST"
 echo "-- built in $((SECONDS - build_t0)) s"
 
-# Seeds: the committed ones (fuzz/seeds/<target>), and every fixture of the target's kind
+# Seeds: the committed ones (fuzz/seeds/<target>), the saved crash inputs, and every fixture of the target's kind
 # (at most 64 KiB, so each execution stays quick).
 rm -rf "$WORK/seeds"
 mkdir -p "$WORK/seeds"
 for t in "${ALL_TARGETS[@]}"; do
   mkdir -p "$WORK/seeds/$t"
-  [[ -d fuzz/seeds/$t ]] && cp fuzz/seeds/"$t"/* "$WORK/seeds/$t/" 2>/dev/null || true
+  for dir in fuzz/seeds/$t fuzz/regressions/$t; do
+    [[ -d $dir ]] && cp "$dir"/* "$WORK/seeds/$t/" 2>/dev/null || true
+  done
 done
 python3 - "$WORK/seeds" ../shared/fixtures crates/standin/tests/fixtures tests/wiremock tests/mockoon examples <<'EOF'
 import hashlib, json, pathlib, sys
