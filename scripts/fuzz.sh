@@ -11,11 +11,11 @@
 # sanitizer (those need nightly): a crash is a panic, an abort, a timeout or running out
 # of memory.
 #
-# Each target's corpus grows in $TARGET_DIR/fuzz/corpus/<target> across runs. An input
-# that crashes or hangs a target is saved under fuzz/regressions/<target>/, where
+# Each target's corpus grows in $TARGET_DIR/fuzz/work/corpus/<target> across runs. An
+# input that crashes or hangs a target is saved under fuzz/regressions/<target>/, where
 # `cargo test -p standin-fuzz` (and so `cargo test --workspace`) replays it: commit it
-# with the fix. Prints executions, executions a second and coverage (at start and end)
-# per target; exits 1 when any target crashed.
+# with the fix. Prints executions, executions a second, coverage (at start and end) and
+# the slowest input's time per target; exits 1 when any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -148,6 +148,7 @@ for t in "${TARGETS[@]}"; do
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log" | tail -1)
   cov0=$(grep -m1 -o 'INITED cov: [0-9]* ft: [0-9]*' "$log" | sed 's/INITED //' || true)
   cov1=$(grep -o '^#[0-9]*.*cov: [0-9]* ft: [0-9]*' "$log" | tail -1 | grep -o 'cov: [0-9]* ft: [0-9]*' || true)
   corpus=$(find "$WORK/corpus/$t" -type f | wc -l)
@@ -159,8 +160,8 @@ for t in "${TARGETS[@]}"; do
     crashed+=("$t")
     grep -E 'panicked at|ERROR: libFuzzer|Test unit written' "$log" | head -5 | sed 's/^/   /'
   fi
-  line=$(printf '%-15s %10s execs %7s/s  start {%s}  end {%s}  corpus %5s  %s' \
-    "$t" "${execs:-?}" "${rate:-?}" "${cov0:-?}" "${cov1:-?}" "$corpus" "$result")
+  line=$(printf '%-15s %10s execs %7s/s  start {%s}  end {%s}  corpus %5s  slowest %3s s  %s' \
+    "$t" "${execs:-?}" "${rate:-?}" "${cov0:-?}" "${cov1:-?}" "$corpus" "${slowest:-?}" "$result")
   echo "   $line"
   summary+=("$line")
 done
