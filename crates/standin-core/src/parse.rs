@@ -107,11 +107,19 @@ pub fn parse_yaml(text: &str) -> Result<Value, ParseError> {
     // text stand for exponentially many nodes (a "billion laughs"), so the budget grows
     // with the text: real documents stay far inside it, and a few hundred bytes of
     // nested aliases are refused in milliseconds rather than expanded for seconds.
-    let scale = text.len().saturating_mul(4);
-    budget.max_events = scale.saturating_add(2_000_000).min(200_000_000);
-    budget.max_nodes = scale.saturating_add(1_000_000).min(100_000_000);
-    // What anchors record for their aliases to replay costs more the deeper anchors nest.
-    budget.max_recorded_anchor_events = scale.saturating_add(10_000).min(1_000_000);
+    // Aliases of a shared schema replayed many times stay well inside 16 events a byte.
+    let len = text.len();
+    budget.max_events = len
+        .saturating_mul(16)
+        .saturating_add(10_000_000)
+        .min(200_000_000);
+    budget.max_nodes = len
+        .saturating_mul(8)
+        .saturating_add(5_000_000)
+        .min(100_000_000);
+    // What anchors record for their aliases to replay: about the anchored text's own
+    // events, unless anchors nest aliases of anchors, which is how the bomb grows.
+    budget.max_recorded_anchor_events = len.saturating_mul(4).saturating_add(10_000).min(1_000_000);
     budget.max_depth = 1_000;
     budget.max_total_scalar_bytes = 1 << 30;
     let mut options = serde_saphyr::Options::default();
