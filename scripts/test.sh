@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, unit and black-box tests, the
 # WireMock, Mockoon and Prism differential tests, the WireMock client test, the dashboard in
-# a headless browser, a corpus sweep on a sample of real-world documents, and the
-# benchmark's quick mode.
+# a headless browser, six seconds of fuzzing per fuzz target, a one-minute soak, a corpus
+# sweep on a sample of real-world documents, and the benchmark's quick mode.
 # Needs cargo (with rustfmt and clippy), python3 and node; installs npm (to fetch the
 # corpus, WireMock, Mockoon CLI, Prism and playwright-core), wrk and curl (for the
-# benchmark), Java 17 (for WireMock) and Chromium (for the dashboard test) with apt-get
-# when they are missing. Each step prints how long it took.
+# benchmark), Java 17 (for WireMock), Chromium (for the dashboard test) and a C++ compiler
+# (to build libFuzzer) with apt-get when they are missing. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -93,6 +93,12 @@ if [[ ! -f $PLAYWRIGHT_CORE/package.json ]]; then
 fi
 export PLAYWRIGHT_CORE
 node -e 'console.log("playwright-core", require(process.argv[1] + "/package.json").version)' "$PLAYWRIGHT_CORE"
+step "set-up: a C++ compiler (the fuzz targets build libFuzzer from source)"
+if ! command -v c++ >/dev/null 2>&1; then
+  echo "installing g++"
+  apt_install g++
+fi
+c++ --version | head -1
 
 step "format"
 cargo fmt --all --check
@@ -103,7 +109,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "tests"
 cargo test --workspace
 
-step "release build (for the WireMock tests and the benchmark)"
+step "fuzzing (scripts/fuzz.sh: every target 6 s, coverage-guided; a crash fails and is saved under fuzz/regressions)"
+bash scripts/fuzz.sh 6
+
+step "release build (for the WireMock tests, the soak and the benchmark)"
 cargo build --release -p standin -p bare
 STANDIN_BIN=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')/release/standin
@@ -123,6 +132,8 @@ step "WireMock client test (python-wiremock driving WireMock 3.13.2, then standi
 
 step "dashboard test (tests/dashboard: the page in headless Chromium; screenshots into docs/screenshots)"
 node tests/dashboard/dashboard_test.js
+step "soak, 1 minute (scripts/soak.sh: fixed rate, stateful and admin API; RSS, fds and p99 checked)"
+bash scripts/soak.sh 1
 
 step "corpus sweep (a sample; run scripts/corpus-sweep.sh for all 2,639 documents)"
 bash scripts/corpus-sweep.sh --sample 25

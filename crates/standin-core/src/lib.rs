@@ -17,6 +17,7 @@ pub mod directives;
 pub mod engine;
 pub mod exchange;
 pub mod generate;
+pub mod handlebars;
 pub mod locate;
 pub mod model;
 pub mod negotiate;

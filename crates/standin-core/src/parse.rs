@@ -164,8 +164,23 @@ pub fn parse_member(raw: &RawValue) -> Result<Value, ParseError> {
 /// Parses YAML into a JSON value.
 pub fn parse_yaml(text: &str) -> Result<Value, ParseError> {
     let mut budget = serde_saphyr::Budget::default();
-    budget.max_events = 200_000_000;
-    budget.max_nodes = 100_000_000;
+    // Without aliases a text has fewer parse events than bytes; aliases can make a short
+    // text stand for exponentially many nodes (a "billion laughs"), so the budget grows
+    // with the text: real documents stay far inside it, and a few hundred bytes of
+    // nested aliases are refused in milliseconds rather than expanded for seconds.
+    // Aliases of a shared schema replayed many times stay well inside 16 events a byte.
+    let len = text.len();
+    budget.max_events = len
+        .saturating_mul(16)
+        .saturating_add(10_000_000)
+        .min(200_000_000);
+    budget.max_nodes = len
+        .saturating_mul(8)
+        .saturating_add(5_000_000)
+        .min(100_000_000);
+    // What anchors record for their aliases to replay: about the anchored text's own
+    // events, unless anchors nest aliases of anchors, which is how the bomb grows.
+    budget.max_recorded_anchor_events = len.saturating_mul(4).saturating_add(10_000).min(1_000_000);
     budget.max_depth = 1_000;
     budget.max_total_scalar_bytes = 1 << 30;
     let mut options = serde_saphyr::Options::default();
@@ -247,6 +262,23 @@ mod tests {
             .unwrap()
             .unwrap_err();
         assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn nested_aliases_are_refused_quickly() {
+        // A "billion laughs": ten anchors, each ten aliases of the one before.
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (prev, name) in ('a'..'j').zip('b'..='j') {
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("{name}: &{name} [{refs}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let err = parse_document(&text).unwrap_err();
+        assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // Aliases within the budget still expand.
+        let v = parse_document("a: &a [1, 2]\nb: [*a, *a, *a]\n").unwrap();
+        assert_eq!(v["b"][2][1], 2);
     }
 
     #[test]

@@ -332,7 +332,9 @@ impl Template {
             }
         }
         let ast = if templating && text.contains("{{") {
-            match Ast::compile(text) {
+            match standin_core::handlebars::check_depth(text)
+                .and_then(|()| Ast::compile(text).map_err(|e| e.to_string()))
+            {
                 Ok(a) => Some(a),
                 Err(e) => {
                     diags.push(Diagnostic::warning(

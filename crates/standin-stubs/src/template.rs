@@ -170,6 +170,7 @@ impl Template {
             return Ok(Template::literal(text));
         }
         let middle = &text[start..end + 2];
+        standin_core::handlebars::check_depth(middle)?;
         let mut ast = Ast::compile(middle).map_err(|e| e.to_string())?;
         rewrite(&mut ast);
         Ok(Template {

@@ -119,6 +119,10 @@ const HARD_WORK: u64 = 60_000;
 const MAX_FLATTEN_DEPTH: usize = 64;
 /// The most items an array may be asked for (`minItems`).
 const MAX_MIN_ITEMS: u64 = 2_000;
+/// The most properties an object may be asked for (`minProperties`).
+const MAX_MIN_PROPERTIES: u64 = 2_000;
+/// The longest string that may be asked for (`minLength`), in characters.
+const MAX_MIN_LENGTH: u64 = 100_000;
 
 const T_NULL: u8 = 1;
 const T_BOOL: u8 = 2;
@@ -1086,6 +1090,12 @@ impl<'c, 'a> Gen<'c, 'a> {
         if max.is_some_and(|m| m < min) {
             return Err(self.unsat(&f.ptr, "`minLength` is greater than `maxLength`"));
         }
+        if min > MAX_MIN_LENGTH {
+            return Err(self.unsat(
+                &f.ptr,
+                format!("`minLength` of {min} is beyond what a mock generates"),
+            ));
+        }
         let fmt = f.format.as_deref();
         let ok = |g: &Self, s: &str| {
             let n = s.chars().count() as u64;
@@ -1122,9 +1132,8 @@ impl<'c, 'a> Gen<'c, 'a> {
             // An unanchored pattern (`[A-z0-9]`) only needs to occur somewhere: a short
             // match padded with letters up to `minLength` still matches.
             if let Some(mut s) = self.checker.patterns.sample(p, &mut self.rng, 0, max) {
-                while (s.chars().count() as u64) < min {
-                    s.push('a');
-                }
+                let short = min.saturating_sub(s.chars().count() as u64);
+                s.extend(std::iter::repeat_n('a', short as usize));
                 if ok(self, &s) {
                     return Ok(Value::String(s));
                 }
@@ -1144,8 +1153,11 @@ impl<'c, 'a> Gen<'c, 'a> {
         // Free text: words, padded or cut to the bounds.
         let n_words = self.rng.random_range(1..=2);
         let mut s = fake::words(&mut self.rng, n_words);
-        while (s.chars().count() as u64) < min {
-            s.push_str(fake::word(&mut self.rng));
+        let mut len = s.chars().count() as u64;
+        while len < min {
+            let word = fake::word(&mut self.rng);
+            s.push_str(word);
+            len += word.chars().count() as u64;
         }
         if let Some(m) = max {
             s = s.chars().take(m as usize).collect();
@@ -1494,6 +1506,15 @@ impl<'c, 'a> Gen<'c, 'a> {
         minimal: bool,
     ) -> Result<Value, Unsatisfiable> {
         let max = f.max_props.unwrap_or(u64::MAX) as usize;
+        if f.min_props > MAX_MIN_PROPERTIES {
+            return Err(self.unsat(
+                &f.ptr,
+                format!(
+                    "`minProperties` of {} is beyond what a mock generates",
+                    f.min_props
+                ),
+            ));
+        }
         let mut out = Map::new();
         let p_optional = match depth {
             0 => 0.9,

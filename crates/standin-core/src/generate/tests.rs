@@ -431,6 +431,37 @@ fn unsatisfiable() {
 }
 
 #[test]
+fn sizes_beyond_what_a_mock_generates_are_refused_at_once() {
+    // These ran for minutes (a padding loop counting the string on every turn, a
+    // property loop a billion long) before the caps.
+    let root = json!({});
+    let started = std::time::Instant::now();
+    for (schema, says) in [
+        (
+            json!({"type": "string", "minLength": 1_000_000_000u64}),
+            "`minLength` of 1000000000",
+        ),
+        (
+            json!({"type": "object", "minProperties": 100_000_000u64}),
+            "`minProperties` of 100000000",
+        ),
+    ] {
+        let e = err(&root, schema);
+        assert!(e.reason.contains(says), "{}", e.reason);
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // Within the caps, long strings are still made, in linear time.
+    let s = one(json!({"type": "string", "minLength": 100_000}));
+    assert!(s.as_str().unwrap().chars().count() >= 100_000);
+    let s = one(json!({"type": "string", "pattern": "[0-9]", "minLength": 100_000}));
+    assert!(s.as_str().unwrap().chars().count() >= 100_000);
+    let o = one(
+        json!({"type": "object", "additionalProperties": {"type": "integer"}, "minProperties": 50}),
+    );
+    assert!(o.as_object().unwrap().len() >= 50);
+}
+
+#[test]
 fn realistic_names() {
     let s = json!({"type": "object", "properties": {
         "email": {"type": "string"}, "first_name": {"type": "string"}, "lastName": {"type": "string"},

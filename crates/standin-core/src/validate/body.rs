@@ -369,22 +369,28 @@ pub(crate) fn multipart_object(
     encodings: &[(String, Encoding)],
 ) -> Result<Value, Malformed> {
     let mut map = Map::new();
-    let mut names: Vec<&str> = Vec::new();
+    // The parts of each name, names in order of first appearance: one pass, so a body
+    // of thousands of parts costs no more than reading it.
+    let mut groups: Vec<(&str, Vec<&Part<'_>>)> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for p in parts {
-        if let Some(n) = &p.name
-            && !names.contains(&n.as_str())
-        {
-            names.push(n);
-        }
+        let Some(n) = p.name.as_deref() else {
+            continue;
+        };
+        let i = *index.entry(n).or_insert_with(|| {
+            groups.push((n, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(p);
     }
-    for name in names {
+    for (name, group) in groups {
         let prop = shape.property(name).cloned().unwrap_or_default();
         let declared = encodings
             .iter()
             .find(|(n, _)| n == name)
             .and_then(|(_, e)| e.content_type.clone());
         let mut values = Vec::new();
-        for p in parts.iter().filter(|p| p.name.as_deref() == Some(name)) {
+        for p in group {
             let item = if prop.is_array() {
                 prop.items.as_deref().cloned().unwrap_or_default()
             } else {
@@ -463,6 +469,28 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn many_parts_are_gathered_in_linear_time() {
+        // 20,000 parts (600 KB) cost about a minute of CPU when each name was looked for
+        // in every part.
+        let mut body = String::new();
+        for i in 0..20_000 {
+            body.push_str(&format!(
+                "--B\r\nContent-Disposition: form-data; name=\"f{}\"\r\n\r\n{i}\r\n",
+                i % 10_000
+            ));
+        }
+        body.push_str("--B--\r\n");
+        let started = std::time::Instant::now();
+        let parts = multipart(body.as_bytes(), "B").unwrap();
+        let v = multipart_object(&parts, &Shape::default(), &[]).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        let v = v.as_object().unwrap();
+        assert_eq!(v.len(), 10_000);
+        assert_eq!(v.keys().next().map(String::as_str), Some("f0"));
+        assert_eq!(v["f3"], json!(["3", "10003"]));
     }
 
     #[test]

@@ -538,6 +538,15 @@ fn compile_and_render_errors() {
     assert!(!e.is_empty());
     let e = Template::compile("{{#each}}{{/with}}").unwrap_err();
     assert!(!e.is_empty());
+    // Blocks nested past the bound are refused before the parser, which takes seconds
+    // on a thousand levels.
+    let deep = format!("{}x{}", "{{#if a}}".repeat(1000), "{{/if}}".repeat(1000));
+    let started = std::time::Instant::now();
+    let e = Template::compile(&deep).unwrap_err();
+    assert!(e.contains("nest 1000 deep"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    let ok = format!("{}x{}", "{{#if a}}".repeat(10), "{{/if}}".repeat(10));
+    assert!(Template::compile(&ok).is_ok());
     let t = Template::compile("{{nosuchhelper 'a'}}").unwrap();
     assert!(t.render(&model()).is_err());
     // Text outside the first {{ and the last }} is sent as written.
