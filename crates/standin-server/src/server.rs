@@ -1,4 +1,6 @@
-//! The HTTP server: one listener per mock, hyper underneath, the core's engine inside.
+//! One mock's request path: hyper underneath, the core's engine inside. Which mock a
+//! request is for (its port, a `/mocks/{name}` prefix, its host name) is decided by
+//! [`crate::service`] before it gets here.
 //!
 //! Each request to the mock reads the current snapshot and stub set through `ArcSwap`s
 //! (no lock), asks the engine for a reply inside `catch_unwind` (a panic becomes a 500
@@ -13,7 +15,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context;
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -23,16 +24,15 @@ use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
 use standin_core::exchange::Forward;
 use standin_core::problem::Problem;
-use standin_core::state::MemoryStore;
+use standin_core::state::Store;
 use standin_core::{MockSettings, Reply, Snapshot};
-use tokio::net::TcpListener;
 
 use crate::admin::Admin;
 use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
 use crate::forward::{Forwarder, Outgoing};
-use crate::journal::{Journal, JournalConfig};
+use crate::journal::Journal;
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
 
@@ -62,6 +62,36 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// The admin API, the journal and stub templating.
     pub runtime: RuntimeOptions,
+    /// Where the service listens when no mock is configured, host routing, the store.
+    pub service: ServiceOptions,
+}
+
+/// What a process serving many mocks needs beside them.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// The address the service listens on when no mock is configured.
+    pub host: String,
+    /// Its port (0: any free port).
+    pub port: u16,
+    /// Mocks are reached as `{name}.{domain}` (the `Host` header) too.
+    pub domain: Option<String>,
+    /// `redis://HOST:PORT/DB` or `rediss://…`: state, runtime mocks and the journal
+    /// shared by every replica; `None`: this process's memory.
+    pub store: Option<String>,
+    /// The journal entries the shared stream keeps (per mock, approximately).
+    pub shared_journal_max: usize,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            host: "127.0.0.1".into(),
+            port: 4010,
+            domain: None,
+            store: None,
+            shared_journal_max: 10_000,
+        }
+    }
 }
 
 impl Default for ServeOptions {
@@ -70,6 +100,7 @@ impl Default for ServeOptions {
             log: LogFormat::Text,
             max_body: 16 * 1024 * 1024,
             runtime: RuntimeOptions::default(),
+            service: ServiceOptions::default(),
         }
     }
 }
@@ -116,6 +147,9 @@ pub struct RunningMock {
     pub journal: Arc<Journal>,
     /// The address it listens on.
     pub addr: SocketAddr,
+    /// Where it answers: `http://ADDR` when it has the port to itself, else
+    /// `http://ADDR/mocks/NAME`.
+    pub url: String,
     /// Operations served at start.
     pub operations: usize,
     /// Saved examples (Postman, HAR) served at start.
@@ -130,10 +164,14 @@ pub struct RunningMock {
     pub snapshot: Arc<ArcSwap<Snapshot>>,
 }
 
-/// Everything started by [`start`].
+/// Everything started by [`crate::start`].
 pub struct Running {
-    /// The mocks, in the order given.
+    /// The mocks of the config, in the order given.
     pub mocks: Vec<RunningMock>,
+    /// Every address listened on (the service's first).
+    pub listeners: Vec<SocketAddr>,
+    /// The service: every mock, runtime ones too.
+    pub service: Arc<crate::service::Service>,
 }
 
 pub(crate) struct MockState {
@@ -141,7 +179,11 @@ pub(crate) struct MockState {
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) environments: Arc<standin_mockoon::Environments>,
-    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) store: Arc<dyn Store>,
+    /// The shared store the mock's state lives in, when replicas share it.
+    pub(crate) shared: Option<Arc<crate::shared::Shared>>,
+    /// Its request counts and latencies.
+    pub(crate) metrics: Arc<crate::metrics::MockMetrics>,
     pub(crate) admin: Arc<Admin>,
     pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
@@ -163,7 +205,7 @@ pub fn load(sources: &[PathBuf], settings: &MockSettings) -> (Snapshot, Duration
 
 /// Loads Mockoon environment files; one that cannot be read or parsed is an error
 /// diagnostic and serves nothing.
-fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
+pub(crate) fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
     let mut out = Vec::new();
     for path in paths {
         let parsed = std::fs::read_to_string(path)
@@ -178,159 +220,17 @@ fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
     standin_mockoon::Environments(out)
 }
 
-/// Loads every mock, binds its listener and starts serving. Returns once all listen.
-pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
-    let logger = Logger::start(opts.log);
-    let mut running = Vec::new();
-    for mock in mocks {
-        let split = crate::sources::split(&mock.sources);
-        let documents = split.documents.clone();
-        let settings = mock.settings.clone();
-        let stub_sources = split.stubs.clone();
-        let templating = opts.runtime.global_templating;
-        let env_paths = split.environments.clone();
-        let ((snap, load_time), registry, environments) = tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let registry = Registry::new(stub_sources, templating);
-            let environments = load_environments(&env_paths);
-            // The load time covers stubs, environments and documents alike.
-            let (snap, _) = load(&documents, &settings);
-            ((snap, started.elapsed()), registry, environments)
-        })
-        .await
-        .context("loading the sources")?;
-        let operations = snap.operation_count();
-        let saved = snap.saved.len();
-        let mut diagnostics = snap.diagnostics.clone();
-        diagnostics.extend(registry.diagnostics());
-        for env in &environments.0 {
-            diagnostics.extend(env.diagnostics().iter().cloned());
-        }
-        let stubs =
-            registry.list().len() + environments.0.iter().map(|e| e.routes()).sum::<usize>();
-        if snap.documents.is_empty()
-            && snap.saved.is_empty()
-            && split.stubs.is_empty()
-            && environments.0.is_empty()
-            && !mock.watch
-            && !mock.settings.forward_all
-        {
-            anyhow::bail!(
-                "mock '{}': nothing to serve, no source could be loaded\n{}",
-                mock.name,
-                diagnostics
-                    .iter()
-                    .map(|d| format!("  {d}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
-        }
-        let addr = format!("{}:{}", mock.host, mock.port);
-        let listener = TcpListener::bind(&addr)
-            .await
-            .with_context(|| format!("mock '{}': cannot listen on {addr}", mock.name))?;
-        let local = listener.local_addr()?;
-        let snapshot = Arc::new(ArcSwap::from_pointee(snap));
-        let registry = Arc::new(registry);
-        let store = Arc::new(MemoryStore::with_budget(
-            mock.settings.state_max_items,
-            mock.settings.state_max_bytes,
-        ));
-        let rt = &opts.runtime;
-        let journal = Arc::new(if rt.journal {
-            Journal::new(JournalConfig {
-                enabled: true,
-                max_entries: rt.journal_max_entries,
-                max_bytes: rt.journal_max_bytes,
-                max_body: rt.journal_max_body,
-            })
-        } else {
-            Journal::disabled()
-        });
-        let admin = Admin::new(
-            registry.clone(),
-            journal.clone(),
-            store.clone(),
-            rt.admin_token.clone(),
-        )
-        .with_snapshot(snapshot.clone())
-        .on_shutdown(|| {
-            // Let the answer to the shutdown request go out first.
-            std::thread::spawn(|| {
-                std::thread::sleep(Duration::from_millis(100));
-                std::process::exit(0);
-            });
-        });
-        let state = Arc::new(MockState {
-            name: Box::leak(mock.name.clone().into_boxed_str()),
-            snapshot: snapshot.clone(),
-            registry: registry.clone(),
-            environments: Arc::new(environments),
-            store,
-            admin: Arc::new(admin),
-            admin_on: rt.admin,
-            logger: logger.clone(),
-            max_body: opts.max_body,
-            forwarder: Forwarder::default(),
-            upstream: mock.settings.upstream.clone().map(Forward::to),
-            forward_all: mock.settings.forward_all,
-            enforce: mock.settings.validate == standin_core::settings::ValidateMode::Enforce,
-        });
-        if mock.watch {
-            let documents = MockConfig {
-                sources: split.documents.clone(),
-                ..mock.clone()
-            };
-            if !documents.sources.is_empty() {
-                crate::reload::watch(documents, snapshot.clone())?;
-            }
-            if !split.stubs.is_empty() {
-                crate::reload::watch_stubs(mock.name.clone(), registry.clone())?;
-            }
-        }
-        tokio::spawn(accept_loop(listener, state));
-        running.push(RunningMock {
-            name: mock.name,
-            journal,
-            addr: local,
-            operations,
-            saved,
-            stubs,
-            load_time,
-            diagnostics,
-            snapshot,
-        });
-    }
-    Ok(Running { mocks: running })
-}
-
-async fn accept_loop(listener: TcpListener, state: Arc<MockState>) {
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(s) => s,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a little rather than spin.
-                eprintln!("standin: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let state = state.clone();
-        tokio::spawn(crate::conn::serve(stream, peer, move |req, control| {
-            handle(state.clone(), req, control)
-        }));
-    }
-}
-
-async fn handle(
+/// Answers one request for this mock (its path already without a `/mocks/{name}`
+/// prefix).
+pub(crate) async fn handle(
     state: Arc<MockState>,
-    req: Request<Incoming>,
+    parts: http::request::Parts,
+    body: Incoming,
     control: Control,
 ) -> Result<Response<ReplyBody>, Faulted> {
     let started = Instant::now();
     let at = SystemTime::now();
     let peer = control.peer();
-    let (parts, body) = req.into_parts();
     let collected = Limited::new(body, state.max_body).collect().await;
     if state.admin_on && Admin::claims(parts.uri.path()) {
         return Ok(admin_answer(&state, parts, collected, peer));
@@ -362,7 +262,20 @@ async fn handle(
             first: &first,
             store: &*state.store,
         };
-        let mut reply = answer(&mock, &parts, &body, at, peer, entropy);
+        let mut reply = match &state.shared {
+            // A remote store answers over the network: the engine may wait for it, so
+            // it runs where waiting does not hold up other requests, and a store that
+            // failed turns the answer into a 503 naming it.
+            Some(shared) => tokio::task::block_in_place(|| {
+                crate::shared::store::clear_failure();
+                let reply = answer(&mock, &parts, &body, at, peer, entropy);
+                match crate::shared::store::take_failure() {
+                    Some(why) => shared.unavailable(&why, &snap, &parts.headers),
+                    None => reply,
+                }
+            }),
+            None => answer(&mock, &parts, &body, at, peer, entropy),
+        };
         reply.delay_ms = reply
             .delay_ms
             .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
@@ -622,9 +535,16 @@ fn admin_answer(
         }
     };
     let req = Request::from_parts(parts, body);
-    let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        crate::admin::handle(&state.admin, req, peer)
-    }));
+    let call = || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::admin::handle(&state.admin, req, peer)
+        }))
+    };
+    // Routes that read or reset the state wait for a remote store.
+    let answered = match state.shared {
+        Some(_) => tokio::task::block_in_place(call),
+        None => call(),
+    };
     match answered {
         Ok(res) => res.map(ReplyBody::full),
         Err(panic) => plain_response(Reply::from_problem(
@@ -640,7 +560,7 @@ fn admin_answer(
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -718,6 +638,9 @@ async fn send(
     // The reasons go to the journal and the log line: moved out once, shared by both.
     let why = Arc::new(std::mem::take(&mut reply.why));
     state
+        .metrics
+        .observe(reply.status, why.answerer, started.elapsed());
+    state
         .admin
         .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
     drop(body);
@@ -785,7 +708,7 @@ async fn send(
 }
 
 /// A reply of standin's own with its bytes, no streaming.
-fn plain_response(reply: Reply) -> Response<ReplyBody> {
+pub(crate) fn plain_response(reply: Reply) -> Response<ReplyBody> {
     let mut response = Response::new(ReplyBody::full(reply.body));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -111,7 +111,11 @@ fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
-    let (mocks, log) = config::resolve(&args)?;
+    let config::Resolved {
+        mocks,
+        log,
+        service,
+    } = config::resolve(&args)?;
     let runtime_options = config::runtime_options(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -122,17 +126,22 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             standin_server::ServeOptions {
                 log,
                 runtime: runtime_options,
+                service,
                 ..Default::default()
             },
         )
         .await?;
+        if running.mocks.is_empty() {
+            out!("http://{}", running.listeners[0]);
+            out!("  service: no mocks yet; create them with POST /__admin/mocks (multipart/form-data)");
+        }
         for m in &running.mocks {
             for d in &m.diagnostics {
                 eprintln!("{d}");
             }
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
-            out!("http://{}", m.addr);
+            out!("{}", m.url);
             let mut saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
             if m.stubs > 0 {
                 saved.push_str(&format!(", {} stubs", m.stubs));

@@ -41,7 +41,7 @@ use standin_core::exchange::{Kind, Why};
 use standin_core::state::Store;
 use standin_stubs::StubError;
 
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalFeed};
 use crate::registry::Registry;
 
 /// The path every admin route is under.
@@ -60,6 +60,8 @@ pub struct Admin {
     settings: ArcSwap<misc::Settings>,
     /// Where WireMock-style recording stands.
     pub recorder: recordings::Recorder,
+    /// The journal shared by every replica, when there is one.
+    pub feed: Option<Arc<dyn JournalFeed>>,
     token: Option<String>,
     started: Instant,
     shutdown: Arc<dyn Fn() + Send + Sync>,
@@ -91,6 +93,7 @@ impl Admin {
             snapshot: None,
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             recorder: recordings::Recorder::default(),
+            feed: None,
             token,
             started: Instant::now(),
             shutdown: Arc::new(|| {}),
@@ -101,6 +104,13 @@ impl Admin {
     /// should let the answer go out before stopping, e.g. signal a `Notify`).
     pub fn on_shutdown(mut self, f: impl Fn() + Send + Sync + 'static) -> Admin {
         self.shutdown = Arc::new(f);
+        self
+    }
+
+    /// The journal shared by every replica: each request is written to it too, and
+    /// `GET /__admin/requests` reads it.
+    pub fn with_feed(mut self, feed: Arc<dyn JournalFeed>) -> Admin {
+        self.feed = Some(feed);
         self
     }
 
@@ -134,7 +144,11 @@ impl Admin {
             self.registry.mark_hit(id);
         }
         self.journal
-            .capture_with(parts, body, peer, reply, why, at, elapsed);
+            .capture_then(parts, body, peer, reply, why, at, elapsed, |entry| {
+                if let Some(feed) = &self.feed {
+                    feed.push(requests::serve_event(self, entry));
+                }
+            });
     }
 
     /// The delay the global settings add to a reply (`fixedDelay` plus a sample of
@@ -147,7 +161,7 @@ impl Admin {
     }
 
     /// Clears the journal and what is counted from it (stub hits).
-    fn clear_journal(&self) {
+    pub(crate) fn clear_journal(&self) {
         self.journal.clear();
         self.registry.clear_hits();
     }
@@ -288,11 +302,17 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
-fn allowed(admin: &Admin, req: &Request<Bytes>, peer: SocketAddr) -> Result<(), Response<Bytes>> {
+/// Whether a client may use the admin API: loopback clients always, others with the
+/// bearer token when one is configured.
+pub(crate) fn allowed(
+    token: Option<&str>,
+    req: &Request<Bytes>,
+    peer: SocketAddr,
+) -> Result<(), Response<Bytes>> {
     if peer.ip().to_canonical().is_loopback() {
         return Ok(());
     }
-    let Some(token) = &admin.token else {
+    let Some(token) = token else {
         return Err(error(
             403,
             403,
@@ -338,7 +358,7 @@ fn allowed(admin: &Admin, req: &Request<Bytes>, peer: SocketAddr) -> Result<(), 
 /// Answers one admin request (its path under [`ROOT`]). `peer` is the client's
 /// address, for access control.
 pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<Bytes> {
-    if let Err(refused) = allowed(admin, &req, peer) {
+    if let Err(refused) = allowed(admin.token.as_deref(), &req, peer) {
         return refused;
     }
     let path = req.uri().path().to_string();

@@ -280,23 +280,56 @@ fn requests_json(entries: &[Arc<Entry>]) -> Value {
     Value::Array(entries.iter().map(|e| logged_request(e)).collect())
 }
 
+/// The `limit` query parameter: 400 when it is not a count.
+fn limit_param(req: &Request<Bytes>) -> Result<Option<usize>, Response<Bytes>> {
+    parsed_param(
+        req,
+        "limit",
+        |l| l.trim().parse::<usize>().ok(),
+        |l| {
+            error(
+                400,
+                10,
+                None,
+                "limit must be 0 or greater",
+                &format!("got {l:?}"),
+            )
+        },
+    )
+}
+
+/// `GET /requests?limit=` of a journal shared by replicas: every replica's requests,
+/// newest first, read from the shared stream.
+fn shared_list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
+    let limit = match limit_param(req) {
+        Ok(l) => l,
+        Err(e) => return e,
+    };
+    let Some(feed) = &admin.feed else {
+        return list(admin, req);
+    };
+    match feed.list(limit) {
+        Ok((events, total)) => json_response(
+            200,
+            &json!({
+                "requests": events,
+                "meta": { "total": total },
+                "requestJournalDisabled": false,
+            }),
+        ),
+        Err(e) => store_unreachable(&e),
+    }
+}
+
+/// 503 naming the shared store that did not answer.
+fn store_unreachable(detail: &str) -> Response<Bytes> {
+    error(503, 503, None, "The shared store is unreachable", detail)
+}
+
 /// `GET /requests?limit=&since=&unmatched=true&matchingStub=`.
 fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
     let params = (
-        parsed_param(
-            req,
-            "limit",
-            |l| l.trim().parse::<usize>().ok(),
-            |l| {
-                error(
-                    400,
-                    10,
-                    None,
-                    "limit must be 0 or greater",
-                    &format!("got {l:?}"),
-                )
-            },
-        ),
+        limit_param(req),
         parsed_param(
             req,
             "since",
@@ -531,7 +564,15 @@ pub(crate) fn route(
 ) -> Option<Response<Bytes>> {
     let journal = &admin.journal;
     Some(match (method.as_str(), rest) {
+        ("GET", [] | [""]) if admin.feed.is_some() => shared_list(admin, req),
         ("GET", [] | [""]) => list(admin, req),
+        ("DELETE", [] | [""]) | ("POST", ["reset"]) if admin.feed.is_some() => {
+            admin.clear_journal();
+            match admin.feed.as_ref().map(|f| f.clear()) {
+                Some(Err(e)) => store_unreachable(&e),
+                _ => ok_empty_json(),
+            }
+        }
         ("DELETE", [] | [""]) | ("POST", ["reset"]) => {
             admin.clear_journal();
             ok_empty_json()

@@ -22,5 +22,6 @@ mod stub_faults;
 mod stub_matching;
 mod stub_responses;
 mod stubs_support;
+mod team;
 mod validation;
 mod watch;

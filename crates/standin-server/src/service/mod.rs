@@ -1,0 +1,517 @@
+//! The service: every mock of a process, and how a request finds its mock.
+//!
+//! Mocks come from the config (built at start) and from the admin API (runtime mocks,
+//! [`catalog`]). The directory of mocks is read through an `ArcSwap` (requests never
+//! lock); installs serialise on one async mutex and publish a new directory.
+//!
+//! A request goes, in this order, to: the service's own admin routes
+//! (`/__admin/mocks…`, `/__admin/metrics`, `/__admin/health`); the mock named by a
+//! `/mocks/{name}` path prefix (the prefix taken off); the mock named by the `Host`
+//! header's first label under `--domain`; the mock that owns the port (a port with one
+//! mock of the config). Anything else is a 404 listing the mocks.
+//!
+//! With a shared store, definitions of runtime mocks live in it: a replica polls its
+//! revision every [`SYNC_EVERY`] and rebuilds only the mocks whose version changed.
+
+pub(crate) mod build;
+pub mod catalog;
+mod routes;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use arc_swap::ArcSwap;
+use http::{Request, Response};
+use hyper::body::Incoming;
+use standin_core::Diagnostic;
+use tokio::net::TcpListener;
+
+use crate::body::ReplyBody;
+use crate::conn::{Control, Faulted};
+use crate::log::Logger;
+use crate::server::{MockConfig, MockState, Running, RunningMock, ServeOptions};
+use crate::shared::Shared;
+use catalog::Definition;
+
+/// How often a replica looks for mocks changed by another.
+pub const SYNC_EVERY: Duration = Duration::from_millis(200);
+
+/// A runtime mock as installed in this process.
+pub(crate) struct Installed {
+    pub def: Definition,
+    pub state: Arc<MockState>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Where its files were written.
+    pub dir: PathBuf,
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Every mock, as requests see them.
+#[derive(Clone, Default)]
+pub(crate) struct Directory {
+    /// Every mock by name.
+    pub by_name: BTreeMap<String, Arc<MockState>>,
+    /// Runtime mocks by id.
+    pub runtime: BTreeMap<String, Arc<Installed>>,
+    /// The config's mocks, in order, with the address of their own port.
+    pub configured: Vec<(String, SocketAddr)>,
+}
+
+/// The service (see the module doc).
+pub struct Service {
+    directory: ArcSwap<Directory>,
+    ctx: build::Context,
+    domain: Option<String>,
+    token: Option<String>,
+    admin_on: bool,
+    started: Instant,
+    /// Where runtime mocks' files are written.
+    work: PathBuf,
+    writes: tokio::sync::Mutex<()>,
+    /// The revision of the shared definitions last applied.
+    seen: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("mocks", &self.directory.load().by_name.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// The shared store, when replicas share one.
+    pub(crate) fn shared(&self) -> Option<&Arc<Shared>> {
+        self.ctx.shared.as_ref()
+    }
+
+    /// Every mock's name, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.directory.load().by_name.keys().cloned().collect()
+    }
+
+    /// Every mock with its name, sorted by name.
+    pub(crate) fn mocks(&self) -> Vec<(String, Arc<MockState>)> {
+        self.directory
+            .load()
+            .by_name
+            .iter()
+            .map(|(n, m)| (n.clone(), m.clone()))
+            .collect()
+    }
+
+    fn dir_for(&self, def: &Definition) -> PathBuf {
+        self.work.join(format!("{}-{}", def.id, def.version))
+    }
+
+    /// Builds a runtime mock (on a blocking thread); refused when a source has an
+    /// error or nothing could be loaded. Nothing is installed.
+    async fn prepare(&self, def: Definition) -> Result<Installed, Prepared> {
+        let dir = self.dir_for(&def);
+        let ctx = self.ctx.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let config = match catalog::materialise(&def, &dir) {
+                Ok(c) => c,
+                Err(r) => {
+                    let _ = std::fs::remove_dir_all(&dir);
+                    return Err(Prepared::Refused(r));
+                }
+            };
+            let built = build::build(&config, &format!("rt:{}", def.id), &ctx);
+            let diagnostics: Vec<Diagnostic> = built
+                .diagnostics
+                .into_iter()
+                .map(|d| relative(d, &dir))
+                .collect();
+            if !built.loaded_any || diagnostics.iter().any(Diagnostic::is_error) {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(Prepared::Broken(diagnostics));
+            }
+            Ok(Installed {
+                def,
+                state: built.state,
+                diagnostics,
+                dir,
+            })
+        })
+        .await;
+        joined.unwrap_or_else(|e| {
+            Err(Prepared::Refused(catalog::Refusal {
+                status: 500,
+                detail: format!("building the mock failed: {e}"),
+                pointer: None,
+            }))
+        })
+    }
+
+    /// Publishes a directory with `installed` in (replacing the mock of its id) and the
+    /// ids in `remove` out.
+    fn publish(&self, installed: Vec<Installed>, remove: &[String]) {
+        let mut dir = (**self.directory.load()).clone();
+        for id in remove {
+            if let Some(old) = dir.runtime.remove(id) {
+                dir.by_name.remove(&old.def.name);
+            }
+        }
+        for inst in installed {
+            if let Some(old) = dir.runtime.remove(&inst.def.id) {
+                dir.by_name.remove(&old.def.name);
+            }
+            dir.by_name
+                .insert(inst.def.name.clone(), inst.state.clone());
+            dir.runtime.insert(inst.def.id.clone(), Arc::new(inst));
+        }
+        self.directory.store(Arc::new(dir));
+    }
+
+    /// Applies the shared definitions that changed since the last look.
+    async fn sync(&self) -> Result<(), String> {
+        let Some(shared) = self.shared() else {
+            return Ok(());
+        };
+        let rev = shared.mocks_revision().await?;
+        if rev == self.seen.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(());
+        }
+        let _guard = self.writes.lock().await;
+        let current = self.directory.load_full();
+        if rev == 0 && !current.runtime.is_empty() {
+            // The store lost its data (restarted without persistence): what this
+            // replica serves is written back, so the others keep it too.
+            eprintln!(
+                "standin: store {} holds no runtime mocks; writing back the {} this replica serves",
+                shared.display(),
+                current.runtime.len()
+            );
+            for m in current.runtime.values() {
+                shared.save_mock(&m.def).await?;
+            }
+            return Ok(());
+        }
+        let versions = shared.mock_versions().await?;
+        let gone: Vec<String> = current
+            .runtime
+            .keys()
+            .filter(|id| !versions.contains_key(*id))
+            .cloned()
+            .collect();
+        let mut fresh = Vec::new();
+        for (id, version) in &versions {
+            if current
+                .runtime
+                .get(id)
+                .is_some_and(|m| m.def.version == *version)
+            {
+                continue;
+            }
+            let Some(def) = shared.mock_definition(id).await? else {
+                continue;
+            };
+            let name = def.name.clone();
+            match self.prepare(def).await {
+                Ok(inst) => fresh.push(inst),
+                Err(_) => eprintln!(
+                    "standin: runtime mock '{name}' ({id}) from the shared store cannot be built here; keeping what was served"
+                ),
+            }
+        }
+        if !fresh.is_empty() || !gone.is_empty() {
+            self.publish(fresh, &gone);
+        }
+        self.seen.store(rev, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+}
+
+/// Why a runtime mock was not built.
+pub(crate) enum Prepared {
+    /// The upload or the settings cannot be used.
+    Refused(catalog::Refusal),
+    /// A source has errors (or none loaded): its diagnostics.
+    Broken(Vec<Diagnostic>),
+}
+
+/// A diagnostic's file named as uploaded, not by where this replica wrote it.
+fn relative(mut d: Diagnostic, dir: &std::path::Path) -> Diagnostic {
+    if let Ok(rest) = std::path::Path::new(&d.file).strip_prefix(dir) {
+        d.file = rest.display().to_string();
+    }
+    d
+}
+
+/// Loads every mock of the config, binds the listeners (mocks that share a port share
+/// a listener; a process with no mock listens on the service's address), connects the
+/// shared store, installs the runtime mocks it holds, and starts serving.
+pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
+    let logger = Logger::start(opts.log);
+    let shared = match &opts.service.store {
+        Some(url) => Some(Shared::connect(url).await?),
+        None => None,
+    };
+    let ctx = build::Context {
+        logger,
+        runtime: opts.runtime.clone(),
+        max_body: opts.max_body,
+        shared,
+        shared_journal_max: opts.service.shared_journal_max,
+    };
+    let mut built = Vec::new();
+    for mock in mocks {
+        let key = format!("cfg:{}", mock.name);
+        let c = ctx.clone();
+        let m = mock.clone();
+        let b = tokio::task::spawn_blocking(move || build::build(&m, &key, &c))
+            .await
+            .context("loading the sources")?;
+        if !b.loaded_any && !mock.watch && !mock.settings.forward_all {
+            anyhow::bail!(
+                "mock '{}': nothing to serve, no source could be loaded\n{}",
+                mock.name,
+                b.diagnostics
+                    .iter()
+                    .map(|d| format!("  {d}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
+        }
+        built.push((mock, b));
+    }
+    // Listeners: one per distinct (host, port); port 0 is always a listener of its own.
+    let mut groups: Vec<((String, u16), Vec<usize>)> = Vec::new();
+    for (i, (m, _)) in built.iter().enumerate() {
+        let key = (m.host.clone(), m.port);
+        match groups.iter_mut().find(|(k, _)| *k == key && key.1 != 0) {
+            Some((_, members)) => members.push(i),
+            None => groups.push((key, vec![i])),
+        }
+    }
+    if groups.is_empty() {
+        groups.push(((opts.service.host.clone(), opts.service.port), Vec::new()));
+    }
+    let mut bound = Vec::new();
+    for ((host, port), members) in &groups {
+        let addr = format!("{host}:{port}");
+        let names: Vec<&str> = members.iter().map(|i| built[*i].0.name.as_str()).collect();
+        let listener = TcpListener::bind(&addr).await.with_context(|| {
+            if names.is_empty() {
+                format!("cannot listen on {addr}")
+            } else {
+                format!("mock '{}': cannot listen on {addr}", names.join("', '"))
+            }
+        })?;
+        let local = listener.local_addr()?;
+        let own = match members.as_slice() {
+            [one] => Some(built[*one].1.state.clone()),
+            _ => None,
+        };
+        bound.push((listener, own, local, members.clone()));
+    }
+    let mut directory = Directory::default();
+    let mut running = Vec::new();
+    for (_, _, local, members) in &bound {
+        for i in members {
+            let (m, b) = &built[*i];
+            directory.by_name.insert(m.name.clone(), b.state.clone());
+            directory.configured.push((m.name.clone(), *local));
+        }
+    }
+    for (i, (m, b)) in built.iter().enumerate() {
+        let (addr, alone) = bound
+            .iter()
+            .find(|(_, _, _, members)| members.contains(&i))
+            .map_or((bound[0].2, false), |(_, _, a, members)| {
+                (*a, members.len() == 1)
+            });
+        running.push(RunningMock {
+            name: m.name.clone(),
+            journal: b.journal.clone(),
+            addr,
+            url: if alone {
+                format!("http://{addr}")
+            } else {
+                format!("http://{addr}/mocks/{}", m.name)
+            },
+            operations: b.operations,
+            saved: b.saved,
+            stubs: b.stubs,
+            load_time: b.load_time,
+            diagnostics: b.diagnostics.clone(),
+            snapshot: b.state.snapshot.clone(),
+        });
+    }
+    let work = std::env::temp_dir().join(format!(
+        "standin-mocks-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    let service = Arc::new(Service {
+        directory: ArcSwap::from_pointee(directory),
+        ctx,
+        domain: opts
+            .service
+            .domain
+            .clone()
+            .map(|d| d.trim_matches('.').to_ascii_lowercase()),
+        token: opts.runtime.admin_token.clone(),
+        admin_on: opts.runtime.admin,
+        started: Instant::now(),
+        work,
+        writes: tokio::sync::Mutex::new(()),
+        seen: std::sync::atomic::AtomicU64::new(u64::MAX),
+    });
+    for (m, b) in &built {
+        if m.watch {
+            let split = crate::sources::split(&m.sources);
+            let documents = MockConfig {
+                sources: split.documents.clone(),
+                ..m.clone()
+            };
+            if !documents.sources.is_empty() {
+                crate::reload::watch(documents, b.state.snapshot.clone())?;
+            }
+            if !split.stubs.is_empty() {
+                crate::reload::watch_stubs(m.name.clone(), b.state.registry.clone())?;
+            }
+        }
+    }
+    if service.shared().is_some() {
+        if let Err(e) = service.sync().await {
+            eprintln!("standin: runtime mocks not loaded from the shared store yet: {e}");
+        }
+        let svc = service.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(SYNC_EVERY).await;
+                // An unreachable store is reported by its health check.
+                let _ = svc.sync().await;
+            }
+        });
+    }
+    let mut listeners = Vec::new();
+    for (listener, own, local, _) in bound {
+        listeners.push(local);
+        tokio::spawn(accept_loop(listener, service.clone(), own));
+    }
+    Ok(Running {
+        mocks: running,
+        listeners,
+        service,
+    })
+}
+
+async fn accept_loop(listener: TcpListener, service: Arc<Service>, own: Option<Arc<MockState>>) {
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(s) => s,
+            Err(e) => {
+                // Out of file descriptors and the like: wait a little rather than spin.
+                eprintln!("standin: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = service.clone();
+        let own = own.clone();
+        tokio::spawn(crate::conn::serve(stream, peer, move |req, control| {
+            dispatch(service.clone(), own.clone(), req, control)
+        }));
+    }
+}
+
+/// The mock a `/mocks/{name}` path names, and the path after the prefix.
+fn prefixed(path: &str) -> Option<(&str, &str)> {
+    let rest = path.strip_prefix("/mocks/")?;
+    match rest.find('/') {
+        Some(i) => Some((&rest[..i], &rest[i..])),
+        None => Some((rest, "/")),
+    }
+}
+
+/// The host name of a request (the `Host` header, else the URI's authority), without
+/// its port, lower case.
+fn host_of(parts: &http::request::Parts) -> Option<String> {
+    let raw = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| parts.uri.authority().map(|a| a.as_str()))?;
+    let host = if raw.starts_with('[') {
+        raw.split_once(']')
+            .map_or(raw, |(h, _)| h)
+            .trim_start_matches('[')
+    } else {
+        raw.split_once(':').map_or(raw, |(h, _)| h)
+    };
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The mock name a host names under `domain` (`pets.mocks.example.test` → `pets`).
+fn host_mock<'h>(host: &'h str, domain: &str) -> Option<&'h str> {
+    let label = host.strip_suffix(domain)?.strip_suffix('.')?;
+    (!label.is_empty() && !label.contains('.')).then_some(label)
+}
+
+/// The request with its path replaced (the query kept).
+fn with_path(parts: &mut http::request::Parts, path: &str) {
+    let pq = match parts.uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    };
+    let mut b = http::Uri::builder();
+    if let Some(s) = parts.uri.scheme() {
+        b = b.scheme(s.clone());
+    }
+    if let Some(a) = parts.uri.authority() {
+        b = b.authority(a.clone());
+    }
+    if let Ok(uri) = b.path_and_query(pq).build() {
+        parts.uri = uri;
+    }
+}
+
+async fn dispatch(
+    service: Arc<Service>,
+    own: Option<Arc<MockState>>,
+    req: Request<Incoming>,
+    control: Control,
+) -> Result<Response<ReplyBody>, Faulted> {
+    let (mut parts, body) = req.into_parts();
+    let path = parts.uri.path();
+    if service.admin_on && routes::claims(path) {
+        return Ok(routes::answer(&service, parts, body, control.peer()).await);
+    }
+    let directory = service.directory.load();
+    if let Some((name, rest)) = prefixed(path)
+        && let Some(mock) = directory.by_name.get(name)
+    {
+        let mock = mock.clone();
+        let rest = rest.to_string();
+        drop(directory);
+        with_path(&mut parts, &rest);
+        return crate::server::handle(mock, parts, body, control).await;
+    }
+    if let Some(domain) = &service.domain
+        && let Some(host) = host_of(&parts)
+        && let Some(name) = host_mock(&host, domain)
+        && let Some(mock) = directory.by_name.get(name)
+    {
+        let mock = mock.clone();
+        drop(directory);
+        return crate::server::handle(mock, parts, body, control).await;
+    }
+    drop(directory);
+    if let Some(mock) = own {
+        return crate::server::handle(mock, parts, body, control).await;
+    }
+    Ok(routes::no_mock(&service, &parts))
+}
