@@ -176,6 +176,8 @@ pub struct Running {
 
 pub(crate) struct MockState {
     pub(crate) name: &'static str,
+    /// What names its state and stubs in a shared store (`cfg:<name>`, `rt:<id>`).
+    pub(crate) key: String,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) environments: Arc<standin_mockoon::Environments>,
@@ -535,14 +537,34 @@ fn admin_answer(
         }
     };
     let req = Request::from_parts(parts, body);
+    let changes_stubs = req.method() != http::Method::GET
+        && req.method() != http::Method::HEAD
+        && (req.uri().path().starts_with("/__admin/mappings")
+            || req.uri().path() == "/__admin/reset");
     let call = || {
         std::panic::catch_unwind(AssertUnwindSafe(|| {
             crate::admin::handle(&state.admin, req, peer)
         }))
     };
-    // Routes that read or reset the state wait for a remote store.
-    let answered = match state.shared {
-        Some(_) => tokio::task::block_in_place(call),
+    // Routes that read or reset the state wait for a remote store; stubs created or
+    // removed are written to it for the other replicas.
+    let answered = match &state.shared {
+        Some(shared) => tokio::task::block_in_place(|| {
+            let answered = call();
+            if changes_stubs
+                && answered.as_ref().is_ok_and(|r| r.status().as_u16() < 400)
+                && let Ok(handle) = tokio::runtime::Handle::try_current()
+            {
+                let stubs = state.registry.api_json();
+                if let Err(e) = handle.block_on(shared.save_stubs(&state.key, &stubs)) {
+                    eprintln!(
+                        "standin: mock '{}': stubs not shared with the other replicas: {e}",
+                        state.name
+                    );
+                }
+            }
+            answered
+        }),
         None => call(),
     };
     match answered {

@@ -125,6 +125,7 @@ pub(crate) fn build(mock: &MockConfig, key: &str, ctx: &Context) -> Built {
     }
     let state = Arc::new(MockState {
         name: intern(&mock.name),
+        key: key.to_string(),
         snapshot,
         registry,
         environments: Arc::new(environments),

@@ -79,6 +79,8 @@ pub struct Service {
     writes: tokio::sync::Mutex<()>,
     /// The revision of the shared definitions last applied.
     seen: std::sync::atomic::AtomicU64,
+    /// The version of each mock's shared stubs last applied.
+    stubs_seen: std::sync::Mutex<BTreeMap<String, u64>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -166,6 +168,12 @@ impl Service {
         for inst in installed {
             if let Some(old) = dir.runtime.remove(&inst.def.id) {
                 dir.by_name.remove(&old.def.name);
+                // Stubs created through its admin API outlive a change of settings or
+                // files.
+                let _ = inst
+                    .state
+                    .registry
+                    .replace_api(&old.state.registry.api_json());
             }
             dir.by_name
                 .insert(inst.def.name.clone(), inst.state.clone());
@@ -225,10 +233,49 @@ impl Service {
                 ),
             }
         }
+        let rebuilt: Vec<String> = fresh.iter().map(|m| m.state.key.clone()).collect();
         if !fresh.is_empty() || !gone.is_empty() {
             self.publish(fresh, &gone);
         }
+        self.sync_stubs(shared, &rebuilt).await?;
         self.seen.store(rev, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Applies the shared stubs of every mock whose stubs changed (and of the mocks in
+    /// `rebuilt`, which start without them).
+    async fn sync_stubs(&self, shared: &Shared, rebuilt: &[String]) -> Result<(), String> {
+        let versions = shared.stub_versions().await?;
+        let changed: Vec<(String, u64)> = {
+            let seen = self.stubs_seen.lock().unwrap_or_else(|e| e.into_inner());
+            versions
+                .into_iter()
+                .filter(|(k, v)| seen.get(k) != Some(v) || rebuilt.contains(k))
+                .collect()
+        };
+        for (key, version) in changed {
+            let Some(state) = self
+                .directory
+                .load()
+                .by_name
+                .values()
+                .find(|m| m.key == key)
+                .cloned()
+            else {
+                continue;
+            };
+            let stubs = shared.stubs(&key).await?;
+            if let Err(e) = state.registry.replace_api(&stubs) {
+                eprintln!(
+                    "standin: mock '{}': the shared stubs cannot be used: {e}",
+                    state.name
+                );
+            }
+            self.stubs_seen
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(key, version);
+        }
         Ok(())
     }
 }
@@ -368,6 +415,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         work,
         writes: tokio::sync::Mutex::new(()),
         seen: std::sync::atomic::AtomicU64::new(u64::MAX),
+        stubs_seen: std::sync::Mutex::new(BTreeMap::new()),
     });
     for (m, b) in &built {
         if m.watch {

@@ -11,6 +11,8 @@
 //! Keys, all under `standin:`:
 //! - `mocks:rev` (a counter raised by every change), `mocks:defs` and
 //!   `mocks:versions` (hashes by mock id): the runtime mocks' definitions;
+//! - `stubs:<mock>` (the stubs created through a mock's admin API, as JSON) and
+//!   `stubs:versions`: stubs added on one replica are served by all;
 //! - `s:<mock>:…`: a mock's state ([`store`]);
 //! - `j:<mock>`: its journal, a stream capped with `MAXLEN ~` ([`journal`]).
 
@@ -32,6 +34,7 @@ use crate::service::catalog::Definition;
 const REV: &str = "standin:mocks:rev";
 const DEFS: &str = "standin:mocks:defs";
 const VERSIONS: &str = "standin:mocks:versions";
+const STUB_VERSIONS: &str = "standin:stubs:versions";
 
 /// How long one command may take before it counts as failed.
 const TIMEOUT: Duration = Duration::from_secs(1);
@@ -263,6 +266,43 @@ impl Shared {
         self.call(pipe.query_async::<()>(&mut c)).await
     }
 
+    /// Saves the stubs created through a mock's admin API and tells the other
+    /// replicas.
+    pub(crate) async fn save_stubs(
+        &self,
+        key: &str,
+        stubs: &[serde_json::Value],
+    ) -> Result<u64, String> {
+        let mut c = self.conn();
+        let version: u64 = self.call(c.incr(REV, 1u64)).await?;
+        let text = serde_json::Value::Array(stubs.to_vec()).to_string();
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .set(format!("standin:stubs:{key}"), text)
+            .ignore()
+            .hset(STUB_VERSIONS, key, version)
+            .ignore()
+            .incr(REV, 1u64)
+            .ignore();
+        self.call(pipe.query_async::<()>(&mut c)).await?;
+        Ok(version)
+    }
+
+    /// Every mock's stubs version.
+    pub(crate) async fn stub_versions(&self) -> Result<BTreeMap<String, u64>, String> {
+        let mut c = self.conn();
+        self.call(c.hgetall(STUB_VERSIONS)).await
+    }
+
+    /// The stubs of a mock created through its admin API, as saved.
+    pub(crate) async fn stubs(&self, key: &str) -> Result<Vec<serde_json::Value>, String> {
+        let mut c = self.conn();
+        let text: Option<String> = self.call(c.get(format!("standin:stubs:{key}"))).await?;
+        Ok(text
+            .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
+            .unwrap_or_default())
+    }
+
     /// Removes a definition and tells the other replicas.
     pub(crate) async fn delete_mock(&self, id: &str) -> Result<(), String> {
         let mut c = self.conn();
@@ -275,6 +315,10 @@ impl Shared {
             .incr(REV, 1u64)
             .ignore()
             .del(format!("standin:j:rt:{id}"))
+            .ignore()
+            .del(format!("standin:stubs:rt:{id}"))
+            .ignore()
+            .hdel(STUB_VERSIONS, format!("rt:{id}"))
             .ignore();
         self.call(pipe.query_async::<()>(&mut c)).await
     }

@@ -924,3 +924,86 @@ fn the_kubernetes_config_map_starts_a_service_on_the_shared_store() {
     );
     assert_eq!(status, 200);
 }
+
+#[test]
+fn stubs_added_on_one_replica_are_served_by_all_and_a_new_replica_starts_with_every_mock() {
+    let redis = Redis::start();
+    let rs = replicas(&redis, 2);
+    create_shared(&rs[0]);
+    wait_for(&rs[1], "/mocks/team/pets");
+    let (status, stub) = json(
+        rs[0]
+            .req("POST", "/mocks/team/__admin/mappings")
+            .json(&json!({"request": {"method": "GET", "url": "/added"}, "response": {"status": 200, "body": "added"}}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 201, "{stub}");
+    let took = wait_for(&rs[1], "/mocks/team/added");
+    eprintln!(
+        "a stub reached the other replica in {} ms",
+        took.as_millis()
+    );
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+    assert_eq!(
+        rs[1]
+            .get("/mocks/team/added")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "added"
+    );
+    // A replica started now serves the runtime mock, with its stub, from the store.
+    let late = replicas(&redis, 1).pop().unwrap();
+    assert_eq!(
+        late.get("/mocks/team/added")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap(),
+        "added"
+    );
+    assert_eq!(
+        late.get("/mocks/team/flip").send().unwrap().text().unwrap(),
+        "one"
+    );
+    // Removed through another replica: gone everywhere.
+    let id = stub["id"].as_str().unwrap();
+    let status = late
+        .req("DELETE", &format!("/mocks/team/__admin/mappings/{id}"))
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+    let started = Instant::now();
+    while rs[0].get("/mocks/team/added").send().unwrap().status() == 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the stub stayed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A change of settings keeps the stubs created through the API.
+    let (status, v) = patch_mock(&rs[1], "team", r#"{"delay": 1}"#);
+    assert_eq!(status, 200, "{v}");
+    let (status, _) = json(
+        rs[1]
+            .req("POST", "/mocks/team/__admin/mappings")
+            .json(&json!({"request": {"url": "/again"}, "response": {"status": 202}}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 201);
+    let (status, _) = patch_mock(&rs[1], "team", r#"{"delay": null}"#);
+    assert_eq!(status, 200);
+    assert_eq!(rs[1].get("/mocks/team/again").send().unwrap().status(), 202);
+    let started = Instant::now();
+    while rs[0].get("/mocks/team/again").send().unwrap().status() != 202 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the stub never came"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
