@@ -171,6 +171,11 @@ impl Admin {
     /// document's examples.
     pub fn reset(&self) {
         self.clear_journal();
+        if let Some(feed) = &self.feed
+            && let Err(e) = feed.clear()
+        {
+            eprintln!("standin: the shared journal was not cleared: {e}");
+        }
         self.registry.reset();
         self.store.reset_scenarios();
         self.store.reset_resources(None, None);
