@@ -78,12 +78,16 @@ pip_venv() {
 step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
 pip_venv "$CLIENT_VENV" wiremock 2.7. 'wiremock>=2.7,<2.8'
 
-step "set-up: redis-server (for the shared-store tests)"
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "installing redis-server"
-  apt_install redis-server
+step "set-up: redis-server and openssl (for the shared-store tests, rediss:// among them)"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if ((${#missing[@]})); then
+  echo "installing ${missing[*]}"
+  apt_install "${missing[@]}"
 fi
 redis-server --version
+openssl version
 step "set-up: kubernetes-validate 1.37 (venv in $PEERS_DIR/kubernetes-validate, for deploy/kubernetes)"
 KV_VENV=$PEERS_DIR/kubernetes-validate
 pip_venv "$KV_VENV" kubernetes-validate 1.37. 'kubernetes-validate>=1.37,<1.38'

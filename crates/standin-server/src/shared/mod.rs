@@ -82,6 +82,10 @@ impl Shared {
             );
         }
         let display = redact(url);
+        if url.starts_with("rediss://") {
+            // Another part of the process may have chosen one already: either serves.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let client =
             redis::Client::open(url).map_err(|e| anyhow::anyhow!("--store {display}: {e}"))?;
         let config = redis::aio::ConnectionManagerConfig::new()

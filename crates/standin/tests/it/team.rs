@@ -29,6 +29,8 @@ struct Redis {
     child: Option<Child>,
     port: u16,
     dir: tempfile::TempDir,
+    /// Whether it speaks TLS only (a self-signed certificate in `dir`).
+    tls: bool,
 }
 
 impl Redis {
@@ -38,16 +40,69 @@ impl Redis {
             child: None,
             port: free_port(),
             dir,
+            tls: false,
+        };
+        r.run();
+        r
+    }
+
+    /// A TLS-only `redis-server` with a self-signed certificate made by `openssl`.
+    fn start_tls() -> Redis {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let made = Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args([
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                "key.pem",
+                "-out",
+                "cert.pem",
+            ])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "openssl cannot be run ({e}): the rediss:// test makes its certificate with it"
+                )
+            });
+        assert!(made.success(), "openssl could not make a certificate");
+        let mut r = Redis {
+            child: None,
+            port: free_port(),
+            dir,
+            tls: true,
         };
         r.run();
         r
     }
 
     fn run(&mut self) {
-        let child = Command::new("redis-server")
-            .args([
+        let port = self.port.to_string();
+        let tls: Vec<&str> = if self.tls {
+            vec![
                 "--port",
-                &self.port.to_string(),
+                "0",
+                "--tls-port",
+                &port,
+                "--tls-cert-file",
+                "cert.pem",
+                "--tls-key-file",
+                "key.pem",
+                "--tls-auth-clients",
+                "no",
+            ]
+        } else {
+            vec!["--port", &port]
+        };
+        let child = Command::new("redis-server")
+            .args(&tls)
+            .current_dir(self.dir.path())
+            .args([
                 "--bind",
                 "127.0.0.1",
                 "--dir",
@@ -80,7 +135,12 @@ impl Redis {
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        if self.tls {
+            // `#insecure`: the test's certificate is its own, signed by nobody.
+            format!("rediss://127.0.0.1:{}/0#insecure", self.port)
+        } else {
+            format!("redis://127.0.0.1:{}/0", self.port)
+        }
     }
 
     fn stop(&mut self) {
@@ -1006,4 +1066,25 @@ fn stubs_added_on_one_replica_are_served_by_all_and_a_new_replica_starts_with_ev
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn replicas_share_state_over_tls_with_rediss() {
+    let redis = Redis::start_tls();
+    let rs = replicas(&redis, 2);
+    create_shared(&rs[0]);
+    wait_for(&rs[1], "/mocks/team/pets");
+    let (status, made) = json(
+        rs[1]
+            .req("POST", "/mocks/team/pets")
+            .json(&json!({"name": "secure", "photoUrls": []}))
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_u64().unwrap();
+    let (status, shown) = json(rs[0].get(&format!("/mocks/team/pets/{id}")).send().unwrap());
+    assert_eq!((status, &shown["name"]), (200, &json!("secure")));
+    let (_, h) = json(rs[0].get("/__admin/health").send().unwrap());
+    assert_eq!(h["store"]["up"], true);
 }
