@@ -396,6 +396,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             snapshot: b.state.snapshot.clone(),
         });
     }
+    remove_stale_work_dirs();
     let work = std::env::temp_dir().join(format!(
         "standin-mocks-{}-{:08x}",
         std::process::id(),
@@ -455,6 +456,28 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         listeners,
         service,
     })
+}
+
+/// Removes the runtime mocks' directories of processes that are gone (a process that
+/// exits does not remove its own).
+fn remove_stale_work_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("standin-mocks-"))
+            .and_then(|rest| rest.split('-').next())
+        else {
+            continue;
+        };
+        let gone = !std::path::Path::new("/proc").join(pid).exists();
+        if cfg!(target_os = "linux") && gone {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 async fn accept_loop(listener: TcpListener, service: Arc<Service>, own: Option<Arc<MockState>>) {

@@ -1088,3 +1088,45 @@ fn replicas_share_state_over_tls_with_rediss() {
     let (_, h) = json(rs[0].get("/__admin/health").send().unwrap());
     assert_eq!(h["store"]["up"], true);
 }
+
+#[test]
+fn a_runtime_postman_mock_takes_its_environment_from_the_settings() {
+    let s = Server::start(&["--port", &free_port().to_string()]);
+    let collection = std::fs::read(example("collection.postman_collection.json")).unwrap();
+    let (status, v) = upload(
+        &s,
+        "POST",
+        "/__admin/mocks",
+        &[("collection.json", &collection)],
+        Some(
+            json!({"name": "c", "environment": {"baseUrl": "https://api.example.com/alpha/beta"}}),
+        ),
+    );
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(
+        s.get("/mocks/c/alpha/beta/get").send().unwrap().status(),
+        200
+    );
+    assert_eq!(
+        s.get("/mocks/c/gamma/delta/get").send().unwrap().status(),
+        404
+    );
+    // An environment file among the uploads, named by the setting.
+    let env = br#"{"name": "e", "values": [{"key": "baseUrl", "value": "https://x.test/gamma/delta", "enabled": true}]}"#;
+    let (status, v) = upload(
+        &s,
+        "PUT",
+        "/__admin/mocks/c/sources",
+        &[("collection.json", &collection), ("env.json", env)],
+        Some(json!({"environment": "env.json"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        s.get("/mocks/c/gamma/delta/get").send().unwrap().status(),
+        200
+    );
+    assert_eq!(
+        s.get("/mocks/c/alpha/beta/get").send().unwrap().status(),
+        404
+    );
+}
