@@ -681,6 +681,39 @@ fn replicas_share_mocks_state_scenarios_and_the_journal_through_redis() {
         std::thread::sleep(Duration::from_millis(50));
     }
 
+    // Filters apply to the shared journal: an unmatched request on one replica is
+    // the one unmatched request another lists.
+    let miss = rs[1]
+        .get("/mocks/team/nowhere/at/all")
+        .send()
+        .unwrap()
+        .status();
+    assert_eq!(miss, 404);
+    let started = Instant::now();
+    loop {
+        let (_, v) = json(
+            rs[0]
+                .get("/mocks/team/__admin/requests?unmatched=true&limit=5")
+                .send()
+                .unwrap(),
+        );
+        let urls: Vec<&str> = v["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["request"]["url"].as_str())
+            .collect();
+        if urls == ["/nowhere/at/all"] {
+            assert_eq!(v["meta"]["total"], 1);
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "unmatched: {urls:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
     // A replica killed under load: the others keep answering, with no errors.
     let errors = Arc::new(AtomicUsize::new(0));
     let answered = Arc::new(AtomicUsize::new(0));
