@@ -550,7 +550,19 @@ fn admin_answer(
     // removed are written to it for the other replicas.
     let answered = match &state.shared {
         Some(shared) => tokio::task::block_in_place(|| {
+            crate::shared::store::clear_failure();
             let answered = call();
+            if let Some(why) = crate::shared::store::take_failure() {
+                // What the route read or changed in the store did not happen.
+                let reply =
+                    shared.unavailable(&why, &state.snapshot.load(), &http::HeaderMap::new());
+                let mut res = Response::new(reply.body);
+                *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                for (name, value) in reply.headers {
+                    res.headers_mut().append(name, value);
+                }
+                return Ok(res);
+            }
             if changes_stubs
                 && answered.as_ref().is_ok_and(|r| r.status().as_u16() < 400)
                 && let Ok(handle) = tokio::runtime::Handle::try_current()

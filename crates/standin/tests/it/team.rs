@@ -788,6 +788,15 @@ fn redis_stopped_gives_503s_naming_it_and_started_again_full_service() {
         assert_eq!(status, 200, "{v}");
         let (_, h) = json(r.get("/__admin/health").send().unwrap());
         assert_eq!(h["store"]["up"], false);
+        // An admin route that needs the store says so rather than pretending.
+        let (status, p) = json(
+            r.req("POST", "/mocks/team/__admin/state/reset")
+                .body("{}")
+                .send()
+                .unwrap(),
+        );
+        assert_eq!(status, 503, "{p}");
+        assert!(detail(&p).contains(&redis.url()), "{p}");
     }
 
     redis.run();
