@@ -5,8 +5,10 @@
 # sweep on a sample of real-world documents, and the benchmark's quick mode.
 # Needs cargo (with rustfmt and clippy), python3 and node; installs npm (to fetch the
 # corpus, WireMock, Mockoon CLI, Prism and playwright-core), wrk and curl (for the
-# benchmark), Java 17 (for WireMock), Chromium (for the dashboard test) and a C++ compiler
-# (to build libFuzzer) with apt-get when they are missing. Each step prints how long it took.
+# benchmark), Java 17 (for WireMock), Chromium (for the dashboard test), a C++ compiler
+# (to build libFuzzer) and redis-server (for the shared-store tests) with apt-get when they
+# are missing, and kubernetes-validate (for the manifests under deploy/) in a venv. Each
+# step prints how long it took.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -69,16 +71,36 @@ if [[ ! -x $PRISM ]]; then
 fi
 export PRISM
 echo "prism $("$PRISM" --version)"
-step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
-if ! "$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(not m.version("wiremock").startswith("2.7."))' 2>/dev/null; then
-  if ! python3 -m venv --clear "$CLIENT_VENV" 2>/dev/null; then
-    echo "installing python3-venv"
-    apt_install python3-venv
-    python3 -m venv --clear "$CLIENT_VENV"
+# A venv at $1 holding PyPI package $2 at version prefix $3 (installed as $4), made or
+# remade only when it does not.
+pip_venv() {
+  local venv=$1 package=$2 prefix=$3 spec=$4
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(not m.version('$package').startswith('$prefix'))" 2>/dev/null; then
+    if ! python3 -m venv --clear "$venv" 2>/dev/null; then
+      echo "installing python3-venv"
+      apt_install python3-venv
+      python3 -m venv --clear "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$spec"
   fi
-  "$CLIENT_VENV/bin/pip" install --quiet --disable-pip-version-check 'wiremock>=2.7,<2.8'
+  "$venv/bin/python" -c "import importlib.metadata as m; print('$package', m.version('$package'))"
+}
+step "set-up: python-wiremock 2.7 client (venv in $CLIENT_VENV)"
+pip_venv "$CLIENT_VENV" wiremock 2.7. 'wiremock>=2.7,<2.8'
+
+step "set-up: redis-server and openssl (for the shared-store tests, rediss:// among them)"
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if ((${#missing[@]})); then
+  echo "installing ${missing[*]}"
+  apt_install "${missing[@]}"
 fi
-"$CLIENT_VENV/bin/python" -c 'import importlib.metadata as m; print("python-wiremock", m.version("wiremock"))'
+redis-server --version
+openssl version
+step "set-up: kubernetes-validate 1.37 (venv in $PEERS_DIR/kubernetes-validate, for deploy/kubernetes)"
+KV_VENV=$PEERS_DIR/kubernetes-validate
+pip_venv "$KV_VENV" kubernetes-validate 1.37. 'kubernetes-validate>=1.37,<1.38'
 
 step "set-up: Chromium and chromedriver (Debian packages, for the dashboard test)"
 if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
@@ -111,6 +133,10 @@ cargo test --workspace
 
 step "fuzzing (scripts/fuzz.sh: every target 6 s, coverage-guided; a crash fails and is saved under fuzz/regressions)"
 bash scripts/fuzz.sh 6
+
+step "Kubernetes manifests (deploy/kubernetes) against the Kubernetes 1.37 schemas, strict"
+"$KV_VENV/bin/kubernetes-validate" --strict --quiet deploy/kubernetes/*.yaml
+echo "$(ls deploy/kubernetes/*.yaml | wc -l) manifests valid"
 
 step "release build (for the WireMock tests, the soak and the benchmark)"
 cargo build --release -p standin -p bare

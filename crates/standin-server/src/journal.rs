@@ -439,6 +439,18 @@ struct Shard {
     used: bool,
 }
 
+/// A journal every replica of a service writes to and reads from (a capped stream in
+/// the shared store). Entries go in as WireMock `ServeEvent`s; the local [`Journal`]
+/// still keeps this process's own entries for the queries a feed cannot answer.
+pub trait JournalFeed: Send + Sync {
+    /// Adds an event (without waiting: a full queue drops it, counted).
+    fn push(&self, event: serde_json::Value);
+    /// The newest events first, at most `limit`, and how many are held in all.
+    fn list(&self, limit: Option<usize>) -> Result<(Vec<serde_json::Value>, usize), String>;
+    /// Removes every event.
+    fn clear(&self) -> Result<(), String>;
+}
+
 /// The request journal (see the module doc).
 pub struct Journal {
     config: JournalConfig,
@@ -574,6 +586,23 @@ impl Journal {
         at: SystemTime,
         elapsed: Duration,
     ) -> Option<EntryId> {
+        self.capture_then(parts, body, peer, reply, why, at, elapsed, |_| {})
+    }
+
+    /// [`Journal::capture_with`], showing the entry to `then` before it is recorded
+    /// (a shared journal writes it out too).
+    #[allow(clippy::too_many_arguments)]
+    pub fn capture_then(
+        &self,
+        parts: &http::request::Parts,
+        body: &Bytes,
+        peer: SocketAddr,
+        reply: &Reply,
+        why: &Arc<Why>,
+        at: SystemTime,
+        elapsed: Duration,
+        then: impl FnOnce(&Entry),
+    ) -> Option<EntryId> {
         if !self.enabled() {
             return None;
         }
@@ -588,6 +617,7 @@ impl Journal {
             self.config.max_body,
         );
         let id = entry.id;
+        then(&entry);
         self.record(entry);
         Some(id)
     }

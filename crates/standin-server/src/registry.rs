@@ -498,6 +498,27 @@ impl Registry {
         self.current.load().get(id).cloned()
     }
 
+    /// The stubs created through the API and not saved to a file, oldest first, as
+    /// JSON (what replicas of a shared mock exchange).
+    pub fn api_json(&self) -> Vec<Value> {
+        lock(&self.inner).api.iter().map(|s| s.to_json()).collect()
+    }
+
+    /// Replaces the stubs created through the API by these (oldest first), as
+    /// another replica holds them; the files' stubs stay. All or nothing.
+    pub fn replace_api(&self, stubs: &[Value]) -> Result<(), RegistryError> {
+        let mut inner = lock(&self.inner);
+        let mut parsed = Vec::with_capacity(stubs.len());
+        for json in stubs {
+            let n = inner.next_insertion;
+            inner.next_insertion += 1;
+            parsed.push(Arc::new(self.parse_api(json, n)?));
+        }
+        inner.api = parsed;
+        self.publish(&inner);
+        Ok(())
+    }
+
     /// Every stub, in match order (priority, then newest first).
     pub fn list(&self) -> Vec<Arc<Stub>> {
         self.current.load().stubs().to_vec()

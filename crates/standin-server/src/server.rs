@@ -1,11 +1,7 @@
-//! The HTTP server: one listener per mock (plain HTTP, HTTPS, or both on two ports),
-//! hyper underneath, the core's engine inside.
-//!
-//! The accept loops share the connection limit (a semaphore: a connection past it is
-//! refused at once) and the stop signal: [`Running::shutdown`] closes every listener,
-//! has every connection finish its requests and close, and waits for the permits to come
-//! back, within the grace period. HTTPS listeners do the TLS handshake ([`crate::tls`])
-//! before the connection is served as any other ([`crate::conn`]).
+//! One mock's request path: hyper underneath, the core's engine inside. Which mock a
+//! request is for (its port, a `/mocks/{name}` prefix, its host name) is decided by
+//! [`crate::service`] before it gets here; the listeners, the connection limit and the
+//! stop signal are the service's too.
 //!
 //! Each request to the mock reads the current snapshot and stub set through `ArcSwap`s
 //! (no lock), asks the engine for a reply inside `catch_unwind` (a panic becomes a 500
@@ -20,7 +16,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context;
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -30,9 +25,8 @@ use standin_core::answer::Answerer;
 use standin_core::engine::Mock;
 use standin_core::exchange::{Forward, Kind};
 use standin_core::problem::Problem;
-use standin_core::state::MemoryStore;
+use standin_core::state::Store;
 use standin_core::{MockSettings, Reply, Snapshot};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
 
 use crate::admin::Admin;
@@ -40,7 +34,7 @@ use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
 use crate::forward::{Forwarder, Outgoing};
-use crate::journal::{Journal, JournalConfig};
+use crate::journal::Journal;
 use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
@@ -77,6 +71,36 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// The admin API, the journal and stub templating.
     pub runtime: RuntimeOptions,
+    /// Where the service listens when no mock is configured, host routing, the store.
+    pub service: ServiceOptions,
+}
+
+/// What a process serving many mocks needs beside them.
+#[derive(Debug, Clone)]
+pub struct ServiceOptions {
+    /// The address the service listens on when no mock is configured.
+    pub host: String,
+    /// Its port (0: any free port).
+    pub port: u16,
+    /// Mocks are reached as `{name}.{domain}` (the `Host` header) too.
+    pub domain: Option<String>,
+    /// `redis://HOST:PORT/DB` or `rediss://…`: state, runtime mocks and the journal
+    /// shared by every replica; `None`: this process's memory.
+    pub store: Option<String>,
+    /// The journal entries the shared stream keeps (per mock, approximately).
+    pub shared_journal_max: usize,
+}
+
+impl Default for ServiceOptions {
+    fn default() -> Self {
+        ServiceOptions {
+            host: "127.0.0.1".into(),
+            port: 4010,
+            domain: None,
+            store: None,
+            shared_journal_max: 10_000,
+        }
+    }
 }
 
 impl Default for ServeOptions {
@@ -85,6 +109,7 @@ impl Default for ServeOptions {
             log: LogFormat::Text,
             limits: Limits::default(),
             runtime: RuntimeOptions::default(),
+            service: ServiceOptions::default(),
         }
     }
 }
@@ -138,7 +163,11 @@ pub struct RunningMock {
     pub journal: Arc<Journal>,
     /// The address of its first listener (`port`).
     pub addr: SocketAddr,
-    /// Every listener: `port`, then `tls_port` when given.
+    /// Where it answers: the first listener's `http(s)://ADDR` when it has the port to
+    /// itself, else `http://ADDR/mocks/NAME`.
+    pub url: String,
+    /// Every listener of its own: `port`, then `tls_port` when given (none when it
+    /// shares a port with other mocks).
     pub listeners: Vec<Bound>,
     /// Operations served at start.
     pub operations: usize,
@@ -175,16 +204,20 @@ impl Bound {
     }
 }
 
-/// Everything started by [`start`].
+/// Everything started by [`crate::start`].
 pub struct Running {
-    /// The mocks, in the order given.
+    /// The mocks of the config, in the order given.
     pub mocks: Vec<RunningMock>,
+    /// Every address listened on (the service's first).
+    pub listeners: Vec<SocketAddr>,
+    /// The service: every mock, runtime ones too.
+    pub service: Arc<crate::service::Service>,
     /// Set to `true` to stop: the listeners close, connections finish and close.
-    stop: watch::Sender<bool>,
+    pub(crate) stop: watch::Sender<bool>,
     /// One permit per connection that may still open; all of them back means none is.
-    connections: Arc<Semaphore>,
+    pub(crate) connections: Arc<Semaphore>,
     /// The permits there are.
-    max_connections: u32,
+    pub(crate) max_connections: u32,
 }
 
 impl Running {
@@ -204,21 +237,18 @@ impl Running {
     }
 }
 
-/// What every accept loop of a process shares.
-struct Shared {
-    /// How connections are served.
-    settings: Arc<crate::conn::Settings>,
-    /// The connection limit.
-    connections: Arc<Semaphore>,
-    /// How long a TLS handshake may take.
-    handshake_timeout: Option<Duration>,
-}
-
 pub(crate) struct MockState {
+    pub(crate) name: &'static str,
+    /// What names its state and stubs in a shared store (`cfg:<name>`, `rt:<id>`).
+    pub(crate) key: String,
     pub(crate) snapshot: Arc<ArcSwap<Snapshot>>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) environments: Arc<standin_mockoon::Environments>,
-    pub(crate) store: Arc<MemoryStore>,
+    pub(crate) store: Arc<dyn Store>,
+    /// The shared store the mock's state lives in, when replicas share it.
+    pub(crate) shared: Option<Arc<crate::shared::Shared>>,
+    /// Its request counts and latencies.
+    pub(crate) metrics: Arc<crate::metrics::MockMetrics>,
     pub(crate) admin: Arc<Admin>,
     pub(crate) admin_on: bool,
     pub(crate) logger: Logger,
@@ -242,7 +272,7 @@ pub fn load(sources: &[PathBuf], settings: &MockSettings) -> (Snapshot, Duration
 
 /// Loads Mockoon environment files; one that cannot be read or parsed is an error
 /// diagnostic and serves nothing.
-fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
+pub(crate) fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
     let mut out = Vec::new();
     for path in paths {
         let parsed = std::fs::read_to_string(path)
@@ -257,287 +287,17 @@ fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
     standin_mockoon::Environments(out)
 }
 
-/// Loads every mock, binds its listener and starts serving. Returns once all listen.
-pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result<Running> {
-    opts.limits.validate().map_err(anyhow::Error::msg)?;
-    let extra_roots = match &opts.runtime.outbound_ca {
-        Some(path) => crate::forward::read_certificates(path).context("--outbound-ca")?,
-        None => Vec::new(),
-    };
-    let logger = Logger::start(opts.log);
-    let (stop, stopped) = watch::channel(false);
-    let max_connections = u32::try_from(opts.limits.max_connections).unwrap_or(u32::MAX);
-    let shared = Arc::new(Shared {
-        settings: Arc::new(crate::conn::Settings::new(&opts.limits, stopped)),
-        connections: Arc::new(Semaphore::new(max_connections as usize)),
-        handshake_timeout: opts.limits.header_read_timeout,
-    });
-    let mut running = Vec::new();
-    let siblings = Arc::new(crate::admin::mock::Siblings::default());
-    for mock in mocks {
-        let split = crate::sources::split(&mock.sources);
-        let documents = split.documents.clone();
-        let settings = mock.settings.clone();
-        let stub_sources = split.stubs.clone();
-        let templating = opts.runtime.global_templating;
-        let env_paths = split.environments.clone();
-        let ((snap, load_time), registry, environments) = tokio::task::spawn_blocking(move || {
-            let started = Instant::now();
-            let registry = Registry::new(stub_sources, templating);
-            let environments = load_environments(&env_paths);
-            // The load time covers stubs, environments and documents alike.
-            let (snap, _) = load(&documents, &settings);
-            ((snap, started.elapsed()), registry, environments)
-        })
-        .await
-        .context("loading the sources")?;
-        let operations = snap.operation_count();
-        let saved = snap.saved.len();
-        let mut diagnostics = snap.diagnostics.clone();
-        diagnostics.extend(registry.diagnostics());
-        for env in &environments.0 {
-            diagnostics.extend(env.diagnostics().iter().cloned());
-        }
-        let stubs =
-            registry.list().len() + environments.0.iter().map(|e| e.routes()).sum::<usize>();
-        if snap.documents.is_empty()
-            && snap.saved.is_empty()
-            && split.stubs.is_empty()
-            && environments.0.is_empty()
-            && !mock.watch
-            && !mock.settings.forward_all
-        {
-            anyhow::bail!(
-                "mock '{}': nothing to serve, no source could be loaded\n{}",
-                mock.name,
-                diagnostics
-                    .iter()
-                    .map(|d| format!("  {d}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            );
-        }
-        // HTTPS alone on `port`, or plain HTTP there and HTTPS on `tls_port`.
-        let main_tls = match mock.tls_port {
-            None => mock.tls.as_ref(),
-            Some(_) => None,
-        };
-        let mut ports = vec![(mock.port, main_tls)];
-        if let (Some(port), Some(tls)) = (mock.tls_port, &mock.tls) {
-            ports.push((port, Some(tls)));
-        }
-        let mut listeners = Vec::new();
-        let mut bound = Vec::new();
-        for (port, tls) in ports {
-            let addr = format!("{}:{port}", mock.host);
-            let listener = TcpListener::bind(&addr)
-                .await
-                .with_context(|| format!("mock '{}': cannot listen on {addr}", mock.name))?;
-            let local = listener.local_addr()?;
-            let tls = match tls {
-                Some(source) => Some(
-                    crate::tls::load(source, &mock.name, &mock.host, local.port())
-                        .with_context(|| format!("mock '{}'", mock.name))?,
-                ),
-                None => None,
-            };
-            bound.push(Bound {
-                addr: local,
-                certificate: tls.as_ref().map(|t| t.certificate.clone()),
-            });
-            listeners.push((listener, tls.map(|t| t.acceptor)));
-        }
-        let snapshot = Arc::new(ArcSwap::from_pointee(snap));
-        let registry = Arc::new(registry);
-        let store = Arc::new(MemoryStore::with_budget(
-            mock.settings.state_max_items,
-            mock.settings.state_max_bytes,
-        ));
-        let rt = &opts.runtime;
-        let journal = Arc::new(if rt.journal {
-            Journal::new(JournalConfig {
-                enabled: true,
-                max_entries: rt.journal_max_entries,
-                max_bytes: rt.journal_max_bytes,
-                max_body: rt.journal_max_body,
-            })
-        } else {
-            Journal::disabled()
-        });
-        let name = Arc::new(ArcSwap::from_pointee(crate::admin::mock::intern(
-            &mock.name,
-        )));
-        // The first listener's: plain HTTP, or HTTPS when it is alone.
-        let first = &bound[0];
-        let scheme = if first.certificate.is_some() {
-            "https"
-        } else {
-            "http"
-        };
-        let url = format!("{scheme}://{}", crate::admin::mock::url_host(first.addr));
-        siblings.add(name.clone(), url.clone());
-        let environments = Arc::new(environments);
-        let info = crate::admin::mock::MockInfo {
-            name,
-            url,
-            documents: split.documents.clone(),
-            environments: environments.clone(),
-            siblings: siblings.clone(),
-            ..Default::default()
-        };
-        let forwarder = Forwarder::with_roots(
-            crate::forward::CONNECT_TIMEOUT,
-            crate::forward::TOTAL_TIMEOUT,
-            crate::forward::MAX_BODY,
-            &extra_roots,
-        );
-        let sender = Sender::new(rt.outbound, forwarder.clone(), journal.clone())
-            .with_log(logger.clone(), info.name.clone());
-        let admin = Admin::new(
-            registry.clone(),
-            journal.clone(),
-            store.clone(),
-            rt.admin_token.clone(),
-        )
-        .with_snapshot(snapshot.clone())
-        .with_sender(sender.clone())
-        .with_mock(info)
-        .on_shutdown(|| {
-            // Let the answer to the shutdown request go out first.
-            std::thread::spawn(|| {
-                std::thread::sleep(Duration::from_millis(100));
-                std::process::exit(0);
-            });
-        });
-        let state = Arc::new(MockState {
-            snapshot: snapshot.clone(),
-            registry: registry.clone(),
-            environments,
-            store,
-            admin: Arc::new(admin),
-            admin_on: rt.admin,
-            logger: logger.clone(),
-            max_body: opts.limits.max_body,
-            limits: opts.limits.clone(),
-            forwarder,
-            sender,
-            upstream: mock.settings.upstream.clone().map(Forward::to),
-            forward_all: mock.settings.forward_all,
-        });
-        if mock.watch {
-            let documents = MockConfig {
-                sources: split.documents.clone(),
-                ..mock.clone()
-            };
-            if !documents.sources.is_empty() {
-                crate::reload::watch(documents, snapshot.clone())?;
-            }
-            if !split.stubs.is_empty() {
-                crate::reload::watch_stubs(mock.name.clone(), registry.clone())?;
-            }
-        }
-        for (listener, tls) in listeners {
-            tokio::spawn(accept_loop(listener, tls, state.clone(), shared.clone()));
-        }
-        running.push(RunningMock {
-            name: mock.name,
-            journal,
-            addr: bound[0].addr,
-            listeners: bound,
-            operations,
-            saved,
-            stubs,
-            load_time,
-            diagnostics,
-            snapshot,
-        });
-    }
-    Ok(Running {
-        mocks: running,
-        stop,
-        connections: shared.connections.clone(),
-        max_connections,
-    })
-}
-
-/// Accepts connections until the server stops (the listener then closes): each takes
-/// a permit of the connection limit (none left: refused at once), does its TLS
-/// handshake when the listener is HTTPS, and is served.
-async fn accept_loop(
-    listener: TcpListener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+/// Answers one request for this mock (its path already without a `/mocks/{name}`
+/// prefix).
+pub(crate) async fn handle(
     state: Arc<MockState>,
-    shared: Arc<Shared>,
-) {
-    let mut stop = shared.settings.stop.clone();
-    loop {
-        let accepted = tokio::select! {
-            biased;
-            _ = stop.wait_for(|s| *s) => return,
-            a = listener.accept() => a,
-        };
-        let (stream, peer) = match accepted {
-            Ok(s) => s,
-            Err(e) => {
-                // Out of file descriptors and the like: wait a little rather than spin.
-                eprintln!("standin: accept failed: {e}");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        let Ok(permit) = shared.connections.clone().try_acquire_owned() else {
-            if tls.is_none() {
-                tokio::spawn(crate::conn::refuse(stream));
-            }
-            continue;
-        };
-        let state = state.clone();
-        let settings = shared.settings.clone();
-        let svc = move |req, control| handle(state.clone(), req, control);
-        match &tls {
-            None => {
-                tokio::spawn(async move {
-                    crate::conn::serve(stream, peer, settings, svc).await;
-                    drop(permit);
-                });
-            }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                let timeout = shared.handshake_timeout;
-                tokio::spawn(async move {
-                    if let Some(stream) = handshake(&acceptor, stream, timeout).await {
-                        crate::conn::serve(stream, peer, settings, svc).await;
-                    }
-                    drop(permit);
-                });
-            }
-        }
-    }
-}
-
-/// The TLS handshake of an accepted connection, within `timeout`; `None` when it failed
-/// or took too long (the client gets a TLS alert or a close, and no one else is told).
-async fn handshake(
-    acceptor: &tokio_rustls::TlsAcceptor,
-    stream: TcpStream,
-    timeout: Option<Duration>,
-) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
-    let accepting = acceptor.accept(stream);
-    match timeout {
-        Some(t) => tokio::time::timeout(t, accepting).await.ok()?.ok(),
-        None => accepting.await.ok(),
-    }
-}
-
-async fn handle(
-    state: Arc<MockState>,
-    req: Request<Incoming>,
+    parts: http::request::Parts,
+    body: Incoming,
     control: Control,
 ) -> Result<Response<ReplyBody>, Faulted> {
     let started = Instant::now();
     let at = SystemTime::now();
     let peer = control.peer();
-    let (parts, body) = req.into_parts();
     // A request past a limit is answered without its body being read.
     let declared = http_body::Body::size_hint(&body).lower();
     let body = match state.limits.check(&parts, declared) {
@@ -580,7 +340,20 @@ async fn handle(
             first: &first,
             store: &*state.store,
         };
-        let mut reply = answer(&mock, &parts, &body, at, peer, entropy);
+        let mut reply = match &state.shared {
+            // A remote store answers over the network: the engine may wait for it, so
+            // it runs where waiting does not hold up other requests, and a store that
+            // failed turns the answer into a 503 naming it.
+            Some(shared) => tokio::task::block_in_place(|| {
+                crate::shared::store::clear_failure();
+                let reply = answer(&mock, &parts, &body, at, peer, entropy);
+                match crate::shared::store::take_failure() {
+                    Some(why) => shared.unavailable(&why, &snap, &parts.headers),
+                    None => reply,
+                }
+            }),
+            None => answer(&mock, &parts, &body, at, peer, entropy),
+        };
         reply.delay_ms = reply
             .delay_ms
             .saturating_add(state.admin.extra_delay_ms(&reply, entropy));
@@ -879,14 +652,53 @@ fn admin_answer(
     };
     let req = Request::from_parts(parts, body);
     if crate::admin::stream::claims(req.method(), req.uri().path()) {
-        return match crate::admin::allowed(&state.admin, &req, peer) {
+        return match crate::admin::allowed(state.admin.token.as_deref(), &req, peer) {
             Ok(()) => crate::admin::stream::open(state.admin.clone(), &req),
             Err(refused) => refused.map(ReplyBody::full),
         };
     }
-    let answered = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        crate::admin::handle(&state.admin, req, peer)
-    }));
+    let changes_stubs = req.method() != http::Method::GET
+        && req.method() != http::Method::HEAD
+        && (req.uri().path().starts_with("/__admin/mappings")
+            || req.uri().path() == "/__admin/reset");
+    let call = || {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            crate::admin::handle(&state.admin, req, peer)
+        }))
+    };
+    // Routes that read or reset the state wait for a remote store; stubs created or
+    // removed are written to it for the other replicas.
+    let answered = match &state.shared {
+        Some(shared) => tokio::task::block_in_place(|| {
+            crate::shared::store::clear_failure();
+            let answered = call();
+            if let Some(why) = crate::shared::store::take_failure() {
+                // What the route read or changed in the store did not happen.
+                let reply =
+                    shared.unavailable(&why, &state.snapshot.load(), &http::HeaderMap::new());
+                let mut res = Response::new(reply.body);
+                *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+                for (name, value) in reply.headers {
+                    res.headers_mut().append(name, value);
+                }
+                return Ok(res);
+            }
+            if changes_stubs
+                && answered.as_ref().is_ok_and(|r| r.status().as_u16() < 400)
+                && let Ok(handle) = tokio::runtime::Handle::try_current()
+            {
+                let stubs = state.registry.api_json();
+                if let Err(e) = handle.block_on(shared.save_stubs(&state.key, &stubs)) {
+                    eprintln!(
+                        "standin: mock '{}': stubs not shared with the other replicas: {e}",
+                        state.name
+                    );
+                }
+            }
+            answered
+        }),
+        None => call(),
+    };
     match answered {
         Ok(res) => res.map(ReplyBody::full),
         Err(panic) => plain_response(Reply::from_problem(
@@ -902,7 +714,7 @@ fn admin_answer(
     }
 }
 
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -979,6 +791,9 @@ async fn send(
     }
     // The reasons go to the journal and the log line: moved out once, shared by both.
     let why = Arc::new(std::mem::take(&mut reply.why));
+    state
+        .metrics
+        .observe(reply.status, why.answerer, started.elapsed());
     let event = state
         .admin
         .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
@@ -1067,7 +882,7 @@ async fn send(
 }
 
 /// A reply of standin's own with its bytes, no streaming.
-fn plain_response(reply: Reply) -> Response<ReplyBody> {
+pub(crate) fn plain_response(reply: Reply) -> Response<ReplyBody> {
     let mut response = Response::new(ReplyBody::full(reply.body));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -389,6 +389,15 @@ pub struct ServeArgs {
     /// suffix [default: 256M]. Example: --state-max-bytes 16M
     #[arg(long, value_name = "SIZE")]
     pub state_max_bytes: Option<String>,
+
+    /// Share state, runtime mocks and the journal with other replicas through Redis:
+    /// redis://HOST:PORT/DB (rediss:// for TLS).
+    #[arg(long, value_name = "URL", env = "STANDIN_STORE")]
+    pub store: Option<String>,
+
+    /// Reach each mock at {name}.DOMAIN too (the Host header), beside /mocks/{name}/.
+    #[arg(long, value_name = "DOMAIN", env = "STANDIN_DOMAIN")]
+    pub domain: Option<String>,
 }
 
 /// Flags of `standin check`.

@@ -106,6 +106,8 @@ pub struct FileConfig {
     shutdown_grace: Option<serde_json::Value>,
     log: Option<String>,
     quiet: Option<bool>,
+    store: Option<String>,
+    domain: Option<String>,
 }
 
 /// Reads and parses a config file.
@@ -207,8 +209,17 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
     }
 }
 
-/// Resolves flags and the config file into mocks and the log format.
-pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)> {
+/// What `serve` runs: the config's mocks, the log format, and the service around them.
+pub struct Resolved {
+    pub mocks: Vec<MockConfig>,
+    pub log: LogFormat,
+    pub service: standin_server::ServiceOptions,
+}
+
+/// Resolves flags and the config file into mocks, the log format and the service. No
+/// sources anywhere is an empty service, waiting for mocks created through its admin
+/// API.
+pub fn resolve(args: &ServeArgs) -> anyhow::Result<Resolved> {
     let file = match &args.config {
         Some(p) => Some((
             read_config(p)?,
@@ -217,6 +228,34 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)>
         None => None,
     };
     let flags = from_flags(args);
+    let mut service = standin_server::ServiceOptions::default();
+    let file_top = file.as_ref().map(|(c, _)| &c.top);
+    if let Some(port) = args.port.or(file_top.and_then(|t| t.port)) {
+        service.port = port;
+    }
+    if let Some(host) = args.host.clone().or(file_top.and_then(|t| t.host.clone())) {
+        service.host = host;
+    }
+    service.store = args
+        .store
+        .clone()
+        .or(file.as_ref().and_then(|(c, _)| c.store.clone()))
+        .filter(|s| !s.is_empty());
+    service.domain = args
+        .domain
+        .clone()
+        .or(file.as_ref().and_then(|(c, _)| c.domain.clone()))
+        .filter(|s| !s.is_empty());
+    if let Some(d) = &service.domain
+        && (d.contains(['/', ':', ' ']) || d.trim_matches('.').is_empty())
+    {
+        bail!("--domain {d:?}: expected a DNS name such as mocks.example.test");
+    }
+    let no_sources = args.sources.is_empty()
+        && !args.forward_all
+        && file
+            .as_ref()
+            .is_none_or(|(c, _)| c.mocks.is_none() && c.top.sources.is_none());
     let (entries, log, quiet) = match &file {
         Some((cfg, dir)) => {
             let top = absolutize(&cfg.top, dir);
@@ -242,6 +281,9 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)>
     };
     let mut mocks = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
+        if no_sources {
+            break;
+        }
         let s = merge(entry, &flags);
         let name = s.name.clone().unwrap_or_else(|| {
             if entries.len() == 1 {
@@ -252,15 +294,6 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)>
         });
         mocks.push(to_mock(&name, &s)?);
     }
-    if mocks.len() > 1 && mocks.iter().filter(|m| m.port != 0).count() > 1 {
-        let mut ports: Vec<u16> = mocks.iter().map(|m| m.port).filter(|p| *p != 0).collect();
-        ports.sort_unstable();
-        if ports.windows(2).any(|w| w[0] == w[1]) {
-            bail!(
-                "two mocks use the same port; give each mock its own `port` (or 0 for any free port)"
-            );
-        }
-    }
     let log = if args.quiet || quiet {
         LogFormat::Quiet
     } else {
@@ -270,7 +303,11 @@ pub fn resolve(args: &ServeArgs) -> anyhow::Result<(Vec<MockConfig>, LogFormat)>
             (None, Some(other)) => bail!("config file: log '{other}' is not text or json"),
         }
     };
-    Ok((mocks, log))
+    Ok(Resolved {
+        mocks,
+        log,
+        service,
+    })
 }
 
 fn absolutize(s: &FileSettings, dir: &Path) -> FileSettings {

@@ -115,7 +115,11 @@ fn proxy(mut args: args::ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
-    let (mocks, log) = config::resolve(&args)?;
+    let config::Resolved {
+        mocks,
+        log,
+        service,
+    } = config::resolve(&args)?;
     let runtime_options = config::runtime_options(&args)?;
     let (limits, grace) = config::transport(&args)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -128,16 +132,21 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
                 log,
                 runtime: runtime_options,
                 limits,
+                service,
             },
         )
         .await?;
+        if running.mocks.is_empty() {
+            out!("http://{}", running.listeners[0]);
+            out!("  service: no mocks yet; create them with POST /__admin/mocks (multipart/form-data)");
+        }
         for m in &running.mocks {
             for d in &m.diagnostics {
                 eprintln!("{d}");
             }
             let errors = m.diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = m.diagnostics.len() - errors;
-            out!("{}", m.listeners[0].url());
+            out!("{}", m.url);
             let mut saved = if m.saved > 0 { format!(", {} saved examples", m.saved) } else { String::new() };
             if m.stubs > 0 {
                 saved.push_str(&format!(", {} stubs", m.stubs));
@@ -148,7 +157,7 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
                 m.operations,
                 m.load_time.as_secs_f64() * 1000.0
             );
-            for more in &m.listeners[1..] {
+            for more in m.listeners.iter().skip(1) {
                 out!("  also {}", more.url());
             }
             for cert in m.listeners.iter().filter_map(|l| l.certificate.as_ref()) {

@@ -50,7 +50,7 @@ impl Default for MemoryStore {
 }
 
 /// About how many bytes a value takes as JSON text (no allocation).
-fn size_of(v: &Value) -> usize {
+pub fn size_of(v: &Value) -> usize {
     match v {
         Value::Null => 4,
         Value::Bool(_) => 5,

@@ -16,7 +16,7 @@
 
 mod memory;
 
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, size_of};
 
 use serde_json::Value;
 
@@ -121,7 +121,7 @@ pub fn id_text(v: &Value) -> Option<String> {
 }
 
 /// The page of `items` that `keep` accepts, `skip` left out, at most `take`.
-pub(crate) fn page_of<'v>(
+pub fn page_of<'v>(
     items: impl Iterator<Item = &'v Value>,
     keep: &dyn Fn(&Value) -> bool,
     skip: usize,

@@ -109,7 +109,7 @@ pub(crate) fn kind_of(essence: &str) -> Kind {
 
 /// A body that cannot be read, with what is wrong in a sentence.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Malformed(pub String);
+pub struct Malformed(pub String);
 
 /// Parses a JSON body.
 pub(crate) fn json(body: &[u8]) -> Result<Value, Malformed> {
@@ -257,7 +257,7 @@ fn typed(raw: Value, shape: &Shape, enc: Option<&Encoding>) -> Value {
 
 /// One part of a multipart body.
 #[derive(Debug)]
-pub(crate) struct Part<'a> {
+pub struct Part<'a> {
     /// The `name` of its `Content-Disposition`.
     pub name: Option<String>,
     /// The `filename`, for file parts.
@@ -279,7 +279,7 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
 }
 
 /// Splits a multipart body (RFC 7578) into its parts.
-pub(crate) fn multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Malformed> {
+pub fn multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Malformed> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
     let Some(first) = find(body, delimiter, 0) else {

@@ -15,6 +15,8 @@
 
 mod answer;
 pub(crate) mod body;
+
+pub use body::{Malformed, Part, multipart};
 pub(crate) mod params;
 pub mod response;
 mod schema;

@@ -50,7 +50,7 @@ use standin_core::exchange::{Kind, Why};
 use standin_core::state::Store;
 use standin_stubs::StubError;
 
-use crate::journal::Journal;
+use crate::journal::{Journal, JournalFeed};
 use crate::registry::Registry;
 
 /// The path every admin route is under.
@@ -73,7 +73,9 @@ pub struct Admin {
     pub recorder: recordings::Recorder,
     /// The mock this admin API belongs to.
     pub mock: mock::MockInfo,
-    token: Option<String>,
+    /// The journal shared by every replica, when there is one.
+    pub feed: Option<Arc<dyn JournalFeed>>,
+    pub(crate) token: Option<String>,
     started: Instant,
     shutdown: Arc<dyn Fn() + Send + Sync>,
 }
@@ -106,6 +108,7 @@ impl Admin {
             settings: ArcSwap::from_pointee(misc::Settings::default()),
             recorder: recordings::Recorder::default(),
             mock: mock::MockInfo::default(),
+            feed: None,
             token,
             started: Instant::now(),
             shutdown: Arc::new(|| {}),
@@ -116,6 +119,13 @@ impl Admin {
     /// should let the answer go out before stopping, e.g. signal a `Notify`).
     pub fn on_shutdown(mut self, f: impl Fn() + Send + Sync + 'static) -> Admin {
         self.shutdown = Arc::new(f);
+        self
+    }
+
+    /// The journal shared by every replica: each request is written to it too, and
+    /// `GET /__admin/requests` reads it.
+    pub fn with_feed(mut self, feed: Arc<dyn JournalFeed>) -> Admin {
+        self.feed = Some(feed);
         self
     }
 
@@ -161,7 +171,11 @@ impl Admin {
             self.registry.mark_hit(id);
         }
         self.journal
-            .capture_with(parts, body, peer, reply, why, at, elapsed)
+            .capture_then(parts, body, peer, reply, why, at, elapsed, |entry| {
+                if let Some(feed) = &self.feed {
+                    feed.push(requests::serve_event(self, entry));
+                }
+            })
     }
 
     /// The delay the global settings add to a reply (`fixedDelay` plus a sample of
@@ -174,7 +188,7 @@ impl Admin {
     }
 
     /// Clears the journal and what is counted from it (stub hits).
-    fn clear_journal(&self) {
+    pub(crate) fn clear_journal(&self) {
         self.journal.clear();
         self.registry.clear_hits();
     }
@@ -184,6 +198,11 @@ impl Admin {
     /// document's examples.
     pub fn reset(&self) {
         self.clear_journal();
+        if let Some(feed) = &self.feed
+            && let Err(e) = feed.clear()
+        {
+            eprintln!("standin: the shared journal was not cleared: {e}");
+        }
         self.registry.reset();
         self.store.reset_scenarios();
         self.store.reset_resources(None, None);
@@ -323,16 +342,17 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
-/// Whether `peer` may use the admin API (see the module doc); the 403 otherwise.
+/// Whether a client may use the admin API (see the module doc): loopback clients
+/// always, others with the bearer token when one is configured; the 403 otherwise.
 pub fn allowed(
-    admin: &Admin,
+    token: Option<&str>,
     req: &Request<Bytes>,
     peer: SocketAddr,
 ) -> Result<(), Response<Bytes>> {
     if peer.ip().to_canonical().is_loopback() {
         return Ok(());
     }
-    let Some(token) = &admin.token else {
+    let Some(token) = token else {
         return Err(error(
             403,
             403,
@@ -378,7 +398,7 @@ pub fn allowed(
 /// Answers one admin request (its path under [`ROOT`]). `peer` is the client's
 /// address, for access control.
 pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<Bytes> {
-    if let Err(refused) = allowed(admin, &req, peer) {
+    if let Err(refused) = allowed(admin.token.as_deref(), &req, peer) {
         return refused;
     }
     let path = req.uri().path().to_string();

@@ -284,23 +284,97 @@ fn requests_json(entries: &[Arc<Entry>]) -> Value {
     Value::Array(entries.iter().map(|e| logged_request(e)).collect())
 }
 
+/// The `limit` query parameter: 400 when it is not a count.
+fn limit_param(req: &Request<Bytes>) -> Result<Option<usize>, Response<Bytes>> {
+    parsed_param(
+        req,
+        "limit",
+        |l| l.trim().parse::<usize>().ok(),
+        |l| {
+            error(
+                400,
+                10,
+                None,
+                "limit must be 0 or greater",
+                &format!("got {l:?}"),
+            )
+        },
+    )
+}
+
+/// `GET /requests?limit=` of a journal shared by replicas: every replica's requests,
+/// newest first, read from the shared stream.
+fn shared_list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
+    let p = match list_params(req) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let Some(feed) = &admin.feed else {
+        return list(admin, req);
+    };
+    let filtered = p.only_unmatched || p.stub.is_some() || p.since.is_some();
+    let events = match feed.list(if filtered { None } else { p.limit }) {
+        Ok((events, total)) if !filtered => {
+            return json_response(
+                200,
+                &json!({
+                    "requests": events,
+                    "meta": { "total": total },
+                    "requestJournalDisabled": false,
+                }),
+            );
+        }
+        Ok((events, _)) => events,
+        Err(e) => return store_unreachable(&e),
+    };
+    let since_ms = p.since.map(unix_ms);
+    let kept: Vec<&Value> = events
+        .iter()
+        .filter(|e| !p.only_unmatched || e["wasMatched"] == json!(false))
+        .filter(|e| {
+            p.stub.as_deref().is_none_or(|id| {
+                e["stubMapping"]["id"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(id))
+            })
+        })
+        .collect();
+    let total = kept.len();
+    let page: Vec<&Value> = kept
+        .into_iter()
+        .filter(|e| {
+            since_ms.is_none_or(|s| e["request"]["loggedDate"].as_u64().is_some_and(|t| t > s))
+        })
+        .take(p.limit.unwrap_or(usize::MAX))
+        .collect();
+    json_response(
+        200,
+        &json!({
+            "requests": page,
+            "meta": { "total": total },
+            "requestJournalDisabled": false,
+        }),
+    )
+}
+
+/// 503 naming the shared store that did not answer.
+fn store_unreachable(detail: &str) -> Response<Bytes> {
+    error(503, 503, None, "The shared store is unreachable", detail)
+}
+
 /// `GET /requests?limit=&since=&unmatched=true&matchingStub=`.
-fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
+/// The filters of `GET /requests`.
+struct ListParams {
+    limit: Option<usize>,
+    since: Option<std::time::SystemTime>,
+    stub: Option<String>,
+    only_unmatched: bool,
+}
+
+/// `limit`, `since`, `matchingStub` and `unmatched`, or the 400 of one that does not parse.
+fn list_params(req: &Request<Bytes>) -> Result<ListParams, Response<Bytes>> {
     let params = (
-        parsed_param(
-            req,
-            "limit",
-            |l| l.trim().parse::<usize>().ok(),
-            |l| {
-                error(
-                    400,
-                    10,
-                    None,
-                    "limit must be 0 or greater",
-                    &format!("got {l:?}"),
-                )
-            },
-        ),
+        limit_param(req),
         parsed_param(
             req,
             "since",
@@ -329,9 +403,26 @@ fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
     );
     let (limit, since, stub) = match params {
         (Ok(limit), Ok(since), Ok(stub)) => (limit, since, stub),
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return e,
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Err(e),
     };
-    let only_unmatched = query_param(req, "unmatched").is_some_and(|v| v == "true");
+    Ok(ListParams {
+        limit,
+        since,
+        stub,
+        only_unmatched: query_param(req, "unmatched").is_some_and(|v| v == "true"),
+    })
+}
+
+fn list(admin: &Admin, req: &Request<Bytes>) -> Response<Bytes> {
+    let ListParams {
+        limit,
+        since,
+        stub,
+        only_unmatched,
+    } = match list_params(req) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
     let all = admin.journal.filter(|e| {
         (!only_unmatched || !e.was_matched())
             && stub.as_deref().is_none_or(|id| {
@@ -535,7 +626,15 @@ pub(crate) fn route(
 ) -> Option<Response<Bytes>> {
     let journal = &admin.journal;
     Some(match (method.as_str(), rest) {
+        ("GET", [] | [""]) if admin.feed.is_some() => shared_list(admin, req),
         ("GET", [] | [""]) => list(admin, req),
+        ("DELETE", [] | [""]) | ("POST", ["reset"]) if admin.feed.is_some() => {
+            admin.clear_journal();
+            match admin.feed.as_ref().map(|f| f.clear()) {
+                Some(Err(e)) => store_unreachable(&e),
+                _ => ok_empty_json(),
+            }
+        }
         ("DELETE", [] | [""]) | ("POST", ["reset"]) => {
             admin.clear_journal();
             ok_empty_json()

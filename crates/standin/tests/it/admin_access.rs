@@ -40,14 +40,19 @@ fn another_address_needs_the_token() {
         "--quiet",
     ]);
     assert!(s.url.contains(&ip), "{}", s.url);
-    let (status, body) = json(admin_get(&s, "/__admin/health", None));
+    let (status, body) = json(admin_get(&s, "/__admin/mappings", None));
     assert_eq!(status, 403, "{body}");
     assert!(body.to_string().contains("Bearer"), "{body}");
     assert_eq!(
-        admin_get(&s, "/__admin/health", Some("wrong")).status(),
+        admin_get(&s, "/__admin/mappings", Some("wrong")).status(),
         403
     );
-    let (status, body) = json(admin_get(&s, "/__admin/health", Some("s3cret")));
+    let (status, body) = json(admin_get(&s, "/__admin/mappings", Some("s3cret")));
+    assert_eq!(status, 200, "{body}");
+    assert!(body["mappings"].is_array(), "{body}");
+    // Health is open to every client (load balancers and probes send no token), and
+    // says nothing but that the service is up.
+    let (status, body) = json(admin_get(&s, "/__admin/health", None));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "healthy");
     // The mock itself needs no token.

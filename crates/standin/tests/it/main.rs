@@ -26,6 +26,7 @@ mod stub_faults;
 mod stub_matching;
 mod stub_responses;
 mod stubs_support;
+mod team;
 mod transport;
 mod validation;
 mod watch;
