@@ -164,14 +164,18 @@ pub struct Bound {
 }
 
 impl Bound {
-    /// `http://ADDR` or `https://ADDR`.
-    pub fn url(&self) -> String {
-        let scheme = if self.certificate.is_some() {
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        if self.certificate.is_some() {
             "https"
         } else {
             "http"
-        };
-        format!("{scheme}://{}", self.addr)
+        }
+    }
+
+    /// `http://ADDR` or `https://ADDR`.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.scheme(), self.addr)
     }
 }
 
@@ -369,12 +373,11 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         )));
         // The first listener's: plain HTTP, or HTTPS when it is alone.
         let first = &bound[0];
-        let scheme = if first.certificate.is_some() {
-            "https"
-        } else {
-            "http"
-        };
-        let url = format!("{scheme}://{}", crate::admin::mock::url_host(first.addr));
+        let url = format!(
+            "{}://{}",
+            first.scheme(),
+            crate::admin::mock::url_host(first.addr)
+        );
         siblings.add(name.clone(), url.clone());
         let environments = Arc::new(environments);
         let info = crate::admin::mock::MockInfo {
