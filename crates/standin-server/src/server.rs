@@ -193,14 +193,23 @@ pub struct Bound {
 }
 
 impl Bound {
-    /// `http://ADDR` or `https://ADDR`.
-    pub fn url(&self) -> String {
-        let scheme = if self.certificate.is_some() {
+    /// `http` or `https`.
+    pub fn scheme(&self) -> &'static str {
+        if self.certificate.is_some() {
             "https"
         } else {
             "http"
-        };
-        format!("{scheme}://{}", self.addr)
+        }
+    }
+
+    /// `http://ADDR` or `https://ADDR` (an unspecified address is reached through
+    /// loopback).
+    pub fn url(&self) -> String {
+        format!(
+            "{}://{}",
+            self.scheme(),
+            crate::admin::mock::url_host(self.addr)
+        )
     }
 }
 

@@ -468,9 +468,9 @@ fn render(name: Option<&str>, lines: &[Line], width: usize) -> String {
     sb.push_str(&"-".repeat(width));
     sb.push('\n');
     sb.push('|');
-    sb.push_str(&right_pad(" Closest stub", middle));
+    push_padded(&mut sb, " Closest stub", middle);
     sb.push('|');
-    sb.push_str(&right_pad(" Request", middle));
+    push_padded(&mut sb, " Request", middle);
     sb.push_str("|\n");
     sb.push_str(&"-".repeat(width));
     sb.push('\n');
@@ -497,12 +497,12 @@ fn render(name: Option<&str>, lines: &[Line], width: usize) -> String {
     sb
 }
 
-fn right_pad(s: &str, size: usize) -> String {
+/// Appends `s` and spaces up to `size` characters.
+fn push_padded(sb: &mut String, s: &str, size: usize) {
+    sb.push_str(s);
     let len = s.chars().count();
-    if len >= size {
-        s.to_string()
-    } else {
-        format!("{s}{}", " ".repeat(size - len))
+    for _ in len..size {
+        sb.push(' ');
     }
 }
 
@@ -551,21 +551,21 @@ fn write_line(
 }
 
 fn write_single(sb: &mut String, left: &str, right: &str, message: Option<&str>, middle: usize) {
-    sb.push_str(&right_pad(left, middle + 1));
+    push_padded(sb, left, middle + 1);
     sb.push('|');
     let message = message.filter(|m| !m.is_empty());
     if !right.is_empty() {
         sb.push(' ');
         match message {
             Some(m) => {
-                sb.push_str(&right_pad(right, middle.saturating_sub(6)));
+                push_padded(sb, right, middle.saturating_sub(6));
                 sb.push_str("<<<<< ");
                 sb.push_str(m);
             }
             None => sb.push_str(right),
         }
     } else if let Some(m) = message {
-        sb.push_str(&right_pad("", middle.saturating_sub(5)));
+        push_padded(sb, "", middle.saturating_sub(5));
         sb.push_str("<<<<< ");
         sb.push_str(m);
     }

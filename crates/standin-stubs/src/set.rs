@@ -30,7 +30,7 @@
 //! buckets the path reaches, a sample of all templates and the fallback list. A set no
 //! bigger than the budget is evaluated whole, as WireMock does.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -317,13 +317,13 @@ impl StubSet {
             return (0..self.stubs.len()).map(|i| i as u32).collect();
         }
         let mut picked: Vec<u32> = Vec::with_capacity(NEAR_MISS_BUDGET);
-        let mut seen: HashSet<u32> = HashSet::with_capacity(NEAR_MISS_BUDGET);
-        let mut take = |from: &[u32], n: usize, picked: &mut Vec<u32>| {
+        // At most NEAR_MISS_BUDGET positions: a scan is cheaper than hashing each.
+        let take = |from: &[u32], n: usize, picked: &mut Vec<u32>| {
             for &p in from.iter().take(n) {
                 if picked.len() >= NEAR_MISS_BUDGET {
                     return;
                 }
-                if seen.insert(p) {
+                if !picked.contains(&p) {
                     picked.push(p);
                 }
             }

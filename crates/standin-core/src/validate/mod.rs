@@ -421,11 +421,11 @@ pub fn check(
                         class: Class::Invalid,
                     });
                 } else if !p.allow_empty_value {
-                    check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
+                    check_value(pc, &value, &[where_, &p.name], &label, &mut violations);
                 }
             }
             Some(value) => {
-                check_value(pc, &value, &[where_, &p.name], &label(), &mut violations);
+                check_value(pc, &value, &[where_, &p.name], &label, &mut violations);
             }
         }
     }
@@ -504,7 +504,7 @@ fn check_value(
     pc: &ParamCheck,
     value: &Value,
     base: &[&str],
-    label: &str,
+    label: &dyn Fn() -> String,
     out: &mut Vec<Violation>,
 ) {
     // Empty text is also how a client sends null.
@@ -519,7 +519,7 @@ fn check_value(
         && !null_too
         && !v.is_valid(value)
     {
-        schema_violations(v, value, base, label, out);
+        schema_violations(v, value, base, &label(), out);
     }
 }
 

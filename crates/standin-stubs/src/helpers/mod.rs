@@ -521,21 +521,18 @@ impl HelperDef for CondHelper {
 /// render then goes through handlebars ([`ValueWriter`]), which looks for variables and
 /// indexes single values as lists.
 pub(crate) fn print_plain(root: &Value, raw: &str, segs: &[String]) -> Option<String> {
-    let mut v = root;
-    for s in segs {
-        v = match v {
-            Value::Object(m) => m.get(s)?,
-            Value::Array(a) => a.get(s.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    if v.is_null() {
-        return None;
-    }
+    value_at(root, segs)
+        .filter(|v| !v.is_null())
+        .and_then(|v| plain_text(root, v, Some(raw)))
+}
+
+/// What a plain `{{path}}` prints for `value`, found at `path` as written: WireMock's
+/// `toString()` of it (a multi-valued field's first value, `request.path` whole).
+fn plain_text(root: &Value, value: &Value, path: Option<&str>) -> Option<String> {
     let args = Args {
         params: vec![Param {
-            value: v,
-            path: Some(raw),
+            value,
+            path,
             missing: false,
         }],
         hash: BTreeMap::new(),
@@ -543,6 +540,20 @@ pub(crate) fn print_plain(root: &Value, raw: &str, segs: &[String]) -> Option<St
         root,
     };
     args.text(0)
+}
+
+/// The value at a path's segments (`["a", "b", "0"]`) from `root`: object members by
+/// name, array items by index.
+fn value_at<'v>(root: &'v Value, segs: &[String]) -> Option<&'v Value> {
+    let mut v = root;
+    for seg in segs {
+        v = match v {
+            Value::Object(m) => m.get(seg)?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(v)
 }
 
 /// Prints the value of a plain `{{path}}` expression as WireMock does.
@@ -587,17 +598,7 @@ impl HelperDef for ValueWriter {
                 }
             }
         } else {
-            let args = Args {
-                params: vec![Param {
-                    value: p.value(),
-                    path,
-                    missing: false,
-                }],
-                hash: BTreeMap::new(),
-                block: None,
-                root: ctx.data(),
-            };
-            args.text(0).unwrap_or_default()
+            plain_text(ctx.data(), p.value(), path).unwrap_or_default()
         };
         write_text(&text, out)
     }
@@ -608,15 +609,7 @@ fn lookup_from(root: &Value, raw: &str) -> Option<Value> {
     if raw.starts_with('@') || raw.starts_with("../") || raw.starts_with("this") {
         return None;
     }
-    let mut v = root;
-    for seg in split_path(raw) {
-        v = match v {
-            Value::Object(m) => m.get(&seg)?,
-            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(v.clone())
+    value_at(root, &split_path(raw)).cloned()
 }
 
 /// `a.b.[0]` / `a.b.0` → `a.b`.
