@@ -136,8 +136,9 @@ pub struct Entry {
     pub method: Method,
     /// The path and query, as received.
     pub url: String,
-    /// The `Host` header (or the URI's authority).
-    pub host: Option<String>,
+    /// The URI's authority of a request without a `Host` header (HTTP/2); see
+    /// [`Entry::host`].
+    authority: Option<String>,
     /// The HTTP version.
     pub version: Version,
     /// The request headers.
@@ -155,18 +156,27 @@ pub struct Entry {
     cost: usize,
 }
 
-/// A deep copy of a header map: hyper's header values share its read buffer, which a
-/// journal entry must not keep alive. The values are copied into one buffer of their
-/// own that every value of the copy shares (one allocation, not one per header).
-fn copy_headers(headers: &HeaderMap) -> HeaderMap {
-    let total: usize = headers.values().map(HeaderValue::len).sum();
+/// A deep copy of a request's headers and (at most `max` bytes of) its body: hyper's
+/// header values share its read buffer, which a journal entry must not keep alive. The
+/// values and the body are copied into one buffer of their own that the copy shares:
+/// one allocation, not one per header and one for the body. (A separate allocation for
+/// the body, freed first in first out among the entry's small ones, left glibc's malloc
+/// holding about a quarter more than the body's length per entry.)
+fn copy_request(headers: &HeaderMap, body: &[u8], max: usize) -> (HeaderMap, Captured) {
+    let kept = &body[..body.len().min(max)];
+    let total: usize = headers.values().map(HeaderValue::len).sum::<usize>() + kept.len();
     let mut buf = bytes::BytesMut::with_capacity(total);
+    buf.extend_from_slice(kept);
     for value in headers.values() {
         buf.extend_from_slice(value.as_bytes());
     }
     let buf = buf.freeze();
+    let captured = Captured {
+        bytes: buf.slice(..kept.len()),
+        size: body.len(),
+    };
     let mut out = HeaderMap::with_capacity(headers.len());
-    let mut at = 0;
+    let mut at = kept.len();
     for (name, value) in headers {
         let end = at + value.len();
         // A standard name is a constant; only a custom one is copied.
@@ -178,7 +188,7 @@ fn copy_headers(headers: &HeaderMap) -> HeaderMap {
         out.append(name, copy);
         at = end;
     }
-    out
+    (out, captured)
 }
 
 /// A journal entry's id: 128 random bits shown as a version 4 UUID. Kept as bits and
@@ -234,6 +244,14 @@ impl std::fmt::Debug for EntryId {
 /// What the allocator adds to each allocation: its header and the rounding of the size
 /// to 16 bytes, on average (glibc's malloc).
 const ALLOC: usize = 16 + 8;
+
+/// What glibc's malloc holds beyond the bytes asked for as the journal churns (entries
+/// freed first in, first out, among the request path's own short-lived allocations):
+/// one part in this many. Measured as the process's RSS growth against the bytes
+/// counted, with a journal kept full by 8 KiB, 1 KiB and empty bodies
+/// (`bench/run.sh`'s journal case): 9 to 16 % more; counted as a fifth, so the budget
+/// bounds the memory and not only the bytes.
+const FRAGMENTATION: usize = 5;
 
 fn headers_cost(headers: &HeaderMap) -> usize {
     if headers.is_empty() {
@@ -311,12 +329,11 @@ impl Entry {
             || parts.uri.path().to_string(),
             |pq| pq.as_str().to_string(),
         );
-        let host = parts
-            .headers
-            .get(http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| parts.uri.authority().map(|a| a.as_str().to_string()));
+        // The `Host` header is among the headers: only HTTP/2's authority is kept apart.
+        let authority = match parts.headers.contains_key(http::header::HOST) {
+            true => None,
+            false => parts.uri.authority().map(|a| a.as_str().to_string()),
+        };
         let response = LoggedReply {
             status: reply.status,
             status_message: reply.wire.status_message.clone(),
@@ -334,16 +351,17 @@ impl Entry {
             fault: reply.wire.fault,
             delay_ms: reply.delay_ms,
         };
+        let (headers, body) = copy_request(&parts.headers, body, max_body);
         let mut entry = Entry {
             id: EntryId::random(),
             seq: 0,
             at,
             method: parts.method.clone(),
             url,
-            host,
+            authority,
             version: parts.version,
-            headers: copy_headers(&parts.headers),
-            body: Captured::new(body, max_body),
+            headers,
+            body,
             peer,
             response,
             elapsed,
@@ -358,12 +376,12 @@ impl Entry {
         let string = |len: usize| if len == 0 { 0 } else { len + ALLOC };
         // The entry in its `Arc` (counts and the allocation's own header) and its slot in
         // a shard's deque.
-        std::mem::size_of::<Entry>()
+        let asked = std::mem::size_of::<Entry>()
             + 16
             + ALLOC
             + 8
             + string(self.url.len())
-            + self.host.as_ref().map_or(0, |h| string(h.len()))
+            + self.authority.as_ref().map_or(0, |h| string(h.len()))
             + headers_cost(&self.headers)
             + string(self.body.bytes.len())
             + headers_cost(&self.response.headers)
@@ -378,12 +396,21 @@ impl Entry {
                 .body_file
                 .as_ref()
                 .map_or(0, |p| string(p.as_os_str().len()))
-            + why_cost(&self.why)
+            + why_cost(&self.why);
+        asked + asked / FRAGMENTATION
     }
 
     /// The bytes this entry counts against the journal's budget.
     pub fn cost(&self) -> usize {
         self.cost
+    }
+
+    /// The `Host` header, or the URI's authority.
+    pub fn host(&self) -> Option<&str> {
+        match self.headers.get(http::header::HOST) {
+            Some(h) => h.to_str().ok(),
+            None => self.authority.as_deref(),
+        }
     }
 
     /// The path, without the query.
@@ -915,6 +942,19 @@ mod tests {
     }
 
     #[test]
+    fn the_body_and_the_header_values_are_copied_into_one_buffer() {
+        let e = entry("/a", b"0123456789", Kind::Stub);
+        let body = e.body.bytes.as_ptr_range();
+        let host = e.headers.get("host").unwrap().as_bytes().as_ptr_range();
+        let id = e.headers.get("x-id").unwrap().as_bytes().as_ptr_range();
+        // The values follow the body in the same allocation.
+        assert_eq!(host.start, body.end);
+        assert_eq!(id.start, host.end);
+        assert_eq!(&e.body.bytes[..], b"0123456789");
+        assert_eq!(e.host(), Some("localhost:8080"));
+    }
+
+    #[test]
     fn an_entry_keeps_the_request_the_reply_and_why() {
         let mut reply = Reply::status(404);
         reply.headers.push((
@@ -939,7 +979,7 @@ mod tests {
         assert_eq!(e.url, "/a/b?x=1&y=2");
         assert_eq!(e.path(), "/a/b");
         assert_eq!(e.query(), Some("x=1&y=2"));
-        assert_eq!(e.host.as_deref(), Some("localhost:8080"));
+        assert_eq!(e.host(), Some("localhost:8080"));
         assert_eq!(&e.body.bytes[..], b"0123456789abcdef");
         assert_eq!(e.body.size, 19);
         assert!(e.body.truncated());

@@ -161,7 +161,7 @@ pub fn har_of(entries: &[&Entry], redact: bool) -> Value {
     let list: Vec<Value> = entries
         .iter()
         .map(|e| {
-            let host = e.host.clone().unwrap_or_else(|| "localhost".into());
+            let host = e.host().unwrap_or("localhost").to_string();
             let mut request = json!({
                 "method": e.method.as_str(),
                 "url": format!("http://{host}{}", e.url),

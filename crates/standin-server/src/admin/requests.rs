@@ -114,7 +114,7 @@ pub(crate) fn body_fields(out: &mut Map<String, Value>, body: &Captured) {
 
 /// WireMock's `LoggedRequest` of a journal entry.
 pub(crate) fn logged_request(e: &Entry) -> Value {
-    let host_header = e.host.clone().unwrap_or_else(|| "localhost".to_string());
+    let host_header = e.host().unwrap_or("localhost").to_string();
     let (host, port) = match host_header.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => match p.parse::<u16>() {
             Ok(p) => (h.to_string(), p),
