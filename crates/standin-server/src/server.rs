@@ -264,6 +264,8 @@ pub(crate) struct MockState {
     pub(crate) max_body: usize,
     pub(crate) limits: Limits,
     pub(crate) forwarder: Forwarder,
+    /// Becomes `true` when the server stops (event streams end on it).
+    pub(crate) stop: tokio::sync::watch::Receiver<bool>,
     /// Sends the callbacks and webhooks replies ask for.
     pub(crate) sender: Sender,
     /// A partial mock's upstream: what no source answers is forwarded there.
@@ -662,7 +664,7 @@ fn admin_answer(
     let req = Request::from_parts(parts, body);
     if crate::admin::stream::claims(req.method(), req.uri().path()) {
         return match crate::admin::allowed(state.admin.token.as_deref(), &req, peer) {
-            Ok(()) => crate::admin::stream::open(state.admin.clone(), &req),
+            Ok(()) => crate::admin::stream::open(state.admin.clone(), &req, state.stop.clone()),
             Err(refused) => refused.map(ReplyBody::full),
         };
     }

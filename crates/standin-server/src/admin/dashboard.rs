@@ -2,6 +2,11 @@
 //! JavaScript) embedded in the binary, so the page works offline and `cargo build`
 //! needs nothing else. The page does everything through the admin API, under its
 //! access rules (it is routed like every admin path).
+//!
+//! A browser on another machine cannot send the admin token as a header: opening
+//! `/__admin/dashboard/?token=TOKEN` once puts it in an `HttpOnly`, `SameSite=Strict`
+//! cookie scoped to `/__admin` (so the mock's own requests, journalled and recorded,
+//! never carry it), and redirects to the page without it in the address.
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
@@ -29,6 +34,72 @@ fn asset(content_type: &'static str, body: &'static str) -> Response<Bytes> {
         HeaderValue::from_static(POLICY),
     );
     res
+}
+
+/// `/__admin/dashboard/?token=TOKEN`: with the configured token, a 303 to the page that
+/// sets the cookie; with another, the 403. `None` for every other request.
+pub(crate) fn login(token: Option<&str>, req: &http::Request<Bytes>) -> Option<Response<Bytes>> {
+    let path = req.uri().path();
+    if !path.starts_with("/__admin/dashboard") || req.method() != Method::GET {
+        return None;
+    }
+    let sent = req.uri().query()?.split('&').find_map(|pair| {
+        pair.strip_prefix("token=")
+            .map(standin_core::wire::form_decode)
+    })?;
+    let Some(token) = token.filter(|t| super::same_secret(&sent, t)) else {
+        return Some(super::error(
+            403,
+            403,
+            None,
+            "Admin API access denied",
+            "the token does not match --admin-token",
+        ));
+    };
+    let mut res = Response::new(Bytes::new());
+    *res.status_mut() = StatusCode::SEE_OTHER;
+    let h = res.headers_mut();
+    h.insert(
+        header::LOCATION,
+        HeaderValue::from_static("/__admin/dashboard/"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let cookie = format!(
+        "{}={}; Path=/__admin; HttpOnly; SameSite=Strict",
+        super::TOKEN_COOKIE,
+        cookie_value(token)
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        h.insert(header::SET_COOKIE, v);
+    }
+    Some(res)
+}
+
+/// The token as a cookie value: percent-encoded past the characters a cookie value may
+/// hold as they are.
+pub(crate) fn cookie_value(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    for b in token.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The value of the admin token cookie among a request's cookies.
+pub(crate) fn token_cookie(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == super::TOKEN_COOKIE).then(|| value.to_string())
+        })
 }
 
 /// Routes `/dashboard/...`.

@@ -342,8 +342,13 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
+/// The cookie a browser holds the admin token in, once it opened
+/// `/__admin/dashboard/?token=TOKEN` ([`dashboard::login`]).
+pub(crate) const TOKEN_COOKIE: &str = "standin-admin-token";
+
 /// Whether a client may use the admin API (see the module doc): loopback clients
-/// always, others with the bearer token when one is configured; the 403 otherwise.
+/// always, others with the bearer token when one is configured (a browser: in the
+/// [`TOKEN_COOKIE`] cookie); the 403 otherwise.
 pub fn allowed(
     token: Option<&str>,
     req: &Request<Bytes>,
@@ -364,20 +369,19 @@ pub fn allowed(
             ),
         ));
     };
-    let sent = req
+    let bearer = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    // Compared in full whatever the first difference, so timing does not reveal it.
-    let same = sent.is_some_and(|s| {
-        s.len() == token.len()
-            && s.bytes()
-                .zip(token.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    });
+    let cookie = dashboard::token_cookie(req.headers());
+    let same = match (bearer, &cookie) {
+        (Some(sent), _) => same_secret(sent, token),
+        (None, Some(sent)) => same_secret(sent, &dashboard::cookie_value(token)),
+        (None, None) => false,
+    };
+    let sent = bearer.or(cookie.as_deref());
     if same {
         Ok(())
     } else {
@@ -389,15 +393,29 @@ pub fn allowed(
             if sent.is_some() {
                 "the bearer token does not match --admin-token"
             } else {
-                "send the admin token as Authorization: Bearer TOKEN"
+                "send the admin token as Authorization: Bearer TOKEN (from a browser: open /__admin/dashboard/?token=TOKEN once)"
             },
         ))
     }
 }
 
+/// Whether `sent` is `secret`, compared in full whatever the first difference, so
+/// timing does not reveal it.
+pub(crate) fn same_secret(sent: &str, secret: &str) -> bool {
+    sent.len() == secret.len()
+        && sent
+            .bytes()
+            .zip(secret.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
 /// Answers one admin request (its path under [`ROOT`]). `peer` is the client's
 /// address, for access control.
 pub fn handle(admin: &Admin, req: Request<Bytes>, peer: SocketAddr) -> Response<Bytes> {
+    if let Some(answer) = dashboard::login(admin.token.as_deref(), &req) {
+        return answer;
+    }
     if let Err(refused) = allowed(admin.token.as_deref(), &req, peer) {
         return refused;
     }

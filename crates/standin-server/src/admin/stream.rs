@@ -11,7 +11,7 @@
 //! arrive, and sends at most [`BATCH`] entries at a time (an `event: skipped` says how
 //! many it left out under a flood), so a dashboard left open keeps the mock's throughput.
 //! A comment line every [`KEEP_ALIVE`] shows the stream alive; the task ends when the
-//! client goes.
+//! client goes or the server stops (so an open dashboard never holds a shutdown up).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,7 +80,11 @@ fn event(name: &str, id: Option<u64>, data: &serde_json::Value) -> String {
 }
 
 /// Opens the stream (access already checked).
-pub fn open(admin: Arc<Admin>, req: &Request<Bytes>) -> Response<ReplyBody> {
+pub fn open(
+    admin: Arc<Admin>,
+    req: &Request<Bytes>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> Response<ReplyBody> {
     let start = match start_of(&admin, req) {
         Ok(s) => s,
         Err(refused) => return refused.map(ReplyBody::full),
@@ -98,7 +102,7 @@ pub fn open(admin: Arc<Admin>, req: &Request<Bytes>) -> Response<ReplyBody> {
                 &json!({ "detail": "the request journal is off (--no-request-journal)" }),
             ));
         }
-        if tx.send(Bytes::from(hello)).await.is_err() {
+        if *stop.borrow() || tx.send(Bytes::from(hello)).await.is_err() {
             return;
         }
         loop {
@@ -123,6 +127,10 @@ pub fn open(admin: Arc<Admin>, req: &Request<Bytes>) -> Response<ReplyBody> {
                     }
                 }
                 () = tx.closed() => return,
+                // The server stops: the stream ends, so its connection can close.
+                () = async {
+                    let _ = stop.wait_for(|s| *s).await;
+                } => return,
             }
         }
     });

@@ -31,6 +31,8 @@ pub(crate) struct Context {
     pub limits: Limits,
     /// The outbound client (upstreams, callbacks), trusting `--outbound-ca` too.
     pub forwarder: Forwarder,
+    /// Becomes `true` when the server stops.
+    pub stop: tokio::sync::watch::Receiver<bool>,
     /// The mocks of the config, for each one's admin API.
     pub siblings: Arc<Siblings>,
     pub shared: Option<Arc<Shared>>,
@@ -144,6 +146,7 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
         limits: ctx.limits.clone(),
         forwarder: ctx.forwarder.clone(),
         sender,
+        stop: ctx.stop.clone(),
         upstream: mock.settings.upstream.clone().map(Forward::to),
         forward_all: mock.settings.forward_all,
     });

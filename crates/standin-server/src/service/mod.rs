@@ -403,6 +403,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             crate::forward::MAX_BODY,
             &extra_roots,
         ),
+        stop: accepting.settings.stop.clone(),
         siblings: siblings.clone(),
         shared,
         shared_journal_max: opts.service.shared_journal_max,

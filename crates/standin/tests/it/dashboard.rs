@@ -493,3 +493,82 @@ fn each_mock_of_a_process_lists_the_others_with_their_names_as_they_are() {
         (Some("renamed"), Some(other.as_str()))
     );
 }
+
+#[test]
+fn an_open_stream_does_not_hold_the_shutdown_up() {
+    let mut s = Server::start(&[
+        &example("petstore.yaml"),
+        "--quiet",
+        "--shutdown-grace",
+        "20s",
+    ]);
+    let rx = stream(&s, None);
+    s.get("/pets").send().unwrap();
+    assert!(next_request(&rx, Duration::from_secs(2)).is_some());
+    let signalled = Instant::now();
+    s.signal("TERM");
+    assert_eq!(s.wait_exit(10), Some(0));
+    let took = signalled.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    // The stream ended with the server.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            _ if Instant::now() > deadline => panic!("the stream is still open"),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_browser_elsewhere_signs_in_once_with_the_token_in_the_address() {
+    let ip = own_address().to_string();
+    let s = Server::start(&[
+        &example("petstore.yaml"),
+        "--host",
+        &ip,
+        "--admin-token",
+        "s3 cr;et",
+        "--quiet",
+    ]);
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut r = browser.get(format!("{}{path}", s.url));
+        if let Some(c) = cookie {
+            r = r.header("cookie", c);
+        }
+        r.send().unwrap()
+    };
+    let (status, v) = json(get("/__admin/dashboard/", None));
+    assert_eq!(status, 403);
+    assert!(v.to_string().contains("?token=TOKEN"), "{v}");
+    assert_eq!(get("/__admin/dashboard/?token=wrong", None).status(), 403);
+    let signed = get("/__admin/dashboard/?token=s3%20cr%3Bet", None);
+    assert_eq!(signed.status(), 303);
+    assert_eq!(
+        header(&signed, "location").as_deref(),
+        Some("/__admin/dashboard/")
+    );
+    let set = header(&signed, "set-cookie").expect("a cookie");
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Strict"), "{set}");
+    assert!(set.contains("Path=/__admin"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_string();
+    assert_eq!(cookie, "standin-admin-token=s3%20cr%3Bet");
+    // The page, the API and the stream take the cookie; another value is refused.
+    assert_eq!(get("/__admin/dashboard/", Some(&cookie)).status(), 200);
+    let (status, v) = json(get("/__admin/mock", Some(&cookie)));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(
+        get("/__admin/mock", Some("standin-admin-token=s3cret")).status(),
+        403
+    );
+    let with_other = format!("theme=dark; {cookie}");
+    let stream = get("/__admin/requests/stream?backlog=0", Some(&with_other));
+    assert_eq!(stream.status(), 200);
+    drop(stream);
+}
