@@ -227,9 +227,17 @@ pub struct Running {
     pub(crate) connections: Arc<Semaphore>,
     /// The permits there are.
     pub(crate) max_connections: u32,
+    /// Notified by `POST /__admin/shutdown`.
+    pub(crate) shutdown_requested: Arc<tokio::sync::Notify>,
 }
 
 impl Running {
+    /// Resolves once a client asked the admin API to stop (`POST /__admin/shutdown`); the
+    /// caller then stops as on a signal, with [`Running::shutdown`].
+    pub async fn shutdown_requested(&self) {
+        self.shutdown_requested.notified().await;
+    }
+
     /// Stops serving: every listener stops accepting (new connections are refused by
     /// the system), every connection finishes its requests in flight and closes, for at
     /// most `grace`. Answers how many connections were still open when `grace` ran out

@@ -186,8 +186,13 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Waits for SIGTERM or Ctrl-C, then stops serving: no new connections, the requests in
 /// flight finish within `grace`; a second signal ends the wait at once.
+/// Waits for SIGTERM, Ctrl-C or `POST /__admin/shutdown`, then stops gracefully within
+/// `grace` (a second signal: at once).
 async fn stop(running: &standin_server::Running, grace: std::time::Duration) {
-    shutdown_signal().await;
+    tokio::select! {
+        () = shutdown_signal() => {}
+        () = running.shutdown_requested() => {}
+    }
     let open = tokio::select! {
         open = running.shutdown(grace) => open,
         _ = shutdown_signal() => {

@@ -31,6 +31,8 @@ pub(crate) struct Context {
     pub limits: Limits,
     /// The outbound client (upstreams, callbacks), trusting `--outbound-ca` too.
     pub forwarder: Forwarder,
+    /// Notified by `POST /__admin/shutdown` ([`crate::Running::shutdown_requested`]).
+    pub shutdown: Arc<tokio::sync::Notify>,
     /// Becomes `true` when the server stops.
     pub stop: tokio::sync::watch::Receiver<bool>,
     /// The mocks of the config, for each one's admin API.
@@ -118,12 +120,11 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
     .with_snapshot(snapshot.clone())
     .with_sender(sender.clone())
     .with_mock(info)
-    .on_shutdown(|| {
-        // Let the answer to the shutdown request go out first.
-        std::thread::spawn(|| {
-            std::thread::sleep(Duration::from_millis(100));
-            std::process::exit(0);
-        });
+    .on_shutdown({
+        // Whoever started the service stops it, as on SIGTERM: gracefully, with the
+        // answer to the shutdown request among the requests that finish.
+        let asked = ctx.shutdown.clone();
+        move || asked.notify_one()
     });
     if let Some(shared) = &ctx.shared
         && rt.journal

@@ -393,6 +393,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         handshake_timeout: opts.limits.header_read_timeout,
     });
     let siblings = Arc::new(Siblings::default());
+    let shutdown = Arc::new(tokio::sync::Notify::new());
     let ctx = build::Context {
         logger,
         runtime: opts.runtime.clone(),
@@ -404,6 +405,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             &extra_roots,
         ),
         stop: accepting.settings.stop.clone(),
+        shutdown: shutdown.clone(),
         siblings: siblings.clone(),
         shared,
         shared_journal_max: opts.service.shared_journal_max,
@@ -577,6 +579,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         stop,
         connections: accepting.connections.clone(),
         max_connections,
+        shutdown_requested: shutdown,
     })
 }
 

@@ -904,3 +904,24 @@ fn faults_reach_the_wire_through_tls() {
     let (_, _, code) = curl(&["-k", &format!("{}/nothing-here", s.url)]);
     assert_eq!(code, 404, "the server serves on");
 }
+
+#[test]
+fn the_admin_api_s_shutdown_is_as_graceful_as_sigterm() {
+    let mut s = Server::start(&[&example("petstore.yaml"), "--quiet", "--delay", "1500"]);
+    let url = format!("{}/pets", s.url);
+    let in_flight = std::thread::spawn(move || {
+        let resp = reqwest::blocking::get(&url).expect("answered despite the shutdown");
+        resp.status().as_u16()
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let asked = Instant::now();
+    let resp = s.req("POST", "/__admin/shutdown").send().expect("answered");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(in_flight.join().expect("client"), 200);
+    assert_eq!(s.wait_exit(5), Some(0));
+    let took = asked.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+}
