@@ -28,7 +28,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -492,6 +492,10 @@ pub struct Journal {
     /// when there is one, so a journal nobody follows pays one atomic load.
     followers: AtomicUsize,
     recorded: tokio::sync::Notify,
+    /// A follower waits for the next entry: set by [`Follower::recorded`], taken by the
+    /// first entry recorded after it, so a follower that is sending, or pausing between
+    /// batches, costs the request path no wake-up (`Notify`'s lock) per entry.
+    wanted: AtomicBool,
 }
 
 /// A stream following the journal; dropping it stops the wake-ups it asked for.
@@ -506,6 +510,9 @@ impl Follower<'_> {
         let mut notified = Box::pin(self.journal.recorded.notified());
         // Registered now, so an entry recorded before the future is polled still wakes it.
         notified.as_mut().enable();
+        // Set after registering and before the caller reads what is new (its shard locks
+        // order this store before any later entry's look at it).
+        self.journal.wanted.store(true, Ordering::SeqCst);
         notified
     }
 }
@@ -554,6 +561,7 @@ impl Journal {
             calls: crate::calls::CallLog::new(config.max_body),
             followers: AtomicUsize::new(0),
             recorded: tokio::sync::Notify::new(),
+            wanted: AtomicBool::new(false),
         }
     }
 
@@ -698,7 +706,10 @@ impl Journal {
         shard.entries.push_back(Arc::new(entry));
         Self::trim(&mut shard, max_entries, max_bytes);
         drop(shard);
-        if self.followers.load(Ordering::Relaxed) > 0 {
+        if self.followers.load(Ordering::Relaxed) > 0
+            && self.wanted.load(Ordering::Relaxed)
+            && self.wanted.swap(false, Ordering::AcqRel)
+        {
             self.recorded.notify_waiters();
         }
     }
@@ -723,21 +734,22 @@ impl Journal {
     /// and how many were left out for the limit. Each shard is read from its newest
     /// end, so a follower that keeps up reads only what is new.
     pub fn since(&self, seq: u64, limit: usize) -> (Vec<Arc<Entry>>, usize) {
+        // A shard's entries are in sequence order: what is new is counted by a binary
+        // search, and only the newest `limit` of each shard are taken (under a flood, a
+        // follower must not copy, sort and drop thousands of entries with the shards
+        // locked against the requests recording theirs).
         let mut fresh = Vec::new();
+        let mut new = 0;
         for shard in self.shards.iter() {
             let shard = Self::lock(shard);
-            fresh.extend(
-                shard
-                    .entries
-                    .iter()
-                    .rev()
-                    .take_while(|e| e.seq >= seq)
-                    .cloned(),
-            );
+            let from = shard.entries.partition_point(|e| e.seq < seq);
+            new += shard.entries.len() - from;
+            fresh.extend(shard.entries.iter().skip(from).rev().take(limit).cloned());
         }
         fresh.sort_unstable_by_key(|e| e.seq);
-        let skipped = fresh.len().saturating_sub(limit);
-        fresh.drain(..skipped);
+        let over = fresh.len().saturating_sub(limit);
+        fresh.drain(..over);
+        let skipped = new - fresh.len();
         (fresh, skipped)
     }
 
@@ -1166,6 +1178,29 @@ mod tests {
         let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
         assert_eq!((urls, skipped), (vec!["/3", "/4"], 3));
         assert!(j.since(5, 10).0.is_empty());
+    }
+
+    #[test]
+    fn since_across_shards_keeps_the_newest_and_counts_the_rest() {
+        let j = Arc::new(Journal::new(config(1000, 1 << 24)));
+        // Each thread records into a shard of its own, one after the other: the
+        // sequence numbers interleave across the shards.
+        for round in 0..3 {
+            for t in 0..4 {
+                let j = j.clone();
+                std::thread::spawn(move || {
+                    j.record(entry(&format!("/{round}-{t}"), b"", Kind::Stub));
+                })
+                .join()
+                .unwrap();
+            }
+        }
+        let (fresh, skipped) = j.since(2, 4);
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(urls, vec!["/2-0", "/2-1", "/2-2", "/2-3"]);
+        assert_eq!(skipped, 6);
+        let (fresh, skipped) = j.since(10, 4);
+        assert_eq!((fresh.len(), skipped), (2, 0));
     }
 
     #[tokio::test]
