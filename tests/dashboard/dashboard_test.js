@@ -254,8 +254,12 @@ async function run(browser, base) {
   await page.screenshot({ path: path.join(SHOTS, "recording.png") });
 
   // Keyboard: number keys switch pages.
+  // The page changes on the hashchange event, a task after the key: wait for it.
   await page.locator("body").press("1");
-  check(!(await page.isHidden("#page-mocks")), "the key 1 shows the mocks page");
+  const switched = await page
+    .waitForSelector("#page-mocks", { state: "visible", timeout: 2000 })
+    .then(() => true, () => false);
+  check(switched, "the key 1 shows the mocks page");
 
   // Phone width and the dark theme.
   await page.setViewportSize({ width: 390, height: 844 });

@@ -39,6 +39,7 @@ use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
 use crate::registry::Registry;
 use crate::sender::{Sender, SenderConfig};
+use crate::shared::stubs::{StubSync, Written};
 
 /// One mock to serve.
 #[derive(Debug, Clone)]
@@ -280,6 +281,8 @@ pub(crate) struct MockState {
     pub(crate) upstream: Option<Forward>,
     /// The validation proxy: every request goes upstream, checked on the way.
     pub(crate) forward_all: bool,
+    /// Which version of the stubs shared with other replicas it serves.
+    pub(crate) stub_sync: StubSync,
 }
 
 /// Loads a snapshot from disk and times it.
@@ -680,41 +683,49 @@ fn admin_answer(
         && req.method() != http::Method::HEAD
         && (req.uri().path().starts_with("/__admin/mappings")
             || req.uri().path() == "/__admin/reset");
+    let (parts, body) = req.into_parts();
     let call = || {
+        let req = Request::from_parts(parts.clone(), body.clone());
         std::panic::catch_unwind(AssertUnwindSafe(|| {
             crate::admin::handle(&state.admin, req, peer)
         }))
     };
     // Routes that read or reset the state wait for a remote store; stubs created or
-    // removed are written to it for the other replicas.
+    // removed are changed on the newest shared copy and saved for the other replicas.
     let answered = match &state.shared {
         Some(shared) => tokio::task::block_in_place(|| {
-            crate::shared::store::clear_failure();
-            let answered = call();
-            if let Some(why) = crate::shared::store::take_failure() {
-                // What the route read or changed in the store did not happen.
+            let unavailable = |why: &str| {
                 let reply =
-                    shared.unavailable(&why, &state.snapshot.load(), &http::HeaderMap::new());
+                    shared.unavailable(why, &state.snapshot.load(), &http::HeaderMap::new());
                 let mut res = Response::new(reply.body);
                 *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
                 for (name, value) in reply.headers {
                     res.headers_mut().append(name, value);
                 }
-                return Ok(res);
-            }
-            if changes_stubs
-                && answered.as_ref().is_ok_and(|r| r.status().as_u16() < 400)
-                && let Ok(handle) = tokio::runtime::Handle::try_current()
-            {
-                let stubs = state.registry.api_json();
-                if let Err(e) = handle.block_on(shared.save_stubs(&state.key, &stubs)) {
-                    eprintln!(
-                        "standin: mock '{}': stubs not shared with the other replicas: {e}",
-                        state.name
-                    );
+                res
+            };
+            let attempt = || {
+                crate::shared::store::clear_failure();
+                let answered = call();
+                match crate::shared::store::take_failure() {
+                    // What the route read or changed in the store did not happen.
+                    Some(why) => Written::Unchanged(Ok(unavailable(&why))),
+                    None if answered.as_ref().is_ok_and(|r| r.status().as_u16() < 400) => {
+                        Written::Changed(answered)
+                    }
+                    None => Written::Unchanged(answered),
                 }
+            };
+            let handle = tokio::runtime::Handle::try_current().ok();
+            match (changes_stubs, handle) {
+                (true, Some(handle)) => state
+                    .stub_sync
+                    .write(shared, &state.key, &state.registry, &handle, attempt)
+                    .unwrap_or_else(|why| Ok(unavailable(&why))),
+                _ => match attempt() {
+                    Written::Changed(a) | Written::Unchanged(a) => a,
+                },
             }
-            answered
         }),
         None => call(),
     };

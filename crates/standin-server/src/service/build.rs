@@ -150,6 +150,7 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
         stop: ctx.stop.clone(),
         upstream: mock.settings.upstream.clone().map(Forward::to),
         forward_all: mock.settings.forward_all,
+        stub_sync: Default::default(),
     });
     Built {
         state,

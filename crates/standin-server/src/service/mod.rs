@@ -84,8 +84,6 @@ pub struct Service {
     writes: tokio::sync::Mutex<()>,
     /// The revision of the shared definitions last applied.
     seen: std::sync::atomic::AtomicU64,
-    /// The version of each mock's shared stubs last applied.
-    stubs_seen: std::sync::Mutex<BTreeMap<String, u64>>,
 }
 
 impl std::fmt::Debug for Service {
@@ -176,6 +174,7 @@ impl Service {
                 dir.by_name.remove(&old.def.name);
                 // Stubs created through its admin API outlive a change of settings or
                 // files.
+                inst.state.stub_sync.carry_on(&old.state.stub_sync);
                 let _ = inst
                     .state
                     .registry
@@ -239,27 +238,19 @@ impl Service {
                 ),
             }
         }
-        let rebuilt: Vec<String> = fresh.iter().map(|m| m.state.key.clone()).collect();
         if !fresh.is_empty() || !gone.is_empty() {
             self.publish(fresh, &gone);
         }
-        self.sync_stubs(shared, &rebuilt).await?;
+        self.sync_stubs(shared).await?;
         self.seen.store(rev, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 
-    /// Applies the shared stubs of every mock whose stubs changed (and of the mocks in
-    /// `rebuilt`, which start without them).
-    async fn sync_stubs(&self, shared: &Shared, rebuilt: &[String]) -> Result<(), String> {
+    /// Serves the shared stubs of every mock whose stubs changed since it last applied
+    /// them (a mock built here since starts with none applied).
+    async fn sync_stubs(&self, shared: &Shared) -> Result<(), String> {
         let versions = shared.stub_versions().await?;
-        let changed: Vec<(String, u64)> = {
-            let seen = self.stubs_seen.lock().unwrap_or_else(|e| e.into_inner());
-            versions
-                .into_iter()
-                .filter(|(k, v)| seen.get(k) != Some(v) || rebuilt.contains(k))
-                .collect()
-        };
-        for (key, version) in changed {
+        for (key, version) in versions {
             let Some(state) = self
                 .directory
                 .load()
@@ -270,17 +261,19 @@ impl Service {
             else {
                 continue;
             };
-            let stubs = shared.stubs(&key).await?;
-            if let Err(e) = state.registry.replace_api(&stubs) {
-                eprintln!(
-                    "standin: mock '{}': the shared stubs cannot be used: {e}",
-                    state.name
-                );
+            if state.stub_sync.applied() == version {
+                continue;
             }
-            self.stubs_seen
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key, version);
+            if let Err(e) = state
+                .stub_sync
+                .catch_up(shared, &state.key, &state.registry)
+                .await
+            {
+                if !shared.is_up() {
+                    return Err(e);
+                }
+                eprintln!("standin: mock '{}': {e}", state.name);
+            }
         }
         Ok(())
     }
@@ -523,7 +516,6 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         work,
         writes: tokio::sync::Mutex::new(()),
         seen: std::sync::atomic::AtomicU64::new(u64::MAX),
-        stubs_seen: std::sync::Mutex::new(BTreeMap::new()),
     });
     for (m, (b, ..)) in mocks.iter().zip(&built) {
         if m.watch {

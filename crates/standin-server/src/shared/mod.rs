@@ -12,12 +12,13 @@
 //! - `mocks:rev` (a counter raised by every change), `mocks:defs` and
 //!   `mocks:versions` (hashes by mock id): the runtime mocks' definitions;
 //! - `stubs:<mock>` (the stubs created through a mock's admin API, as JSON) and
-//!   `stubs:versions`: stubs added on one replica are served by all;
+//!   `stubs:versions`: stubs added on one replica are served by all ([`stubs`]);
 //! - `s:<mock>:…`: a mock's state ([`store`]);
 //! - `j:<mock>`: its journal, a stream capped with `MAXLEN ~` ([`journal`]).
 
 pub mod journal;
 pub mod store;
+pub(crate) mod stubs;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -270,41 +271,10 @@ impl Shared {
         self.call(pipe.query_async::<()>(&mut c)).await
     }
 
-    /// Saves the stubs created through a mock's admin API and tells the other
-    /// replicas.
-    pub(crate) async fn save_stubs(
-        &self,
-        key: &str,
-        stubs: &[serde_json::Value],
-    ) -> Result<u64, String> {
-        let mut c = self.conn();
-        let version: u64 = self.call(c.incr(REV, 1u64)).await?;
-        let text = serde_json::Value::Array(stubs.to_vec()).to_string();
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .set(format!("standin:stubs:{key}"), text)
-            .ignore()
-            .hset(STUB_VERSIONS, key, version)
-            .ignore()
-            .incr(REV, 1u64)
-            .ignore();
-        self.call(pipe.query_async::<()>(&mut c)).await?;
-        Ok(version)
-    }
-
     /// Every mock's stubs version.
     pub(crate) async fn stub_versions(&self) -> Result<BTreeMap<String, u64>, String> {
         let mut c = self.conn();
         self.call(c.hgetall(STUB_VERSIONS)).await
-    }
-
-    /// The stubs of a mock created through its admin API, as saved.
-    pub(crate) async fn stubs(&self, key: &str) -> Result<Vec<serde_json::Value>, String> {
-        let mut c = self.conn();
-        let text: Option<String> = self.call(c.get(format!("standin:stubs:{key}"))).await?;
-        Ok(text
-            .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
-            .unwrap_or_default())
     }
 
     /// Removes a definition and tells the other replicas.

@@ -1111,6 +1111,68 @@ fn stubs_added_on_one_replica_are_served_by_all_and_a_new_replica_starts_with_ev
 }
 
 #[test]
+fn stubs_created_at_once_on_two_replicas_are_all_kept_on_both() {
+    let redis = Redis::start();
+    let rs = replicas(&redis, 2);
+    create_shared(&rs[0]);
+    wait_for(&rs[1], "/mocks/team/pets");
+    // Four writers, two on each replica, each creating stubs as fast as it is answered:
+    // a replica that saved its own copy over a newer one would lose the others' stubs.
+    let per_writer = 15;
+    let (_, before) = json(rs[0].get("/mocks/team/__admin/mappings").send().unwrap());
+    let expected = before["meta"]["total"].as_u64().unwrap() + 4 * per_writer;
+    let urls: Vec<String> = rs.iter().map(|r| r.url.clone()).collect();
+    std::thread::scope(|scope| {
+        for writer in 0..4 {
+            let url = urls[writer % 2].clone();
+            scope.spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for n in 0..per_writer {
+                    let stub = json!({
+                        "request": {"method": "GET", "url": format!("/w{writer}/{n}")},
+                        "response": {"status": 200, "body": format!("{writer}.{n}")}
+                    });
+                    let res = client
+                        .post(format!("{url}/mocks/team/__admin/mappings"))
+                        .json(&stub)
+                        .send()
+                        .unwrap();
+                    assert_eq!(res.status(), 201, "{}", res.text().unwrap());
+                }
+            });
+        }
+    });
+    // Each replica serves its own writes at once, and in the end every stub everywhere.
+    let started = Instant::now();
+    for r in &rs {
+        loop {
+            let (_, listed) = json(r.get("/mocks/team/__admin/mappings").send().unwrap());
+            let total = listed["meta"]["total"].as_u64().unwrap();
+            if total == expected {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{total} of {expected} stubs on {}",
+                r.url
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for writer in 0..4 {
+            for n in 0..per_writer {
+                let body = r
+                    .get(&format!("/mocks/team/w{writer}/{n}"))
+                    .send()
+                    .unwrap()
+                    .text()
+                    .unwrap();
+                assert_eq!(body, format!("{writer}.{n}"), "on {}", r.url);
+            }
+        }
+    }
+}
+
+#[test]
 fn replicas_share_state_over_tls_with_rediss() {
     let redis = Redis::start_tls();
     let rs = replicas(&redis, 2);
