@@ -49,21 +49,71 @@ impl Default for MemoryStore {
     }
 }
 
-/// About how many bytes a value takes as JSON text (no allocation).
-pub fn size_of(v: &Value) -> usize {
-    match v {
-        Value::Null => 4,
-        Value::Bool(_) => 5,
-        Value::Number(_) => 8,
-        Value::String(s) => s.len() + 2,
-        Value::Array(a) => 2 + a.iter().map(|x| size_of(x) + 1).sum::<usize>(),
-        Value::Object(m) => {
-            2 + m
-                .iter()
-                .map(|(k, x)| k.len() + 4 + size_of(x))
-                .sum::<usize>()
+/// What glibc's malloc takes for an allocation of `n` bytes: the request and its 8-byte
+/// header rounded up to 16, at least 32; nothing for no allocation.
+fn chunk(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        (n + 8).div_ceil(16).max(2) * 16
+    }
+}
+
+/// The slots of a hash table (hashbrown, under serde_json's `preserve_order` map)
+/// holding `len` entries, and how many entries fit before it grows.
+fn table(len: usize) -> (usize, usize) {
+    match len {
+        0 => (0, 0),
+        1..=3 => (4, 3),
+        4..=7 => (8, 7),
+        _ => {
+            let buckets = (len * 8 / 7 + 1).next_power_of_two();
+            (buckets, buckets / 8 * 7)
         }
     }
+}
+
+/// A map entry as stored: its hash, its key and its value.
+const ENTRY: usize = 8 + std::mem::size_of::<String>() + std::mem::size_of::<Value>();
+
+/// The heap a value holds as parsed (not counting the `Value` itself): strings as
+/// long as their text, arrays grown by doubling from 4, maps as a hash table of
+/// indices and a vector of entries of the table's capacity.
+fn heap(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+        Value::String(s) => chunk(s.len()),
+        Value::Array(a) => {
+            let capacity = if a.is_empty() {
+                0
+            } else {
+                a.len().next_power_of_two().max(4)
+            };
+            chunk(capacity * std::mem::size_of::<Value>()) + a.iter().map(heap).sum::<usize>()
+        }
+        Value::Object(m) => {
+            let (buckets, capacity) = table(m.len());
+            let indices = if buckets == 0 {
+                0
+            } else {
+                chunk(buckets * 8 + buckets + 16)
+            };
+            indices
+                + chunk(capacity * ENTRY)
+                + m.iter()
+                    .map(|(k, x)| chunk(k.len()) + heap(x))
+                    .sum::<usize>()
+        }
+    }
+}
+
+/// The memory an item takes in a collection: its heap, its identifier's text (counted
+/// as long as a uuid's), and its entry in the collection's map counted twice (the
+/// entries and the index table grow by doubling, so up to half of them are room not yet
+/// used). A model of the allocations, not a measurement: `bench/state-memory.sh`
+/// compares it with the RSS.
+pub fn size_of(v: &Value) -> usize {
+    heap(v) + 2 * (ENTRY + 9) + chunk(36)
 }
 
 impl MemoryStore {

@@ -76,7 +76,8 @@ pub struct Dump {
 pub struct Budget {
     /// The most items, over every collection and namespace.
     pub max_items: usize,
-    /// The most bytes the items take (as JSON text, approximately).
+    /// The most bytes the items take in memory (see [`size_of`], a model of their
+    /// allocations).
     pub max_bytes: usize,
     /// Items held now.
     pub items: usize,

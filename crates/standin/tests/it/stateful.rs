@@ -587,6 +587,68 @@ fn a_spent_budget_is_a_507_naming_it() {
     );
 }
 
+/// The resident memory of a process, in bytes.
+fn rss(pid: u32) -> usize {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb * 1024
+}
+
+#[test]
+fn the_byte_budget_bounds_the_memory_the_items_take() {
+    // Items counted by what they allocate, not by their JSON text (about 20 times less
+    // for a small pet): an 8 MiB budget fills after some ten thousand of them, and the
+    // memory grows by about the budget.
+    let budget = 8 << 20;
+    let s = Server::start(&[
+        &petstore(),
+        "--stateful",
+        "--no-request-journal",
+        "--quiet",
+        "--state-max-items",
+        "1000000",
+        "--state-max-bytes",
+        "8M",
+    ]);
+    send(&s, "GET", "/v1/pets", None);
+    let idle = rss(s.pid());
+    let mut created = 0;
+    let full = loop {
+        let (status, body) = send(
+            &s,
+            "POST",
+            "/v1/pets",
+            Some(json!({"name": format!("pet {created}"), "tag": "dog"})),
+        );
+        match status {
+            201 => created += 1,
+            507 => break body,
+            other => panic!("{other}: {body}"),
+        }
+        assert!(
+            created < 40_000,
+            "40,000 pets and the 8M budget is not spent"
+        );
+    };
+    assert!(
+        full["detail"].as_str().unwrap().contains("bytes budget"),
+        "{full}"
+    );
+    let grown = rss(s.pid()).saturating_sub(idle);
+    eprintln!(
+        "{created} pets in the 8M budget; RSS grew {} KiB",
+        grown / 1024
+    );
+    assert!(
+        grown <= budget + budget / 2,
+        "{created} pets grew the memory by {grown} bytes, past the {budget}-byte budget"
+    );
+}
+
 #[test]
 fn concurrent_creates_get_distinct_ids_and_concurrent_patches_all_land() {
     let s = Server::start(&[&shop(), "--stateful"]);
