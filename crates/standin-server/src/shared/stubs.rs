@@ -168,22 +168,15 @@ impl StubSync {
                 Written::Changed(answer) => answer,
             };
             let saved = handle.block_on(shared.save_stubs_if(key, &registry.api_json(), version));
-            match saved {
-                Ok(Some(new)) => {
-                    self.applied.store(new, Ordering::Release);
-                    return Ok(answer);
-                }
-                // Another replica saved first: again, on theirs.
-                Ok(None) => {}
-                Err(e) => {
-                    let _ = registry.replace_api(&stubs);
-                    return Err(e);
-                }
+            if let Ok(Some(new)) = saved {
+                self.applied.store(new, Ordering::Release);
+                return Ok(answer);
             }
+            // Not saved: what is served goes back to the copy at `applied`. A store
+            // failure ends here; another replica that saved first means again, on theirs.
+            let _ = registry.replace_api(&stubs);
+            saved?;
         }
-        let _ = handle
-            .block_on(shared.stubs_at(key))
-            .map(|(version, stubs)| self.apply(registry, version, &stubs));
         Err(format!(
             "the stubs changed on other replicas {ATTEMPTS} times while this change was made; nothing was saved"
         ))
