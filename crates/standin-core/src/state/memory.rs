@@ -112,7 +112,7 @@ fn heap(v: &Value) -> usize {
 /// entries and the index table grow by doubling, so up to half of them are room not yet
 /// used). A model of the allocations, not a measurement: `bench/state-memory.sh`
 /// compares it with the RSS.
-pub fn size_of(v: &Value) -> usize {
+pub fn item_bytes(v: &Value) -> usize {
     heap(v) + 2 * (ENTRY + 9) + chunk(36)
 }
 
@@ -245,10 +245,10 @@ fn put_numbered(coll: &mut Collection, mut item: Value, id_prop: &str) -> Option
         }
     };
     bump(coll, &id);
-    coll.bytes += size_of(&item);
+    coll.bytes += item_bytes(&item);
     let old = coll.items.insert(id, item);
     if let Some(old) = &old {
-        coll.bytes -= size_of(old);
+        coll.bytes -= item_bytes(old);
     }
     old
 }
@@ -339,7 +339,7 @@ impl Store for MemoryStore {
             }
         };
         set_id(&mut item, c.id_prop, value);
-        let size = size_of(&item);
+        let size = item_bytes(&item);
         self.reserve(1, size)?;
         bump(coll, &text);
         coll.bytes += size;
@@ -371,7 +371,7 @@ impl Store for MemoryStore {
             return Ok(None);
         };
         set_id(&mut item, c.id_prop, id_value(id, slot.get(c.id_prop)));
-        let (old, new) = (size_of(slot), size_of(&item));
+        let (old, new) = (item_bytes(slot), item_bytes(&item));
         self.resize(old, new)?;
         coll.bytes = coll.bytes + new - old;
         *slot = item.clone();
@@ -394,7 +394,7 @@ impl Store for MemoryStore {
             return Ok(Some(slot.clone()));
         }
         set_id(&mut copy, c.id_prop, id_value(id, slot.get(c.id_prop)));
-        let (old, new) = (size_of(slot), size_of(&copy));
+        let (old, new) = (item_bytes(slot), item_bytes(&copy));
         self.resize(old, new)?;
         coll.bytes = coll.bytes + new - old;
         *slot = copy.clone();
@@ -414,7 +414,7 @@ impl Store for MemoryStore {
         let coll = self.open(&mut map, c)?;
         let gone = coll.items.shift_remove(id);
         if let Some(v) = &gone {
-            let size = size_of(v);
+            let size = item_bytes(v);
             coll.bytes = coll.bytes.saturating_sub(size);
             self.release(1, size);
         }
@@ -431,7 +431,7 @@ impl Store for MemoryStore {
 
     fn put_all(&self, c: &Coll<'_>, items: Vec<Value>) -> Result<usize, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let bytes: usize = items.iter().map(size_of).sum();
+        let bytes: usize = items.iter().map(item_bytes).sum();
         let (old_items, old_bytes) = map
             .get(&Self::key_of(c))
             .map_or((0, 0), |k| (k.items.len(), k.bytes));
@@ -448,7 +448,7 @@ impl Store for MemoryStore {
         for item in items {
             if let Some(old) = put_numbered(&mut coll, item, c.id_prop) {
                 // The same identifier twice: the last one is kept.
-                self.release(1, size_of(&old));
+                self.release(1, item_bytes(&old));
             }
         }
         let held = coll.items.len();

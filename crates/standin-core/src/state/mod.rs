@@ -16,7 +16,7 @@
 
 mod memory;
 
-pub use memory::{MemoryStore, size_of};
+pub use memory::{MemoryStore, item_bytes};
 
 use serde_json::Value;
 
@@ -76,7 +76,7 @@ pub struct Dump {
 pub struct Budget {
     /// The most items, over every collection and namespace.
     pub max_items: usize,
-    /// The most bytes the items take in memory (see [`size_of`], a model of their
+    /// The most bytes the items take in memory (see [`item_bytes`], a model of their
     /// allocations).
     pub max_bytes: usize,
     /// Items held now.

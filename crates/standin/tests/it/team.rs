@@ -541,6 +541,15 @@ fn replicas(redis: &Redis, n: usize) -> Vec<Server> {
         .collect()
 }
 
+/// Two replicas on `redis`, with the shared petstore mock created on the first and
+/// served by the second.
+fn sharing_pair(redis: &Redis) -> Vec<Server> {
+    let rs = replicas(redis, 2);
+    create_shared(&rs[0]);
+    wait_for(&rs[1], "/mocks/team/pets");
+    rs
+}
+
 /// Creates the shared mock through `s`: petstore, stateful, with the scenario stubs.
 fn create_shared(s: &Server) -> String {
     let (status, v) = upload(
@@ -855,9 +864,7 @@ fn redis_stopped_gives_503s_naming_it_and_started_again_full_service() {
 #[test]
 fn seeding_changing_and_resetting_state_on_one_replica_is_seen_by_the_other() {
     let redis = Redis::start();
-    let rs = replicas(&redis, 2);
-    create_shared(&rs[0]);
-    wait_for(&rs[1], "/mocks/team/pets");
+    let rs = sharing_pair(&redis);
     // Seeded through one replica's admin API.
     let (status, v) = json(
         rs[0]
@@ -1030,9 +1037,7 @@ fn the_kubernetes_config_map_starts_a_service_on_the_shared_store() {
 #[test]
 fn stubs_added_on_one_replica_are_served_by_all_and_a_new_replica_starts_with_every_mock() {
     let redis = Redis::start();
-    let rs = replicas(&redis, 2);
-    create_shared(&rs[0]);
-    wait_for(&rs[1], "/mocks/team/pets");
+    let rs = sharing_pair(&redis);
     let (status, stub) = json(
         rs[0]
             .req("POST", "/mocks/team/__admin/mappings")
@@ -1113,9 +1118,7 @@ fn stubs_added_on_one_replica_are_served_by_all_and_a_new_replica_starts_with_ev
 #[test]
 fn stubs_created_at_once_on_two_replicas_are_all_kept_on_both() {
     let redis = Redis::start();
-    let rs = replicas(&redis, 2);
-    create_shared(&rs[0]);
-    wait_for(&rs[1], "/mocks/team/pets");
+    let rs = sharing_pair(&redis);
     // Four writers, two on each replica, each creating stubs as fast as it is answered:
     // a replica that saved its own copy over a newer one would lose the others' stubs.
     let per_writer = 15;
@@ -1175,9 +1178,7 @@ fn stubs_created_at_once_on_two_replicas_are_all_kept_on_both() {
 #[test]
 fn replicas_share_state_over_tls_with_rediss() {
     let redis = Redis::start_tls();
-    let rs = replicas(&redis, 2);
-    create_shared(&rs[0]);
-    wait_for(&rs[1], "/mocks/team/pets");
+    let rs = sharing_pair(&redis);
     let (status, made) = json(
         rs[1]
             .req("POST", "/mocks/team/pets")
