@@ -31,12 +31,16 @@
 //!
 //! Over TLS the faults' bytes go through TLS, and a close sends `close_notify` first.
 //!
-//! Besides hyper, [`serve`] watches two things: the server stopping (it then asks hyper
-//! to finish the requests it has and close: `Connection: close` on HTTP/1, `GOAWAY` on
-//! HTTP/2) and idleness (no byte read or written while the server works on no request
-//! of the connection, for the idle timeout: the connection is closed). The IO counts the
-//! reads and writes that moved bytes with a plain store, the only cost on the request
-//! path.
+//! Besides hyper, [`serve`] watches three things: the server stopping (it then asks
+//! hyper to finish the requests it has and close: `Connection: close` on HTTP/1,
+//! `GOAWAY` on HTTP/2), idleness (no byte read or written while the server works on no
+//! request of the connection, for the idle timeout: the connection is closed) and, on
+//! HTTP/2, a header block begun and not finished within the header-read timeout (the
+//! connection is closed, as hyper closes an HTTP/1 connection whose head is late; the
+//! IO follows the frames with [`crate::heads::HeadWatch`]). The IO counts the
+//! reads and writes that moved bytes with a plain store and, on HTTP/2 only, reads the
+//! frame headers as they pass: on HTTP/1 the only cost on the request path is that
+//! store.
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -47,7 +51,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Request, Response, Version};
@@ -60,6 +64,8 @@ use standin_core::exchange::Fault;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
+
+use crate::heads::HeadWatch;
 
 /// How long a connection closed after a fault keeps reading what the client still sends,
 /// so that the close is a FIN and not a reset (see the module docs).
@@ -118,6 +124,9 @@ pub struct Settings {
     /// A connection on which nothing moves while no request is being answered is closed
     /// after this long.
     pub idle_timeout: Option<Duration>,
+    /// An HTTP/2 header block begun and not ended after this long closes the
+    /// connection ([`crate::heads`]); hyper times HTTP/1 heads itself.
+    pub header_timeout: Option<Duration>,
     /// Becomes `true` when the server stops: each connection finishes the requests it
     /// has and closes (HTTP/2: `GOAWAY`).
     pub stop: watch::Receiver<bool>,
@@ -129,6 +138,7 @@ impl Settings {
         Settings {
             builder: limits.builder(),
             idle_timeout: limits.idle_timeout,
+            header_timeout: limits.header_read_timeout,
             stop,
         }
     }
@@ -146,6 +156,11 @@ struct ConnState {
     /// Requests the server is answering (their body read, their reply not yet handed
     /// to hyper): the connection is not idle while one is.
     working: AtomicUsize,
+    /// When the connection was accepted: the origin of `head_since`.
+    born: Instant,
+    /// Milliseconds after `born`, plus one, at which an HTTP/2 header block still open
+    /// began; 0 while none is. Only the connection's IO writes it.
+    head_since: AtomicU64,
 }
 
 impl ConnState {
@@ -153,6 +168,29 @@ impl ConnState {
         // One writer (the IO, polled by the connection's task): no read-modify-write.
         let n = self.moved.load(Ordering::Relaxed);
         self.moved.store(n.wrapping_add(1), Ordering::Relaxed);
+    }
+
+    /// Notes whether an HTTP/2 header block is open after a read.
+    fn head_open(&self, open: bool) {
+        let since = self.head_since.load(Ordering::Relaxed);
+        if open && since == 0 {
+            let ms = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX - 1);
+            self.head_since.store(ms + 1, Ordering::Relaxed);
+        } else if !open && since != 0 {
+            self.head_since.store(0, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether an HTTP/2 header block has been open for `timeout` or longer.
+    fn head_overdue(&self, timeout: Duration) -> bool {
+        match self.head_since.load(Ordering::Relaxed) {
+            0 => false,
+            since => {
+                let now = u64::try_from(self.born.elapsed().as_millis()).unwrap_or(u64::MAX);
+                now.saturating_add(1).saturating_sub(since)
+                    >= u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
+            }
+        }
     }
 }
 
@@ -227,6 +265,8 @@ struct Io<S: Socket> {
     conn: Arc<ConnState>,
     /// Where the stream goes when the IO is dropped after a fault.
     released: Arc<Mutex<Option<S>>>,
+    /// Follows HTTP/2 frames to time header blocks; off at once for HTTP/1.
+    heads: HeadWatch,
 }
 
 impl<S: Socket> Io<S> {
@@ -278,6 +318,10 @@ impl<S: Socket> AsyncRead for Io<S> {
         let r = this.stream()?.poll_read(cx, buf);
         if buf.filled().len() > before {
             this.conn.moved();
+            if !this.heads.is_off() {
+                let open = this.heads.feed(&buf.filled()[before..]);
+                this.conn.head_open(open);
+            }
         }
         r
     }
@@ -325,8 +369,9 @@ impl<S: Socket> AsyncWrite for Io<S> {
     }
 }
 
-/// How often an idle connection is looked at, per idle timeout: it is closed between
-/// one and `1 + 1/IDLE_CHECKS` timeouts after the last byte moved.
+/// How often a connection is looked at, per idle or header timeout (the shorter): it is
+/// closed between one and `1 + 1/IDLE_CHECKS` timeouts after the last byte moved, or
+/// after its HTTP/2 header block began.
 const IDLE_CHECKS: u32 = 4;
 
 /// Serves one accepted connection: HTTP/1.1 or HTTP/2 (prior knowledge, or ALPN `h2`
@@ -348,12 +393,15 @@ where
         fault: OnceLock::new(),
         moved: AtomicU64::new(0),
         working: AtomicUsize::new(0),
+        born: Instant::now(),
+        head_since: AtomicU64::new(0),
     });
     let released = Arc::new(Mutex::new(None));
     let io = TokioIo::new(Io {
         stream: Some(stream),
         conn: conn.clone(),
         released: released.clone(),
+        heads: HeadWatch::default(),
     });
     let service = {
         let conn = conn.clone();
@@ -378,13 +426,15 @@ where
         };
         let mut stopped = std::pin::pin!(stopped);
         let mut stopping = false;
-        let check_every = settings
-            .idle_timeout
+        let check_every = [settings.idle_timeout, settings.header_timeout]
+            .into_iter()
+            .flatten()
+            .min()
             .map(|t| (t / IDLE_CHECKS).max(Duration::from_millis(10)));
         let mut ticks = tokio::time::interval(check_every.unwrap_or(Duration::from_secs(3600)));
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         ticks.reset();
-        let (mut last, mut quiet) = (0u64, 0u32);
+        let (mut last, mut quiet_from) = (0u64, Instant::now());
         loop {
             tokio::select! {
                 biased;
@@ -396,15 +446,18 @@ where
                     connection.as_mut().graceful_shutdown();
                 }
                 _ = ticks.tick(), if check_every.is_some() => {
+                    // Dropping the connection closes the socket.
+                    if settings.header_timeout.is_some_and(|t| conn.head_overdue(t)) {
+                        break;
+                    }
                     let moved = conn.moved.load(Ordering::Relaxed);
                     if moved != last || conn.working.load(Ordering::Relaxed) > 0 {
-                        (last, quiet) = (moved, 0);
-                    } else {
-                        quiet += 1;
-                        if quiet >= IDLE_CHECKS {
-                            // Dropping the connection closes the socket.
-                            break;
-                        }
+                        (last, quiet_from) = (moved, Instant::now());
+                    } else if settings
+                        .idle_timeout
+                        .is_some_and(|t| quiet_from.elapsed() >= t)
+                    {
+                        break;
                     }
                 }
             }

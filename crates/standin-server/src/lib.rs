@@ -1,7 +1,8 @@
 //! standin-server: the data plane around the pure core.
 //!
 //! It owns what the core must not touch: sockets ([`service`], [`server`], [`conn`];
-//! HTTPS in [`tls`], what clients may send in [`limits`]), the file system ([`files`]),
+//! HTTPS in [`tls`], what clients may send in [`limits`], HTTP/2 header blocks timed in
+//! [`heads`]), the file system ([`files`]),
 //! watching files and swapping snapshots ([`reload`]), timers (delays), the request log
 //! ([`log`]), outbound callbacks and webhooks ([`sender`]), the shared store
 //! ([`shared`]) and metrics.
@@ -12,6 +13,7 @@ pub mod calls;
 pub mod conn;
 pub mod files;
 pub mod forward;
+pub mod heads;
 pub mod journal;
 pub mod limits;
 pub mod log;

@@ -329,8 +329,8 @@ pub struct ServeArgs {
     pub max_connections: Option<usize>,
 
     /// How long a client has to send a whole request head (HTTP/1; it also bounds the
-    /// wait for the next request on a kept-alive connection) or to finish a TLS
-    /// handshake; `off` for no limit [default: 30s]. Example: --header-read-timeout 10s
+    /// wait for the next request on a kept-alive connection), to finish a header block
+    /// once begun (HTTP/2) or to finish a TLS handshake; `off` for no limit [default: 30s]. Example: --header-read-timeout 10s
     #[arg(long, value_name = "DURATION")]
     pub header_read_timeout: Option<String>,
 

@@ -543,35 +543,81 @@ fn connections_past_the_limit_get_503_until_one_closes() {
     }
 }
 
-#[test]
-fn a_client_trickling_its_headers_is_cut_off_after_the_header_read_timeout() {
-    let s = Server::start(&[
+/// A mock with a header-read timeout of 1 s.
+fn impatient_server() -> Server {
+    Server::start(&[
         &example("petstore.yaml"),
         "--quiet",
         "--header-read-timeout",
         "1s",
-    ]);
-    let mut slow = connect(&s);
+    ])
+}
+
+/// Sends `opening`, then `trickle` one byte every 100 ms from a thread of its own, which
+/// ends with how long the server let it write; it panics if the server never cuts it off.
+fn trickle(s: &Server, opening: &[u8], trickle: Vec<u8>) -> std::thread::JoinHandle<Duration> {
+    let mut slow = connect(s);
     let started = Instant::now();
-    slow.write_all(b"GET /pets HTTP/1.1\r\nHost: x\r\n")
-        .expect("write");
-    let cut = std::thread::spawn(move || {
-        // One byte every 100 ms, for up to 10 s: never a whole head.
-        for _ in 0..100 {
-            if slow.write_all(b"X").is_err() {
+    slow.write_all(opening).expect("write");
+    std::thread::spawn(move || {
+        for b in &trickle {
+            if slow.write_all(std::slice::from_ref(b)).is_err() {
                 return started.elapsed();
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("the server never cut the trickling client off");
-    });
-    // Meanwhile others are served.
-    assert_eq!(s.get("/pets").send().expect("sent").status(), 200);
+    })
+}
+
+/// Whether a trickling client was cut off about 1 s after it began.
+fn cut_off_after_a_second(cut: std::thread::JoinHandle<Duration>) {
     let after = cut.join().expect("trickler");
     assert!(
         after >= Duration::from_millis(900) && after < Duration::from_secs(4),
         "{after:?}"
     );
+}
+
+#[test]
+fn a_client_trickling_its_headers_is_cut_off_after_the_header_read_timeout() {
+    let s = impatient_server();
+    // For up to 10 s: never a whole head.
+    let cut = trickle(&s, b"GET /pets HTTP/1.1\r\nHost: x\r\n", vec![b'X'; 100]);
+    // Meanwhile others are served.
+    assert_eq!(s.get("/pets").send().expect("sent").status(), 200);
+    cut_off_after_a_second(cut);
+}
+
+/// An HTTP/2 frame on `stream`: its 9-byte header, then `payload`.
+fn h2_frame(kind: u8, flags: u8, stream: u8, payload: &[u8]) -> Vec<u8> {
+    let len = u32::try_from(payload.len()).expect("small").to_be_bytes();
+    let mut f = vec![len[1], len[2], len[3], kind, flags, 0, 0, 0, stream];
+    f.extend_from_slice(payload);
+    f
+}
+
+#[test]
+fn an_http2_client_trickling_a_header_block_is_cut_off_after_the_header_read_timeout() {
+    let s = impatient_server();
+    // Prior knowledge: the preface, empty settings, then a HEADERS frame that declares
+    // 200 bytes of header block and sends them one every 100 ms.
+    let mut opening = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    opening.extend(h2_frame(0x4, 0, 0, &[]));
+    let headers = h2_frame(0x1, 0x4 | 0x1, 1, &[0x82; 200]);
+    opening.extend(&headers[..12]);
+    let cut = trickle(&s, &opening, headers[12..].to_vec());
+    runtime().block_on(async {
+        // Meanwhile another HTTP/2 client is served, and a connection that only waits
+        // between its requests is idle, not late: it outlives the header timeout.
+        let mut sender = h2(&s.url, None).await;
+        let first = sender.send_request(empty_get(format!("{}/pets", s.url)));
+        assert_eq!(first.await.expect("answered").status(), 200);
+        tokio::time::sleep(Duration::from_millis(1600)).await;
+        let again = sender.send_request(empty_get(format!("{}/pets", s.url)));
+        assert_eq!(again.await.expect("answered after a wait").status(), 200);
+    });
+    cut_off_after_a_second(cut);
 }
 
 #[test]
