@@ -1,11 +1,14 @@
 //! `standin mock`: Prism's command line. `prism mock DOCUMENT` flags, with Prism's
 //! meaning, are translated into a `standin serve` command line, which is printed and
-//! then run; a document given as an http(s) URL is fetched first.
+//! then run; a document given as an `http://` or `https://` URL is fetched first.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{ArgAction, Args};
+use standin_server::forward::{
+    CONNECT_TIMEOUT, CertificateDer, Forwarder, MAX_BODY, TOTAL_TIMEOUT, read_certificates,
+};
 
 /// Flags of `standin mock`, as Prism spells them.
 #[derive(Debug, Args)]
@@ -74,6 +77,12 @@ pub struct MockArgs {
     #[arg(short = 'm', long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = bool_text)]
     pub multiprocess: Option<bool>,
+
+    /// standin's own: a PEM file of certificates to trust, beside the built-in roots,
+    /// for an https:// document and for https:// callback targets (without it,
+    /// `NODE_EXTRA_CA_CERTS`, as Prism's Node does). standin serve: --outbound-ca.
+    #[arg(long, value_name = "FILE")]
+    pub outbound_ca: Option<PathBuf>,
 
     /// Print help (`-h` is --host, as in Prism).
     #[arg(long, action = ArgAction::Help)]
@@ -151,8 +160,13 @@ fn seed_number(text: &str) -> u64 {
 /// `standin serve` printed to stderr, then served.
 pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     let remote = args.document.starts_with("http://") || args.document.starts_with("https://");
+    let ca = trusted_file(&args);
     let document = if remote {
-        fetch(&args.document)?
+        let extra = match &ca {
+            Some(file) => read_certificates(file).context("--outbound-ca")?,
+            None => Vec::new(),
+        };
+        fetch(&args.document, &extra)?
     } else {
         PathBuf::from(&args.document)
     };
@@ -163,7 +177,10 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
         None => (document, false),
     };
     let document = document.to_string_lossy().into_owned();
-    let serve = serve_args(&args, &document, !remote && !converted)?;
+    let mut serve = serve_args(&args, &document, !remote && !converted)?;
+    if let Some(file) = &ca {
+        serve.extend(["--outbound-ca".to_string(), file.display().to_string()]);
+    }
     eprintln!("standin: serving as `standin serve {}`", serve.join(" "));
     let argv = ["standin".to_string(), "serve".to_string()]
         .into_iter()
@@ -174,6 +191,16 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
         crate::args::Command::Serve(a) => crate::serve(*a),
         _ => bail!("translating Prism's flags did not give `standin serve`"),
     }
+}
+
+/// The certificates to trust beside the built-in roots, for the document's URL and for
+/// callbacks: `--outbound-ca`, else Node's `NODE_EXTRA_CA_CERTS`, which Prism honours.
+fn trusted_file(args: &MockArgs) -> Option<PathBuf> {
+    args.outbound_ca.clone().or_else(|| {
+        std::env::var_os("NODE_EXTRA_CA_CERTS")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
 }
 
 /// The directory of files `standin mock` writes (fetched and converted documents).
@@ -216,48 +243,31 @@ fn as_openapi(path: &std::path::Path) -> anyhow::Result<Option<PathBuf>> {
     Ok(Some(file))
 }
 
-/// Fetches a document URL into a file of its own under the temporary directory, named
-/// like the URL's last segment (so its extension still says JSON or YAML).
-fn fetch(url: &str) -> anyhow::Result<PathBuf> {
-    if url.starts_with("https://") {
-        bail!("{url}: https documents are not fetched yet; download it and give the file");
-    }
-    let rest = &url["http://".len()..];
-    let (origin, path_query) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let (path, query) = match path_query.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path_query, None),
-    };
+/// Fetches a document URL (`http://` or `https://`, trusting the built-in roots and
+/// `extra`) into a file of its own under the temporary directory, named like the URL's
+/// last segment (so its extension still says JSON or YAML). An error names the URL and
+/// what failed: the connection, the TLS handshake, the time, or a status other than 200.
+fn fetch(url: &str, extra: &[CertificateDer<'static>]) -> anyhow::Result<PathBuf> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let headers = http_headers();
-    let reply = runtime.block_on(async {
-        standin_server::forward::Forwarder::default()
-            .forward(
-                &standin_core::exchange::Forward::to(format!("http://{origin}")),
-                standin_server::forward::Outgoing {
-                    method: &http::Method::GET,
-                    path,
-                    query,
-                    headers: &headers,
-                    body: Default::default(),
-                },
-            )
-            .await
-    });
-    if reply.status != 200 {
-        let text = String::from_utf8_lossy(&reply.body);
+    let forwarder = Forwarder::with_roots(CONNECT_TIMEOUT, TOTAL_TIMEOUT, MAX_BODY, extra);
+    let (status, body) = runtime
+        .block_on(forwarder.get(url, &http_headers()))
+        .map_err(|e| anyhow::anyhow!("cannot fetch the document {url}: {e}"))?;
+    if status != 200 {
+        let text = String::from_utf8_lossy(&body);
         bail!(
-            "cannot fetch the document {url}: status {}: {}",
-            reply.status,
+            "cannot fetch the document {url}: status {status}: {}",
             text.chars().take(300).collect::<String>()
         );
     }
+    let path = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split(['?', '#']).next().unwrap_or(""));
     let name = path
+        .split_once('/')
+        .map_or("", |(_, p)| p)
         .rsplit('/')
         .find(|s| !s.is_empty())
         .filter(|s| {
@@ -266,7 +276,7 @@ fn fetch(url: &str) -> anyhow::Result<PathBuf> {
         })
         .unwrap_or("document");
     let file = work_dir()?.join(name);
-    std::fs::write(&file, &reply.body).with_context(|| format!("writing {}", file.display()))?;
+    std::fs::write(&file, &body).with_context(|| format!("writing {}", file.display()))?;
     Ok(file)
 }
 

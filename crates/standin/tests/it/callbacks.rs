@@ -119,11 +119,10 @@ fn listen(statuses: &[u16], hold: bool) -> Listener {
     listen_with(statuses, hold, "http", Some)
 }
 
-/// A TLS listener for `localhost` with a self-signed certificate, and that certificate
-/// as PEM.
-fn listen_tls(status: u16) -> (Listener, String) {
+/// A self-signed certificate for `localhost`: the server's TLS set-up and the PEM a
+/// client trusts it through.
+pub(crate) fn localhost_tls() -> (std::sync::Arc<rustls::ServerConfig>, String) {
     let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let pem = key.cert.pem();
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -132,7 +131,13 @@ fn listen_tls(status: u16) -> (Listener, String) {
         .with_no_client_auth()
         .with_single_cert(vec![key.cert.der().clone()], private)
         .unwrap();
-    let config = std::sync::Arc::new(config);
+    (std::sync::Arc::new(config), key.cert.pem())
+}
+
+/// A TLS listener for `localhost` with a self-signed certificate, and that certificate
+/// as PEM.
+fn listen_tls(status: u16) -> (Listener, String) {
+    let (config, pem) = localhost_tls();
     let listener = listen_with(&[status], false, "https", move |tcp| {
         let conn = rustls::ServerConnection::new(config.clone()).ok()?;
         Some(rustls::StreamOwned::new(conn, tcp))

@@ -309,34 +309,134 @@ fn check_lists_examples_that_break_their_schema() {
     assert!(!out.contains("GET /pets/{petId} 200"), "{out}");
 }
 
-#[test]
-fn the_document_may_be_a_url() {
-    let text = std::fs::read(pets()).unwrap();
+/// Serves `text` once on 127.0.0.1, over TLS when `tls` is given, and hands back the
+/// request's head; the base URL names `localhost` for TLS (the certificate's name).
+fn serve_document_once(
+    text: Vec<u8>,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) -> (String, std::thread::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = match tls {
+        Some(_) => format!("https://localhost:{port}"),
+        None => format!("http://127.0.0.1:{port}"),
+    };
+    let answer = move |conn: &mut dyn ReadWrite| {
         let mut buf = [0u8; 4096];
-        let n = conn.read(&mut buf).unwrap();
+        let n = conn.read(&mut buf).unwrap_or(0);
         let head = String::from_utf8_lossy(&buf[..n]).into_owned();
         let reply = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
             text.len()
         );
-        conn.write_all(reply.as_bytes()).unwrap();
-        conn.write_all(&text).unwrap();
+        let _ = conn.write_all(reply.as_bytes());
+        let _ = conn.write_all(&text);
+        let _ = conn.flush();
         head
+    };
+    let server = std::thread::spawn(move || {
+        // A TLS client that refuses the certificate reads nothing; the next one does.
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { break };
+            let head = match &tls {
+                None => answer(&mut tcp),
+                Some(config) => {
+                    let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+                    answer(&mut rustls::StreamOwned::new(conn, tcp))
+                }
+            };
+            if !head.is_empty() {
+                return head;
+            }
+        }
+        String::new()
     });
-    let url = format!("http://{addr}/specs/pets.yaml");
+    (base, server)
+}
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+#[test]
+fn the_document_may_be_a_url() {
+    let (base, server) = serve_document_once(std::fs::read(pets()).unwrap(), None);
+    let url = format!("{base}/specs/pets.yaml");
     let s = mock(&[&url, "-v", "silent"]);
     let head = server.join().unwrap();
     assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
     let (status, pet) = json(s.get("/pets/1").send().unwrap());
     assert_eq!((status, pet["name"].as_str()), (200, Some("Rex")));
     // A URL that does not answer 200 is an error naming it.
-    let (code, _, err) = run(&["mock", &format!("http://{addr}/gone.yaml")]);
+    let (code, _, err) = run(&["mock", &format!("{base}/gone.yaml")]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot fetch the document"), "{err}");
+    assert!(err.contains(&format!("{base}/gone.yaml")), "{err}");
+}
+
+#[test]
+fn the_document_may_be_an_https_url() {
+    let (tls, pem) = crate::callbacks::localhost_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let text = std::fs::read(pets()).unwrap();
+
+    // Without the certificate trusted, the error names the URL and the handshake.
+    let (base, _server) = serve_document_once(text.clone(), Some(tls.clone()));
+    let url = format!("{base}/specs/pets.yaml");
+    let (code, _, err) = run(&["mock", &url, "-p", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("cannot fetch the document {url}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    // Trusted through --outbound-ca, it is fetched over TLS and served.
+    let (base, server) = serve_document_once(text.clone(), Some(tls.clone()));
+    let url = format!("{base}/specs/pets.yaml");
+    let s = mock(&[&url, "--outbound-ca", ca.to_str().unwrap(), "-v", "silent"]);
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
+    let (status, pet) = json(s.get("/pets/1").send().unwrap());
+    assert_eq!((status, pet["name"].as_str()), (200, Some("Rex")));
+    drop(s);
+
+    // Prism's Node reads NODE_EXTRA_CA_CERTS; so does standin mock.
+    let (base, server) = serve_document_once(text, Some(tls));
+    let url = format!("{base}/pets.yaml");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_standin"))
+        .args(["mock", &url, "-p", "0", "-v", "silent"])
+        .env("NODE_EXTRA_CA_CERTS", &ca)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(first.starts_with("http://127.0.0.1:"), "{first:?}");
+    assert!(server.join().unwrap().starts_with("GET /pets.yaml "));
+
+    // A host with nothing listening is named with the connection's failure.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("https://127.0.0.1:{port}/api.yaml");
+    let (code, _, err) = run(&["mock", &url, "-p", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("cannot fetch the document {url}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
 }
 
 fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) {
