@@ -76,6 +76,14 @@ RUNS = [
     ("pets.yaml", ["-d", "--seed", "7"], [
         ("GET", "/pets/1", {}, None, "shape"),
     ]),
+    ("headers.yaml", [], [
+        ("GET", "/limits", {}, None, "body"),
+        ("GET", "/fine", {}, None, "body"),
+    ]),
+    ("headers.yaml", ["--errors"], [
+        ("GET", "/limits", {}, None, "none"),
+        ("GET", "/fine", {}, None, "body"),
+    ]),
     ("commas.json", [], [
         ("GET", "/a", {}, None, "body"),
     ]),

@@ -474,6 +474,15 @@ fn respond(
             }
         }
         response_headers(response, &gen_ctx, &mut headers);
+        if settings.check_responses != crate::settings::ResponseCheck::Off {
+            violations.extend(snap.validation.check_response_headers(
+                doc_index,
+                doc,
+                &response.headers,
+                &headers,
+                is_framing_header,
+            ));
+        }
     }
     let delay_ms = match &d.delay {
         Some(delay) => {

@@ -140,6 +140,71 @@ fn errors_turns_an_invalid_answer_into_a_500_listing_the_violations() {
 }
 
 #[test]
+fn response_headers_are_checked_against_the_declared_ones() {
+    let doc = fixture("prism/headers.yaml");
+    let s = mock(&[&doc, "-v", "silent"]);
+    let resp = s.get("/limits").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    // The headers are still sent as the document gives them, as Prism sends them.
+    assert_eq!(header(&resp, "x-rate-limit").as_deref(), Some("many"));
+    assert_eq!(header(&resp, "x-good").as_deref(), Some("5"));
+    let list = sl_violations(&resp).expect("sl-violations for invalid headers");
+    let found: Vec<(Value, Value)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["severity"], "Error", "{e}");
+            (e["location"].clone(), e["code"].clone())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (json!(["response", "header"]), json!("required")),
+            (json!(["response", "header", "x-rate-limit"]), json!("type")),
+            (json!(["response", "header", "x-ids", "2"]), json!("type")),
+        ],
+        "{list}"
+    );
+    assert_eq!(
+        list[0]["message"],
+        "Response header must have required property 'x-trace'"
+    );
+    assert!(
+        list[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("response header x-rate-limit"),
+        "{list}"
+    );
+    assert!(header(&resp, "x-standin-violations").is_some_and(|t| t.contains("x-rate-limit")));
+    // Valid headers, generated or given, carry none.
+    let resp = s.get("/fine").send().unwrap();
+    let count: u32 = header(&resp, "x-count").unwrap().parse().unwrap();
+    assert!((3..=9).contains(&count), "{count}");
+    assert!(
+        sl_violations(&resp).is_none(),
+        "{:?}",
+        header(&resp, "sl-violations")
+    );
+
+    // With --errors, invalid headers make the answer a 500 listing them.
+    let s = mock(&[&doc, "--errors", "-v", "silent"]);
+    let (status, problem) = json(s.get("/limits").send().unwrap());
+    assert_eq!(status, 500, "{problem}");
+    let codes: Vec<&Value> = problem["validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["location"])
+        .collect();
+    assert_eq!(codes.len(), 3, "{problem}");
+    assert_eq!(codes[1], &json!(["response", "header", "x-rate-limit"]));
+    assert_eq!(s.get("/fine").send().unwrap().status(), 200);
+}
+
+#[test]
 fn request_violations_served_in_warn_mode_are_listed_too() {
     let s = Server::start(&[
         &pets(),

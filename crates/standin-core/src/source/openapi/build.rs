@@ -527,6 +527,7 @@ fn outbound_item(
                     name: pname.to_string(),
                     example,
                     schema: p.get("schema").map(|_| push_pointer(&p_at, "schema")),
+                    required: p.get("required").and_then(Value::as_bool) == Some(true),
                 });
             }
         }
@@ -930,6 +931,7 @@ fn swagger_response(
                 name: name.clone(),
                 example,
                 schema: Some(def_at),
+                required: false,
             });
         }
     }
@@ -1035,6 +1037,7 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
             name: name.clone(),
             example,
             schema: schema_ptr,
+            required: def.get("required").and_then(Value::as_bool) == Some(true),
         });
     }
     out
