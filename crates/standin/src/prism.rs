@@ -61,8 +61,11 @@ pub struct MockArgs {
           require_equals = true, default_missing_value = "true", value_parser = bool_text)]
     pub ignore_examples: Option<bool>,
 
-    /// Accepted for Prism's command lines. standin generates only the properties a
-    /// schema names (Prism's `=false`), with either value.
+    /// With --dynamic, whether generated objects whose declared properties are all
+    /// required (or that declare none) also get a few undeclared ones where the schema
+    /// allows [default: true, as json-schema-faker's fillProperties in Prism]; `=false`
+    /// keeps to the declared properties. Without --dynamic it changes nothing, as in
+    /// Prism. standin serve: --fill-properties (left out with `=false`).
     #[arg(long = "json-schema-faker-fillProperties", value_name = "BOOL", num_args = 0..=1,
           require_equals = true, default_missing_value = "true", value_parser = bool_text)]
     pub fill_properties: Option<bool>,
@@ -114,6 +117,9 @@ pub fn serve_args(args: &MockArgs, document: &str, watch: bool) -> anyhow::Resul
     let dynamic = args.dynamic == Some(true);
     if dynamic {
         flag("--ignore-examples", None);
+        if args.fill_properties != Some(false) {
+            flag("--fill-properties", None);
+        }
         // Prism's seeded faker gives the same body each time; standin's seed does.
         if seed.is_none() {
             flag("--dynamic", None);
@@ -322,7 +328,7 @@ mod tests {
                 "--cors=false",
                 "--errors"
             ]),
-            "api.yaml --port 4011 --host 0.0.0.0 --ignore-examples --dynamic --cors off --check-responses enforce"
+            "api.yaml --port 4011 --host 0.0.0.0 --ignore-examples --fill-properties --dynamic --cors off --check-responses enforce"
         );
         assert_eq!(
             translated(&[
@@ -336,11 +342,19 @@ mod tests {
                 "-m"
             ]),
             format!(
-                "api.yaml --port 4010 --ignore-examples --seed {} --check-responses report --quiet",
+                "api.yaml --port 4010 --ignore-examples --fill-properties --seed {} --check-responses report --quiet",
                 seed_number("abc")
             )
         );
         assert_eq!(seed_number("42"), 42);
+        assert_eq!(
+            translated(&["api.yaml", "-d", "--json-schema-faker-fillProperties=false"]),
+            "api.yaml --port 4010 --ignore-examples --dynamic --check-responses report"
+        );
+        assert_eq!(
+            translated(&["api.yaml", "--json-schema-faker-fillProperties"]),
+            "api.yaml --port 4010 --check-responses report"
+        );
     }
 
     #[test]

@@ -36,7 +36,11 @@ fn prism_flags_are_translated_and_help_names_the_standin_flags() {
         ("--cors", "standin serve: --cors on|off"),
         ("--verboseLevel", "(--quiet)"),
         ("--multiprocess", "Accepted"),
-        ("--json-schema-faker-fillProperties", "Accepted"),
+        (
+            "--json-schema-faker-fillProperties",
+            "standin serve: --fill-properties",
+        ),
+        ("--outbound-ca", "standin serve: --outbound-ca"),
     ] {
         assert!(out.contains(prism), "--help lacks {prism}:\n{out}");
         assert!(out.contains(standin), "--help lacks {standin}:\n{out}");
@@ -285,6 +289,76 @@ fn a_seed_makes_dynamic_bodies_repeat() {
         .map(|_| s.get("/codes").send().unwrap().text().unwrap())
         .collect();
     assert!(bodies.len() > 1, "-d without a seed varies: {bodies:?}");
+}
+
+/// The keys of a JSON object answer.
+fn keys(s: &Server, path: &str) -> (Value, std::collections::BTreeSet<String>) {
+    let resp = s.get(path).send().unwrap();
+    assert!(
+        sl_violations(&resp).is_none(),
+        "{path}: {:?}",
+        header(&resp, "sl-violations")
+    );
+    let (status, body) = json(resp);
+    assert_eq!(status, 200, "{path}: {body}");
+    let keys = body.as_object().unwrap().keys().cloned().collect();
+    (body, keys)
+}
+
+#[test]
+fn fill_properties_adds_undeclared_properties_in_dynamic_mode_unless_false() {
+    let doc = fixture("prism/fill.yaml");
+    let declared = |names: &[&str]| -> std::collections::BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    };
+    let account = declared(&["id", "name", "email", "plan", "active"]);
+    // Prism's default with -d: objects whose declared properties are all required get
+    // undeclared ones too, valid against the schema (no sl-violations).
+    let s = mock(&[&doc, "-d", "-v", "silent"]);
+    for _ in 0..5 {
+        let (body, got) = keys(&s, "/account");
+        assert!(got.is_superset(&account), "{body}");
+        let extra = got.difference(&account).count();
+        assert!((1..=3).contains(&extra), "{body}");
+        let (body, got) = keys(&s, "/scores");
+        let extras: Vec<&Value> = body
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k != "player")
+            .map(|(_, v)| v)
+            .collect();
+        assert!(got.contains("player") && !extras.is_empty(), "{body}");
+        assert!(
+            extras.iter().all(|v| v.as_u64().is_some_and(|n| n <= 10)),
+            "{body}"
+        );
+        // An optional property declared, or no others allowed: nothing undeclared.
+        let (body, got) = keys(&s, "/pet");
+        assert!(got.is_subset(&declared(&["id", "tag"])), "{body}");
+        let (body, got) = keys(&s, "/closed");
+        assert_eq!(got, declared(&["id", "name"]), "{body}");
+    }
+    // =false keeps to the declared properties.
+    let s = mock(&[
+        &doc,
+        "-d",
+        "--json-schema-faker-fillProperties=false",
+        "-v",
+        "silent",
+    ]);
+    for _ in 0..5 {
+        assert_eq!(keys(&s, "/account").1, account);
+        assert_eq!(keys(&s, "/scores").1, declared(&["player"]));
+    }
+    // Without -d (Prism's static sampler) the flag changes nothing.
+    let s = mock(&[&doc, "--json-schema-faker-fillProperties", "-v", "silent"]);
+    assert_eq!(keys(&s, "/account").1, account);
+    // standin serve has it as --fill-properties.
+    let s = Server::start(&[&doc, "--fill-properties", "--quiet"]);
+    assert!(keys(&s, "/account").1.len() > account.len());
+    let s = Server::start(&[&doc, "--quiet"]);
+    assert_eq!(keys(&s, "/account").1, account);
 }
 
 #[test]
