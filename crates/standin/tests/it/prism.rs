@@ -359,6 +359,16 @@ fn fill_properties_adds_undeclared_properties_in_dynamic_mode_unless_false() {
     assert!(keys(&s, "/account").1.len() > account.len());
     let s = Server::start(&[&doc, "--quiet"]);
     assert_eq!(keys(&s, "/account").1, account);
+    // And a config file as fill-properties.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("standin.yaml");
+    std::fs::write(
+        &cfg,
+        format!("port: 0\nfill-properties: true\nmocks:\n  - sources: [{doc}]\n"),
+    )
+    .unwrap();
+    let s = Server::start(&["--config", cfg.to_str().unwrap(), "--quiet"]);
+    assert!(keys(&s, "/account").1.len() > account.len());
 }
 
 #[test]
