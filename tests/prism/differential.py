@@ -109,6 +109,8 @@ RUNS = [
         ("POST", "/orders", {**KEY, **JSON}, b'{"item": "pen", "qty": "two"}', "none"),
         ("GET", "/orders/3", KEY, None, "body"),
         ("GET", "/health", {}, None, "body"),
+        ("GET", "/status", {}, None, "none"),
+        ("GET", "/status", KEY, None, "body"),
     ]),
 ]
 
@@ -117,7 +119,6 @@ KNOWN: dict[tuple[str, str, str], str] = {
     ("", "OPTIONS", "/pets"): "a plain OPTIONS with CORS on: standin answers 204 with Allow, Prism 405",
     ("", "HEAD", "/pets/1"): "standin answers HEAD from the GET operation; Prism only with a HEAD operation",
     ("", "GET", "/codes"): "Prism's static body breaks the schema's pattern (sl-violations); standin's satisfies it",
-    ("", "GET", "/health"): "a request with `noauth` under a collection's auth: Prism still asks for the key, standin (as Postman) does not",
     ("", "POST", "/owners"): "a 204 without content: Prism labels the empty body text/plain, standin sends no Content-Type",
 }
 

@@ -741,6 +741,10 @@ fn a_postman_collection_through_mock_is_read_as_prism_reads_it() {
     // `:id` is a path parameter; `noauth` on a request needs no key.
     assert_eq!(key(s.get("/orders/3")).send().unwrap().status(), 200);
     assert_eq!(s.get("/health").send().unwrap().status(), 200);
+    // An `auth` beside the request (not Postman's place for it) is not the request's:
+    // the collection's applies, as Prism reads it.
+    assert_eq!(s.get("/status").send().unwrap().status(), 401);
+    assert_eq!(key(s.get("/status")).send().unwrap().status(), 200);
 
     // standin serve keeps Postman's mock-server rules: saved examples, no auth check.
     let served = Server::start(&[&collection, "--quiet"]);
