@@ -111,6 +111,41 @@ fn an_example_that_breaks_its_schema_is_listed_in_sl_violations() {
 }
 
 #[test]
+fn a_long_sl_violations_list_is_cut_with_prisms_prefix() {
+    // 60 items, each with a long property name of the wrong type: 50 violations (the
+    // most listed) of some 200 bytes each, past Prism's 8,092-byte limit.
+    let name = "quantityOrderedByTheCustomerAtCheckout";
+    let items: Vec<Value> = (0..60).map(|_| json!({ name: "many" })).collect();
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "many violations", "version": "1"},
+        "paths": {"/orders": {"get": {"responses": {"200": {
+            "description": "an example breaking its schema sixty times",
+            "content": {"application/json": {
+                "schema": {"type": "array", "items": {"type": "object",
+                    "properties": {name: {"type": "integer"}}}},
+                "example": items
+            }}
+        }}}}}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let s = mock(&[file.to_str().unwrap(), "-v", "silent"]);
+    let resp = s.get("/orders").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = header(&resp, "sl-violations").expect("sl-violations");
+    let rest = text
+        .strip_prefix("Too many violations! [{")
+        .unwrap_or_else(|| panic!("not cut: {:.80}", text));
+    assert_eq!(text.len(), 8 * 1024 - 100 + "Too many violations! ".len());
+    assert!(rest.contains(name), "{:.200}", rest);
+    // A short list is whole JSON.
+    let s = mock(&[&pets(), "-v", "silent"]);
+    assert!(sl_violations(&s.get("/pets").send().unwrap()).is_some());
+}
+
+#[test]
 fn errors_turns_an_invalid_answer_into_a_500_listing_the_violations() {
     let s = mock(&[&pets(), "--errors", "-v", "silent"]);
     let resp = s.get("/pets").send().unwrap();
