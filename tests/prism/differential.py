@@ -39,6 +39,7 @@ PEERS = Path(os.environ.get("STANDIN_PEERS_DIR", Path.home() / ".cache/standin-p
 # (document, flags, [(method, path, headers, body, compare)])
 JSON = {"Content-Type": "application/json"}
 KEY = {"X-Api-Key": "k"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 RUNS = [
     ("pets.yaml", [], [
         ("GET", "/pets", {}, None, "body"),
@@ -95,6 +96,18 @@ RUNS = [
         ("GET", "/account", {}, None, "shape"),
         ("GET", "/scores", {}, None, "shape"),
     ]),
+    ("forms.yaml", [], [
+        ("GET", "/search?q=&page=", {}, None, "none"),
+        ("GET", "/search?q=a&page=1&tag=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&sort=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&limit=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&limit=x", {}, None, "none"),
+        ("GET", "/required?id=", {}, None, "none"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&note=", "body"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&label=", "none"),
+        ("POST", "/upload", FORM, b"data=not+base64!", "none"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&count=", "none"),
+    ]),
     ("commas.json", [], [
         ("GET", "/a", {}, None, "body"),
     ]),
@@ -114,12 +127,14 @@ RUNS = [
     ]),
 ]
 
-# (flags, method, path) -> why the two answers may differ.
-KNOWN: dict[tuple[str, str, str], str] = {
+# (flags, method, path[, body]) -> why the two answers may differ.
+KNOWN: dict[tuple[str, ...], str] = {
     ("", "OPTIONS", "/pets"): "a plain OPTIONS with CORS on: standin answers 204 with Allow, Prism 405",
     ("", "HEAD", "/pets/1"): "standin answers HEAD from the GET operation; Prism only with a HEAD operation",
     ("", "GET", "/codes"): "Prism's static body breaks the schema's pattern (sl-violations); standin's satisfies it",
     ("", "POST", "/owners"): "a 204 without content: Prism labels the empty body text/plain, standin sends no Content-Type",
+    ("", "GET", "/search?q=&page="): "Swagger 2.0 allowEmptyValue: true: standin takes `?q=` as the empty value, Prism as not sent (so a required one is missing)",
+    ("", "POST", "/upload", "data=aGVsbG8%3D&count="): "a formData integer with allowEmptyValue: true sent empty: standin takes it, Prism checks the empty text as an integer",
 }
 
 
@@ -227,6 +242,8 @@ def main() -> int:
                 b = send(sp, method, rpath, headers, body)
                 label = f"{method} {rpath} {headers or ''}".rstrip()
                 key = (" ".join(flags), method, rpath)
+                if body is not None and (*key, body.decode()) in KNOWN:
+                    key = (*key, body.decode())
                 if comparable(a, compare) == comparable(b, compare):
                     agree += 1
                     if verbose:

@@ -166,12 +166,8 @@ fn seed_number(text: &str) -> u64 {
 /// `standin serve` printed to stderr, then served.
 pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     let remote = args.document.starts_with("http://") || args.document.starts_with("https://");
-    let ca = trusted_file(&args);
+    let (ca, extra) = trusted(&args)?;
     let document = if remote {
-        let extra = match &ca {
-            Some(file) => read_certificates(file).context("--outbound-ca")?,
-            None => Vec::new(),
-        };
         fetch(&args.document, &extra)?
     } else {
         PathBuf::from(&args.document)
@@ -199,14 +195,28 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     }
 }
 
-/// The certificates to trust beside the built-in roots, for the document's URL and for
-/// callbacks: `--outbound-ca`, else Node's `NODE_EXTRA_CA_CERTS`, which Prism honours.
-fn trusted_file(args: &MockArgs) -> Option<PathBuf> {
-    args.outbound_ca.clone().or_else(|| {
-        std::env::var_os("NODE_EXTRA_CA_CERTS")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    })
+/// The file of certificates to trust beside the built-in roots, for the document's URL
+/// and for callbacks, and its certificates: `--outbound-ca` (an error names it when it
+/// holds none), else Node's `NODE_EXTRA_CA_CERTS`, which Prism honours (ignored with a
+/// warning when it holds none, as Node ignores it).
+type Trusted = (Option<PathBuf>, Vec<CertificateDer<'static>>);
+
+fn trusted(args: &MockArgs) -> anyhow::Result<Trusted> {
+    if let Some(file) = &args.outbound_ca {
+        let certs = read_certificates(file).context("--outbound-ca")?;
+        return Ok((Some(file.clone()), certs));
+    }
+    let Some(file) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|v| !v.is_empty()) else {
+        return Ok((None, Vec::new()));
+    };
+    let file = PathBuf::from(file);
+    match read_certificates(&file) {
+        Ok(certs) => Ok((Some(file), certs)),
+        Err(e) => {
+            eprintln!("standin: NODE_EXTRA_CA_CERTS ignored: {e:#}");
+            Ok((None, Vec::new()))
+        }
+    }
 }
 
 /// The directory of files `standin mock` writes (fetched and converted documents).

@@ -557,6 +557,29 @@ fn the_document_may_be_a_url() {
     assert!(err.contains(&format!("{base}/gone.yaml")), "{err}");
 }
 
+/// `standin mock DOCUMENT` with `NODE_EXTRA_CA_CERTS` set: the first line it prints
+/// (its URL when it serves) and the stderr lines before it, once it is stopped.
+fn first_line_with_ca_env(document: &str, ca: &std::ffi::OsStr) -> (String, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_standin"))
+        .args(["mock", document, "-p", "0", "-v", "silent"])
+        .env("NODE_EXTRA_CA_CERTS", ca)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let _ = child.kill();
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    let _ = child.wait();
+    (first, err)
+}
+
 #[test]
 fn the_document_may_be_an_https_url() {
     let (tls, pem) = crate::callbacks::localhost_tls();
@@ -589,23 +612,17 @@ fn the_document_may_be_an_https_url() {
     // Prism's Node reads NODE_EXTRA_CA_CERTS; so does standin mock.
     let (base, server) = serve_document_once(text, Some(tls));
     let url = format!("{base}/pets.yaml");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_standin"))
-        .args(["mock", &url, "-p", "0", "-v", "silent"])
-        .env("NODE_EXTRA_CA_CERTS", &ca)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut first,
-    )
-    .unwrap();
-    let _ = child.kill();
-    let _ = child.wait();
+    let (first, _) = first_line_with_ca_env(&url, ca.as_os_str());
     assert!(first.starts_with("http://127.0.0.1:"), "{first:?}");
     assert!(server.join().unwrap().starts_with("GET /pets.yaml "));
+    // One that holds no certificate is ignored with a warning, as Node ignores it.
+    let missing = dir.path().join("missing.pem");
+    let (first, err) = first_line_with_ca_env(&pets(), missing.as_os_str());
+    assert!(first.starts_with("http://127.0.0.1:"), "{first:?} {err}");
+    assert!(
+        err.contains("NODE_EXTRA_CA_CERTS ignored") && err.contains("missing.pem"),
+        "{err}"
+    );
 
     // A host with nothing listening is named with the connection's failure.
     let port = TcpListener::bind("127.0.0.1:0")
@@ -636,12 +653,23 @@ fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) 
 #[test]
 fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
     let s = mock(&[&fixture("prism/forms.yaml"), "-v", "silent"]);
-    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass, `?tag=` does not.
+    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass; without it an empty value
+    // is read as not sent, as Prism reads it: optional `?tag=`, `?sort=` (`false`) and
+    // `?limit=` (an integer) pass, a required one is missing.
     assert_eq!(s.get("/search?q=&page=").send().unwrap().status(), 200);
-    let (status, body) = json(s.get("/search?q=a&page=1&tag=").send().unwrap());
+    for empty in ["tag=", "sort=", "limit="] {
+        let resp = s
+            .get(&format!("/search?q=a&page=1&{empty}"))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{empty}");
+    }
+    let (status, body) = json(s.get("/search?q=a&page=1&limit=x").send().unwrap());
     assert_eq!(status, 422, "{body}");
-    assert_eq!(body["errors"][0]["location"], json!(["query", "tag"]));
-    assert_eq!(body["errors"][0]["rule"], "allowEmptyValue");
+    let (status, body) = json(s.get("/required?id=").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["query", "id"]));
+    assert_eq!(body["errors"][0]["rule"], "required");
     // `format: byte` in formData, urlencoded and multipart alike.
     let urlencoded = "application/x-www-form-urlencoded";
     assert_eq!(
@@ -657,6 +685,15 @@ fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
         form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=x").0,
         422
     );
+    // Without it a text field may be empty; `allowEmptyValue: false` refuses that.
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&note=").0,
+        201
+    );
+    let (status, body) = form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&label=");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["body", "label"]));
+    assert_eq!(body["errors"][0]["rule"], "minLength");
     let (status, body) = form(&s, "/upload", urlencoded, "data=not+base64!");
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["rule"], "format");

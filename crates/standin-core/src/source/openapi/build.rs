@@ -771,9 +771,14 @@ fn swagger_body(
             has_file = true;
         }
         let mut field = swagger_param_schema(p);
-        // `allowEmptyValue`: the field may also be sent empty.
-        if p.get("allowEmptyValue").and_then(Value::as_bool) == Some(true) {
-            field = json!({"anyOf": [field, {"type": "string", "maxLength": 0}]});
+        // `allowEmptyValue`: the field may also be sent empty; set to `false`, a text
+        // field may not (Prism's `minLength: 1`).
+        match p.get("allowEmptyValue").and_then(Value::as_bool) {
+            Some(true) => field = json!({"anyOf": [field, {"type": "string", "maxLength": 0}]}),
+            Some(false) if field.get("minLength").and_then(Value::as_u64).unwrap_or(0) == 0 => {
+                field["minLength"] = json!(1);
+            }
+            _ => {}
         }
         properties.insert(name.to_string(), field);
         if p.get("required").and_then(Value::as_bool).unwrap_or(false) {
