@@ -226,9 +226,13 @@ impl Forwarder {
 }
 
 impl Forwarder {
-    /// `GET url` (absolute, `http://` or `https://`) with `headers`: the answer's status
+    /// `GET url` (absolute, `http://` or `https://`) with `headers`: the answer's head
     /// and body, within the forwarder's total timeout. Used to fetch a document.
-    pub async fn get(&self, url: &str, headers: &HeaderMap) -> Result<(u16, Bytes), Failure> {
+    pub async fn get(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+    ) -> Result<(http::response::Parts, Bytes), Failure> {
         let uri: Uri = url
             .parse()
             .map_err(|e| Failure::Error(format!("bad URL: {e}")))?;
@@ -240,8 +244,7 @@ impl Forwarder {
             req.headers_mut().insert(header::HOST, v);
         }
         *req.uri_mut() = uri;
-        let (parts, body) = self.exchange(req, self.total).await?;
-        Ok((parts.status.as_u16(), body))
+        self.exchange(req, self.total).await
     }
 }
 

@@ -268,9 +268,24 @@ fn fetch(url: &str, extra: &[CertificateDer<'static>]) -> anyhow::Result<PathBuf
         .enable_all()
         .build()?;
     let forwarder = Forwarder::with_roots(CONNECT_TIMEOUT, TOTAL_TIMEOUT, MAX_BODY, extra);
-    let (status, body) = runtime
-        .block_on(forwarder.get(url, &http_headers()))
-        .map_err(|e| anyhow::anyhow!("cannot fetch the document {url}: {e}"))?;
+    let mut at = url.to_string();
+    let mut hops = 0;
+    let (status, body) = loop {
+        let (head, body) = runtime
+            .block_on(forwarder.get(&at, &http_headers()))
+            .map_err(|e| anyhow::anyhow!("cannot fetch the document {url}: {e}"))?;
+        let location = head
+            .headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        match location {
+            Some(to) if head.status.is_redirection() && hops < MAX_REDIRECTS => {
+                at = redirected(&at, to);
+                hops += 1;
+            }
+            _ => break (head.status.as_u16(), body),
+        }
+    };
     if status != 200 {
         let text = String::from_utf8_lossy(&body);
         bail!(
@@ -278,7 +293,7 @@ fn fetch(url: &str, extra: &[CertificateDer<'static>]) -> anyhow::Result<PathBuf
             text.chars().take(300).collect::<String>()
         );
     }
-    let path = url
+    let path = at
         .split_once("://")
         .map_or("", |(_, rest)| rest.split(['?', '#']).next().unwrap_or(""));
     let name = path
@@ -294,6 +309,26 @@ fn fetch(url: &str, extra: &[CertificateDer<'static>]) -> anyhow::Result<PathBuf
     let file = work_dir()?.join(name);
     std::fs::write(&file, &body).with_context(|| format!("writing {}", file.display()))?;
     Ok(file)
+}
+
+/// Redirects followed when fetching a document (Prism's reader follows five).
+const MAX_REDIRECTS: usize = 5;
+
+/// Where a redirect from `from` to `location` leads: an absolute URL, a path on the same
+/// origin, or a path beside `from`'s.
+fn redirected(from: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = from.split_once("://").unwrap_or(("http", from));
+    let origin_end = rest.find('/').unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..origin_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = rest[origin_end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("", |i| &path[..i]);
+    format!("{origin}{dir}/{location}")
 }
 
 fn http_headers() -> http::HeaderMap {
@@ -365,6 +400,24 @@ mod tests {
             translated(&["api.yaml", "--json-schema-faker-fillProperties"]),
             "api.yaml --port 4010 --check-responses report"
         );
+    }
+
+    #[test]
+    fn redirects_resolve_against_the_url_they_come_from() {
+        let from = "https://api.example/specs/v1/api.yaml?x=1";
+        assert_eq!(
+            redirected(from, "http://other.example/a.yaml"),
+            "http://other.example/a.yaml"
+        );
+        assert_eq!(
+            redirected(from, "/v2/api.yaml"),
+            "https://api.example/v2/api.yaml"
+        );
+        assert_eq!(
+            redirected(from, "api2.yaml"),
+            "https://api.example/specs/v1/api2.yaml"
+        );
+        assert_eq!(redirected("http://h:1", "a.yaml"), "http://h:1/a.yaml");
     }
 
     #[test]

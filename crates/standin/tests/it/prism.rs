@@ -494,7 +494,8 @@ fn check_lists_examples_that_break_their_schema() {
 }
 
 /// Serves `text` once on 127.0.0.1, over TLS when `tls` is given, and hands back the
-/// request's head; the base URL names `localhost` for TLS (the certificate's name).
+/// request's head; the base URL names `localhost` for TLS (the certificate's name). A
+/// request for `/moved/...` is sent on to `/specs/...` with a 301 first.
 fn serve_document_once(
     text: Vec<u8>,
     tls: Option<std::sync::Arc<rustls::ServerConfig>>,
@@ -509,6 +510,15 @@ fn serve_document_once(
         let mut buf = [0u8; 4096];
         let n = conn.read(&mut buf).unwrap_or(0);
         let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if let Some(rest) = head.strip_prefix("GET /moved/") {
+            let name = rest.split(' ').next().unwrap_or("");
+            let moved = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nlocation: /specs/{name}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = conn.write_all(moved.as_bytes());
+            let _ = conn.flush();
+            return String::new();
+        }
         let reply = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
             text.len()
@@ -519,7 +529,8 @@ fn serve_document_once(
         head
     };
     let server = std::thread::spawn(move || {
-        // A TLS client that refuses the certificate reads nothing; the next one does.
+        // A TLS client that refuses the certificate reads nothing, and a redirect is
+        // followed by another request: the next one reads the document.
         for tcp in listener.incoming() {
             let Ok(mut tcp) = tcp else { break };
             let head = match &tls {
@@ -544,7 +555,8 @@ impl<T: Read + Write> ReadWrite for T {}
 #[test]
 fn the_document_may_be_a_url() {
     let (base, server) = serve_document_once(std::fs::read(pets()).unwrap(), None);
-    let url = format!("{base}/specs/pets.yaml");
+    // Redirects are followed, as Prism's reader follows them.
+    let url = format!("{base}/moved/pets.yaml");
     let s = mock(&[&url, "-v", "silent"]);
     let head = server.join().unwrap();
     assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
