@@ -195,12 +195,12 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     }
 }
 
-/// The file of certificates to trust beside the built-in roots, for the document's URL
-/// and for callbacks, and its certificates: `--outbound-ca` (an error names it when it
-/// holds none), else Node's `NODE_EXTRA_CA_CERTS`, which Prism honours (ignored with a
-/// warning when it holds none, as Node ignores it).
+/// A file of certificates to trust beside the built-in roots, and its certificates.
 type Trusted = (Option<PathBuf>, Vec<CertificateDer<'static>>);
 
+/// The certificates to trust for the document's URL and for callbacks: `--outbound-ca`
+/// (an error names it when it holds none), else Node's `NODE_EXTRA_CA_CERTS`, which
+/// Prism honours (ignored with a warning when it holds none, as Node ignores it).
 fn trusted(args: &MockArgs) -> anyhow::Result<Trusted> {
     if let Some(file) = &args.outbound_ca {
         let certs = read_certificates(file).context("--outbound-ca")?;
