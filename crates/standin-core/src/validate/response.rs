@@ -98,7 +98,6 @@ impl Compiled {
                 })
             })
             .collect();
-        let swagger = doc.version == crate::model::Version::Swagger2;
         for h in declared {
             let (Some(pointer), Some(raw)) = (&h.schema, value_of(&h.name)) else {
                 continue;
@@ -106,14 +105,7 @@ impl Compiled {
             let Some(schema) = doc.root.pointer(pointer) else {
                 continue;
             };
-            let delimiter = match schema.get("collectionFormat").and_then(Value::as_str) {
-                Some("ssv") if swagger => ' ',
-                Some("tsv") if swagger => '\t',
-                Some("pipes") if swagger => '|',
-                _ => ',',
-            };
-            let shape = Shape::of(schema, &doc.root);
-            let value = simple_value(&shape, &raw, delimiter, false);
+            let value = header_value(doc, schema, &raw);
             let Some(check) = self.response_check(doc_index, doc, pointer) else {
                 continue;
             };
@@ -128,6 +120,20 @@ impl Compiled {
         }
         out
     }
+}
+
+/// A header's text as the value its schema (a Swagger 2.0 header object, or an OpenAPI 3
+/// header's schema) describes: a `simple`-style parameter, split on the 2.0
+/// `collectionFormat`'s delimiter.
+fn header_value(doc: &Document, schema: &Value, text: &str) -> Value {
+    let swagger = doc.version == crate::model::Version::Swagger2;
+    let delimiter = match schema.get("collectionFormat").and_then(Value::as_str) {
+        Some("ssv") if swagger => ' ',
+        Some("tsv") if swagger => '\t',
+        Some("pipes") if swagger => '|',
+        _ => ',',
+    };
+    simple_value(&Shape::of(schema, &doc.root), text, delimiter, false)
 }
 
 impl ValueCheck {
@@ -184,8 +190,8 @@ pub fn summary(entries: &[Value]) -> String {
         .join(" ")
 }
 
-/// Examples that break their own response schema, one warning each naming what is
-/// wrong (they are still served: answers list the violations in `sl-violations` when
+/// Examples that break their own response schema, and response header examples that
+/// break theirs, one warning each naming what is wrong (they are still served: answers list the violations in `sl-violations` when
 /// responses are checked). `standin check` prints them.
 pub fn invalid_examples(documents: &[Document]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -194,6 +200,34 @@ pub fn invalid_examples(documents: &[Document]) -> Vec<Diagnostic> {
         let swagger = doc.version == crate::model::Version::Swagger2;
         for op in &doc.operations {
             for response in &op.responses {
+                for h in &response.headers {
+                    let (Some(text), Some(ptr)) = (&h.example, h.schema.as_deref()) else {
+                        continue;
+                    };
+                    let Some(schema) = doc.root.pointer(ptr) else {
+                        continue;
+                    };
+                    let value = header_value(doc, schema, text);
+                    let check = checks
+                        .entry(ptr)
+                        .or_insert_with(|| ValueCheck::compile(doc, ptr));
+                    let problems = check.problems(&value, "example");
+                    if problems.is_empty() {
+                        continue;
+                    }
+                    let name = h.name.replace('~', "~0").replace('/', "~1");
+                    out.push(Diagnostic::warning(
+                        &doc.file,
+                        format!("{}/headers/{name}", response.pointer),
+                        format!(
+                            "example of header {} of {} {} breaks its schema: {}",
+                            h.name,
+                            op.label(),
+                            response.key,
+                            problems.join(" ")
+                        ),
+                    ));
+                }
                 for media in &response.media {
                     let Some(ptr) = media.schema.as_deref() else {
                         continue;

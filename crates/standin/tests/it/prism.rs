@@ -491,6 +491,15 @@ fn check_lists_examples_that_break_their_schema() {
     );
     assert!(out.contains("'0.id' must be of type"), "{out}");
     assert!(!out.contains("GET /pets/{petId} 200"), "{out}");
+    // Response header examples too.
+    let (code, out, _) = run(&["check", &fixture("prism/headers.yaml")]);
+    assert_eq!(code, 0, "warnings only: {out}");
+    assert!(
+        out.contains("at #/paths/~1limits/get/responses/200/headers/X-Rate-Limit: example of header X-Rate-Limit of GET /limits 200 breaks its schema"),
+        "{out}"
+    );
+    assert!(out.contains("header X-Ids of GET /limits 200"), "{out}");
+    assert!(!out.contains("X-Good") && !out.contains("/fine"), "{out}");
 }
 
 /// Serves `text` once on 127.0.0.1, over TLS when `tls` is given, and hands back the
