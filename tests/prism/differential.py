@@ -9,6 +9,8 @@ compared is said per request:
   body   JSON as JSON, anything else byte for byte;
   shape  the same JSON types and object keys all the way down (generated values differ:
          Prism's static sampler writes "string" and 0, standin realistic values);
+  extras:NAMES  the shape of the declared properties NAMES, and whether the object has
+         undeclared ones (`--json-schema-faker-fillProperties`: their names are random);
   none   not compared (error documents: Prism's problem types are stoplight.io URLs,
          standin's its own; status and Content-Type still are).
 Differences listed in KNOWN are reported, not failed.
@@ -37,6 +39,7 @@ PEERS = Path(os.environ.get("STANDIN_PEERS_DIR", Path.home() / ".cache/standin-p
 # (document, flags, [(method, path, headers, body, compare)])
 JSON = {"Content-Type": "application/json"}
 KEY = {"X-Api-Key": "k"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 RUNS = [
     ("pets.yaml", [], [
         ("GET", "/pets", {}, None, "body"),
@@ -76,6 +79,35 @@ RUNS = [
     ("pets.yaml", ["-d", "--seed", "7"], [
         ("GET", "/pets/1", {}, None, "shape"),
     ]),
+    ("headers.yaml", [], [
+        ("GET", "/limits", {}, None, "body"),
+        ("GET", "/fine", {}, None, "body"),
+    ]),
+    ("headers.yaml", ["--errors"], [
+        ("GET", "/limits", {}, None, "none"),
+        ("GET", "/fine", {}, None, "body"),
+    ]),
+    ("fill.yaml", ["-d", "--seed", "1"], [
+        ("GET", "/account", {}, None, "extras:id,name,email,plan,active"),
+        ("GET", "/scores", {}, None, "extras:player"),
+        ("GET", "/closed", {}, None, "shape"),
+    ]),
+    ("fill.yaml", ["-d", "--seed", "1", "--json-schema-faker-fillProperties=false"], [
+        ("GET", "/account", {}, None, "shape"),
+        ("GET", "/scores", {}, None, "shape"),
+    ]),
+    ("forms.yaml", [], [
+        ("GET", "/search?q=&page=", {}, None, "none"),
+        ("GET", "/search?q=a&page=1&tag=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&sort=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&limit=", {}, None, "body"),
+        ("GET", "/search?q=a&page=1&limit=x", {}, None, "none"),
+        ("GET", "/required?id=", {}, None, "none"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&note=", "body"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&label=", "none"),
+        ("POST", "/upload", FORM, b"data=not+base64!", "none"),
+        ("POST", "/upload", FORM, b"data=aGVsbG8%3D&count=", "none"),
+    ]),
     ("commas.json", [], [
         ("GET", "/a", {}, None, "body"),
     ]),
@@ -90,16 +122,19 @@ RUNS = [
         ("POST", "/orders", {**KEY, **JSON}, b'{"item": "pen", "qty": "two"}', "none"),
         ("GET", "/orders/3", KEY, None, "body"),
         ("GET", "/health", {}, None, "body"),
+        ("GET", "/status", {}, None, "none"),
+        ("GET", "/status", KEY, None, "body"),
     ]),
 ]
 
-# (flags, method, path) -> why the two answers may differ.
-KNOWN: dict[tuple[str, str, str], str] = {
+# (flags, method, path[, body]) -> why the two answers may differ.
+KNOWN: dict[tuple[str, ...], str] = {
     ("", "OPTIONS", "/pets"): "a plain OPTIONS with CORS on: standin answers 204 with Allow, Prism 405",
     ("", "HEAD", "/pets/1"): "standin answers HEAD from the GET operation; Prism only with a HEAD operation",
     ("", "GET", "/codes"): "Prism's static body breaks the schema's pattern (sl-violations); standin's satisfies it",
-    ("", "GET", "/health"): "a request with `noauth` under a collection's auth: Prism still asks for the key, standin (as Postman) does not",
     ("", "POST", "/owners"): "a 204 without content: Prism labels the empty body text/plain, standin sends no Content-Type",
+    ("", "GET", "/search?q=&page="): "Swagger 2.0 allowEmptyValue: true: standin takes `?q=` as the empty value, Prism as not sent (so a required one is missing)",
+    ("", "POST", "/upload", "data=aGVsbG8%3D&count="): "a formData integer with allowEmptyValue: true sent empty: standin takes it, Prism checks the empty text as an integer",
 }
 
 
@@ -159,6 +194,13 @@ def comparable(answer, compare: str):
     status, ctype, body, violations = answer
     if compare == "shape":
         body = shape(body)
+    elif compare.startswith("extras:"):
+        # Undeclared properties have random names: the declared ones' shapes, and
+        # whether any undeclared one is there.
+        declared = compare.split(":", 1)[1].split(",")
+        if isinstance(body, dict):
+            body = (shape({k: v for k, v in body.items() if k in declared}),
+                    any(k not in declared for k in body))
     elif compare == "none":
         body = None
     return status, ctype, body, violations
@@ -200,6 +242,8 @@ def main() -> int:
                 b = send(sp, method, rpath, headers, body)
                 label = f"{method} {rpath} {headers or ''}".rstrip()
                 key = (" ".join(flags), method, rpath)
+                if body is not None and (*key, body.decode()) in KNOWN:
+                    key = (*key, body.decode())
                 if comparable(a, compare) == comparable(b, compare):
                     agree += 1
                     if verbose:

@@ -103,6 +103,9 @@ pub struct HeaderDef {
     pub example: Option<String>,
     /// JSON pointer to its schema (for 2.0, to the header object, which is schema-like).
     pub schema: Option<String>,
+    /// Whether it must be sent (OpenAPI 3 `required`; Swagger 2.0 response headers have
+    /// no such field).
+    pub required: bool,
 }
 
 /// One response of an operation.

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::answer::{Answerer, Ask, Outcome};
 use crate::directives::{Directives, Vendor};
 use crate::exchange::{Kind, NearMiss, Reply, Request, Why};
-use crate::generate::{Direction, GenContext};
+use crate::generate::{Direction, Extras, GenContext};
 use crate::model::Document;
 use crate::model::{MediaDef, Operation, ResponseDef};
 use crate::problem::{Problem, extra};
@@ -439,7 +439,11 @@ fn respond(
                 response,
                 media,
                 d,
-                (settings.examples, settings.ignore_examples),
+                (
+                    settings.examples,
+                    settings.ignore_examples,
+                    extras(settings),
+                ),
                 entropy,
                 &gen_ctx,
                 cache,
@@ -474,6 +478,15 @@ fn respond(
             }
         }
         response_headers(response, &gen_ctx, &mut headers);
+        if settings.check_responses != crate::settings::ResponseCheck::Off {
+            violations.extend(snap.validation.check_response_headers(
+                doc_index,
+                doc,
+                &response.headers,
+                &headers,
+                is_framing_header,
+            ));
+        }
     }
     let delay_ms = match &d.delay {
         Some(delay) => {
@@ -558,7 +571,7 @@ fn body_for(
     response: &ResponseDef,
     media: &MediaDef,
     d: &Directives,
-    (choice, ignore_examples): (crate::settings::ExampleChoice, bool),
+    (choice, ignore_examples, extras): (crate::settings::ExampleChoice, bool, Extras),
     entropy: u64,
     gctx: &GenContext<'_>,
     (scope, cacheable): (u64, bool),
@@ -627,13 +640,13 @@ fn body_for(
     // Generation is deterministic for a seed, so a generated body can be kept and sent
     // again; a dynamic request has a fresh seed each time and is not kept.
     if !cacheable {
-        return generate_body(op, response, media, ptr, schema, gctx);
+        return generate_body(op, response, media, ptr, schema, (gctx, extras));
     }
     let key = (scope, ptr.clone(), media.media_type.clone(), gctx.seed);
     if let Some(hit) = GENERATED.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(hit);
     }
-    let result = generate_body(op, response, media, ptr, schema, gctx);
+    let result = generate_body(op, response, media, ptr, schema, (gctx, extras));
     if let Ok(ok) = &result {
         GENERATED.with(|c| {
             let mut c = c.borrow_mut();
@@ -685,16 +698,25 @@ thread_local! {
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
+/// How generated objects treat undeclared properties under `settings`.
+fn extras(settings: &crate::settings::MockSettings) -> Extras {
+    if settings.fill_properties {
+        Extras::Fill
+    } else {
+        Extras::Declared
+    }
+}
+
 fn generate_body(
     op: &Operation,
     response: &ResponseDef,
     media: &MediaDef,
     ptr: &str,
     schema: &Value,
-    gctx: &GenContext<'_>,
+    (gctx, extras): (&GenContext<'_>, Extras),
 ) -> BodyResult {
-    let generated =
-        crate::generate::generate(gctx, schema, ptr).map_err(|u| match relaxed(schema) {
+    let generated = crate::generate::generate_with(gctx, schema, ptr, extras).map_err(|u| {
+        match relaxed(schema) {
             // A contradiction between branches (identical `oneOf` branches are common):
             // the first branch alone still gives the client a body of the documented shape.
             Some(first) if u.best_effort.is_none() => {
@@ -707,7 +729,8 @@ fn generate_body(
                 }
             }
             _ => u,
-        });
+        }
+    });
     match generated {
         Ok(value) => {
             match crate::render::render(&value, &media.media_type, Some(schema), gctx.root) {

@@ -210,6 +210,9 @@ pub struct MockSettings {
     pub dynamic: bool,
     /// Generate bodies from the schema even where the document has examples.
     pub ignore_examples: bool,
+    /// Generated objects whose declared properties are all required also get a few
+    /// undeclared ones where the schema allows (json-schema-faker's `fillProperties`).
+    pub fill_properties: bool,
     /// Check answers against their response schemas.
     pub check_responses: ResponseCheck,
     /// Request validation.
@@ -258,6 +261,7 @@ impl Default for MockSettings {
             seed: 0,
             dynamic: false,
             ignore_examples: false,
+            fill_properties: false,
             check_responses: ResponseCheck::Off,
             validate: ValidateMode::Enforce,
             accept_credentials: Vec::new(),

@@ -18,7 +18,7 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use rustls::pki_types::CertificateDer;
+pub use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use serde_json::json;
 use standin_core::exchange::{Forward, Reply};
@@ -222,6 +222,29 @@ impl Forwarder {
             Ok(Err(e)) => Err(Failure::Error(e)),
             Ok(Ok(answer)) => Ok(answer),
         }
+    }
+}
+
+impl Forwarder {
+    /// `GET url` (absolute, `http://` or `https://`) with `headers`: the answer's head
+    /// and body, within the forwarder's total timeout. Used to fetch a document.
+    pub async fn get(
+        &self,
+        url: &str,
+        headers: &HeaderMap,
+    ) -> Result<(http::response::Parts, Bytes), Failure> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| Failure::Error(format!("bad URL: {e}")))?;
+        let mut req = http::Request::new(Full::new(Bytes::new()));
+        *req.headers_mut() = headers.clone();
+        if let Some(authority) = uri.authority()
+            && let Ok(v) = HeaderValue::from_str(authority.as_str())
+        {
+            req.headers_mut().insert(header::HOST, v);
+        }
+        *req.uri_mut() = uri;
+        self.exchange(req, self.total).await
     }
 }
 

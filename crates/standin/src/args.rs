@@ -174,6 +174,13 @@ pub struct ServeArgs {
     #[arg(long)]
     pub ignore_examples: bool,
 
+    /// Generated objects whose declared properties are all required (or that declare
+    /// none) also get one to three undeclared properties where the schema allows them,
+    /// as json-schema-faker's fillProperties does in Prism's dynamic mode.
+    /// Example: --fill-properties
+    #[arg(long)]
+    pub fill_properties: bool,
+
     /// Check the mock's own answers against their response schemas: off, report (list
     /// what breaks the schema in the `x-standin-violations` and `sl-violations` headers)
     /// or enforce (answer 500 listing the violations instead) [default: off].

@@ -53,6 +53,8 @@ pub struct FileSettings {
     dynamic: Option<bool>,
     #[serde(alias = "ignore_examples")]
     ignore_examples: Option<bool>,
+    #[serde(alias = "fill_properties")]
+    fill_properties: Option<bool>,
     #[serde(alias = "check_responses")]
     check_responses: Option<String>,
     watch: Option<bool>,
@@ -140,6 +142,7 @@ fn merge(base: &FileSettings, over: &FileSettings) -> FileSettings {
         seed: over.seed.or(base.seed),
         dynamic: over.dynamic.or(base.dynamic),
         ignore_examples: over.ignore_examples.or(base.ignore_examples),
+        fill_properties: over.fill_properties.or(base.fill_properties),
         check_responses: over
             .check_responses
             .clone()
@@ -187,6 +190,7 @@ fn from_flags(a: &ServeArgs) -> FileSettings {
         seed: a.seed,
         dynamic: a.dynamic.then_some(true),
         ignore_examples: a.ignore_examples.then_some(true),
+        fill_properties: a.fill_properties.then_some(true),
         check_responses: a.check_responses.clone(),
         watch: a.watch.then_some(true),
         validate: a.validate.clone(),
@@ -429,6 +433,7 @@ fn to_mock(name: &str, s: &FileSettings) -> anyhow::Result<MockConfig> {
             seed: s.seed.unwrap_or(0),
             dynamic: s.dynamic.unwrap_or(false),
             ignore_examples: s.ignore_examples.unwrap_or(false),
+            fill_properties: s.fill_properties.unwrap_or(false),
             check_responses: parse_opt(name, &s.check_responses)?,
             validate: parse_opt(name, &s.validate)?,
             accept_credentials: s.accept_credentials.clone().unwrap_or_default(),

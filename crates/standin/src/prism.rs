@@ -1,11 +1,14 @@
 //! `standin mock`: Prism's command line. `prism mock DOCUMENT` flags, with Prism's
 //! meaning, are translated into a `standin serve` command line, which is printed and
-//! then run; a document given as an http(s) URL is fetched first.
+//! then run; a document given as an `http://` or `https://` URL is fetched first.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{ArgAction, Args};
+use standin_server::forward::{
+    CONNECT_TIMEOUT, CertificateDer, Forwarder, MAX_BODY, TOTAL_TIMEOUT, read_certificates,
+};
 
 /// Flags of `standin mock`, as Prism spells them.
 #[derive(Debug, Args)]
@@ -58,8 +61,11 @@ pub struct MockArgs {
           require_equals = true, default_missing_value = "true", value_parser = bool_text)]
     pub ignore_examples: Option<bool>,
 
-    /// Accepted for Prism's command lines. standin generates only the properties a
-    /// schema names (Prism's `=false`), with either value.
+    /// With --dynamic, whether generated objects whose declared properties are all
+    /// required (or that declare none) also get a few undeclared ones where the schema
+    /// allows [default: true, as json-schema-faker's fillProperties in Prism]; `=false`
+    /// keeps to the declared properties. Without --dynamic it changes nothing, as in
+    /// Prism. standin serve: --fill-properties (left out with `=false`).
     #[arg(long = "json-schema-faker-fillProperties", value_name = "BOOL", num_args = 0..=1,
           require_equals = true, default_missing_value = "true", value_parser = bool_text)]
     pub fill_properties: Option<bool>,
@@ -74,6 +80,12 @@ pub struct MockArgs {
     #[arg(short = 'm', long, value_name = "BOOL", num_args = 0..=1, require_equals = true,
           default_missing_value = "true", value_parser = bool_text)]
     pub multiprocess: Option<bool>,
+
+    /// standin's own: a PEM file of certificates to trust, beside the built-in roots,
+    /// for an https:// document and for https:// callback targets (without it,
+    /// `NODE_EXTRA_CA_CERTS`, as Prism's Node does). standin serve: --outbound-ca.
+    #[arg(long, value_name = "FILE")]
+    pub outbound_ca: Option<PathBuf>,
 
     /// Print help (`-h` is --host, as in Prism).
     #[arg(long, action = ArgAction::Help)]
@@ -105,6 +117,9 @@ pub fn serve_args(args: &MockArgs, document: &str, watch: bool) -> anyhow::Resul
     let dynamic = args.dynamic == Some(true);
     if dynamic {
         flag("--ignore-examples", None);
+        if args.fill_properties != Some(false) {
+            flag("--fill-properties", None);
+        }
         // Prism's seeded faker gives the same body each time; standin's seed does.
         if seed.is_none() {
             flag("--dynamic", None);
@@ -151,8 +166,9 @@ fn seed_number(text: &str) -> u64 {
 /// `standin serve` printed to stderr, then served.
 pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     let remote = args.document.starts_with("http://") || args.document.starts_with("https://");
+    let (ca, extra) = trusted(&args)?;
     let document = if remote {
-        fetch(&args.document)?
+        fetch(&args.document, &extra)?
     } else {
         PathBuf::from(&args.document)
     };
@@ -163,7 +179,10 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
         None => (document, false),
     };
     let document = document.to_string_lossy().into_owned();
-    let serve = serve_args(&args, &document, !remote && !converted)?;
+    let mut serve = serve_args(&args, &document, !remote && !converted)?;
+    if let Some(file) = &ca {
+        serve.extend(["--outbound-ca".to_string(), file.display().to_string()]);
+    }
     eprintln!("standin: serving as `standin serve {}`", serve.join(" "));
     let argv = ["standin".to_string(), "serve".to_string()]
         .into_iter()
@@ -173,6 +192,30 @@ pub fn mock(args: MockArgs) -> anyhow::Result<std::process::ExitCode> {
     match cli.command {
         crate::args::Command::Serve(a) => crate::serve(*a),
         _ => bail!("translating Prism's flags did not give `standin serve`"),
+    }
+}
+
+/// A file of certificates to trust beside the built-in roots, and its certificates.
+type Trusted = (Option<PathBuf>, Vec<CertificateDer<'static>>);
+
+/// The certificates to trust for the document's URL and for callbacks: `--outbound-ca`
+/// (an error names it when it holds none), else Node's `NODE_EXTRA_CA_CERTS`, which
+/// Prism honours (ignored with a warning when it holds none, as Node ignores it).
+fn trusted(args: &MockArgs) -> anyhow::Result<Trusted> {
+    if let Some(file) = &args.outbound_ca {
+        let certs = read_certificates(file).context("--outbound-ca")?;
+        return Ok((Some(file.clone()), certs));
+    }
+    let Some(file) = std::env::var_os("NODE_EXTRA_CA_CERTS").filter(|v| !v.is_empty()) else {
+        return Ok((None, Vec::new()));
+    };
+    let file = PathBuf::from(file);
+    match read_certificates(&file) {
+        Ok(certs) => Ok((Some(file), certs)),
+        Err(e) => {
+            eprintln!("standin: NODE_EXTRA_CA_CERTS ignored: {e:#}");
+            Ok((None, Vec::new()))
+        }
     }
 }
 
@@ -216,48 +259,46 @@ fn as_openapi(path: &std::path::Path) -> anyhow::Result<Option<PathBuf>> {
     Ok(Some(file))
 }
 
-/// Fetches a document URL into a file of its own under the temporary directory, named
-/// like the URL's last segment (so its extension still says JSON or YAML).
-fn fetch(url: &str) -> anyhow::Result<PathBuf> {
-    if url.starts_with("https://") {
-        bail!("{url}: https documents are not fetched yet; download it and give the file");
-    }
-    let rest = &url["http://".len()..];
-    let (origin, path_query) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let (path, query) = match path_query.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (path_query, None),
-    };
+/// Fetches a document URL (`http://` or `https://`, trusting the built-in roots and
+/// `extra`) into a file of its own under the temporary directory, named like the URL's
+/// last segment (so its extension still says JSON or YAML). An error names the URL and
+/// what failed: the connection, the TLS handshake, the time, or a status other than 200.
+fn fetch(url: &str, extra: &[CertificateDer<'static>]) -> anyhow::Result<PathBuf> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let headers = http_headers();
-    let reply = runtime.block_on(async {
-        standin_server::forward::Forwarder::default()
-            .forward(
-                &standin_core::exchange::Forward::to(format!("http://{origin}")),
-                standin_server::forward::Outgoing {
-                    method: &http::Method::GET,
-                    path,
-                    query,
-                    headers: &headers,
-                    body: Default::default(),
-                },
-            )
-            .await
-    });
-    if reply.status != 200 {
-        let text = String::from_utf8_lossy(&reply.body);
+    let forwarder = Forwarder::with_roots(CONNECT_TIMEOUT, TOTAL_TIMEOUT, MAX_BODY, extra);
+    let mut at = url.to_string();
+    let mut hops = 0;
+    let (status, body) = loop {
+        let (head, body) = runtime
+            .block_on(forwarder.get(&at, &http_headers()))
+            .map_err(|e| anyhow::anyhow!("cannot fetch the document {url}: {e}"))?;
+        let location = head
+            .headers
+            .get(http::header::LOCATION)
+            .and_then(|v| v.to_str().ok());
+        match location {
+            Some(to) if head.status.is_redirection() && hops < MAX_REDIRECTS => {
+                at = redirected(&at, to);
+                hops += 1;
+            }
+            _ => break (head.status.as_u16(), body),
+        }
+    };
+    if status != 200 {
+        let text = String::from_utf8_lossy(&body);
         bail!(
-            "cannot fetch the document {url}: status {}: {}",
-            reply.status,
+            "cannot fetch the document {url}: status {status}: {}",
             text.chars().take(300).collect::<String>()
         );
     }
+    let path = at
+        .split_once("://")
+        .map_or("", |(_, rest)| rest.split(['?', '#']).next().unwrap_or(""));
     let name = path
+        .split_once('/')
+        .map_or("", |(_, p)| p)
         .rsplit('/')
         .find(|s| !s.is_empty())
         .filter(|s| {
@@ -266,8 +307,28 @@ fn fetch(url: &str) -> anyhow::Result<PathBuf> {
         })
         .unwrap_or("document");
     let file = work_dir()?.join(name);
-    std::fs::write(&file, &reply.body).with_context(|| format!("writing {}", file.display()))?;
+    std::fs::write(&file, &body).with_context(|| format!("writing {}", file.display()))?;
     Ok(file)
+}
+
+/// Redirects followed when fetching a document (Prism's reader follows five).
+const MAX_REDIRECTS: usize = 5;
+
+/// Where a redirect from `from` to `location` leads: an absolute URL, a path on the same
+/// origin, or a path beside `from`'s.
+fn redirected(from: &str, location: &str) -> String {
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.to_string();
+    }
+    let (scheme, rest) = from.split_once("://").unwrap_or(("http", from));
+    let origin_end = rest.find('/').unwrap_or(rest.len());
+    let origin = format!("{scheme}://{}", &rest[..origin_end]);
+    if location.starts_with('/') {
+        return format!("{origin}{location}");
+    }
+    let path = rest[origin_end..].split(['?', '#']).next().unwrap_or("");
+    let dir = path.rfind('/').map_or("", |i| &path[..i]);
+    format!("{origin}{dir}/{location}")
 }
 
 fn http_headers() -> http::HeaderMap {
@@ -312,7 +373,7 @@ mod tests {
                 "--cors=false",
                 "--errors"
             ]),
-            "api.yaml --port 4011 --host 0.0.0.0 --ignore-examples --dynamic --cors off --check-responses enforce"
+            "api.yaml --port 4011 --host 0.0.0.0 --ignore-examples --fill-properties --dynamic --cors off --check-responses enforce"
         );
         assert_eq!(
             translated(&[
@@ -326,11 +387,37 @@ mod tests {
                 "-m"
             ]),
             format!(
-                "api.yaml --port 4010 --ignore-examples --seed {} --check-responses report --quiet",
+                "api.yaml --port 4010 --ignore-examples --fill-properties --seed {} --check-responses report --quiet",
                 seed_number("abc")
             )
         );
         assert_eq!(seed_number("42"), 42);
+        assert_eq!(
+            translated(&["api.yaml", "-d", "--json-schema-faker-fillProperties=false"]),
+            "api.yaml --port 4010 --ignore-examples --dynamic --check-responses report"
+        );
+        assert_eq!(
+            translated(&["api.yaml", "--json-schema-faker-fillProperties"]),
+            "api.yaml --port 4010 --check-responses report"
+        );
+    }
+
+    #[test]
+    fn redirects_resolve_against_the_url_they_come_from() {
+        let from = "https://api.example/specs/v1/api.yaml?x=1";
+        assert_eq!(
+            redirected(from, "http://other.example/a.yaml"),
+            "http://other.example/a.yaml"
+        );
+        assert_eq!(
+            redirected(from, "/v2/api.yaml"),
+            "https://api.example/v2/api.yaml"
+        );
+        assert_eq!(
+            redirected(from, "api2.yaml"),
+            "https://api.example/specs/v1/api2.yaml"
+        );
+        assert_eq!(redirected("http://h:1", "a.yaml"), "http://h:1/a.yaml");
     }
 
     #[test]

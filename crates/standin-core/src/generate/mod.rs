@@ -83,6 +83,42 @@ pub fn generate(
     schema: &Value,
     pointer: &str,
 ) -> Result<Value, Unsatisfiable> {
+    generate_with(ctx, schema, pointer, Extras::Declared)
+}
+
+/// Which properties a generated object carries beyond those its schema requires.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Extras {
+    /// Only properties the schema declares (or requires, or a map's entries).
+    #[default]
+    Declared,
+    /// As json-schema-faker's `fillProperties` with Prism's options (every optional
+    /// property generated): an object whose declared properties are all required, or
+    /// that declares none, also gets one to three undeclared properties where its schema
+    /// allows them (valued by `additionalProperties`, else any value). Prism's
+    /// `--dynamic` default.
+    Fill,
+}
+
+/// [`generate`], with objects carrying the properties `extras` says. Objects under
+/// `propertyNames` or `unevaluatedProperties` get no undeclared ones, and a filled value
+/// the final check refuses gives way to one without them.
+pub fn generate_with(
+    ctx: &GenContext<'_>,
+    schema: &Value,
+    pointer: &str,
+    extras: Extras,
+) -> Result<Value, Unsatisfiable> {
+    if extras == Extras::Fill {
+        let mut g = Gen::new(ctx);
+        g.fill = true;
+        g.nodes = 0;
+        if let Ok(v) = g.value(schema, pointer, None, 0, false)
+            && g.checker.valid(&v, schema)
+        {
+            return Ok(v);
+        }
+    }
     let mut g = Gen::new(ctx);
     let mut last = None;
     // The whole value is checked once more against the schema: anything the construction
@@ -221,6 +257,8 @@ struct Flat {
     closed: Vec<Closed>,
     additional: Option<Value>,
     prop_names: Option<Value>,
+    /// `unevaluatedProperties` seen: no undeclared property is added ([`Extras::Fill`]).
+    unevaluated: bool,
     deps: Vec<(String, Vec<String>)>,
     groups: Vec<Group>,
     nots: Vec<Value>,
@@ -304,6 +342,8 @@ struct Gen<'c, 'a> {
     nodes: u64,
     /// `$ref`s of the values being generated, outermost first: a repeat means recursion.
     stack: Vec<String>,
+    /// Whether objects get undeclared properties ([`Extras::Fill`]).
+    fill: bool,
 }
 
 impl<'c, 'a> Gen<'c, 'a> {
@@ -315,6 +355,7 @@ impl<'c, 'a> Gen<'c, 'a> {
             work: 0,
             nodes: 0,
             stack: Vec::new(),
+            fill: false,
         }
     }
 
@@ -593,6 +634,9 @@ impl<'c, 'a> Gen<'c, 'a> {
         if let Some(pn) = m.get("propertyNames") {
             f.prop_names = Some(combine(f.prop_names.take(), pn));
             f.needs_check = true;
+        }
+        if m.contains_key("unevaluatedProperties") {
+            f.unevaluated = true;
         }
         for key in ["dependencies", "dependentRequired", "dependentSchemas"] {
             if let Some(Value::Object(d)) = m.get(key) {
@@ -1723,10 +1767,42 @@ impl<'c, 'a> Gen<'c, 'a> {
                 out.insert(key, v);
             }
         }
+        if self.fill
+            && !minimal
+            && f.prop_names.is_none()
+            && !f.unevaluated
+            && f.props.keys().all(|k| required.contains(k.as_str()))
+        {
+            self.fill_extras(f, &mut out, max, depth);
+        }
         if (out.len() as u64) < f.min_props {
             return Err(self.unsat(&f.ptr, "`minProperties` cannot be reached"));
         }
         Ok(Value::Object(out))
+    }
+
+    /// One to three undeclared properties the schema permits, within `max` in all.
+    fn fill_extras(&mut self, f: &Flat, out: &mut Map<String, Value>, max: usize, depth: usize) {
+        let want = self
+            .rng
+            .random_range(1..=3usize)
+            .min(max.saturating_sub(out.len()));
+        let mut added = 0;
+        for i in 0..want * 4 {
+            if added == want {
+                break;
+            }
+            let key = fake::map_key(&mut self.rng, out.len() + i);
+            if out.contains_key(&key) || f.props.contains_key(&key) || !self.permitted(f, &key) {
+                continue;
+            }
+            let schema = self.schema_for_extra(f, &key);
+            let ptr = format!("{}/additionalProperties", f.ptr);
+            if let Ok(v) = self.value(&schema, &ptr, Some(&key), depth + 1, false) {
+                out.insert(key, v);
+                added += 1;
+            }
+        }
     }
 
     /// A declared property's schema plus the `additionalProperties` of every `allOf`

@@ -536,3 +536,31 @@ fn hints() {
     let v = generate(&c, &s, "#").unwrap_or(Value::Null);
     assert!(v["id"].as_str().is_some_and(|s| s.len() == 36));
 }
+
+#[test]
+fn filled_objects_stay_within_their_schema() {
+    let root = json!({});
+    let filled = |schema: &Value, dialect: Dialect, seed: u64| {
+        let v = generate_with(&ctx(&root, dialect, seed), schema, "#/test", Extras::Fill)
+            .unwrap_or_else(|e| panic!("{schema}: {e}"));
+        let c = Checker::new(&root, dialect, Direction::Response);
+        assert!(c.valid(&v, schema), "invalid {v} for {schema}");
+        v.as_object().unwrap().len()
+    };
+    let all_required =
+        json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}});
+    let bounded = json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}, "maxProperties": 2});
+    // Only the final check knows undeclared properties are refused: the value gives way
+    // to one without them.
+    let unevaluated = json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}, "unevaluatedProperties": false});
+    let names = json!({"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}, "propertyNames": {"maxLength": 1}});
+    for seed in 0..30 {
+        assert!((2..=4).contains(&filled(&all_required, Dialect::OpenApi30, seed)));
+        assert_eq!(filled(&bounded, Dialect::OpenApi30, seed), 2);
+        assert_eq!(filled(&unevaluated, Dialect::OpenApi31, seed), 1);
+        assert_eq!(filled(&names, Dialect::OpenApi31, seed), 1);
+        // Declared: never more than the declared properties.
+        let plain = generate(&ctx(&root, Dialect::OpenApi30, seed), &all_required, "#/t").unwrap();
+        assert_eq!(plain.as_object().unwrap().len(), 1);
+    }
+}

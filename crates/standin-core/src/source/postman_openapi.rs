@@ -3,7 +3,7 @@
 //! parameters and headers required), a raw JSON request body a schema inferred from it
 //! (each property typed, none required), form bodies objects of strings, the saved responses its
 //! responses (by code, then content type, each a named example, a JSON one with a schema
-//! inferred from it), and the `auth` in force (the request's, else its folder's, else the
+//! inferred from it), and the `auth` in force (the request's `request.auth`, else its folder's, else the
 //! collection's) a security requirement. `standin mock` serves collections this way;
 //! `standin serve` keeps Postman's own mock-server rules (`super::postman`).
 
@@ -57,18 +57,20 @@ struct Out {
     schemes: Map<String, Value>,
 }
 
+/// The `auth` an entity sets itself (a folder, a request), if any.
+fn own_auth(entity: &Value) -> Option<&Value> {
+    entity.get("auth").filter(|a| !a.is_null())
+}
+
 impl Out {
     fn items(&mut self, items: &[Value], auth: Option<&Value>) {
+        // A folder's `auth` is the folder's; a request's is under `request` (an `auth`
+        // beside a request is not Postman's and is ignored, as Prism's reader does).
         for item in items {
-            let auth = item
-                .get("auth")
-                .or_else(|| item.pointer("/request/auth"))
-                .filter(|a| !a.is_null())
-                .or(auth);
             if let Some(children) = item.get("item").and_then(Value::as_array) {
-                self.items(children, auth);
+                self.items(children, own_auth(item).or(auth));
             } else if let Some(request) = item.get("request") {
-                self.request(item, request, auth);
+                self.request(item, request, own_auth(request).or(auth));
             }
         }
     }

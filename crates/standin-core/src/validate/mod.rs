@@ -407,19 +407,22 @@ pub fn check(
                 class: Class::Invalid,
             }),
             None => {}
-            // `allowEmptyValue`: `?q=` is a value, whatever the schema says; Swagger 2.0
-            // without it refuses the empty value.
+            // `allowEmptyValue`: `?q=` is a value, whatever the schema says. Swagger 2.0
+            // without it reads `?q=` as not sent, as Prism does: an optional parameter
+            // passes, a required one is missing.
             Some(value) if value.as_str() == Some("") && p.location == ParamIn::Query => {
                 if !p.allow_empty_value && doc.version == Version::Swagger2 {
-                    violations.push(Violation {
-                        location: vec![where_.into(), p.name.clone()],
-                        rule: "allowEmptyValue".into(),
-                        message: format!(
-                            "The {} is empty, and it does not set allowEmptyValue.",
-                            label()
-                        ),
-                        class: Class::Invalid,
-                    });
+                    if p.required {
+                        violations.push(Violation {
+                            location: vec![where_.into(), p.name.clone()],
+                            rule: "required".into(),
+                            message: format!(
+                                "The {} is required, and sent empty while it does not set allowEmptyValue.",
+                                label()
+                            ),
+                            class: Class::Invalid,
+                        });
+                    }
                 } else if !p.allow_empty_value {
                     check_value(pc, &value, &[where_, &p.name], &label, &mut violations);
                 }

@@ -191,16 +191,22 @@ fn delimiter(p: &Parameter, swagger: bool) -> Option<char> {
 
 /// A `simple`-style value (headers, and path parameters of that style).
 fn simple(p: &Parameter, shape: &Shape, raw: &str, swagger: bool) -> Value {
+    let d = if swagger {
+        delimiter(p, true).unwrap_or(',')
+    } else {
+        ','
+    };
+    simple_value(shape, raw, d, p.explode)
+}
+
+/// A `simple`-style text as the value `shape` expects: a list split on `delimiter`, an
+/// object of `k,v` pairs (`k=v` when exploded), else one coerced value.
+pub(crate) fn simple_value(shape: &Shape, raw: &str, delimiter: char, explode: bool) -> Value {
     if shape.is_array() {
-        let d = if swagger {
-            delimiter(p, true).unwrap_or(',')
-        } else {
-            ','
-        };
-        return list(shape, raw, d);
+        return list(shape, raw, delimiter);
     }
     if shape.is_object() {
-        return if p.explode {
+        return if explode {
             object(shape, pairs_eq(raw.split(',')))
         } else {
             object(shape, pairs_flat(raw.split(',')))

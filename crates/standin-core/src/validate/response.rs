@@ -1,5 +1,5 @@
-//! The mock's own answers checked against their response schemas (`--check-responses`,
-//! Prism's output validation), and violations written the way Prism writes them: the
+//! The mock's own answers checked against their response schemas and declared response
+//! headers (`--check-responses`, Prism's output validation), and violations written the way Prism writes them: the
 //! `sl-violations` header (a JSON array of `{location, severity, code, message}`) and
 //! the `validation` list of its 500 `VIOLATIONS` answer.
 
@@ -9,9 +9,11 @@ use std::sync::{Arc, Mutex};
 use http::header::{HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
+use super::params::simple_value;
+use super::schema::Shape;
 use super::{Compiled, ValueCheck, Violation, schema_violations};
 use crate::diag::Diagnostic;
-use crate::model::Document;
+use crate::model::{Document, HeaderDef};
 
 /// Prism's response header listing violations.
 pub static SL_VIOLATIONS: HeaderName = HeaderName::from_static("sl-violations");
@@ -32,15 +34,8 @@ impl Compiled {
         pointer: &str,
         value: &Value,
     ) -> Vec<Value> {
-        let Some(dv) = self.docs.get(doc_index) else {
+        let Some(check) = self.response_check(doc_index, doc, pointer) else {
             return Vec::new();
-        };
-        let check = {
-            let mut cache = dv.responses.lock().unwrap_or_else(|p| p.into_inner());
-            cache
-                .entry(pointer.to_string())
-                .or_insert_with(|| Arc::new(ValueCheck::compile(doc, pointer)))
-                .clone()
         };
         check
             .violations(value, &["body"], "response body")
@@ -48,6 +43,97 @@ impl Compiled {
             .map(|v| entry("response", v))
             .collect()
     }
+
+    /// The check of the schema at `pointer` of document `doc_index`, compiled on first
+    /// use; `None` for a document index the snapshot does not have.
+    fn response_check(
+        &self,
+        doc_index: usize,
+        doc: &Document,
+        pointer: &str,
+    ) -> Option<Arc<ValueCheck>> {
+        let dv = self.docs.get(doc_index)?;
+        let mut cache = dv.responses.lock().unwrap_or_else(|p| p.into_inner());
+        Some(
+            cache
+                .entry(pointer.to_string())
+                .or_insert_with(|| Arc::new(ValueCheck::compile(doc, pointer)))
+                .clone(),
+        )
+    }
+
+    /// What is wrong with the headers `sent` against the headers a response declares,
+    /// as Prism lists them: each required header missing (location `["response",
+    /// "header"]`, code `required`), then each declared header whose value breaks its
+    /// schema (`["response", "header", name]`), the value read as a `simple`-style
+    /// parameter and names lower-cased, as Prism writes them. Headers the server frames
+    /// itself (`Content-Length`...) are not checked.
+    pub fn check_response_headers(
+        &self,
+        doc_index: usize,
+        doc: &Document,
+        declared: &[HeaderDef],
+        sent: &[(HeaderName, HeaderValue)],
+        framing: impl Fn(&str) -> bool,
+    ) -> Vec<Value> {
+        let value_of = |name: &str| {
+            let values: Vec<&str> = sent
+                .iter()
+                .filter(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+                .filter_map(|(_, v)| v.to_str().ok())
+                .collect();
+            (!values.is_empty()).then(|| values.join(","))
+        };
+        let declared: Vec<&HeaderDef> = declared.iter().filter(|h| !framing(&h.name)).collect();
+        let mut out: Vec<Value> = declared
+            .iter()
+            .filter(|h| h.required && value_of(&h.name).is_none())
+            .map(|h| {
+                let name = h.name.to_ascii_lowercase();
+                json!({
+                    "location": ["response", "header"],
+                    "severity": "Error",
+                    "code": "required",
+                    "message": format!("Response header must have required property '{name}'"),
+                })
+            })
+            .collect();
+        for h in declared {
+            let (Some(pointer), Some(raw)) = (&h.schema, value_of(&h.name)) else {
+                continue;
+            };
+            let Some(schema) = doc.root.pointer(pointer) else {
+                continue;
+            };
+            let value = header_value(doc, schema, &raw);
+            let Some(check) = self.response_check(doc_index, doc, pointer) else {
+                continue;
+            };
+            let name = h.name.to_ascii_lowercase();
+            let label = format!("response header {name}");
+            out.extend(
+                check
+                    .violations(&value, &["header", &name], &label)
+                    .iter()
+                    .map(|v| entry("response", v)),
+            );
+        }
+        out
+    }
+}
+
+/// A header's text as the value its schema (a Swagger 2.0 header object, or an OpenAPI 3
+/// header's schema) describes: a `simple`-style parameter, split on the 2.0
+/// `collectionFormat`'s delimiter.
+fn header_value(doc: &Document, schema: &Value, text: &str) -> Value {
+    let swagger = doc.version == crate::model::Version::Swagger2;
+    let delimiter = match schema.get("collectionFormat").and_then(Value::as_str) {
+        Some("ssv") if swagger => ' ',
+        Some("tsv") if swagger => '\t',
+        Some("pipes") if swagger => '|',
+        _ => ',',
+    };
+    simple_value(&Shape::of(schema, &doc.root), text, delimiter, false)
 }
 
 impl ValueCheck {
@@ -104,8 +190,8 @@ pub fn summary(entries: &[Value]) -> String {
         .join(" ")
 }
 
-/// Examples that break their own response schema, one warning each naming what is
-/// wrong (they are still served: answers list the violations in `sl-violations` when
+/// Examples that break their own response schema, and response header examples that
+/// break theirs, one warning each naming what is wrong (they are still served: answers list the violations in `sl-violations` when
 /// responses are checked). `standin check` prints them.
 pub fn invalid_examples(documents: &[Document]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -114,6 +200,34 @@ pub fn invalid_examples(documents: &[Document]) -> Vec<Diagnostic> {
         let swagger = doc.version == crate::model::Version::Swagger2;
         for op in &doc.operations {
             for response in &op.responses {
+                for h in &response.headers {
+                    let (Some(text), Some(ptr)) = (&h.example, h.schema.as_deref()) else {
+                        continue;
+                    };
+                    let Some(schema) = doc.root.pointer(ptr) else {
+                        continue;
+                    };
+                    let value = header_value(doc, schema, text);
+                    let check = checks
+                        .entry(ptr)
+                        .or_insert_with(|| ValueCheck::compile(doc, ptr));
+                    let problems = check.problems(&value, "example");
+                    if problems.is_empty() {
+                        continue;
+                    }
+                    let name = h.name.replace('~', "~0").replace('/', "~1");
+                    out.push(Diagnostic::warning(
+                        &doc.file,
+                        format!("{}/headers/{name}", response.pointer),
+                        format!(
+                            "example of header {} of {} {} breaks its schema: {}",
+                            h.name,
+                            op.label(),
+                            response.key,
+                            problems.join(" ")
+                        ),
+                    ));
+                }
                 for media in &response.media {
                     let Some(ptr) = media.schema.as_deref() else {
                         continue;

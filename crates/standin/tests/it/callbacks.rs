@@ -119,11 +119,10 @@ fn listen(statuses: &[u16], hold: bool) -> Listener {
     listen_with(statuses, hold, "http", Some)
 }
 
-/// A TLS listener for `localhost` with a self-signed certificate, and that certificate
-/// as PEM.
-fn listen_tls(status: u16) -> (Listener, String) {
+/// A self-signed certificate for `localhost`: the server's TLS set-up and the PEM a
+/// client trusts it through.
+pub(crate) fn localhost_tls() -> (std::sync::Arc<rustls::ServerConfig>, String) {
     let key = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
-    let pem = key.cert.pem();
     let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let private = rustls::pki_types::PrivateKeyDer::Pkcs8(key.signing_key.serialize_der().into());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -132,7 +131,13 @@ fn listen_tls(status: u16) -> (Listener, String) {
         .with_no_client_auth()
         .with_single_cert(vec![key.cert.der().clone()], private)
         .unwrap();
-    let config = std::sync::Arc::new(config);
+    (std::sync::Arc::new(config), key.cert.pem())
+}
+
+/// A TLS listener for `localhost` with a self-signed certificate, and that certificate
+/// as PEM.
+fn listen_tls(status: u16) -> (Listener, String) {
+    let (config, pem) = localhost_tls();
     let listener = listen_with(&[status], false, "https", move |tcp| {
         let conn = rustls::ServerConnection::new(config.clone()).ok()?;
         Some(rustls::StreamOwned::new(conn, tcp))
@@ -360,6 +365,43 @@ fn a_full_queue_drops_calls_and_counts_them_without_delaying_answers() {
     hook.release.send(()).unwrap();
     let journal = calls(&mock, 1);
     assert_eq!(journal["calls"][0]["response"]["status"], 200);
+    // The drop is logged, with the count so far.
+    let said: Vec<String> = mock.errors.try_iter().collect();
+    assert!(
+        said.iter()
+            .any(|l| l.contains("outbound queue full") && l.contains("1 dropped so far")),
+        "{said:?}"
+    );
+}
+
+#[test]
+fn a_target_that_does_not_answer_in_time_is_journalled_as_a_timeout() {
+    let hook = listen(&[200], true);
+    let mock = Server::start(&[
+        &fixture("callbacks/orders.yaml"),
+        "--outbound-timeout",
+        "300",
+    ]);
+    let order = json!({"callbackUrl": format!("{}/slow", hook.base), "item": "x"});
+    let resp = mock
+        .req("POST", "/orders")
+        .header("content-type", "application/json")
+        .body(order.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    // The listener holds its answer: the call gives up after 300 ms.
+    assert!(hook.next().target.starts_with("/slow?"));
+    let journal = calls(&mock, 1);
+    hook.release.send(()).unwrap();
+    let call = &journal["calls"][0];
+    assert!(call["response"].is_null(), "{call}");
+    assert!(
+        call["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("no answer within 0.3 s")),
+        "{call}"
+    );
 }
 
 #[test]
@@ -484,11 +526,37 @@ fn a_wiremock_webhook_listener_fires_after_the_stub_answers() {
     let call = &journal["calls"][0];
     assert_eq!(call["kind"], "serveEventListener");
     assert_eq!(call["response"]["status"], 202);
+    // A random delay (`uniform`) holds the call at least its lower bound.
+    let stub = json!({
+        "request": {"method": "POST", "url": "/later"},
+        "response": {"status": 204},
+        "serveEventListeners": [{"name": "webhook", "parameters": {
+            "method": "POST", "url": format!("{}/later", hook.base), "body": "late",
+            "delay": {"type": "uniform", "lower": 300, "upper": 400}
+        }}]
+    });
+    let (status, _) = json(
+        mock.req("POST", "/__admin/mappings")
+            .body(stub.to_string())
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(status, 201);
+    let sent = std::time::Instant::now();
+    assert_eq!(mock.req("POST", "/later").send().unwrap().status(), 204);
+    let got = hook.next();
+    let waited = sent.elapsed();
+    hook.release.send(()).unwrap();
+    assert_eq!((got.target.as_str(), got.body.as_str()), ("/later", "late"));
+    assert!(waited >= Duration::from_millis(300), "{waited:?}");
     // The stub as listed keeps its listeners.
     let (_, stubs) = json(mock.get("/__admin/mappings").send().unwrap());
-    assert_eq!(
-        stubs["mappings"][0]["serveEventListeners"][0]["name"],
-        "webhook"
+    let listed = stubs["mappings"].as_array().unwrap();
+    assert!(
+        listed
+            .iter()
+            .all(|m| m["serveEventListeners"][0]["name"] == "webhook"),
+        "{stubs}"
     );
 }
 

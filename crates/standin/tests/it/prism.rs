@@ -36,7 +36,11 @@ fn prism_flags_are_translated_and_help_names_the_standin_flags() {
         ("--cors", "standin serve: --cors on|off"),
         ("--verboseLevel", "(--quiet)"),
         ("--multiprocess", "Accepted"),
-        ("--json-schema-faker-fillProperties", "Accepted"),
+        (
+            "--json-schema-faker-fillProperties",
+            "standin serve: --fill-properties",
+        ),
+        ("--outbound-ca", "standin serve: --outbound-ca"),
     ] {
         assert!(out.contains(prism), "--help lacks {prism}:\n{out}");
         assert!(out.contains(standin), "--help lacks {standin}:\n{out}");
@@ -107,6 +111,41 @@ fn an_example_that_breaks_its_schema_is_listed_in_sl_violations() {
 }
 
 #[test]
+fn a_long_sl_violations_list_is_cut_with_prisms_prefix() {
+    // 60 items, each with a long property name of the wrong type: 50 violations (the
+    // most listed) of some 200 bytes each, past Prism's 8,092-byte limit.
+    let name = "quantityOrderedByTheCustomerAtCheckout";
+    let items: Vec<Value> = (0..60).map(|_| json!({ name: "many" })).collect();
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "many violations", "version": "1"},
+        "paths": {"/orders": {"get": {"responses": {"200": {
+            "description": "an example breaking its schema sixty times",
+            "content": {"application/json": {
+                "schema": {"type": "array", "items": {"type": "object",
+                    "properties": {name: {"type": "integer"}}}},
+                "example": items
+            }}
+        }}}}}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let s = mock(&[file.to_str().unwrap(), "-v", "silent"]);
+    let resp = s.get("/orders").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let text = header(&resp, "sl-violations").expect("sl-violations");
+    let rest = text
+        .strip_prefix("Too many violations! [{")
+        .unwrap_or_else(|| panic!("not cut: {:.80}", text));
+    assert_eq!(text.len(), 8 * 1024 - 100 + "Too many violations! ".len());
+    assert!(rest.contains(name), "{:.200}", rest);
+    // A short list is whole JSON.
+    let s = mock(&[&pets(), "-v", "silent"]);
+    assert!(sl_violations(&s.get("/pets").send().unwrap()).is_some());
+}
+
+#[test]
 fn errors_turns_an_invalid_answer_into_a_500_listing_the_violations() {
     let s = mock(&[&pets(), "--errors", "-v", "silent"]);
     let resp = s.get("/pets").send().unwrap();
@@ -137,6 +176,71 @@ fn errors_turns_an_invalid_answer_into_a_500_listing_the_violations() {
     let resp = s.get("/pets").send().unwrap();
     assert_eq!(resp.status(), 200);
     assert!(sl_violations(&resp).is_none());
+}
+
+#[test]
+fn response_headers_are_checked_against_the_declared_ones() {
+    let doc = fixture("prism/headers.yaml");
+    let s = mock(&[&doc, "-v", "silent"]);
+    let resp = s.get("/limits").send().unwrap();
+    assert_eq!(resp.status(), 200);
+    // The headers are still sent as the document gives them, as Prism sends them.
+    assert_eq!(header(&resp, "x-rate-limit").as_deref(), Some("many"));
+    assert_eq!(header(&resp, "x-good").as_deref(), Some("5"));
+    let list = sl_violations(&resp).expect("sl-violations for invalid headers");
+    let found: Vec<(Value, Value)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            assert_eq!(e["severity"], "Error", "{e}");
+            (e["location"].clone(), e["code"].clone())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (json!(["response", "header"]), json!("required")),
+            (json!(["response", "header", "x-rate-limit"]), json!("type")),
+            (json!(["response", "header", "x-ids", "2"]), json!("type")),
+        ],
+        "{list}"
+    );
+    assert_eq!(
+        list[0]["message"],
+        "Response header must have required property 'x-trace'"
+    );
+    assert!(
+        list[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("response header x-rate-limit"),
+        "{list}"
+    );
+    assert!(header(&resp, "x-standin-violations").is_some_and(|t| t.contains("x-rate-limit")));
+    // Valid headers, generated or given, carry none.
+    let resp = s.get("/fine").send().unwrap();
+    let count: u32 = header(&resp, "x-count").unwrap().parse().unwrap();
+    assert!((3..=9).contains(&count), "{count}");
+    assert!(
+        sl_violations(&resp).is_none(),
+        "{:?}",
+        header(&resp, "sl-violations")
+    );
+
+    // With --errors, invalid headers make the answer a 500 listing them.
+    let s = mock(&[&doc, "--errors", "-v", "silent"]);
+    let (status, problem) = json(s.get("/limits").send().unwrap());
+    assert_eq!(status, 500, "{problem}");
+    let codes: Vec<&Value> = problem["validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["location"])
+        .collect();
+    assert_eq!(codes.len(), 3, "{problem}");
+    assert_eq!(codes[1], &json!(["response", "header", "x-rate-limit"]));
+    assert_eq!(s.get("/fine").send().unwrap().status(), 200);
 }
 
 #[test]
@@ -220,6 +324,86 @@ fn a_seed_makes_dynamic_bodies_repeat() {
         .map(|_| s.get("/codes").send().unwrap().text().unwrap())
         .collect();
     assert!(bodies.len() > 1, "-d without a seed varies: {bodies:?}");
+}
+
+/// The keys of a JSON object answer.
+fn keys(s: &Server, path: &str) -> (Value, std::collections::BTreeSet<String>) {
+    let resp = s.get(path).send().unwrap();
+    assert!(
+        sl_violations(&resp).is_none(),
+        "{path}: {:?}",
+        header(&resp, "sl-violations")
+    );
+    let (status, body) = json(resp);
+    assert_eq!(status, 200, "{path}: {body}");
+    let keys = body.as_object().unwrap().keys().cloned().collect();
+    (body, keys)
+}
+
+#[test]
+fn fill_properties_adds_undeclared_properties_in_dynamic_mode_unless_false() {
+    let doc = fixture("prism/fill.yaml");
+    let declared = |names: &[&str]| -> std::collections::BTreeSet<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    };
+    let account = declared(&["id", "name", "email", "plan", "active"]);
+    // Prism's default with -d: objects whose declared properties are all required get
+    // undeclared ones too, valid against the schema (no sl-violations).
+    let s = mock(&[&doc, "-d", "-v", "silent"]);
+    for _ in 0..5 {
+        let (body, got) = keys(&s, "/account");
+        assert!(got.is_superset(&account), "{body}");
+        let extra = got.difference(&account).count();
+        assert!((1..=3).contains(&extra), "{body}");
+        let (body, got) = keys(&s, "/scores");
+        let extras: Vec<&Value> = body
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| *k != "player")
+            .map(|(_, v)| v)
+            .collect();
+        assert!(got.contains("player") && !extras.is_empty(), "{body}");
+        assert!(
+            extras.iter().all(|v| v.as_u64().is_some_and(|n| n <= 10)),
+            "{body}"
+        );
+        // An optional property declared, or no others allowed: nothing undeclared.
+        let (body, got) = keys(&s, "/pet");
+        assert!(got.is_subset(&declared(&["id", "tag"])), "{body}");
+        let (body, got) = keys(&s, "/closed");
+        assert_eq!(got, declared(&["id", "name"]), "{body}");
+    }
+    // =false keeps to the declared properties.
+    let s = mock(&[
+        &doc,
+        "-d",
+        "--json-schema-faker-fillProperties=false",
+        "-v",
+        "silent",
+    ]);
+    for _ in 0..5 {
+        assert_eq!(keys(&s, "/account").1, account);
+        assert_eq!(keys(&s, "/scores").1, declared(&["player"]));
+    }
+    // Without -d (Prism's static sampler) the flag changes nothing.
+    let s = mock(&[&doc, "--json-schema-faker-fillProperties", "-v", "silent"]);
+    assert_eq!(keys(&s, "/account").1, account);
+    // standin serve has it as --fill-properties.
+    let s = Server::start(&[&doc, "--fill-properties", "--quiet"]);
+    assert!(keys(&s, "/account").1.len() > account.len());
+    let s = Server::start(&[&doc, "--quiet"]);
+    assert_eq!(keys(&s, "/account").1, account);
+    // And a config file as fill-properties.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("standin.yaml");
+    std::fs::write(
+        &cfg,
+        format!("port: 0\nfill-properties: true\nmocks:\n  - sources: [{doc}]\n"),
+    )
+    .unwrap();
+    let s = Server::start(&["--config", cfg.to_str().unwrap(), "--quiet"]);
+    assert!(keys(&s, "/account").1.len() > account.len());
 }
 
 #[test]
@@ -307,36 +491,174 @@ fn check_lists_examples_that_break_their_schema() {
     );
     assert!(out.contains("'0.id' must be of type"), "{out}");
     assert!(!out.contains("GET /pets/{petId} 200"), "{out}");
+    // Response header examples too.
+    let (code, out, _) = run(&["check", &fixture("prism/headers.yaml")]);
+    assert_eq!(code, 0, "warnings only: {out}");
+    assert!(
+        out.contains("at #/paths/~1limits/get/responses/200/headers/X-Rate-Limit: example of header X-Rate-Limit of GET /limits 200 breaks its schema"),
+        "{out}"
+    );
+    assert!(out.contains("header X-Ids of GET /limits 200"), "{out}");
+    assert!(!out.contains("X-Good") && !out.contains("/fine"), "{out}");
 }
 
-#[test]
-fn the_document_may_be_a_url() {
-    let text = std::fs::read(pets()).unwrap();
+/// Serves `text` once on 127.0.0.1, over TLS when `tls` is given, and hands back the
+/// request's head; the base URL names `localhost` for TLS (the certificate's name). A
+/// request for `/moved/...` is sent on to `/specs/...` with a 301 first.
+fn serve_document_once(
+    text: Vec<u8>,
+    tls: Option<std::sync::Arc<rustls::ServerConfig>>,
+) -> (String, std::thread::JoinHandle<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let server = std::thread::spawn(move || {
-        let (mut conn, _) = listener.accept().unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = match tls {
+        Some(_) => format!("https://localhost:{port}"),
+        None => format!("http://127.0.0.1:{port}"),
+    };
+    let answer = move |conn: &mut dyn ReadWrite| {
         let mut buf = [0u8; 4096];
-        let n = conn.read(&mut buf).unwrap();
+        let n = conn.read(&mut buf).unwrap_or(0);
         let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if let Some(rest) = head.strip_prefix("GET /moved/") {
+            let name = rest.split(' ').next().unwrap_or("");
+            let moved = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nlocation: /specs/{name}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = conn.write_all(moved.as_bytes());
+            let _ = conn.flush();
+            return String::new();
+        }
         let reply = format!(
             "HTTP/1.1 200 OK\r\ncontent-type: application/yaml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
             text.len()
         );
-        conn.write_all(reply.as_bytes()).unwrap();
-        conn.write_all(&text).unwrap();
+        let _ = conn.write_all(reply.as_bytes());
+        let _ = conn.write_all(&text);
+        let _ = conn.flush();
         head
+    };
+    let server = std::thread::spawn(move || {
+        // A TLS client that refuses the certificate reads nothing, and a redirect is
+        // followed by another request: the next one reads the document.
+        for tcp in listener.incoming() {
+            let Ok(mut tcp) = tcp else { break };
+            let head = match &tls {
+                None => answer(&mut tcp),
+                Some(config) => {
+                    let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+                    answer(&mut rustls::StreamOwned::new(conn, tcp))
+                }
+            };
+            if !head.is_empty() {
+                return head;
+            }
+        }
+        String::new()
     });
-    let url = format!("http://{addr}/specs/pets.yaml");
+    (base, server)
+}
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+#[test]
+fn the_document_may_be_a_url() {
+    let (base, server) = serve_document_once(std::fs::read(pets()).unwrap(), None);
+    // Redirects are followed, as Prism's reader follows them.
+    let url = format!("{base}/moved/pets.yaml");
     let s = mock(&[&url, "-v", "silent"]);
     let head = server.join().unwrap();
     assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
     let (status, pet) = json(s.get("/pets/1").send().unwrap());
     assert_eq!((status, pet["name"].as_str()), (200, Some("Rex")));
     // A URL that does not answer 200 is an error naming it.
-    let (code, _, err) = run(&["mock", &format!("http://{addr}/gone.yaml")]);
+    let (code, _, err) = run(&["mock", &format!("{base}/gone.yaml")]);
     assert_eq!(code, 2);
     assert!(err.contains("cannot fetch the document"), "{err}");
+    assert!(err.contains(&format!("{base}/gone.yaml")), "{err}");
+}
+
+/// `standin mock DOCUMENT` with `NODE_EXTRA_CA_CERTS` set: the first line it prints
+/// (its URL when it serves) and the stderr lines before it, once it is stopped.
+fn first_line_with_ca_env(document: &str, ca: &std::ffi::OsStr) -> (String, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_standin"))
+        .args(["mock", document, "-p", "0", "-v", "silent"])
+        .env("NODE_EXTRA_CA_CERTS", ca)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let _ = child.kill();
+    let mut err = String::new();
+    let _ = child.stderr.take().unwrap().read_to_string(&mut err);
+    let _ = child.wait();
+    (first, err)
+}
+
+#[test]
+fn the_document_may_be_an_https_url() {
+    let (tls, pem) = crate::callbacks::localhost_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, pem).unwrap();
+    let text = std::fs::read(pets()).unwrap();
+
+    // Without the certificate trusted, the error names the URL and the handshake.
+    let (base, _server) = serve_document_once(text.clone(), Some(tls.clone()));
+    let url = format!("{base}/specs/pets.yaml");
+    let (code, _, err) = run(&["mock", &url, "-p", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("cannot fetch the document {url}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    // Trusted through --outbound-ca, it is fetched over TLS and served.
+    let (base, server) = serve_document_once(text.clone(), Some(tls.clone()));
+    let url = format!("{base}/specs/pets.yaml");
+    let s = mock(&[&url, "--outbound-ca", ca.to_str().unwrap(), "-v", "silent"]);
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /specs/pets.yaml HTTP/1.1"), "{head}");
+    let (status, pet) = json(s.get("/pets/1").send().unwrap());
+    assert_eq!((status, pet["name"].as_str()), (200, Some("Rex")));
+    drop(s);
+
+    // Prism's Node reads NODE_EXTRA_CA_CERTS; so does standin mock.
+    let (base, server) = serve_document_once(text, Some(tls));
+    let url = format!("{base}/pets.yaml");
+    let (first, _) = first_line_with_ca_env(&url, ca.as_os_str());
+    assert!(first.starts_with("http://127.0.0.1:"), "{first:?}");
+    assert!(server.join().unwrap().starts_with("GET /pets.yaml "));
+    // One that holds no certificate is ignored with a warning, as Node ignores it.
+    let missing = dir.path().join("missing.pem");
+    let (first, err) = first_line_with_ca_env(&pets(), missing.as_os_str());
+    assert!(first.starts_with("http://127.0.0.1:"), "{first:?} {err}");
+    assert!(
+        err.contains("NODE_EXTRA_CA_CERTS ignored") && err.contains("missing.pem"),
+        "{err}"
+    );
+
+    // A host with nothing listening is named with the connection's failure.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("https://127.0.0.1:{port}/api.yaml");
+    let (code, _, err) = run(&["mock", &url, "-p", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!("cannot fetch the document {url}")),
+        "{err}"
+    );
+    assert!(err.to_lowercase().contains("refused"), "{err}");
 }
 
 fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) {
@@ -352,12 +674,23 @@ fn form(s: &Server, path: &str, content_type: &str, body: &str) -> (u16, Value) 
 #[test]
 fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
     let s = mock(&[&fixture("prism/forms.yaml"), "-v", "silent"]);
-    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass, `?tag=` does not.
+    // Swagger 2.0 `allowEmptyValue`: `?q=` and `?page=` pass; without it an empty value
+    // is read as not sent, as Prism reads it: optional `?tag=`, `?sort=` (`false`) and
+    // `?limit=` (an integer) pass, a required one is missing.
     assert_eq!(s.get("/search?q=&page=").send().unwrap().status(), 200);
-    let (status, body) = json(s.get("/search?q=a&page=1&tag=").send().unwrap());
+    for empty in ["tag=", "sort=", "limit="] {
+        let resp = s
+            .get(&format!("/search?q=a&page=1&{empty}"))
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{empty}");
+    }
+    let (status, body) = json(s.get("/search?q=a&page=1&limit=x").send().unwrap());
     assert_eq!(status, 422, "{body}");
-    assert_eq!(body["errors"][0]["location"], json!(["query", "tag"]));
-    assert_eq!(body["errors"][0]["rule"], "allowEmptyValue");
+    let (status, body) = json(s.get("/required?id=").send().unwrap());
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["query", "id"]));
+    assert_eq!(body["errors"][0]["rule"], "required");
     // `format: byte` in formData, urlencoded and multipart alike.
     let urlencoded = "application/x-www-form-urlencoded";
     assert_eq!(
@@ -373,6 +706,15 @@ fn allow_empty_value_byte_format_in_form_fields_and_allow_reserved() {
         form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&count=x").0,
         422
     );
+    // Without it a text field may be empty; `allowEmptyValue: false` refuses that.
+    assert_eq!(
+        form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&note=").0,
+        201
+    );
+    let (status, body) = form(&s, "/upload", urlencoded, "data=aGVsbG8%3D&label=");
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["location"], json!(["body", "label"]));
+    assert_eq!(body["errors"][0]["rule"], "minLength");
     let (status, body) = form(&s, "/upload", urlencoded, "data=not+base64!");
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"][0]["rule"], "format");
@@ -492,6 +834,10 @@ fn a_postman_collection_through_mock_is_read_as_prism_reads_it() {
     // `:id` is a path parameter; `noauth` on a request needs no key.
     assert_eq!(key(s.get("/orders/3")).send().unwrap().status(), 200);
     assert_eq!(s.get("/health").send().unwrap().status(), 200);
+    // An `auth` beside the request (not Postman's place for it) is not the request's:
+    // the collection's applies, as Prism reads it.
+    assert_eq!(s.get("/status").send().unwrap().status(), 401);
+    assert_eq!(key(s.get("/status")).send().unwrap().status(), 200);
 
     // standin serve keeps Postman's mock-server rules: saved examples, no auth check.
     let served = Server::start(&[&collection, "--quiet"]);

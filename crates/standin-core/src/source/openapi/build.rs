@@ -527,6 +527,7 @@ fn outbound_item(
                     name: pname.to_string(),
                     example,
                     schema: p.get("schema").map(|_| push_pointer(&p_at, "schema")),
+                    required: p.get("required").and_then(Value::as_bool) == Some(true),
                 });
             }
         }
@@ -770,9 +771,14 @@ fn swagger_body(
             has_file = true;
         }
         let mut field = swagger_param_schema(p);
-        // `allowEmptyValue`: the field may also be sent empty.
-        if p.get("allowEmptyValue").and_then(Value::as_bool) == Some(true) {
-            field = json!({"anyOf": [field, {"type": "string", "maxLength": 0}]});
+        // `allowEmptyValue`: the field may also be sent empty; set to `false`, a text
+        // field may not (Prism's `minLength: 1`).
+        match p.get("allowEmptyValue").and_then(Value::as_bool) {
+            Some(true) => field = json!({"anyOf": [field, {"type": "string", "maxLength": 0}]}),
+            Some(false) if field.get("minLength").and_then(Value::as_u64).unwrap_or(0) == 0 => {
+                field["minLength"] = json!(1);
+            }
+            _ => {}
         }
         properties.insert(name.to_string(), field);
         if p.get("required").and_then(Value::as_bool).unwrap_or(false) {
@@ -930,6 +936,7 @@ fn swagger_response(
                 name: name.clone(),
                 example,
                 schema: Some(def_at),
+                required: false,
             });
         }
     }
@@ -1035,6 +1042,7 @@ fn oas3_headers(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<HeaderDef> {
             name: name.clone(),
             example,
             schema: schema_ptr,
+            required: def.get("required").and_then(Value::as_bool) == Some(true),
         });
     }
     out
