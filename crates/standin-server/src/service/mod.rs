@@ -490,6 +490,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             operations: b.operations,
             saved: b.saved,
             stubs: b.stubs,
+            routes: b.routes,
             load_time: b.load_time,
             diagnostics: b.diagnostics.clone(),
             snapshot: b.state.snapshot.clone(),

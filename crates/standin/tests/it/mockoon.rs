@@ -186,8 +186,16 @@ fn mockoon_bad_parts_are_diagnostics_and_the_rest_serves() {
         all.contains("#/routes/1/responses/0/rules/0/value"),
         "{all}"
     );
-    // The route whose file is missing still answers, with an empty body.
-    assert_eq!(s.get("/ok").send().unwrap().status(), 200);
+    // The route whose file is missing still answers, with Mockoon's error text.
+    let r = s.get("/ok").send().unwrap();
+    assert_eq!(r.status(), 200);
+    let text = r.text().unwrap();
+    assert!(
+        text.starts_with(
+            "Error while serving the file content: ENOENT: no such file or directory, open '"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
