@@ -52,7 +52,7 @@ routes=[
  route("get","where/*",[resp('{"path":"other"}'), resp('{"path":"here"}',200,[rule("path","","here$","regex")])]),
  # Data helpers and variables.
  route("get","hits",[resp('{{setData \'inc\' \'Stats\' \'hits\' 1}}{"hits":{{data \'Stats\' \'hits\'}} }')]),
- route("post","log",[resp('{{setData \'push\' \'Log\' \'\' (body \'msg\')}}{{data \'Log\'}}',201)]),
+ route("post","log",[resp('{{setData \'push\' \'Journal\' \'\' (body \'msg\')}}{{data \'Journal\'}}',201)]),
  route("get","skus",[resp('[{{#each (dataRaw \'Catalog\')}}"{{sku}}"{{#unless @last}},{{/unless}}{{/each}}]')]),
  route("get","hello",[resp('{{setVar \'who\' (queryParam \'name\')}}{"hello":"{{getVar \'who\'}}"}')]),
  # Dates and blocks.
@@ -75,7 +75,7 @@ env["data"].append({"uuid":uid(),"id":"prod1","name":"Products","documentation":
 env["data"].append({"uuid":uid(),"id":"set1","name":"Settings","documentation":"","value":"{\"mode\":\"open\"}"})
 env["data"].append({"uuid":uid(),"id":"sch1","name":"Schemas","documentation":"","value":json.dumps({"user":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"age":{"type":"integer","minimum":0}}}})})
 env["data"].append({"uuid":uid(),"id":"sta1","name":"Stats","documentation":"","value":"{\"hits\":0}"})
-env["data"].append({"uuid":uid(),"id":"log1","name":"Log","documentation":"","value":"[]"})
+env["data"].append({"uuid":uid(),"id":"log1","name":"Journal","documentation":"","value":"[]"})
 env["data"].append({"uuid":uid(),"id":"num1","name":"Numbers","documentation":"","value":json.dumps([{"id":1,"name":"one","size":10},{"id":2,"name":"two","size":30},{"id":5,"name":"five","size":20},{"id":7,"name":"seven","size":40}])})
 OUT = Path(__file__).resolve().parents[2] / "crates/standin/tests/fixtures/mockoon/shop.json"
 json.dump(env, open(OUT, "w"), indent=2)

@@ -74,18 +74,13 @@ impl State {
             .or_else(|| self.buckets.iter().find(|b| b.name == id_or_name))
     }
 
-    /// The bucket the data helpers mean: this id, else the first whose name contains
-    /// the text, without case (as Mockoon looks them up).
+    /// The bucket Mockoon's lookups by text mean: the first whose id is the text or
+    /// whose name contains it, without case.
     pub fn lookup(&self, id_or_name: &str) -> Option<&Bucket> {
         let low = id_or_name.to_lowercase();
         self.buckets
             .iter()
-            .find(|b| b.id == id_or_name)
-            .or_else(|| {
-                self.buckets
-                    .iter()
-                    .find(|b| b.name.to_lowercase().contains(&low))
-            })
+            .find(|b| b.id == id_or_name || b.name.to_lowercase().contains(&low))
     }
 
     fn coll<'a>(resource: &'a str, seed: &'a [Value]) -> Coll<'a> {

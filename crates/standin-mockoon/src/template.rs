@@ -84,16 +84,14 @@ fn with_scope<R>(f: impl FnOnce(&mut Scope) -> R) -> R {
     SCOPE.with(|s| f(&mut s.borrow_mut()))
 }
 
-/// The bucket the data helpers mean: this id, else the first whose name contains the
-/// text without case.
+/// The bucket the data helpers mean: the first whose id is the text or whose name
+/// contains it without case (Mockoon's one pass: `Log` may find `Catalog`).
 fn bucket_index(scope: &Scope, name: &str) -> Option<usize> {
     let low = name.to_lowercase();
-    scope.buckets.iter().position(|b| b.0 == name).or_else(|| {
-        scope
-            .buckets
-            .iter()
-            .position(|b| b.1.to_lowercase().contains(&low))
-    })
+    scope
+        .buckets
+        .iter()
+        .position(|b| b.0 == name || b.1.to_lowercase().contains(&low))
 }
 
 /// A property path as object-path reads it (`a.b.0`, `\\.` for a dot in a name).

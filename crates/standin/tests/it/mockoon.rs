@@ -276,8 +276,11 @@ fn mockoon_an_unknown_helper_is_a_diagnostic_and_left_visible() {
     let s = Server::start(&[path.to_str().unwrap()]);
     let r = s.get("/t?w=hi").send().unwrap();
     let text = r.text().unwrap();
-    // `array` is not a helper standin has: the whole body is sent as written.
-    assert!(text.contains("{{oneOf (array 'x')}}"), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect(&text);
+    assert_eq!(
+        (v["pick"].clone(), v["sum"].clone()),
+        (json!("x"), json!(5))
+    );
     let found = (0..4)
         .map_while(|_| {
             s.errors
@@ -346,4 +349,287 @@ fn mockoon_random_mode_answers_with_each_response_in_time() {
         }
     }
     assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec![200, 201]);
+}
+
+#[test]
+fn mockoon_rules_read_buckets_global_variables_templates_and_the_path() {
+    let s = shop();
+    // data_bucket: the Settings bucket holds {"mode": "open"}.
+    assert_eq!(json(s.get("/api/mode").send().unwrap()).1["mode"], "open");
+    // global_var: unset, then set by a template, then by the admin API, then purged.
+    let (_, v) = json(s.get("/api/beta").send().unwrap());
+    assert_eq!(v, json!({"beta": false, "was": "unset"}));
+    let set = s.req("POST", "/api/flags/beta").json(&json!({"on": "yes"}));
+    assert_eq!(json(set.send().unwrap()).1, json!({"set": "beta"}));
+    assert_eq!(json(s.get("/api/beta").send().unwrap()).1["beta"], true);
+    let admin = s
+        .req("POST", "/mockoon-admin/global-vars")
+        .json(&json!({"key": "beta", "value": "no"}));
+    let (st, v) = json(admin.send().unwrap());
+    assert_eq!(
+        (st, v["message"].clone()),
+        (200, json!("Global variable 'beta' has been set to 'no'"))
+    );
+    assert_eq!(
+        json(s.get("/api/beta").send().unwrap()).1,
+        json!({"beta": false, "was": "no"})
+    );
+    let (st, v) = json(s.get("/mockoon-admin/global-vars/beta").send().unwrap());
+    assert_eq!((st, v), (200, json!({"key": "beta", "value": "no"})));
+    s.req("POST", "/mockoon-admin/global-vars/purge")
+        .send()
+        .unwrap();
+    let (st, v) = json(s.get("/mockoon-admin/global-vars/beta").send().unwrap());
+    assert_eq!(
+        (st, v["message"].clone()),
+        (404, json!("Global variable not found"))
+    );
+    // templating: the modifier rendered, compared with the value.
+    assert_eq!(
+        json(s.get("/api/sum-rule?a=1&b=2").send().unwrap()).1["sum"],
+        "three"
+    );
+    assert_eq!(
+        json(s.get("/api/sum-rule?a=2&b=2").send().unwrap()).1["sum"],
+        "other"
+    );
+    // valid_json_schema: the schema is the Schemas bucket's `user`.
+    let ok = s
+        .req("POST", "/api/validate")
+        .json(&json!({"name": "Ada", "age": 3}));
+    assert_eq!(json(ok.send().unwrap()).0, 200);
+    let bad = s.req("POST", "/api/validate").json(&json!({"age": -1}));
+    assert_eq!(json(bad.send().unwrap()).0, 400);
+    // path: a regex on the path the client sent.
+    assert_eq!(
+        json(s.get("/api/where/is/here").send().unwrap()).1["path"],
+        "here"
+    );
+    assert_eq!(
+        json(s.get("/api/where/else").send().unwrap()).1["path"],
+        "other"
+    );
+}
+
+#[test]
+fn mockoon_data_helpers_and_variables_change_and_read_the_state() {
+    let s = shop();
+    // setData inc, then data: the bucket changes from one request to the next.
+    assert_eq!(
+        json(s.get("/api/hits").send().unwrap()).1,
+        json!({"hits": 1})
+    );
+    assert_eq!(
+        json(s.get("/api/hits").send().unwrap()).1,
+        json!({"hits": 2})
+    );
+    // setData push on an array bucket, read whole by data.
+    let log = |msg: &str| {
+        json(
+            s.req("POST", "/api/log")
+                .json(&json!({ "msg": msg }))
+                .send()
+                .unwrap(),
+        )
+    };
+    assert_eq!(log("first"), (201, json!(["first"])));
+    assert_eq!(log("second"), (201, json!(["first", "second"])));
+    let (_, v) = json(s.get("/mockoon-admin/data-buckets/Journal").send().unwrap());
+    assert_eq!(v["value"], json!(["first", "second"]));
+    // Mockoon's admin reset puts the buckets back.
+    let (_, v) = json(
+        s.req("POST", "/mockoon-admin/data-buckets/purge")
+            .send()
+            .unwrap(),
+    );
+    assert_eq!(
+        v["message"],
+        "Data buckets have been reset to their initial state"
+    );
+    assert_eq!(
+        json(s.get("/api/hits").send().unwrap()).1,
+        json!({"hits": 1})
+    );
+    // dataRaw in a block; setVar / getVar.
+    assert_eq!(
+        json(s.get("/api/skus").send().unwrap()).1,
+        json!(["A1", "B2"])
+    );
+    let (_, v) = json(s.get("/api/hello?name=Grace").send().unwrap());
+    assert_eq!(v, json!({"hello": "Grace"}));
+    // Environment variables: set through the admin API, prefixed as Mockoon does.
+    let set = s
+        .req("POST", "/mockoon-admin/env-vars")
+        .json(&json!({"key": "REGION", "value": "eu"}));
+    assert_eq!(json(set.send().unwrap()).0, 200);
+    let (st, v) = json(s.get("/mockoon-admin/env-vars/REGION").send().unwrap());
+    assert_eq!(
+        (st, v),
+        (200, json!({"key": "MOCKOON_REGION", "value": "eu"}))
+    );
+}
+
+#[test]
+fn mockoon_date_block_and_random_helpers() {
+    let s = shop();
+    let (_, v) = json(s.get("/api/dates").send().unwrap());
+    assert_eq!(v["next"], "2024-02-01 13:00");
+    assert_eq!(v["fmt"], "05/03/2024 07:08:09");
+    let year = v["year"].as_str().unwrap().parse::<i32>().unwrap();
+    assert!((2024..3000).contains(&year), "{v}");
+    let (_, v) = json(s.get("/api/repeat").send().unwrap());
+    assert_eq!(
+        v,
+        json!([{"i": 0, "first": true}, {"i": 1, "first": false}, {"i": 2, "first": false}])
+    );
+    assert_eq!(
+        json(s.get("/api/light?c=green").send().unwrap()).1["say"],
+        "go"
+    );
+    assert_eq!(
+        json(s.get("/api/light?c=red").send().unwrap()).1["say"],
+        "stop"
+    );
+    assert_eq!(
+        json(s.get("/api/light?c=blue").send().unwrap()).1["say"],
+        "wait"
+    );
+    // now with Mockoon's default format, someOf: two distinct items of the list.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let env = json!({
+        "uuid": "e", "lastMigration": 33, "endpointPrefix": "",
+        "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "r",
+            "responses": [{"uuid": "r", "statusCode": 200, "default": true,
+                "body": "{\"now\":\"{{now}}\",\"some\":{{{someOf (array 'a' 'b' 'c') 2 2 true}}} }"}]}]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let re = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$").unwrap();
+    for _ in 0..5 {
+        let (_, v) = json(s.get("/r").send().unwrap());
+        let now = v["now"].as_str().unwrap();
+        assert!(re.is_match(now), "{now}");
+        let some = v["some"].as_array().unwrap();
+        assert_eq!(some.len(), 2, "{v}");
+        assert_ne!(some[0], some[1]);
+        assert!(
+            some.iter()
+                .all(|x| ["a", "b", "c"].contains(&x.as_str().unwrap()))
+        );
+    }
+}
+
+#[test]
+fn mockoon_files_as_downloads_or_bodies_and_fallback_to_404() {
+    let s = shop();
+    let r = s.get("/api/download").send().unwrap();
+    assert_eq!(
+        header(&r, "content-disposition").as_deref(),
+        Some("attachment; filename=\"doc.json\"")
+    );
+    assert_eq!(json(r).1, json!({"doc": "from a file"}));
+    let r = s.get("/api/inline-file").send().unwrap();
+    assert_eq!(header(&r, "content-disposition"), None);
+    assert_eq!(json(r).1, json!({"doc": "from a file"}));
+    let (st, v) = json(s.get("/api/gone").send().unwrap());
+    assert_eq!((st, v), (404, json!({"error": "gone"})));
+}
+
+#[test]
+fn mockoon_crud_lists_search_filter_sort_and_page() {
+    let s = shop();
+    let names = |path: &str| {
+        let r = s.get(path).send().unwrap();
+        let counts = (
+            header(&r, "x-total-count").unwrap_or_default(),
+            header(&r, "x-filtered-count").unwrap_or_default(),
+        );
+        let (_, v) = json(r);
+        let names: Vec<String> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["name"].as_str().unwrap().to_string())
+            .collect();
+        (names, counts)
+    };
+    let (n, c) = names("/api/numbers?sort=size&order=desc");
+    assert_eq!(n, ["seven", "two", "five", "one"]);
+    assert_eq!(c, ("4".to_string(), "4".to_string()));
+    assert_eq!(names("/api/numbers?search=FIV").0, ["five"]);
+    let (n, c) = names("/api/numbers?size_gte=20&sort=name");
+    assert_eq!(n, ["five", "seven", "two"]);
+    assert_eq!(c.1, "3");
+    assert_eq!(names("/api/numbers?limit=2&page=2").0, ["five", "seven"]);
+    assert_eq!(names("/api/numbers?name_start=t").0, ["two"]);
+    // A created item without a key gets one above the highest number.
+    let made = s
+        .req("POST", "/api/numbers")
+        .json(&json!({"name": "eight"}));
+    assert_eq!(
+        json(made.send().unwrap()),
+        (201, json!({"name": "eight", "id": 8}))
+    );
+    let put = s
+        .req("PUT", "/api/numbers/8")
+        .json(&json!({"name": "EIGHT"}));
+    assert_eq!(
+        json(put.send().unwrap()).1,
+        json!({"name": "EIGHT", "id": 8})
+    );
+    assert_eq!(
+        json(s.req("DELETE", "/api/numbers/8").send().unwrap()).0,
+        200
+    );
+    assert_eq!(json(s.get("/api/numbers/8").send().unwrap()).0, 404);
+}
+
+#[test]
+fn mockoon_disable_routes_check_summary_and_migration() {
+    let env = fixture("mockoon/shop.json");
+    // By keyword (in the path) and by uuid, as Mockoon CLI's --disable-routes.
+    let s = Server::start(&[
+        &env,
+        "--disable-routes",
+        "teapot",
+        "--disable-routes",
+        "00000000-0000-4000-8000-000000000002",
+    ]);
+    assert_eq!(s.get("/api/teapot").send().unwrap().status(), 404);
+    assert_eq!(s.get("/api/users").send().unwrap().status(), 404);
+    assert_eq!(s.get("/api/users/7").send().unwrap().status(), 200);
+    assert!(s.summary.contains(" routes"), "{}", s.summary);
+    assert!(!s.summary.contains(" stubs"), "{}", s.summary);
+    let (code, out, _) = crate::support::run(&["check", &env]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("shop.json: 44 routes, 0 errors"), "{out}");
+    // A file Mockoon 9 would migrate first: faker v7 names and `enabled: false`.
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.json");
+    let route = |uuid: &str, endpoint: &str, body: &str, enabled: bool| {
+        json!({
+            "uuid": uuid, "type": "http", "method": "get", "endpoint": endpoint, "enabled": enabled,
+            "responses": [{"uuid": format!("{uuid}r"), "statusCode": 200, "default": true, "body": body}]
+        })
+    };
+    std::fs::write(&old, json!({
+        "uuid": "e", "lastMigration": 28, "endpointPrefix": "",
+        "routes": [route("a", "on", "{{faker 'name.firstName'}}", true), route("b", "off", "x", false)]
+    }).to_string()).unwrap();
+    let s = Server::start(&[old.to_str().unwrap()]);
+    let text = s.get("/on").send().unwrap().text().unwrap();
+    assert!(!text.is_empty() && !text.contains("faker"), "{text}");
+    assert_eq!(s.get("/off").send().unwrap().status(), 404);
+    // Too old a file is refused, naming its migration.
+    let older = dir.path().join("older.json");
+    std::fs::write(
+        &older,
+        json!({"uuid": "e", "lastMigration": 19, "routes": []}).to_string(),
+    )
+    .unwrap();
+    let (code, out, _) = crate::support::run(&["check", older.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("lastMigration 19"), "{out}");
+    assert!(out.contains("#/lastMigration"), "{out}");
 }
