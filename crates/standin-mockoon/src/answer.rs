@@ -500,6 +500,29 @@ impl Environment {
         reply
     }
 
+    /// What no route answers in a `proxyMode` environment: forwarded by the server,
+    /// with the environment's and `proxyResHeaders` headers on the upstream's answer.
+    fn proxied(&self, forward: &standin_core::exchange::Forward, ask: &Ask<'_>) -> Reply {
+        let model = Model::of(ask.req, Map::new());
+        let mut r = Render::new(self, ask, &model);
+        let mut reply = Reply::status(502);
+        for (k, v) in self.loaded.proxy_res_headers.iter() {
+            let v = r.render(v);
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v)) {
+                reply.headers.push((n, v));
+            }
+        }
+        r.finish();
+        reply.wire.forward = Some(Box::new(forward.clone()));
+        reply.why = Why {
+            answerer: Kind::Route,
+            stub: Some(format!("proxyMode {}", forward.base)),
+            source: Some(self.name.clone()),
+            ..Why::default()
+        };
+        reply
+    }
+
     fn admin(&self, ask: &Ask<'_>) -> Option<Reply> {
         let req = ask.req;
         let loopback = req.peer.is_none_or(|p| p.is_loopback());
@@ -570,6 +593,9 @@ impl Answerer for Environment {
             let reply = self.reply(route, resp, &mut r, crud);
             r.finish();
             return Outcome::Reply(Box::new(reply));
+        }
+        if let Some(forward) = &self.loaded.proxy {
+            return Outcome::Reply(Box::new(self.proxied(forward, ask)));
         }
         let mut report = Reply::status(404);
         report.headers.push((

@@ -107,12 +107,22 @@ pub struct Loaded {
     pub buckets: Vec<(String, String, String, Value)>,
     /// Whether CORS headers are added.
     pub cors: bool,
+    /// A `proxyMode` environment's upstream: what no route answers is forwarded there,
+    /// with `proxyReqHeaders` added and `proxyRemovePrefix` applied.
+    pub proxy: Option<standin_core::exchange::Forward>,
+    /// `proxyResHeaders`: set on what the upstream answers.
+    pub proxy_res_headers: Vec<(String, Template)>,
     /// What could not be used.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 fn s<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The headers list under `key`, as an object `headers` reads.
+fn json_headers(env: &Value, key: &str) -> Value {
+    serde_json::json!({ "headers": env.get(key).cloned().unwrap_or(Value::Null) })
 }
 
 fn headers(
@@ -584,6 +594,35 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
     let diags = &mut out.diagnostics;
     out.headers = headers(env, &file, "", diags);
     let prefix = s(env, "endpointPrefix");
+    if env.get("proxyMode").and_then(Value::as_bool) == Some(true) {
+        let host = s(env, "proxyHost");
+        if host.starts_with("http://") || host.starts_with("https://") {
+            let mut f = standin_core::exchange::Forward::to(host);
+            let trimmed = prefix.trim_matches('/');
+            if env.get("proxyRemovePrefix").and_then(Value::as_bool) == Some(true)
+                && !trimmed.is_empty()
+            {
+                f.strip_prefix = Some(format!("/{trimmed}"));
+            }
+            for h in env["proxyReqHeaders"].as_array().into_iter().flatten() {
+                if let (Ok(n), Ok(v)) = (
+                    http::HeaderName::try_from(s(h, "key")),
+                    http::HeaderValue::try_from(s(h, "value")),
+                ) {
+                    f.add_headers.push((n, v));
+                }
+            }
+            out.proxy = Some(f);
+            let res = json_headers(env, "proxyResHeaders");
+            out.proxy_res_headers = headers(&res, &file, "/proxyResHeaders", diags);
+        } else {
+            diags.push(Diagnostic::error(
+                &file,
+                "/proxyHost",
+                format!("proxyMode is on but proxyHost '{host}' is not an http(s) URL; nothing is forwarded"),
+            ));
+        }
+    }
     let routes = env["routes"].as_array().cloned().unwrap_or_default();
     let mut order: Vec<usize> = Vec::new();
     let tree = tree_order(env, &disabled);

@@ -633,3 +633,114 @@ fn mockoon_disable_routes_check_summary_and_migration() {
     assert!(out.contains("lastMigration 19"), "{out}");
     assert!(out.contains("#/lastMigration"), "{out}");
 }
+
+#[test]
+fn mockoon_proxy_mode_forwards_what_no_route_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let route = |endpoint: &str, body: &str| {
+        json!({
+            "uuid": endpoint, "type": "http", "method": "get", "endpoint": endpoint,
+            "responses": [{"uuid": format!("{endpoint}-r"), "statusCode": 200, "default": true, "body": body}]
+        })
+    };
+    let up = dir.path().join("upstream.json");
+    std::fs::write(&up, json!({
+        "uuid": "u", "lastMigration": 33, "endpointPrefix": "",
+        "routes": [route("items/:id", "{\"id\":\"{{urlParam 'id'}}\",\"added\":\"{{header 'x-added'}}\"}")]
+    }).to_string()).unwrap();
+    let upstream = Server::start(&[up.to_str().unwrap()]);
+    let front = dir.path().join("front.json");
+    std::fs::write(
+        &front,
+        json!({
+            "uuid": "f", "lastMigration": 33, "endpointPrefix": "api",
+            "proxyMode": true, "proxyHost": upstream.url, "proxyRemovePrefix": true,
+            "proxyReqHeaders": [{"key": "X-Added", "value": "by-front"}],
+            "proxyResHeaders": [{"key": "X-Proxied", "value": "yes"}],
+            "routes": [route("local", "{\"local\":true}")]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let s = Server::start(&[front.to_str().unwrap()]);
+    assert_eq!(
+        json(s.get("/api/local").send().unwrap()).1,
+        json!({"local": true})
+    );
+    let r = s.get("/api/items/5").send().unwrap();
+    assert_eq!(header(&r, "x-proxied").as_deref(), Some("yes"));
+    assert_eq!(json(r), (200, json!({"id": "5", "added": "by-front"})));
+    // A proxyHost that is not a URL is a diagnostic naming it.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, json!({
+        "uuid": "b", "lastMigration": 33, "proxyMode": true, "proxyHost": "nowhere", "routes": []
+    }).to_string()).unwrap();
+    let (code, out, _) = crate::support::run(&["check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("#/proxyHost") && out.contains("'nowhere'"),
+        "{out}"
+    );
+}
+
+#[test]
+fn mockoon_several_environments_each_on_its_port_or_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, prefix: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, json!({
+            "uuid": name, "lastMigration": 33, "endpointPrefix": prefix,
+            "data": [{"uuid": "d", "id": "b1", "name": "Items", "value": "[]"}],
+            "routes": [
+                {"uuid": "r", "type": "http", "method": "get", "endpoint": "who",
+                 "responses": [{"uuid": "rr", "statusCode": 200, "default": true, "body": body}]},
+                {"uuid": "c", "type": "crud", "method": "", "endpoint": "items",
+                 "responses": [{"uuid": "cr", "statusCode": 200, "default": true,
+                                "bodyType": "DATABUCKET", "databucketID": "b1", "crudKey": "id"}]}
+            ]
+        }).to_string()).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (a, b) = (
+        write("a.json", "a", "{\"env\":\"a\"}"),
+        write("b.json", "b", "{\"env\":\"b\"}"),
+    );
+    // On one command line: one port, each under its own prefix, each bucket its own.
+    let s = Server::start(&[&a, &b]);
+    assert!(s.summary.contains("4 routes"), "{}", s.summary);
+    assert_eq!(json(s.get("/a/who").send().unwrap()).1["env"], "a");
+    assert_eq!(json(s.get("/b/who").send().unwrap()).1["env"], "b");
+    s.req("POST", "/a/items")
+        .json(&json!({"n": 1}))
+        .send()
+        .unwrap();
+    assert_eq!(
+        json(s.get("/a/items").send().unwrap())
+            .1
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(json(s.get("/b/items").send().unwrap()).1, json!([]));
+    // In a config file: each environment on a port of its own.
+    let cfg = dir.path().join("standin.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "port: 0\nmocks:\n  - name: a\n    sources: [{a}]\n  - name: b\n    sources: [{b}]\n"
+        ),
+    )
+    .unwrap();
+    let s = Server::start(&["--config", cfg.to_str().unwrap()]);
+    let b_url = s.next_line(10).unwrap();
+    assert_ne!(b_url, s.url);
+    assert_eq!(json(s.get("/a/who").send().unwrap()).1["env"], "a");
+    let (_, v) = json(reqwest::blocking::get(format!("{b_url}/b/who")).unwrap());
+    assert_eq!(v["env"], "b");
+    assert_eq!(
+        reqwest::blocking::get(format!("{b_url}/a/who"))
+            .unwrap()
+            .status(),
+        404
+    );
+}
