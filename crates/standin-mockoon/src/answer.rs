@@ -4,7 +4,10 @@
 //! variables read from the store and what templates changed saved back), a `crud`
 //! route's bucket changed, latency added; `/mockoon-admin` answered by [`crate::admin`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use bytes::Bytes;
 use handlebars::Context;
@@ -20,9 +23,9 @@ use crate::env::{self, Body, Loaded, Mode, Response, Route};
 use crate::rules::{Operator, Rule, Target, at_path};
 use crate::template::{self, Scope, Template};
 
-/// A Mockoon environment, compiled.
+/// A Mockoon environment as compiled from one version of its file.
 #[derive(Debug)]
-pub struct Environment {
+pub struct Compiled {
     loaded: Loaded,
     name: String,
     state: State,
@@ -150,7 +153,7 @@ fn params_of(route: &Route, caps: &regex::Captures<'_>) -> Map<String, Value> {
 /// A rendering of one request: the model's context made once, and the scope entered
 /// when a template needs the buckets or global variables.
 struct Render<'a> {
-    env: &'a Environment,
+    env: &'a Compiled,
     ask: &'a Ask<'a>,
     model: &'a Model,
     ctx: Option<Context>,
@@ -158,7 +161,7 @@ struct Render<'a> {
 }
 
 impl<'a> Render<'a> {
-    fn new(env: &'a Environment, ask: &'a Ask<'a>, model: &'a Model) -> Render<'a> {
+    fn new(env: &'a Compiled, ask: &'a Ask<'a>, model: &'a Model) -> Render<'a> {
         Render {
             env,
             ask,
@@ -218,11 +221,11 @@ impl<'a> Render<'a> {
     }
 }
 
-impl Environment {
-    /// Loads an environment file's parsed JSON; `path` names it in diagnostics and
+impl Compiled {
+    /// Compiles an environment file's parsed JSON; `path` names it in diagnostics and
     /// `FILE` bodies are relative to it. `disabled` are route uuids or keywords of
     /// routes not to serve.
-    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Environment {
+    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Compiled {
         let name = path.display().to_string();
         let mut loaded = env::load(json, path, disabled);
         let buckets = std::mem::take(&mut loaded.buckets);
@@ -230,7 +233,7 @@ impl Environment {
             Some(p) if !p.trim_matches('/').is_empty() => format!("/{}", p.trim_matches('/')),
             _ => String::new(),
         };
-        Environment {
+        Compiled {
             state: State::new(&name, buckets),
             loaded,
             name,
@@ -239,12 +242,12 @@ impl Environment {
     }
 
     /// An environment that could not be read: it serves nothing and says why.
-    pub fn failed(path: &Path, error: String) -> Environment {
+    fn failed(path: &Path, error: String) -> Compiled {
         let mut loaded = Loaded::default();
         loaded
             .diagnostics
             .push(Diagnostic::error(path.display().to_string(), "", error));
-        Environment {
+        Compiled {
             loaded,
             name: path.display().to_string(),
             state: State::default(),
@@ -551,7 +554,7 @@ impl Environment {
     }
 }
 
-impl Answerer for Environment {
+impl Answerer for Compiled {
     fn kind(&self) -> Kind {
         Kind::Route
     }
@@ -622,6 +625,102 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+/// A Mockoon environment: its file, compiled, and compiled again by [`Environment::reload`]
+/// (`--watch`); requests in flight keep the version they started with.
+#[derive(Debug)]
+pub struct Environment {
+    path: PathBuf,
+    disabled: Vec<String>,
+    current: ArcSwap<Compiled>,
+}
+
+/// Reads and parses an environment file.
+fn read(path: &Path) -> Result<Value, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| standin_core::parse::parse_document(&t).map_err(|e| e.message))
+}
+
+impl Environment {
+    /// Loads an environment file, leaving out the routes `disabled` names; a file that
+    /// cannot be read or parsed is an error diagnostic and serves nothing.
+    pub fn open(path: &Path, disabled: &[String]) -> Environment {
+        let compiled = match read(path) {
+            Ok(v) => Compiled::load(&v, path, disabled),
+            Err(e) => Compiled::failed(path, e),
+        };
+        Environment {
+            path: path.to_path_buf(),
+            disabled: disabled.to_vec(),
+            current: ArcSwap::from_pointee(compiled),
+        }
+    }
+
+    /// An environment from its file's parsed JSON (`path` names it; a reload reads it).
+    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Environment {
+        Environment {
+            path: path.to_path_buf(),
+            disabled: disabled.to_vec(),
+            current: ArcSwap::from_pointee(Compiled::load(json, path, disabled)),
+        }
+    }
+
+    /// Reads the file again. The new version is served unless it has more errors than
+    /// the one served (a broken edit); answers whether it is, and its diagnostics.
+    pub fn reload(&self) -> (bool, Vec<Diagnostic>) {
+        let next = match read(&self.path) {
+            Ok(v) => Compiled::load(&v, &self.path, &self.disabled),
+            Err(e) => Compiled::failed(&self.path, e),
+        };
+        let errors = |c: &Compiled| c.diagnostics().iter().filter(|d| d.is_error()).count();
+        let diagnostics = next.diagnostics().to_vec();
+        if errors(&next) > errors(&self.current.load()) {
+            return (false, diagnostics);
+        }
+        self.current.store(Arc::new(next));
+        (true, diagnostics)
+    }
+
+    /// The version served now.
+    pub fn compiled(&self) -> Arc<Compiled> {
+        self.current.load_full()
+    }
+
+    /// What could not be used, in the version served.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.current.load().diagnostics().to_vec()
+    }
+
+    /// How many routes are served.
+    pub fn routes(&self) -> usize {
+        self.current.load().routes()
+    }
+
+    /// The file, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file it was loaded from, as given.
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl Answerer for Environment {
+    fn kind(&self) -> Kind {
+        Kind::Route
+    }
+
+    fn is_empty(&self) -> bool {
+        self.current.load().is_empty()
+    }
+
+    fn answer(&self, ask: &Ask<'_>) -> Outcome {
+        self.current.load().answer(ask)
+    }
 }
 
 /// Every environment of a mock, asked in the order given.

@@ -301,18 +301,12 @@ pub fn load(sources: &[PathBuf], settings: &MockSettings) -> (Snapshot, Duration
 /// keywords); one that cannot be read or parsed is an error diagnostic and serves
 /// nothing.
 pub fn load_environments(paths: &[PathBuf], disabled: &[String]) -> standin_mockoon::Environments {
-    let mut out = Vec::new();
-    for path in paths {
-        let parsed = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| standin_core::parse::parse_document(&t).map_err(|e| e.message));
-        let env = match parsed {
-            Ok(v) => standin_mockoon::Environment::load(&v, path, disabled),
-            Err(e) => standin_mockoon::Environment::failed(path, e),
-        };
-        out.push(env);
-    }
-    standin_mockoon::Environments(out)
+    standin_mockoon::Environments(
+        paths
+            .iter()
+            .map(|p| standin_mockoon::Environment::open(p, disabled))
+            .collect(),
+    )
 }
 
 /// Answers one request for this mock (its path already without a `/mocks/{name}`

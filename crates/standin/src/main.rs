@@ -267,11 +267,7 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
         if !split.environments.is_empty() {
             let started = std::time::Instant::now();
             let envs = standin_server::server::load_environments(&split.environments, &[]);
-            let diagnostics: Vec<_> = envs
-                .0
-                .iter()
-                .flat_map(|e| e.diagnostics().iter().cloned())
-                .collect();
+            let diagnostics: Vec<_> = envs.0.iter().flat_map(|e| e.diagnostics()).collect();
             for d in &diagnostics {
                 out!("{d}");
             }

@@ -531,6 +531,9 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             if !split.stubs.is_empty() {
                 crate::reload::watch_stubs(m.name.clone(), b.state.registry.clone())?;
             }
+            if !split.environments.is_empty() {
+                crate::reload::watch_environments(m.name.clone(), b.state.environments.clone())?;
+            }
         }
     }
     if service.shared().is_some() {

@@ -744,3 +744,34 @@ fn mockoon_several_environments_each_on_its_port_or_prefix() {
         404
     );
 }
+
+#[test]
+fn mockoon_watch_reloads_an_edited_environment_and_keeps_it_through_a_broken_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let write = |body: &str| {
+        let env = json!({
+            "uuid": "e", "lastMigration": 33, "endpointPrefix": "",
+            "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "v",
+                "responses": [{"uuid": "r", "statusCode": 200, "default": true, "body": body}]}]
+        });
+        std::fs::write(&path, env.to_string()).unwrap();
+    };
+    write("one");
+    let s = Server::start(&[path.to_str().unwrap(), "--watch"]);
+    assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "one");
+    write("two");
+    let reloaded = (0..20).find_map(|_| s.next_line(1).filter(|l| l.contains("reloaded")));
+    assert!(reloaded.is_some_and(|l| l.contains("1 routes")));
+    assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "two");
+    // A file that no longer parses keeps the last good version.
+    std::fs::write(&path, "{ not json").unwrap();
+    let said = (0..40).find_map(|_| {
+        s.errors
+            .recv_timeout(std::time::Duration::from_millis(250))
+            .ok()
+            .filter(|l| l.contains("rejected"))
+    });
+    assert!(said.is_some(), "no rejection printed");
+    assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "two");
+}
