@@ -55,6 +55,7 @@ routes=[
  route("post","log",[resp('{{setData \'push\' \'Journal\' \'\' (body \'msg\')}}{{data \'Journal\'}}',201)]),
  route("get","skus",[resp('[{{#each (dataRaw \'Catalog\')}}"{{sku}}"{{#unless @last}},{{/unless}}{{/each}}]')]),
  route("get","hello",[resp('{{setVar \'who\' (queryParam \'name\')}}{"hello":"{{getVar \'who\'}}"}')]),
+ route("get","region",[resp('{"region":"{{getEnvVar \'REGION\' \'none\'}}"}')]),
  # Dates and blocks.
  route("get","dates",[resp('{"next":"{{dateTimeShift date=\'2024-01-31T10:00:00.000Z\' days=1 hours=3 format=\'yyyy-MM-dd HH:mm\'}}","fmt":"{{dateFormat \'2024-03-05T07:08:09.000Z\' \'dd/MM/yyyy HH:mm:ss\'}}","year":"{{now \'yyyy\'}}"}')]),
  route("get","repeat",[resp('[{{#repeat 3}}{"i":{{@index}},"first":{{@first}} }{{/repeat}}]')]),

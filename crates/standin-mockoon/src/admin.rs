@@ -12,8 +12,7 @@ use crate::buckets::State;
 
 /// The path Mockoon's admin API is under.
 pub const PREFIX: &str = "/mockoon-admin";
-/// The prefix of the environment variables templates and the admin API read.
-pub const ENV_PREFIX: &str = "MOCKOON_";
+use crate::template::ENV_PREFIX;
 
 /// What an admin request answers: status and JSON body.
 pub type AdminAnswer = (u16, Value);

@@ -20,7 +20,8 @@ use standin_core::wire;
 
 use crate::buckets::State;
 use crate::env::{self, Body, Loaded, Mode, Response, Route};
-use crate::rules::{Operator, Rule, Target, at_path};
+use crate::path::at_path;
+use crate::rules::{Operator, Rule, Target};
 use crate::template::{self, Scope, Template};
 
 /// A Mockoon environment as compiled from one version of its file.
@@ -188,7 +189,7 @@ impl<'a> Render<'a> {
                 .iter()
                 .map(|b| (b.id.clone(), b.name.clone(), st.value(store, b)))
                 .collect();
-            template::load_state(buckets, st.globals(store));
+            template::load_state(buckets, st.globals(store), st.env_vars(store));
         }
         let ctx = self
             .ctx
@@ -560,7 +561,9 @@ impl Answerer for Compiled {
     }
 
     fn is_empty(&self) -> bool {
-        self.loaded.routes.is_empty() && self.state.buckets().is_empty()
+        self.loaded.routes.is_empty()
+            && self.state.buckets().is_empty()
+            && self.loaded.proxy.is_none()
     }
 
     fn answer(&self, ask: &Ask<'_>) -> Outcome {

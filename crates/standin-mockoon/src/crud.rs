@@ -8,7 +8,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::rules::at_path;
+use crate::path::at_path;
 
 /// What a CRUD request answers: a status when the action sets one, the body, and the
 /// list's count headers.
@@ -71,7 +71,7 @@ fn path_of(key: &str) -> Vec<&str> {
 }
 
 fn get_path<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
-    crate::rules::at_segments(v, &path_of(key))
+    crate::path::at_segments(v, &path_of(key))
 }
 
 fn set_path(v: &mut Value, key: &str, new: Value) {

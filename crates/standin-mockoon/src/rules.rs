@@ -1,10 +1,13 @@
-//! Mockoon's response rules: what a rule reads from the request (its target and
-//! modifier), how it compares (its operator), and how a route's mode picks a response.
+//! Mockoon's response rules: what a rule reads (its target and modifier, both rendered
+//! as templates) and how it compares (its operator).
 
 use regex::Regex;
 use serde_json::Value;
 
 use crate::template::Template;
+
+#[cfg(test)]
+use crate::path::at_path;
 
 /// What a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,32 +114,6 @@ fn compare(op: &Operator, got: &str, want: &str) -> bool {
             .is_ok_and(|re| re.is_match(got)),
         _ => false,
     }
-}
-
-/// Reads a property path (`a.b.0.c`) or a JSONPath-like `$.a.b[0]` from a value.
-pub fn at_path<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    let path = path.strip_prefix('$').unwrap_or(path);
-    let normalised = path.replace('[', ".").replace(']', "");
-    let segs: Vec<&str> = normalised
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .map(|s| s.trim_matches(['\'', '"']))
-        .collect();
-    at_segments(v, &segs)
-}
-
-/// The value at a path's segments: object members by name, array items by index.
-pub fn at_segments<'v, S: AsRef<str>>(v: &'v Value, segs: &[S]) -> Option<&'v Value> {
-    let mut cur = v;
-    for seg in segs {
-        let seg = seg.as_ref();
-        cur = match cur {
-            Value::Object(m) => m.get(seg)?,
-            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
 }
 
 #[cfg(test)]

@@ -20,7 +20,10 @@ use standin_core::Diagnostic;
 
 use crate::dates;
 
-use crate::rules::at_path;
+use crate::path::at_path;
+
+/// The prefix of the environment variables `getEnvVar` and the admin API read.
+pub const ENV_PREFIX: &str = "MOCKOON_";
 
 /// A compiled text.
 #[derive(Debug)]
@@ -45,6 +48,9 @@ pub struct Scope {
     pub globals_changed: bool,
     /// `setVar`'s variables.
     pub vars: Map<String, Value>,
+    /// The environment variables set through the admin API (the process's are read
+    /// after them).
+    pub env_vars: Map<String, Value>,
     /// The value of each `switch` being rendered, and whether a case was taken.
     switches: Vec<(Value, bool)>,
     /// Whether the buckets and global variables were filled in.
@@ -70,12 +76,18 @@ pub fn with_state_loaded() -> bool {
     with_scope(|s| s.loaded)
 }
 
-/// Fills the scope with the buckets' values (id, name, value) and the global variables.
-pub fn load_state(buckets: Vec<(String, String, Value)>, globals: Map<String, Value>) {
+/// Fills the scope with the buckets' values (id, name, value), the global variables and
+/// the environment variables set through the admin API.
+pub fn load_state(
+    buckets: Vec<(String, String, Value)>,
+    globals: Map<String, Value>,
+    env_vars: Map<String, Value>,
+) {
     with_scope(|s| {
         s.changed = vec![false; buckets.len()];
         s.buckets = buckets;
         s.globals = globals;
+        s.env_vars = env_vars;
         s.loaded = true;
     });
 }
@@ -111,7 +123,7 @@ fn value_at<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
     if path.starts_with('$') {
         return at_path(v, path);
     }
-    crate::rules::at_segments(v, &segments(path))
+    crate::path::at_segments(v, &segments(path))
 }
 
 /// The slot at a property path, made (as objects) when absent.
@@ -238,7 +250,21 @@ type HashedFn = fn(&[Value], &Map<String, Value>, &Value) -> Option<Value>;
 
 /// The data, variable and date helpers: they read the render's scope, the hash and the
 /// request model.
-const HASHED: [(&str, HashedFn); 13] = [
+const HASHED: [(&str, HashedFn); 14] = [
+    ("getEnvVar", |p, _, _| {
+        let name = shown(p.first()?);
+        let name = if name.starts_with(ENV_PREFIX) {
+            name
+        } else {
+            format!("{}{name}", ENV_PREFIX)
+        };
+        let default = p.get(1).cloned().unwrap_or(Value::String(String::new()));
+        Some(
+            with_scope(|s| s.env_vars.get(&name).cloned())
+                .or_else(|| std::env::var(&name).ok().map(Value::String))
+                .unwrap_or(default),
+        )
+    }),
     ("array", |p, _, _| Some(Value::Array(p.to_vec()))),
     ("data", |p, _, _| {
         let (i, v) = data_at(p)?;
@@ -831,8 +857,10 @@ impl Template {
         static STATE: OnceLock<regex::Regex> = OnceLock::new();
         let state = STATE
             .get_or_init(|| {
-                regex::Regex::new(r"[{(\s](data|dataRaw|setData|getGlobalVar|setGlobalVar)\s")
-                    .expect("a valid pattern")
+                regex::Regex::new(
+                    r"[{(\s](data|dataRaw|setData|getGlobalVar|setGlobalVar|getEnvVar)\s",
+                )
+                .expect("a valid pattern")
             })
             .is_match(text);
         if templating {

@@ -457,7 +457,12 @@ fn mockoon_data_helpers_and_variables_change_and_read_the_state() {
     );
     let (_, v) = json(s.get("/api/hello?name=Grace").send().unwrap());
     assert_eq!(v, json!({"hello": "Grace"}));
-    // Environment variables: set through the admin API, prefixed as Mockoon does.
+    // Environment variables: set through the admin API, prefixed as Mockoon does, read by
+    // getEnvVar.
+    assert_eq!(
+        json(s.get("/api/region").send().unwrap()).1["region"],
+        "none"
+    );
     let set = s
         .req("POST", "/mockoon-admin/env-vars")
         .json(&json!({"key": "REGION", "value": "eu"}));
@@ -603,7 +608,7 @@ fn mockoon_disable_routes_check_summary_and_migration() {
     assert!(!s.summary.contains(" stubs"), "{}", s.summary);
     let (code, out, _) = crate::support::run(&["check", &env]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("shop.json: 44 routes, 0 errors"), "{out}");
+    assert!(out.contains("shop.json: 45 routes, 0 errors"), "{out}");
     // A file Mockoon 9 would migrate first: faker v7 names and `enabled: false`.
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.json");
@@ -670,6 +675,13 @@ fn mockoon_proxy_mode_forwards_what_no_route_answers() {
     let r = s.get("/api/items/5").send().unwrap();
     assert_eq!(header(&r, "x-proxied").as_deref(), Some("yes"));
     assert_eq!(json(r), (200, json!({"id": "5", "added": "by-front"})));
+    // An environment that only forwards.
+    let only = dir.path().join("only.json");
+    std::fs::write(&only, json!({
+        "uuid": "o", "lastMigration": 33, "proxyMode": true, "proxyHost": upstream.url, "routes": []
+    }).to_string()).unwrap();
+    let s = Server::start(&[only.to_str().unwrap()]);
+    assert_eq!(json(s.get("/items/9").send().unwrap()).1["id"], "9");
     // A proxyHost that is not a URL is a diagnostic naming it.
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, json!({
