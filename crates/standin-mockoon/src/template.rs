@@ -250,7 +250,26 @@ type HashedFn = fn(&[Value], &Map<String, Value>, &Value) -> Option<Value>;
 
 /// The data, variable and date helpers: they read the render's scope, the hash and the
 /// request model.
-const HASHED: [(&str, HashedFn); 14] = [
+const HASHED: [(&str, HashedFn); 15] = [
+    ("faker", |p, h, _| {
+        // A `'{"min": 1}'` text is an object, and named arguments (`min=1 max=9`) come
+        // last as one, as Mockoon passes them to faker.
+        let mut rest: Vec<Value> = p
+            .get(1..)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| match a.as_str() {
+                Some(t) if t.starts_with('{') && t.ends_with('}') => {
+                    serde_json::from_str(t).unwrap_or_else(|_| a.clone())
+                }
+                _ => a.clone(),
+            })
+            .collect();
+        if !h.is_empty() {
+            rest.push(Value::Object(h.clone()));
+        }
+        faker(p.first()?.as_str()?, &rest)
+    }),
     ("getEnvVar", |p, _, _| {
         let name = shown(p.first()?);
         let name = if name.starts_with(ENV_PREFIX) {
@@ -684,6 +703,16 @@ const CITIES: &[&str] = &[
 ];
 const WORDS: &[&str] = &["lorem", "ipsum", "dolor", "sit", "amet", "tempor", "magna"];
 const COMPANIES: &[&str] = &["Initech", "Globex", "Umbrella", "Hooli", "Stark Industries"];
+const JOBS: &[&str] = &[
+    "Engineer",
+    "Designer",
+    "Product Manager",
+    "Analyst",
+    "Architect",
+];
+const COUNTRIES: &[&str] = &["Portugal", "Norway", "Japan", "Kenya", "France", "Canada"];
+const ADJECTIVES: &[&str] = &["Small", "Ergonomic", "Rustic", "Sleek", "Handmade"];
+const PRODUCTS: &[&str] = &["Chair", "Lamp", "Table", "Keyboard", "Shoes"];
 
 fn uuid() -> String {
     let (a, b) = (next(), next());
@@ -714,28 +743,124 @@ fn faker(kind: &str, params: &[Value]) -> Option<Value> {
         "string.uuid" => Value::from(uuid()),
         "datatype.boolean" => Value::from(next().is_multiple_of(2)),
         "number.int" => {
-            let max = params
-                .first()
-                .and_then(|p| p.get("max").and_then(Value::as_i64).or(p.as_i64()))
+            let opts = params.iter().find(|p| p.is_object());
+            let max = opts
+                .and_then(|o| o.get("max"))
+                .and_then(Value::as_i64)
+                .or_else(|| params.first().and_then(Value::as_i64))
                 .unwrap_or(99_999);
-            let min = params
-                .first()
-                .and_then(|p| p.get("min"))
+            let min = opts
+                .and_then(|o| o.get("min"))
                 .and_then(Value::as_i64)
                 .unwrap_or(0);
             let span = (max - min).max(0) as u64 + 1;
             Value::from(min + (next() % span) as i64)
         }
         "number.float" => Value::from((next() % 10_000) as f64 / 100.0 + int(0, 0) as f64),
+        "person.jobTitle" => Value::from(pick(JOBS)),
+        "phone.number" => Value::from(format!(
+            "+1-{:03}-{:03}-{:04}",
+            200 + next() % 800,
+            next() % 1000,
+            next() % 10_000
+        )),
+        "internet.userName" => Value::from(format!(
+            "{}_{}{}",
+            pick(FIRST).to_lowercase(),
+            pick(LAST).to_lowercase(),
+            next() % 100
+        )),
+        "internet.url" => Value::from(format!("https://{}.example.com", pick(WORDS))),
+        "internet.ip" | "internet.ipv4" => Value::from(format!(
+            "{}.{}.{}.{}",
+            next() % 256,
+            next() % 256,
+            next() % 256,
+            next() % 256
+        )),
+        "location.streetAddress" => {
+            Value::from(format!("{} {} Street", 1 + next() % 9999, pick(LAST)))
+        }
+        "location.country" => Value::from(pick(COUNTRIES)),
+        "location.zipCode" => Value::from(format!("{:05}", next() % 100_000)),
+        "lorem.words" => Value::from((0..3).map(|_| pick(WORDS)).collect::<Vec<_>>().join(" ")),
+        "lorem.sentence" => {
+            let words: Vec<&str> = (0..6).map(|_| pick(WORDS)).collect();
+            let text = words.join(" ");
+            let mut c = text.chars();
+            Value::from(format!(
+                "{}{}.",
+                c.next().map(|f| f.to_ascii_uppercase()).unwrap_or_default(),
+                c.as_str()
+            ))
+        }
+        "commerce.productName" => Value::from(format!("{} {}", pick(ADJECTIVES), pick(PRODUCTS))),
+        "commerce.price" => Value::from(format!("{}.{:02}", 1 + next() % 999, next() % 100)),
+        "string.alphanumeric" => {
+            let n = usize::try_from(int(0, 1)).unwrap_or(1).clamp(1, 4096);
+            const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+            Value::from(
+                (0..n)
+                    .map(|_| ALNUM[(next() % ALNUM.len() as u64) as usize] as char)
+                    .collect::<String>(),
+            )
+        }
+        "date.past" | "date.recent" | "date.future" | "date.anytime" => {
+            // Within a year of 2026-01-01, as an ISO text.
+            let base: i64 = 1_767_225_600_000;
+            let year: i64 = 31_536_000_000;
+            let off = (next() % year as u64) as i64;
+            let ms = match kind {
+                "date.past" | "date.recent" => base - off,
+                "date.future" => base + off,
+                _ => base - year + 2 * off,
+            };
+            Value::from(dates::format(
+                &dates::from_unix_ms(ms.max(0) as u64),
+                "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'",
+            ))
+        }
         _ => return None,
     })
 }
 
+/// The faker methods standin has (a template calling another is a load warning).
+const FAKER_METHODS: [&str; 29] = [
+    "person.firstName",
+    "person.lastName",
+    "person.fullName",
+    "person.jobTitle",
+    "internet.email",
+    "internet.userName",
+    "internet.url",
+    "internet.ip",
+    "internet.ipv4",
+    "location.city",
+    "location.streetAddress",
+    "location.country",
+    "location.zipCode",
+    "company.name",
+    "lorem.word",
+    "lorem.words",
+    "lorem.sentence",
+    "string.uuid",
+    "string.alphanumeric",
+    "datatype.boolean",
+    "number.int",
+    "number.float",
+    "phone.number",
+    "commerce.productName",
+    "commerce.price",
+    "date.past",
+    "date.recent",
+    "date.future",
+    "date.anytime",
+];
+
 type SimpleFn = fn(&[Value]) -> Option<Value>;
 
 /// Helpers of plain values: Mockoon's faker subset, strings, numbers, logic.
-const SIMPLE: [(&str, SimpleFn); 12] = [
-    ("faker", |p| faker(p.first()?.as_str()?, &p[1..])),
+const SIMPLE: [(&str, SimpleFn); 11] = [
     ("uuid", |_| Some(Value::from(uuid()))),
     ("objectId", |_| {
         Some(Value::from(format!(
@@ -864,6 +989,22 @@ impl Template {
             })
             .is_match(text);
         if templating {
+            static FAKER: OnceLock<regex::Regex> = OnceLock::new();
+            let calls = FAKER.get_or_init(|| {
+                regex::Regex::new(r#"faker\s+['"]([\w.]+)['"]"#).expect("a valid pattern")
+            });
+            for c in calls.captures_iter(text) {
+                if !FAKER_METHODS.contains(&&c[1]) {
+                    diags.push(Diagnostic::warning(
+                        file,
+                        ptr,
+                        format!(
+                            "faker method '{}' is not supported; the template is sent as written",
+                            &c[1]
+                        ),
+                    ));
+                }
+            }
             for name in called(text) {
                 if !known(&name) {
                     diags.push(Diagnostic::warning(

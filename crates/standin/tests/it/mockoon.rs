@@ -787,3 +787,45 @@ fn mockoon_watch_reloads_an_edited_environment_and_keeps_it_through_a_broken_edi
     assert!(said.is_some(), "no rejection printed");
     assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "two");
 }
+
+#[test]
+fn mockoon_faker_methods_take_named_options_and_an_unknown_one_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let route = |endpoint: &str, body: &str| {
+        json!({
+            "uuid": endpoint, "type": "http", "method": "get", "endpoint": endpoint,
+            "responses": [{"uuid": format!("{endpoint}-r"), "statusCode": 200, "default": true, "body": body}]
+        })
+    };
+    std::fs::write(&path, json!({
+        "uuid": "e", "lastMigration": 33, "endpointPrefix": "",
+        "routes": [
+            route("n", "{\"n\":{{faker 'number.int' min=5 max=7}},\"m\":{{faker 'number.int' '{\"min\":1,\"max\":2}'}},\"job\":\"{{faker 'person.jobTitle'}}\",\"phone\":\"{{faker 'phone.number'}}\",\"when\":\"{{faker 'date.past'}}\"}"),
+            route("odd", "{{faker 'music.genre'}}")
+        ]
+    }).to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    for _ in 0..10 {
+        let (_, v) = json(s.get("/n").send().unwrap());
+        assert!((5..=7).contains(&v["n"].as_i64().unwrap()), "{v}");
+        assert!((1..=2).contains(&v["m"].as_i64().unwrap()), "{v}");
+        assert!(!v["job"].as_str().unwrap().is_empty(), "{v}");
+        assert!(v["phone"].as_str().unwrap().starts_with("+1-"), "{v}");
+        assert!(v["when"].as_str().unwrap().ends_with('Z'), "{v}");
+    }
+    let found = (0..4)
+        .map_while(|_| {
+            s.errors
+                .recv_timeout(std::time::Duration::from_secs(5))
+                .ok()
+        })
+        .any(|e| {
+            e.contains("faker method 'music.genre'") && e.contains("#/routes/1/responses/0/body")
+        });
+    assert!(found, "no diagnostic names the faker method");
+    assert_eq!(
+        s.get("/odd").send().unwrap().text().unwrap(),
+        "{{faker 'music.genre'}}"
+    );
+}
