@@ -64,6 +64,7 @@ routes=[
  route("get","download",[resp("",200,btype="FILE",file="doc.json")]),
  route("get","inline-file",[resp("",200,btype="FILE",file="doc.json",as_body=True)]),
  route("get","gone",[resp('{"error":"gone"}',200,btype="FILE",file="nothing-here.json",fallback=True)]),
+ {"uuid":uid(),"type":"crud","documentation":"","method":"","endpoint":"tickets","responses":[resp("",200,btype="DATABUCKET",bucket="tic1",default=True)],"responseMode":None,"streamingMode":None,"streamingInterval":0},
  {"uuid":uid(),"type":"crud","documentation":"","method":"","endpoint":"numbers","responses":[resp("",200,btype="DATABUCKET",bucket="num1",default=True)],"responseMode":None,"streamingMode":None,"streamingInterval":0},
 ]
 env={"uuid":uid(),"lastMigration":32,"name":"Shop","endpointPrefix":"api","latency":0,"port":3000,"hostname":"",
@@ -78,5 +79,6 @@ env["data"].append({"uuid":uid(),"id":"sch1","name":"Schemas","documentation":""
 env["data"].append({"uuid":uid(),"id":"sta1","name":"Stats","documentation":"","value":"{\"hits\":0}"})
 env["data"].append({"uuid":uid(),"id":"log1","name":"Journal","documentation":"","value":"[]"})
 env["data"].append({"uuid":uid(),"id":"num1","name":"Numbers","documentation":"","value":json.dumps([{"id":1,"name":"one","size":10},{"id":2,"name":"two","size":30},{"id":5,"name":"five","size":20},{"id":7,"name":"seven","size":40}])})
+env["data"].append({"uuid":uid(),"id":"tic1","name":"Tickets","documentation":"","value":"[{\"id\": \"{{add 40 2}}\", \"title\": \"first\"}]"})
 OUT = Path(__file__).resolve().parents[2] / "crates/standin/tests/fixtures/mockoon/shop.json"
 json.dump(env, open(OUT, "w"), indent=2)

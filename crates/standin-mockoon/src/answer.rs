@@ -377,15 +377,29 @@ impl Compiled {
 
     /// Applies a `crud` request to the response's bucket; `None` when the bucket does
     /// not exist.
-    fn crud(&self, bucket: &str, key: &str, r: &Render<'_>) -> Option<(Reply, Option<u16>)> {
+    fn crud(
+        &self,
+        route: &Route,
+        bucket: &str,
+        key: &str,
+        r: &mut Render<'_>,
+    ) -> Option<(Reply, Option<u16>)> {
         let b = self.state.buckets().iter().find(|b| b.id == bucket)?;
         let model = r.model;
+        let made_key = match (&route.key_template, model.method.as_str()) {
+            // A key expression that does not render leaves the usual key.
+            (Some(t), "POST") => Some(r.render(t))
+                .filter(|k| k != t.source())
+                .and_then(|k| crate::crud::cast_key(&k)),
+            _ => None,
+        };
         let req = crate::crud::CrudRequest {
             method: &model.method,
             id: model.params.get("id").and_then(Value::as_str),
             query: &model.query,
             body: &model.body,
             uuid: crate::crud::uuid(r.ask.entropy),
+            made_key,
         };
         let (status, text) = match self
             .state
@@ -593,7 +607,7 @@ impl Answerer for Compiled {
                 continue;
             };
             let crud = match (&route.crud, &resp.body) {
-                (Some((_, key)), Body::Bucket(bucket)) => self.crud(bucket, key, &r),
+                (Some((_, key)), Body::Bucket(bucket)) => self.crud(route, bucket, key, &mut r),
                 _ => None,
             };
             let reply = self.reply(route, resp, &mut r, crud);

@@ -34,6 +34,72 @@ pub struct CrudRequest<'a> {
     pub body: &'a Value,
     /// A uuid, for an item created without a key in a bucket of no numeric keys.
     pub uuid: String,
+    /// The key a created item gets, rendered from the expression the bucket's template
+    /// gives the key (it wins over the uuid and the next number).
+    pub made_key: Option<Value>,
+}
+
+/// The templating expression a bucket's template gives its items' key
+/// (`"id": "{{faker 'string.uuid'}}"`), found as Mockoon finds it: the property at the
+/// key's path in the template's object structure, expressions blanked out while reading
+/// the structure.
+pub fn key_expression(template: &str, key: &str) -> Option<String> {
+    let expr = regex::Regex::new(r"\{\{\{[\s\S]*?\}\}\}|\{\{[\s\S]*?\}\}").ok()?;
+    let structure = expr.replace_all(template, |c: &regex::Captures<'_>| " ".repeat(c[0].len()));
+    let token = regex::Regex::new(r#"\{|\}|["']?([A-Za-z_$][\w$]*)["']?\s*:"#).ok()?;
+    let at_value =
+        regex::Regex::new(r#"^\s*"?((?:\{\{\{[\s\S]*?\}\}\}|\{\{[\s\S]*?\}\})+)"?"#).ok()?;
+    let want: Vec<&str> = path_of(key);
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    let mut pending: Option<Vec<String>> = None;
+    for m in token.captures_iter(&structure) {
+        let all = m.get(0)?;
+        match all.as_str() {
+            "{" => {
+                let p = pending
+                    .take()
+                    .or_else(|| paths.last().cloned())
+                    .unwrap_or_default();
+                paths.push(p);
+            }
+            "}" => {
+                paths.pop();
+                pending = None;
+            }
+            _ => {
+                let mut path = paths.last().cloned().unwrap_or_default();
+                path.push(m[1].to_string());
+                let rest = template.get(all.end()..)?;
+                if let Some(v) = at_value.captures(rest)
+                    && path.iter().map(String::as_str).eq(want.iter().copied())
+                {
+                    return Some(v[1].to_string());
+                }
+                pending = Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// A rendered key: a number when it reads back as the same number, else the text.
+pub fn cast_key(text: &str) -> Option<Value> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    Some(match t.parse::<i64>() {
+        Ok(n) if n.to_string() == t => Value::from(n),
+        _ => match t.parse::<f64>() {
+            Ok(f)
+                if f.is_finite()
+                    && serde_json::Number::from_f64(f).is_some_and(|n| n.to_string() == t) =>
+            {
+                serde_json::Number::from_f64(f).map_or(Value::String(t.into()), Value::Number)
+            }
+            _ => Value::String(t.to_string()),
+        },
+    })
 }
 
 /// A uuid v4 drawn from the request's entropy.
@@ -278,7 +344,11 @@ pub fn apply(bucket: &mut Value, key: &str, req: &CrudRequest<'_>) -> CrudAnswer
         ("POST", _, Value::Array(items)) => {
             let mut item = body.clone();
             if item.is_object() && get_path(&item, key).is_none() {
-                set_path(&mut item, key, new_key(items, key, req.uuid.clone()));
+                let made = match &req.made_key {
+                    Some(k) => k.clone(),
+                    None => new_key(items, key, req.uuid.clone()),
+                };
+                set_path(&mut item, key, made);
             }
             items.push(item.clone());
             answer(Some(201), item)
@@ -358,6 +428,7 @@ mod tests {
             query,
             body,
             uuid: "u-1".into(),
+            made_key: None,
         }
     }
 
@@ -389,5 +460,18 @@ mod tests {
             (made.status, made.body["id"].clone()),
             (Some(201), json!(4))
         );
+    }
+
+    #[test]
+    fn the_key_expression_is_the_one_at_the_key_path() {
+        let t = r#"[{{#repeat 2}}{"user": {"id": "{{int 1 9}}"}, "id": "{{faker 'string.uuid'}}"}{{/repeat}}]"#;
+        assert_eq!(
+            key_expression(t, "id").as_deref(),
+            Some("{{faker 'string.uuid'}}")
+        );
+        assert_eq!(key_expression(t, "user.id").as_deref(), Some("{{int 1 9}}"));
+        assert_eq!(key_expression(r#"[{"id": 1}]"#, "id"), None);
+        assert_eq!(cast_key("42"), Some(json!(42)));
+        assert_eq!(cast_key("042"), Some(json!("042")));
     }
 }

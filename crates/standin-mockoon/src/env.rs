@@ -92,6 +92,8 @@ pub struct Route {
     pub mode: Mode,
     /// A `crud` route: its data bucket (id or name) and the key property of its items.
     pub crud: Option<(String, String)>,
+    /// A `crud` route's expression for a created item's key, from its bucket's template.
+    pub key_template: Option<Template>,
 }
 
 /// An environment as loaded.
@@ -661,6 +663,21 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             };
             (s(first, "databucketID").to_string(), key.to_string())
         });
+        let key_template = crud.as_ref().and_then(|(bucket, key)| {
+            let raw = env["data"]
+                .as_array()?
+                .iter()
+                .find(|b| s(b, "id") == bucket)
+                .map(|b| s(b, "value"))?;
+            let expr = crate::crud::key_expression(raw, key)?;
+            Some(Template::compile(
+                &expr,
+                true,
+                &file,
+                &format!("{ptr}/responses/0/crudKey"),
+                diags,
+            ))
+        });
         let (pattern, params) = match pattern(prefix, endpoint, crud.is_some()) {
             Ok(p) => p,
             Err(e) => {
@@ -703,6 +720,7 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             responses,
             mode: mode(r),
             crud,
+            key_template,
         });
     }
     if let Some(data) = env.get("data").and_then(Value::as_array) {

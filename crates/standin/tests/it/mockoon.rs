@@ -588,6 +588,14 @@ fn mockoon_crud_lists_search_filter_sort_and_page() {
         200
     );
     assert_eq!(json(s.get("/api/numbers/8").send().unwrap()).0, 404);
+    // A bucket whose template makes its keys (`"id": "{{add 40 2}}"`) makes a new one so.
+    let made = s
+        .req("POST", "/api/tickets")
+        .json(&json!({"title": "second"}));
+    assert_eq!(
+        json(made.send().unwrap()).1,
+        json!({"title": "second", "id": 42})
+    );
 }
 
 #[test]
@@ -608,7 +616,7 @@ fn mockoon_disable_routes_check_summary_and_migration() {
     assert!(!s.summary.contains(" stubs"), "{}", s.summary);
     let (code, out, _) = crate::support::run(&["check", &env]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("shop.json: 45 routes, 0 errors"), "{out}");
+    assert!(out.contains("shop.json: 46 routes, 0 errors"), "{out}");
     // A file Mockoon 9 would migrate first: faker v7 names and `enabled: false`.
     let dir = tempfile::tempdir().unwrap();
     let old = dir.path().join("old.json");
