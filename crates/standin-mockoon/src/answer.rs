@@ -159,6 +159,9 @@ struct Render<'a> {
     model: &'a Model,
     ctx: Option<Context>,
     entered: bool,
+    /// The state's turn, taken when a template first needs the state, kept until the
+    /// changes are saved.
+    turn: Option<std::sync::MutexGuard<'a, ()>>,
 }
 
 impl<'a> Render<'a> {
@@ -169,6 +172,7 @@ impl<'a> Render<'a> {
             model,
             ctx: None,
             entered: false,
+            turn: None,
         }
     }
 
@@ -184,6 +188,7 @@ impl<'a> Render<'a> {
         if t.needs_state() && !template::with_state_loaded() {
             let store = self.ask.store;
             let st = &self.env.state;
+            self.turn = Some(st.render_turn());
             let buckets: Vec<(String, String, Value)> = st
                 .buckets()
                 .iter()

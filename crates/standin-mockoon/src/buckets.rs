@@ -34,6 +34,9 @@ pub struct State {
     /// The environment variables set through the admin API.
     env_vars: String,
     globals_seed: [Value; 1],
+    /// Held by a render that reads and writes the state (`setData`, `setGlobalVar`):
+    /// such renders follow one another, as in Mockoon, so none loses another's change.
+    renders: std::sync::Mutex<()>,
 }
 
 fn item(v: Value) -> Value {
@@ -58,7 +61,13 @@ impl State {
             globals: format!("mockoon:{env}:globals"),
             env_vars: format!("mockoon:{env}:env-vars"),
             globals_seed: [item(Value::Object(Map::new()))],
+            renders: std::sync::Mutex::new(()),
         }
+    }
+
+    /// Waits for the renders that read and write the state before this one.
+    pub fn render_turn(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.renders.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The buckets, in the environment's order.

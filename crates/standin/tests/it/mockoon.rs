@@ -837,3 +837,25 @@ fn mockoon_faker_methods_take_named_options_and_an_unknown_one_is_a_diagnostic()
         "{{faker 'music.genre'}}"
     );
 }
+
+#[test]
+fn mockoon_concurrent_set_data_loses_no_change() {
+    let s = shop();
+    let url = format!("{}/api/hits", s.url);
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            let url = url.clone();
+            scope.spawn(move || {
+                let client = reqwest::blocking::Client::new();
+                for _ in 0..25 {
+                    assert_eq!(client.get(&url).send().unwrap().status(), 200);
+                }
+            });
+        }
+    });
+    // 200 increments, then this one.
+    assert_eq!(
+        json(s.get("/api/hits").send().unwrap()).1,
+        json!({"hits": 201})
+    );
+}
