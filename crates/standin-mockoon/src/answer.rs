@@ -690,8 +690,10 @@ impl Environment {
     }
 
     /// Reads the file again. The new version is served unless it has more errors than
-    /// the one served (a broken edit); answers whether it is, and its diagnostics.
-    pub fn reload(&self) -> (bool, Vec<Diagnostic>) {
+    /// the one served (a broken edit); answers whether it is, and its diagnostics. A new
+    /// version starts as Mockoon restarts an environment: its buckets at their new start
+    /// values, no global variables.
+    pub fn reload(&self, store: &dyn standin_core::state::Store) -> (bool, Vec<Diagnostic>) {
         let next = match read(&self.path) {
             Ok(v) => Compiled::load(&v, &self.path, &self.disabled),
             Err(e) => Compiled::failed(&self.path, e),
@@ -701,6 +703,8 @@ impl Environment {
         if errors(&next) > errors(&self.current.load()) {
             return (false, diagnostics);
         }
+        next.state.reset_buckets(store);
+        next.state.purge_globals(store);
         self.current.store(Arc::new(next));
         (true, diagnostics)
     }

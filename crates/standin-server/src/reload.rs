@@ -160,11 +160,13 @@ pub fn watch_stubs(name: String, registry: Arc<Registry>) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Watches a mock's Mockoon environment files and reloads each one changed; a broken
-/// edit (more errors) keeps the version served and its diagnostics are printed.
+/// Watches a mock's Mockoon environment files and reloads each one changed, its state
+/// in `store` back to the new start; a broken edit (more errors) keeps the version
+/// served and its diagnostics are printed.
 pub fn watch_environments(
     name: String,
     environments: Arc<standin_mockoon::Environments>,
+    store: Arc<dyn standin_core::state::Store>,
 ) -> anyhow::Result<()> {
     let (tx, rx) = std::sync::mpsc::channel();
     let mut debouncer = new_debouncer(Duration::from_millis(150), None, tx)?;
@@ -194,7 +196,7 @@ pub fn watch_environments(
                     .collect();
                 for i in touched {
                     let env = &environments.0[i];
-                    let (taken, diagnostics) = env.reload();
+                    let (taken, diagnostics) = env.reload(&*store);
                     if !taken {
                         eprintln!(
                             "standin: reload of '{}' rejected; still serving the last good version:",

@@ -532,7 +532,11 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
                 crate::reload::watch_stubs(m.name.clone(), b.state.registry.clone())?;
             }
             if !split.environments.is_empty() {
-                crate::reload::watch_environments(m.name.clone(), b.state.environments.clone())?;
+                crate::reload::watch_environments(
+                    m.name.clone(),
+                    b.state.environments.clone(),
+                    b.state.store.clone(),
+                )?;
             }
         }
     }

@@ -772,18 +772,26 @@ fn mockoon_watch_reloads_an_edited_environment_and_keeps_it_through_a_broken_edi
     let write = |body: &str| {
         let env = json!({
             "uuid": "e", "lastMigration": 33, "endpointPrefix": "",
+            "data": [{"uuid": "d", "id": "s1", "name": "Stats", "value": "{\"n\":0}"}],
             "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "v",
-                "responses": [{"uuid": "r", "statusCode": 200, "default": true, "body": body}]}]
+                "responses": [{"uuid": "r", "statusCode": 200, "default": true, "body": body}]},
+                {"uuid": "b", "type": "http", "method": "get", "endpoint": "n",
+                "responses": [{"uuid": "rb", "statusCode": 200, "default": true,
+                    "body": "{{setData 'inc' 'Stats' 'n' 1}}{{data 'Stats' 'n'}}"}]}]
         });
         std::fs::write(&path, env.to_string()).unwrap();
     };
     write("one");
     let s = Server::start(&[path.to_str().unwrap(), "--watch"]);
     assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "one");
+    assert_eq!(s.get("/n").send().unwrap().text().unwrap(), "1");
+    assert_eq!(s.get("/n").send().unwrap().text().unwrap(), "2");
     write("two");
     let reloaded = (0..20).find_map(|_| s.next_line(1).filter(|l| l.contains("reloaded")));
-    assert!(reloaded.is_some_and(|l| l.contains("1 routes")));
+    assert!(reloaded.is_some_and(|l| l.contains("2 routes")));
     assert_eq!(s.get("/v").send().unwrap().text().unwrap(), "two");
+    // The new version starts afresh, as Mockoon restarts an environment.
+    assert_eq!(s.get("/n").send().unwrap().text().unwrap(), "1");
     // A file that no longer parses keeps the last good version.
     std::fs::write(&path, "{ not json").unwrap();
     let said = (0..40).find_map(|_| {
