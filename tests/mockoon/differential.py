@@ -82,7 +82,9 @@ def main() -> int:
     mp, sp = free_port(), free_port()
     logs = tempfile.mkdtemp(prefix="mockoon-diff-")
     procs = [
-        subprocess.Popen([mockoon, "start", "--data", str(ENV), "--port", str(mp)],
+        # Mockoon's admin API wants a token; standin admits clients on this machine.
+        subprocess.Popen([mockoon, "start", "--data", str(ENV), "--port", str(mp),
+                          "--admin-api-token", "diff-admin-token"],
                          stdout=open(f"{logs}/mockoon.log", "w"), stderr=subprocess.STDOUT,
                          start_new_session=True),
         subprocess.Popen([standin, "serve", str(ENV), "--port", str(sp)],

@@ -6,10 +6,10 @@ from pathlib import Path
 n=0
 def uid():
     global n; n+=1; return "00000000-0000-4000-8000-%012d"%n
-def resp(body="", status=200, rules=None, op="OR", default=False, headers=None, btype="INLINE", file="", bucket="", latency=0, label="", notpl=False):
+def resp(body="", status=200, rules=None, op="OR", default=False, headers=None, btype="INLINE", file="", bucket="", latency=0, label="", notpl=False, as_body=False, fallback=False):
     return {"uuid":uid(),"body":body,"latency":latency,"statusCode":status,"label":label,"headers":headers or [],
-            "bodyType":btype,"filePath":file,"databucketID":bucket,"sendFileAsBody":False,"rules":rules or [],
-            "rulesOperator":op,"disableTemplating":notpl,"fallbackTo404":False,"default":default,"crudKey":"id","callbacks":[]}
+            "bodyType":btype,"filePath":file,"databucketID":bucket,"sendFileAsBody":as_body,"rules":rules or [],
+            "rulesOperator":op,"disableTemplating":notpl,"fallbackTo404":fallback,"default":default,"crudKey":"id","callbacks":[]}
 def rule(target, modifier, value, operator="equals", invert=False):
     return {"target":target,"modifier":modifier,"value":value,"invert":invert,"operator":operator}
 def route(method, endpoint, responses, mode=None):
@@ -43,6 +43,29 @@ routes=[
  {"uuid":uid(),"type":"crud","documentation":"","method":"","endpoint":"products","responses":[resp("",200,btype="DATABUCKET",bucket="prod1",default=True)],"responseMode":None,"streamingMode":None,"streamingInterval":0},
  route("get","products-view",[resp("",200,btype="DATABUCKET",bucket="prod1")]),
  route("get","method-rule",[resp('{"m":"other"}'), resp('{"m":"get"}',200,[rule("method","","get")])]),
+ # Rules on the state and on templates.
+ route("get","mode",[resp('{"mode":"closed"}'), resp('{"mode":"open"}',200,[rule("data_bucket","Settings.mode","open")])]),
+ route("post","flags/:name",[resp('{{setGlobalVar (urlParam \'name\') (body \'on\')}}{"set":"{{urlParam \'name\'}}"}')]),
+ route("get","beta",[resp('{"beta":false,"was":"{{getGlobalVar \'beta\' \'\' \'unset\'}}"}'), resp('{"beta":true}',200,[rule("global_var","beta","yes")])]),
+ route("get","sum-rule",[resp('{"sum":"other"}'), resp('{"sum":"three"}',200,[rule("templating","{{add (queryParam \'a\') (queryParam \'b\')}}","3")])]),
+ route("post","validate",[resp('{"valid":false}',400), resp('{"valid":true}',200,[rule("body","","Schemas.user","valid_json_schema")])]),
+ route("get","where/*",[resp('{"path":"other"}'), resp('{"path":"here"}',200,[rule("path","","here$","regex")])]),
+ # Data helpers and variables.
+ route("get","hits",[resp('{{setData \'inc\' \'Stats\' \'hits\' 1}}{"hits":{{data \'Stats\' \'hits\'}} }')]),
+ route("post","log",[resp('{{setData \'push\' \'Journal\' \'\' (body \'msg\')}}{{data \'Journal\'}}',201)]),
+ route("get","skus",[resp('[{{#each (dataRaw \'Catalog\')}}"{{sku}}"{{#unless @last}},{{/unless}}{{/each}}]')]),
+ route("get","hello",[resp('{{setVar \'who\' (queryParam \'name\')}}{"hello":"{{getVar \'who\'}}"}')]),
+ route("get","region",[resp('{"region":"{{getEnvVar \'REGION\' \'none\'}}"}')]),
+ # Dates and blocks.
+ route("get","dates",[resp('{"next":"{{dateTimeShift date=\'2024-01-31T10:00:00.000Z\' days=1 hours=3 format=\'yyyy-MM-dd HH:mm\'}}","fmt":"{{dateFormat \'2024-03-05T07:08:09.000Z\' \'dd/MM/yyyy HH:mm:ss\'}}","year":"{{now \'yyyy\'}}"}')]),
+ route("get","repeat",[resp('[{{#repeat 3}}{"i":{{@index}},"first":{{@first}} }{{/repeat}}]')]),
+ route("get","light",[resp('{"say":{{#switch (queryParam \'c\')}}{{#case \'red\'}}"stop"{{/case}}{{#case \'green\'}}"go"{{/case}}{{#default}}"wait"{{/default}}{{/switch}} }')]),
+ # Files.
+ route("get","download",[resp("",200,btype="FILE",file="doc.json")]),
+ route("get","inline-file",[resp("",200,btype="FILE",file="doc.json",as_body=True)]),
+ route("get","gone",[resp('{"error":"gone"}',200,btype="FILE",file="nothing-here.json",fallback=True)]),
+ {"uuid":uid(),"type":"crud","documentation":"","method":"","endpoint":"tickets","responses":[resp("",200,btype="DATABUCKET",bucket="tic1",default=True)],"responseMode":None,"streamingMode":None,"streamingInterval":0},
+ {"uuid":uid(),"type":"crud","documentation":"","method":"","endpoint":"numbers","responses":[resp("",200,btype="DATABUCKET",bucket="num1",default=True)],"responseMode":None,"streamingMode":None,"streamingInterval":0},
 ]
 env={"uuid":uid(),"lastMigration":32,"name":"Shop","endpointPrefix":"api","latency":0,"port":3000,"hostname":"",
  "folders":[],"routes":routes,"rootChildren":[{"type":"route","uuid":r["uuid"]} for r in routes],
@@ -51,5 +74,11 @@ env={"uuid":uid(),"lastMigration":32,"name":"Shop","endpointPrefix":"api","laten
  "data":[{"uuid":uid(),"id":"abc1","name":"Catalog","documentation":"","value":"[{\"sku\":\"A1\",\"price\":3},{\"sku\":\"B2\",\"price\":5}]"}],
  "callbacks":[]}
 env["data"].append({"uuid":uid(),"id":"prod1","name":"Products","documentation":"","value":"[{\"id\":\"p1\",\"name\":\"Lamp\",\"price\":20},{\"id\":\"p2\",\"name\":\"Desk\",\"price\":150}]"})
+env["data"].append({"uuid":uid(),"id":"set1","name":"Settings","documentation":"","value":"{\"mode\":\"open\"}"})
+env["data"].append({"uuid":uid(),"id":"sch1","name":"Schemas","documentation":"","value":json.dumps({"user":{"type":"object","required":["name"],"properties":{"name":{"type":"string"},"age":{"type":"integer","minimum":0}}}})})
+env["data"].append({"uuid":uid(),"id":"sta1","name":"Stats","documentation":"","value":"{\"hits\":0}"})
+env["data"].append({"uuid":uid(),"id":"log1","name":"Journal","documentation":"","value":"[]"})
+env["data"].append({"uuid":uid(),"id":"num1","name":"Numbers","documentation":"","value":json.dumps([{"id":1,"name":"one","size":10},{"id":2,"name":"two","size":30},{"id":5,"name":"five","size":20},{"id":7,"name":"seven","size":40}])})
+env["data"].append({"uuid":uid(),"id":"tic1","name":"Tickets","documentation":"","value":"[{\"id\": \"{{add 40 2}}\", \"title\": \"first\"}]"})
 OUT = Path(__file__).resolve().parents[2] / "crates/standin/tests/fixtures/mockoon/shop.json"
 json.dump(env, open(OUT, "w"), indent=2)

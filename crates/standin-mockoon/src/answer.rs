@@ -1,8 +1,13 @@
 //! A loaded environment answering requests: the first route whose method and path
 //! match (a `FALLBACK` route whose rules all miss passes to the next), its response
-//! chosen by its mode and rules, headers and body rendered, latency added.
+//! chosen by its mode and rules, headers and body rendered (the data buckets and global
+//! variables read from the store and what templates changed saved back), a `crud`
+//! route's bucket changed, latency added; `/mockoon-admin` answered by [`crate::admin`].
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
 
 use bytes::Bytes;
 use handlebars::Context;
@@ -11,17 +16,21 @@ use serde_json::{Map, Value};
 use standin_core::Diagnostic;
 use standin_core::answer::{Answerer, Ask, Outcome};
 use standin_core::exchange::{Kind, Reply, Request, Why};
-use standin_core::state::Coll;
 use standin_core::wire;
 
+use crate::buckets::State;
 use crate::env::{self, Body, Loaded, Mode, Response, Route};
-use crate::rules::{Target, at_path};
+use crate::path::at_path;
+use crate::rules::{Operator, Rule, Target};
+use crate::template::{self, Scope, Template};
 
-/// A Mockoon environment, compiled.
+/// A Mockoon environment as compiled from one version of its file.
 #[derive(Debug)]
-pub struct Environment {
+pub struct Compiled {
     loaded: Loaded,
     name: String,
+    state: State,
+    prefix: String,
 }
 
 /// The request as rules and templates read it.
@@ -34,19 +43,15 @@ struct Model {
     raw: String,
     method: String,
     query_raw: String,
+    path: String,
+    hostname: String,
+    host: String,
+    ip: String,
+    now_ms: u64,
 }
 
 impl Model {
-    fn of(req: &Request<'_>, route: &Route, caps: &regex::Captures<'_>) -> Model {
-        let mut params = Map::new();
-        for (i, name) in route.params.iter().enumerate() {
-            if let Some(m) = caps.get(i + 1) {
-                params.insert(
-                    name.clone(),
-                    Value::String(wire::percent_decode(m.as_str())),
-                );
-            }
-        }
+    fn of(req: &Request<'_>, params: Map<String, Value>) -> Model {
         let mut query = Map::new();
         for (k, v) in wire::form_pairs(req.query) {
             let k = k.strip_suffix("[]").map(str::to_string).unwrap_or(k);
@@ -86,6 +91,15 @@ impl Model {
         } else {
             serde_json::from_str(&raw).unwrap_or_else(|_| Value::String(raw.clone()))
         };
+        let host = headers
+            .get("host")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let hostname = match host.rsplit_once(':') {
+            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+            _ => host.clone(),
+        };
         Model {
             params,
             query,
@@ -95,10 +109,15 @@ impl Model {
             raw,
             method: req.method.as_str().to_string(),
             query_raw: req.query.unwrap_or("").to_string(),
+            path: req.path.to_string(),
+            hostname,
+            host,
+            ip: req.peer.map(|p| p.to_string()).unwrap_or_default(),
+            now_ms: req.now_unix_ms,
         }
     }
 
-    fn context(&self) -> Context {
+    fn context(&self, prefix: &str) -> Context {
         let mut m = Map::new();
         m.insert("params".into(), Value::Object(self.params.clone()));
         m.insert("query".into(), Value::Object(self.query.clone()));
@@ -108,29 +127,137 @@ impl Model {
         m.insert("bodyRaw".into(), Value::String(self.raw.clone()));
         m.insert("method".into(), Value::String(self.method.clone()));
         m.insert("queryRaw".into(), Value::String(self.query_raw.clone()));
+        m.insert("hostname".into(), Value::String(self.hostname.clone()));
+        m.insert("ip".into(), Value::String(self.ip.clone()));
+        m.insert(
+            "baseUrl".into(),
+            Value::String(format!("http://{}{prefix}", self.host)),
+        );
+        m.insert("nowMs".into(), Value::from(self.now_ms));
         Context::from(Value::Object(m))
     }
 }
 
-impl Environment {
-    /// Loads an environment file's parsed JSON; `path` names it in diagnostics and
-    /// `FILE` bodies are relative to it.
-    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Environment {
-        Environment {
-            loaded: env::load(json, path, disabled),
-            name: path.display().to_string(),
+fn params_of(route: &Route, caps: &regex::Captures<'_>) -> Map<String, Value> {
+    let mut params = Map::new();
+    for (i, name) in route.params.iter().enumerate() {
+        if let Some(m) = caps.get(i + 1) {
+            params.insert(
+                name.clone(),
+                Value::String(wire::percent_decode(m.as_str())),
+            );
+        }
+    }
+    params
+}
+
+/// A rendering of one request: the model's context made once, and the scope entered
+/// when a template needs the buckets or global variables.
+struct Render<'a> {
+    env: &'a Compiled,
+    ask: &'a Ask<'a>,
+    model: &'a Model,
+    ctx: Option<Context>,
+    entered: bool,
+    /// The state's turn, taken when a template first needs the state, kept until the
+    /// changes are saved.
+    turn: Option<std::sync::MutexGuard<'a, ()>>,
+}
+
+impl<'a> Render<'a> {
+    fn new(env: &'a Compiled, ask: &'a Ask<'a>, model: &'a Model) -> Render<'a> {
+        Render {
+            env,
+            ask,
+            model,
+            ctx: None,
+            entered: false,
+            turn: None,
+        }
+    }
+
+    fn render(&mut self, t: &Template) -> String {
+        if !t.is_dynamic() {
+            return t.source().to_string();
+        }
+        if !self.entered {
+            self.entered = true;
+            template::seed(self.ask.entropy);
+            template::enter(Scope::default());
+        }
+        if t.needs_state() && !template::with_state_loaded() {
+            let store = self.ask.store;
+            let st = &self.env.state;
+            self.turn = Some(st.render_turn());
+            let buckets: Vec<(String, String, Value)> = st
+                .buckets()
+                .iter()
+                .map(|b| (b.id.clone(), b.name.clone(), st.value(store, b)))
+                .collect();
+            template::load_state(buckets, st.globals(store), st.env_vars(store));
+        }
+        let ctx = self
+            .ctx
+            .get_or_insert_with(|| self.model.context(&self.env.prefix));
+        t.render(ctx)
+    }
+
+    /// Ends the render: what templates changed in the buckets and global variables is
+    /// saved to the store.
+    fn finish(self) {
+        if !self.entered {
+            return;
+        }
+        let scope = template::leave();
+        let store = self.ask.store;
+        let st = &self.env.state;
+        for (i, changed) in scope.changed.iter().enumerate() {
+            if let (true, Some((id, _, value)), Some(b)) =
+                (*changed, scope.buckets.get(i), st.buckets().get(i))
+                && b.id == *id
+            {
+                let value = value.clone();
+                let _ = st.change(store, b, |v| *v = value);
+            }
+        }
+        if scope.globals_changed {
+            let globals = scope.globals;
+            let _ = st.change_globals(store, |g| *g = globals);
+        }
+    }
+}
+
+impl Compiled {
+    /// Compiles an environment file's parsed JSON; `path` names it in diagnostics and
+    /// `FILE` bodies are relative to it. `disabled` are route uuids or keywords of
+    /// routes not to serve.
+    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Compiled {
+        let name = path.display().to_string();
+        let mut loaded = env::load(json, path, disabled);
+        let buckets = std::mem::take(&mut loaded.buckets);
+        let prefix = match json.get("endpointPrefix").and_then(Value::as_str) {
+            Some(p) if !p.trim_matches('/').is_empty() => format!("/{}", p.trim_matches('/')),
+            _ => String::new(),
+        };
+        Compiled {
+            state: State::new(&name, buckets),
+            loaded,
+            name,
+            prefix,
         }
     }
 
     /// An environment that could not be read: it serves nothing and says why.
-    pub fn failed(path: &Path, error: String) -> Environment {
+    fn failed(path: &Path, error: String) -> Compiled {
         let mut loaded = Loaded::default();
         loaded
             .diagnostics
             .push(Diagnostic::error(path.display().to_string(), "", error));
-        Environment {
+        Compiled {
             loaded,
             name: path.display().to_string(),
+            state: State::default(),
+            prefix: String::new(),
         }
     }
 
@@ -154,129 +281,183 @@ impl Environment {
         &self.name
     }
 
-    fn choose<'r>(
-        &self,
-        route: &'r Route,
-        model: &Model,
-        ask: &Ask<'_>,
-        count: u64,
-    ) -> Option<&'r Response> {
+    /// What a rule's target reads from the request and the state.
+    fn target(&self, rule: &Rule, modifier: &str, r: &Render<'_>, count: u64) -> Option<Value> {
+        let model = r.model;
+        let store = r.ask.store;
+        let path = |root: &Value| -> Option<Value> {
+            if modifier.is_empty() {
+                None
+            } else {
+                at_path(root, modifier).cloned()
+            }
+        };
+        match rule.target {
+            Target::Body if modifier.is_empty() => Some(match rule.operator {
+                Operator::Equals | Operator::Regex(_) | Operator::RegexOfTemplate(_) => {
+                    Value::String(model.raw.clone())
+                }
+                _ => model.body.clone(),
+            }),
+            Target::Body => at_path(&model.body, modifier).cloned(),
+            Target::Query if modifier.is_empty() => Some(Value::String(model.query_raw.clone())),
+            Target::Query => path(&Value::Object(model.query.clone())),
+            Target::Header if modifier.is_empty() => Some(Value::String(String::new())),
+            Target::Header => model.headers.get(&modifier.to_ascii_lowercase()).cloned(),
+            Target::Cookie => model.cookies.get(modifier).cloned(),
+            Target::Params => path(&Value::Object(model.params.clone())),
+            Target::RequestNumber => Some(Value::from(count)),
+            Target::Method => Some(Value::String(model.method.to_ascii_lowercase())),
+            Target::Path => {
+                let full = match model.query_raw.as_str() {
+                    "" => model.path.clone(),
+                    q => format!("{}?{q}", model.path),
+                };
+                Some(Value::Array(vec![
+                    Value::String(full),
+                    Value::String(model.path.clone()),
+                ]))
+            }
+            Target::GlobalVar => path(&Value::Object(self.state.globals(store))),
+            Target::DataBucket => path(&self.bucket_targets(store)),
+            Target::Templating => Some(Value::String(modifier.to_string())),
+            Target::Unsupported => None,
+        }
+    }
+
+    /// Every bucket's value under its id and its name, as rules read them.
+    fn bucket_targets(&self, store: &dyn standin_core::state::Store) -> Value {
+        let mut m = Map::new();
+        for b in self.state.buckets() {
+            let v = self.state.value(store, b);
+            m.insert(b.id.clone(), v.clone());
+            m.insert(b.name.clone(), v);
+        }
+        Value::Object(m)
+    }
+
+    fn rule_passes(&self, rule: &Rule, r: &mut Render<'_>, count: u64) -> bool {
+        let modifier = r.render(&rule.modifier);
+        if matches!(
+            rule.target,
+            Target::Cookie | Target::GlobalVar | Target::DataBucket
+        ) && modifier.is_empty()
+        {
+            return rule.invert;
+        }
+        let value = self.target(rule, &modifier, r, count);
+        let want = r.render(&rule.value);
+        let schema = matches!(rule.operator, Operator::ValidJsonSchema)
+            .then(|| at_path(&self.bucket_targets(r.ask.store), rule.value.source()).cloned())
+            .flatten();
+        rule.passes(value.as_ref(), &want, schema.as_ref())
+    }
+
+    fn choose<'r>(&self, route: &'r Route, r: &mut Render<'_>, count: u64) -> Option<&'r Response> {
         let default = route
             .responses
             .iter()
-            .find(|r| r.default)
+            .find(|x| x.default)
             .unwrap_or(&route.responses[0]);
-        let by_rules = || {
-            route.responses.iter().find(|r| {
-                !r.rules.is_empty() && {
-                    let mut each = r.rules.iter().map(|rule| {
-                        let count_text = Value::String(count.to_string());
-                        let v = match rule.target {
-                            Target::Body if rule.modifier.is_empty() => {
-                                Some(Value::String(model.raw.clone()))
-                            }
-                            Target::Body => at_path(&model.body, &rule.modifier).cloned(),
-                            Target::Query if rule.modifier.is_empty() => {
-                                Some(Value::String(ask.req.query.unwrap_or("").to_string()))
-                            }
-                            Target::Query => {
-                                at_path(&Value::Object(model.query.clone()), &rule.modifier)
-                                    .cloned()
-                            }
-                            Target::Header => model
-                                .headers
-                                .get(&rule.modifier.to_ascii_lowercase())
-                                .cloned(),
-                            Target::Cookie => model.cookies.get(&rule.modifier).cloned(),
-                            Target::Params => model.params.get(&rule.modifier).cloned(),
-                            Target::RequestNumber => Some(count_text),
-                            Target::Method => {
-                                Some(Value::String(model.method.to_ascii_lowercase()))
-                            }
-                            Target::Unsupported => None,
-                        };
-                        rule.passes(v.as_ref())
-                    });
-                    if r.all {
-                        each.all(|b| b)
+        let mut by_rules = || {
+            route.responses.iter().find(|x| {
+                !x.rules.is_empty() && {
+                    if x.all {
+                        x.rules.iter().all(|rule| self.rule_passes(rule, r, count))
                     } else {
-                        each.any(|b| b)
+                        x.rules.iter().any(|rule| self.rule_passes(rule, r, count))
                     }
                 }
             })
         };
+        let n = route.responses.len() as u64;
         match route.mode {
             Mode::DisableRules => Some(default),
-            Mode::Random => {
-                Some(&route.responses[(ask.entropy % route.responses.len() as u64) as usize])
-            }
-            Mode::Sequential => {
-                Some(&route.responses[((count.max(1) - 1) % route.responses.len() as u64) as usize])
-            }
+            Mode::Random => Some(&route.responses[(r.ask.entropy % n) as usize]),
+            Mode::Sequential => Some(&route.responses[((count.max(1) - 1) % n) as usize]),
             Mode::Fallback => by_rules(),
             Mode::Rules => Some(by_rules().unwrap_or(default)),
         }
     }
 
-    fn bucket(&self, id: &str) -> Option<&(String, String, Value)> {
-        self.loaded.buckets.iter().find(|b| b.0 == id || b.1 == id)
-    }
-
-    fn crud(&self, route: &Route, bucket: &str, key: &str, model: &Model, ask: &Ask<'_>) -> Reply {
-        let seed = match self.bucket(bucket).map(|b| &b.2) {
-            Some(Value::Array(items)) => items.as_slice(),
-            _ => &[],
+    /// Applies a `crud` request to the response's bucket; `None` when the bucket does
+    /// not exist.
+    fn crud(
+        &self,
+        route: &Route,
+        bucket: &str,
+        key: &str,
+        r: &mut Render<'_>,
+    ) -> Option<(Reply, Option<u16>)> {
+        let b = self.state.buckets().iter().find(|b| b.id == bucket)?;
+        let model = r.model;
+        let made_key = match (&route.key_template, model.method.as_str()) {
+            // A key expression that does not render leaves the usual key.
+            (Some(t), "POST") => Some(r.render(t))
+                .filter(|k| k != t.source())
+                .and_then(|k| crate::crud::cast_key(&k)),
+            _ => None,
         };
-        let resource = format!("mockoon:{}:{bucket}", self.name);
-        let c = Coll {
-            space: "",
-            resource: &resource,
-            scope: "",
-            id_prop: key,
-            seed,
+        let req = crate::crud::CrudRequest {
+            method: &model.method,
+            id: model.params.get("id").and_then(Value::as_str),
+            query: &model.query,
+            body: &model.body,
+            uuid: crate::crud::uuid(r.ask.entropy),
+            made_key,
         };
-        let id = model.params.get("id").and_then(Value::as_str);
-        let (status, body) = crate::crud::answer(&c, ask, id, &model.body);
-        let resp = &route.responses[0];
-        // Mockoon answers `{}` where there is nothing to send.
-        let text = body.map_or_else(|| "{}".to_string(), |b| b.to_string());
-        let mut reply = self.reply(route, resp, model, ask);
-        reply.status = status;
-        reply.body = Bytes::from(text);
-        reply
-    }
-
-    fn reply(&self, route: &Route, resp: &Response, model: &Model, ask: &Ask<'_>) -> Reply {
-        let ctx = (route.responses.iter().any(|r| {
-            r.headers.iter().any(|h| h.1.is_dynamic())
-                || matches!(&r.body, Body::Inline(t) if t.is_dynamic())
-        }) || self.loaded.headers.iter().any(|h| h.1.is_dynamic()))
-        .then(|| {
-            crate::template::seed(ask.entropy);
-            model.context()
-        });
-        let render = |t: &crate::template::Template| match &ctx {
-            Some(c) => t.render(c),
-            None => t.source().to_string(),
-        };
-        let body = match &resp.body {
-            Body::Inline(t) => render(t),
-            // A bucket a CRUD route writes is read from the store.
-            Body::Bucket(id) => match self.bucket(id) {
-                Some((_, _, Value::Array(seed))) => {
-                    let resource = format!("mockoon:{}:{id}", self.name);
-                    let c = Coll {
-                        space: "",
-                        resource: &resource,
-                        scope: "",
-                        id_prop: "id",
-                        seed,
-                    };
-                    Value::Array(ask.store.list(&c, &|_| true, 0, usize::MAX).items).to_string()
+        let (status, text) = match self
+            .state
+            .change(r.ask.store, b, |v| crate::crud::apply(v, key, &req))
+        {
+            Ok(done) => {
+                let mut reply = Reply::status(200);
+                if let Some((total, filtered)) = done.counts {
+                    for (k, n) in [("x-total-count", total), ("x-filtered-count", filtered)] {
+                        reply
+                            .headers
+                            .push((HeaderName::from_static(k), HeaderValue::from(n as u64)));
+                    }
                 }
-                Some((_, _, Value::String(s))) => s.clone(),
-                Some((_, _, v)) => v.to_string(),
-                None => String::new(),
+                reply.body = Bytes::from(match done.body {
+                    Value::Null => String::new(),
+                    Value::String(s) => s,
+                    v => v.to_string(),
+                });
+                return Some((reply, done.status));
+            }
+            Err(e) => (507, e.to_string()),
+        };
+        let mut reply = Reply::status(status);
+        reply.body = Bytes::from(text);
+        Some((reply, Some(status)))
+    }
+
+    fn reply(
+        &self,
+        route: &Route,
+        resp: &Response,
+        r: &mut Render<'_>,
+        crud: Option<(Reply, Option<u16>)>,
+    ) -> Reply {
+        let mut status = resp.status;
+        let mut extra = Vec::new();
+        let body = match (&resp.body, crud) {
+            (_, Some((done, set))) => {
+                status = set.unwrap_or(status);
+                extra = done.headers;
+                done.body
+            }
+            (Body::Inline(t), None) => Bytes::from(r.render(t)),
+            (Body::Bytes(b), None) => b.clone(),
+            (Body::FileError(e), None) => Bytes::from(e.clone()),
+            (Body::Bucket(id), None) => match self.state.buckets().iter().find(|b| b.id == *id) {
+                Some(b) => Bytes::from(match self.state.value(r.ask.store, b) {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    v => v.to_string(),
+                }),
+                None => Bytes::new(),
             },
         };
         let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
@@ -287,34 +468,46 @@ impl Environment {
             }
         }
         for (k, v) in &self.loaded.headers {
-            put(&mut headers, k, render(v));
+            let v = r.render(v);
+            put(&mut headers, k, v);
         }
         for (k, v) in &resp.headers {
-            put(&mut headers, k, render(v));
+            let v = r.render(v);
+            put(&mut headers, k, v);
         }
+        headers.extend(extra);
         if self.loaded.cors {
             put(&mut headers, "access-control-allow-origin", "*".into());
         }
+        if let Some(d) = &resp.disposition {
+            put(&mut headers, "content-disposition", d.clone());
+        }
         if !headers.iter().any(|(n, _)| n == http::header::CONTENT_TYPE) {
-            let guess = serde_json::from_str::<Value>(&body).is_ok() && !body.trim().is_empty();
-            put(
-                &mut headers,
-                "content-type",
-                if guess {
-                    "application/json; charset=utf-8"
-                } else {
-                    "text/html; charset=utf-8"
+            let ty = match (&resp.body, resp.file_type) {
+                (Body::FileError(_), _) => "text/plain; charset=utf-8".to_string(),
+                (_, Some(t)) if t.starts_with("text/") => format!("{t}; charset=utf-8"),
+                (_, Some(t)) => t.to_string(),
+                _ => {
+                    let json = std::str::from_utf8(&body).is_ok_and(|b| {
+                        !b.trim().is_empty() && serde_json::from_str::<Value>(b).is_ok()
+                    });
+                    if json {
+                        "application/json; charset=utf-8"
+                    } else {
+                        "text/html; charset=utf-8"
+                    }
+                    .to_string()
                 }
-                .into(),
-            );
+            };
+            put(&mut headers, "content-type", ty);
         }
         // Express sends no entity headers with a 204 or 304.
-        if matches!(resp.status, 204 | 304) {
+        if matches!(status, 204 | 304) {
             headers.retain(|(n, _)| n != http::header::CONTENT_TYPE);
         }
-        let mut reply = Reply::status(resp.status);
+        let mut reply = Reply::status(status);
         reply.headers = headers;
-        reply.body = Bytes::from(body);
+        reply.body = body;
         reply.delay_ms = self.loaded.latency.saturating_add(resp.latency);
         reply.why = Why {
             answerer: Kind::Route,
@@ -329,19 +522,76 @@ impl Environment {
         };
         reply
     }
+
+    /// What no route answers in a `proxyMode` environment: forwarded by the server,
+    /// with the environment's and `proxyResHeaders` headers on the upstream's answer.
+    fn proxied(&self, forward: &standin_core::exchange::Forward, ask: &Ask<'_>) -> Reply {
+        let model = Model::of(ask.req, Map::new());
+        let mut r = Render::new(self, ask, &model);
+        let mut reply = Reply::status(502);
+        for (k, v) in self.loaded.proxy_res_headers.iter() {
+            let v = r.render(v);
+            if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v)) {
+                reply.headers.push((n, v));
+            }
+        }
+        r.finish();
+        reply.wire.forward = Some(Box::new(forward.clone()));
+        reply.why = Why {
+            answerer: Kind::Route,
+            stub: Some(format!("proxyMode {}", forward.base)),
+            source: Some(self.name.clone()),
+            ..Why::default()
+        };
+        reply
+    }
+
+    fn admin(&self, ask: &Ask<'_>) -> Option<Reply> {
+        let req = ask.req;
+        let loopback = req.peer.is_none_or(|p| p.is_loopback());
+        let (status, body) = crate::admin::answer(
+            &self.state,
+            ask.store,
+            req.method.as_str(),
+            req.path,
+            req.body,
+            loopback,
+        )?;
+        let mut reply = Reply::status(status);
+        reply.headers.push((
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        ));
+        reply.body = Bytes::from(body.to_string());
+        reply.why = Why {
+            answerer: Kind::Route,
+            stub: Some(format!("{} {}", req.method, req.path)),
+            source: Some(self.name.clone()),
+            note: Some("mockoon-admin"),
+            ..Why::default()
+        };
+        Some(reply)
+    }
 }
 
-impl Answerer for Environment {
+impl Answerer for Compiled {
     fn kind(&self) -> Kind {
         Kind::Route
     }
 
     fn is_empty(&self) -> bool {
         self.loaded.routes.is_empty()
+            && self.state.buckets().is_empty()
+            && self.loaded.proxy.is_none()
     }
 
     fn answer(&self, ask: &Ask<'_>) -> Outcome {
         let req = ask.req;
+        if req.path.starts_with(crate::admin::PREFIX)
+            && let Some(reply) = self.admin(ask)
+        {
+            return Outcome::Reply(Box::new(reply));
+        }
         for route in &self.loaded.routes {
             if route
                 .method
@@ -353,16 +603,24 @@ impl Answerer for Environment {
             let Some(caps) = route.pattern.captures(req.path) else {
                 continue;
             };
-            let model = Model::of(req, route, &caps);
-            if let Some((bucket, key)) = &route.crud {
-                return Outcome::Reply(Box::new(self.crud(route, bucket, key, &model, ask)));
-            }
-            let count = ask
-                .store
-                .count(&format!("mockoon:{}:{}", self.name, route.uuid));
-            if let Some(resp) = self.choose(route, &model, ask, count) {
-                return Outcome::Reply(Box::new(self.reply(route, resp, &model, ask)));
-            }
+            let model = Model::of(req, params_of(route, &caps));
+            let counter = format!("mockoon:{}:{}", self.name, route.uuid);
+            let count = ask.store.count(&counter);
+            let mut r = Render::new(self, ask, &model);
+            let Some(resp) = self.choose(route, &mut r, count) else {
+                r.finish();
+                continue;
+            };
+            let crud = match (&route.crud, &resp.body) {
+                (Some((_, key)), Body::Bucket(bucket)) => self.crud(route, bucket, key, &mut r),
+                _ => None,
+            };
+            let reply = self.reply(route, resp, &mut r, crud);
+            r.finish();
+            return Outcome::Reply(Box::new(reply));
+        }
+        if let Some(forward) = &self.loaded.proxy {
+            return Outcome::Reply(Box::new(self.proxied(forward, ask)));
         }
         let mut report = Reply::status(404);
         report.headers.push((
@@ -389,6 +647,106 @@ fn escape_html(s: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&#39;")
+}
+
+/// A Mockoon environment: its file, compiled, and compiled again by [`Environment::reload`]
+/// (`--watch`); requests in flight keep the version they started with.
+#[derive(Debug)]
+pub struct Environment {
+    path: PathBuf,
+    disabled: Vec<String>,
+    current: ArcSwap<Compiled>,
+}
+
+/// Reads and parses an environment file.
+fn read(path: &Path) -> Result<Value, String> {
+    std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| standin_core::parse::parse_document(&t).map_err(|e| e.message))
+}
+
+impl Environment {
+    /// Loads an environment file, leaving out the routes `disabled` names; a file that
+    /// cannot be read or parsed is an error diagnostic and serves nothing.
+    pub fn open(path: &Path, disabled: &[String]) -> Environment {
+        let compiled = match read(path) {
+            Ok(v) => Compiled::load(&v, path, disabled),
+            Err(e) => Compiled::failed(path, e),
+        };
+        Environment {
+            path: path.to_path_buf(),
+            disabled: disabled.to_vec(),
+            current: ArcSwap::from_pointee(compiled),
+        }
+    }
+
+    /// An environment from its file's parsed JSON (`path` names it; a reload reads it).
+    pub fn load(json: &Value, path: &Path, disabled: &[String]) -> Environment {
+        Environment {
+            path: path.to_path_buf(),
+            disabled: disabled.to_vec(),
+            current: ArcSwap::from_pointee(Compiled::load(json, path, disabled)),
+        }
+    }
+
+    /// Reads the file again. The new version is served unless it has more errors than
+    /// the one served (a broken edit); answers whether it is, and its diagnostics. A new
+    /// version starts as Mockoon restarts an environment: its buckets at their new start
+    /// values, no global variables.
+    pub fn reload(&self, store: &dyn standin_core::state::Store) -> (bool, Vec<Diagnostic>) {
+        let next = match read(&self.path) {
+            Ok(v) => Compiled::load(&v, &self.path, &self.disabled),
+            Err(e) => Compiled::failed(&self.path, e),
+        };
+        let errors = |c: &Compiled| c.diagnostics().iter().filter(|d| d.is_error()).count();
+        let diagnostics = next.diagnostics().to_vec();
+        if errors(&next) > errors(&self.current.load()) {
+            return (false, diagnostics);
+        }
+        next.state.reset_buckets(store);
+        next.state.purge_globals(store);
+        self.current.store(Arc::new(next));
+        (true, diagnostics)
+    }
+
+    /// The version served now.
+    pub fn compiled(&self) -> Arc<Compiled> {
+        self.current.load_full()
+    }
+
+    /// What could not be used, in the version served.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.current.load().diagnostics().to_vec()
+    }
+
+    /// How many routes are served.
+    pub fn routes(&self) -> usize {
+        self.current.load().routes()
+    }
+
+    /// The file, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The file it was loaded from, as given.
+    pub fn name(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+impl Answerer for Environment {
+    fn kind(&self) -> Kind {
+        Kind::Route
+    }
+
+    fn is_empty(&self) -> bool {
+        self.current.load().is_empty()
+    }
+
+    fn answer(&self, ask: &Ask<'_>) -> Outcome {
+        self.current.load().answer(ask)
+    }
 }
 
 /// Every environment of a mock, asked in the order given.

@@ -41,6 +41,11 @@ pub enum Body {
     Inline(Template),
     /// A data bucket's value, by id or name.
     Bucket(String),
+    /// A file that is not text, sent as read.
+    Bytes(bytes::Bytes),
+    /// A file that cannot be read: Mockoon's plain-text error, with the response's
+    /// status.
+    FileError(String),
 }
 
 /// One response of a route.
@@ -62,6 +67,10 @@ pub struct Response {
     pub all: bool,
     /// The route's default response.
     pub default: bool,
+    /// A `FILE` body's media type (from its extension), when the response sets none.
+    pub file_type: Option<&'static str>,
+    /// A `FILE` body sent as a download: `Content-Disposition` (not `sendFileAsBody`).
+    pub disposition: Option<String>,
 }
 
 /// One route.
@@ -83,6 +92,8 @@ pub struct Route {
     pub mode: Mode,
     /// A `crud` route: its data bucket (id or name) and the key property of its items.
     pub crud: Option<(String, String)>,
+    /// A `crud` route's expression for a created item's key, from its bucket's template.
+    pub key_template: Option<Template>,
 }
 
 /// An environment as loaded.
@@ -94,16 +105,26 @@ pub struct Loaded {
     pub headers: Vec<(String, Template)>,
     /// Environment latency, ms.
     pub latency: u64,
-    /// Data buckets: (id, name, value).
-    pub buckets: Vec<(String, String, Value)>,
+    /// Data buckets: (uuid, id, name, value).
+    pub buckets: Vec<(String, String, String, Value)>,
     /// Whether CORS headers are added.
     pub cors: bool,
+    /// A `proxyMode` environment's upstream: what no route answers is forwarded there,
+    /// with `proxyReqHeaders` added and `proxyRemovePrefix` applied.
+    pub proxy: Option<standin_core::exchange::Forward>,
+    /// `proxyResHeaders`: set on what the upstream answers.
+    pub proxy_res_headers: Vec<(String, Template)>,
     /// What could not be used.
     pub diagnostics: Vec<Diagnostic>,
 }
 
 fn s<'v>(v: &'v Value, key: &str) -> &'v str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// The headers list under `key`, as an object `headers` reads.
+fn json_headers(env: &Value, key: &str) -> Value {
+    serde_json::json!({ "headers": env.get(key).cloned().unwrap_or(Value::Null) })
 }
 
 fn headers(
@@ -199,6 +220,10 @@ fn rule(v: &Value, file: &str, ptr: &str, diags: &mut Vec<Diagnostic>) -> Option
         "params" => Target::Params,
         "request_number" => Target::RequestNumber,
         "method" => Target::Method,
+        "path" => Target::Path,
+        "global_var" => Target::GlobalVar,
+        "data_bucket" => Target::DataBucket,
+        "templating" | "templateParsedExpression" => Target::Templating,
         other => {
             diags.push(Diagnostic::warning(
                 file,
@@ -213,8 +238,19 @@ fn rule(v: &Value, file: &str, ptr: &str, diags: &mut Vec<Diagnostic>) -> Option
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
+    let value_t = Template::compile(&value, true, file, &format!("{ptr}/value"), diags);
+    let modifier = Template::compile(
+        s(v, "modifier"),
+        true,
+        file,
+        &format!("{ptr}/modifier"),
+        diags,
+    );
     let operator = match s(v, "operator") {
         "" | "equals" => Operator::Equals,
+        "regex" | "regex_i" if value_t.is_dynamic() => {
+            Operator::RegexOfTemplate(s(v, "operator") == "regex_i")
+        }
         "regex" | "regex_i" => {
             let flag = if s(v, "operator") == "regex_i" {
                 "(?i)"
@@ -248,8 +284,8 @@ fn rule(v: &Value, file: &str, ptr: &str, diags: &mut Vec<Diagnostic>) -> Option
     };
     Some(Rule {
         target,
-        modifier: s(v, "modifier").to_string(),
-        value,
+        modifier,
+        value: value_t,
         operator,
         invert: v.get("invert").and_then(Value::as_bool).unwrap_or(false),
     })
@@ -260,29 +296,84 @@ fn response(v: &Value, dir: &Path, file: &str, ptr: &str, diags: &mut Vec<Diagno
         .get("disableTemplating")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let body = match s(v, "bodyType") {
-        "DATABUCKET" => Body::Bucket(s(v, "databucketID").to_string()),
-        "FILE" => {
-            let path = dir.join(s(v, "filePath"));
-            match std::fs::read_to_string(&path) {
-                Ok(text) => Body::Inline(Template::compile(&text, templating, file, ptr, diags)),
-                Err(e) => {
-                    diags.push(Diagnostic::error(
-                        file,
-                        format!("{ptr}/filePath"),
-                        format!("cannot read {}: {e}", path.display()),
-                    ));
-                    Body::Inline(Template::compile("", false, file, ptr, diags))
-                }
-            }
-        }
-        _ => Body::Inline(Template::compile(
+    let inline = |diags: &mut Vec<Diagnostic>| {
+        Template::compile(
             s(v, "body"),
             templating,
             file,
             &format!("{ptr}/body"),
             diags,
-        )),
+        )
+    };
+    let mut status = v
+        .get("statusCode")
+        .and_then(Value::as_u64)
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| (100..=999).contains(c))
+        .unwrap_or(200);
+    let (mut file_type, mut disposition) = (None, None);
+    let body = match s(v, "bodyType") {
+        "DATABUCKET" => Body::Bucket(s(v, "databucketID").to_string()),
+        "FILE" if !s(v, "filePath").is_empty() => {
+            let path = dir.join(s(v, "filePath"));
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let ty = media_type(&path);
+                    file_type = ty;
+                    if !v
+                        .get("sendFileAsBody")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                    {
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy())
+                            .unwrap_or_default();
+                        disposition = Some(format!(
+                            "attachment; filename=\"{}\"",
+                            percent_encoding::utf8_percent_encode(&name, URI_COMPONENT)
+                        ));
+                    }
+                    // Mockoon templates text files only.
+                    let text_file = ty.is_none_or(|t| TEMPLATED_TYPES.contains(&t))
+                        || path.extension().is_some_and(|e| e == "handlebars");
+                    match String::from_utf8(bytes) {
+                        Ok(text) => Body::Inline(Template::compile(
+                            &text,
+                            templating && text_file,
+                            file,
+                            &format!("{ptr}/filePath"),
+                            diags,
+                        )),
+                        Err(e) => Body::Bytes(bytes::Bytes::from(e.into_bytes())),
+                    }
+                }
+                Err(_)
+                    if v.get("fallbackTo404")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false) =>
+                {
+                    status = 404;
+                    Body::Inline(inline(diags))
+                }
+                Err(e) => {
+                    diags.push(Diagnostic::error(
+                        file,
+                        format!("{ptr}/filePath"),
+                        format!(
+                            "cannot read {}: {e}; the response sends Mockoon's error",
+                            path.display()
+                        ),
+                    ));
+                    Body::FileError(format!(
+                        "Error while serving the file content: {}, open '{}'",
+                        node_error(&e),
+                        path.display()
+                    ))
+                }
+            }
+        }
+        _ => Body::Inline(inline(diags)),
     };
     let rules = v
         .get("rules")
@@ -300,12 +391,9 @@ fn response(v: &Value, dir: &Path, file: &str, ptr: &str, diags: &mut Vec<Diagno
     };
     Response {
         label,
-        status: v
-            .get("statusCode")
-            .and_then(Value::as_u64)
-            .and_then(|c| u16::try_from(c).ok())
-            .filter(|c| (100..=999).contains(c))
-            .unwrap_or(200),
+        status,
+        file_type,
+        disposition,
         headers: headers(v, file, ptr, diags),
         body,
         latency: v.get("latency").and_then(Value::as_u64).unwrap_or(0),
@@ -315,10 +403,77 @@ fn response(v: &Value, dir: &Path, file: &str, ptr: &str, diags: &mut Vec<Diagno
     }
 }
 
+/// What `encodeURIComponent` leaves alone.
+const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// The media types of files Mockoon renders as templates.
+const TEMPLATED_TYPES: [&str; 10] = [
+    "application/json",
+    "text/html",
+    "text/css",
+    "text/csv",
+    "application/javascript",
+    "application/typescript",
+    "text/plain",
+    "application/xhtml+xml",
+    "application/xml",
+    "text/x-handlebars-template",
+];
+
+/// A file's media type by its extension (the common ones).
+fn media_type(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "json" => "application/json",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "js" | "mjs" => "application/javascript",
+        "ts" => "application/typescript",
+        "txt" | "text" => "text/plain",
+        "xhtml" => "application/xhtml+xml",
+        "xml" => "application/xml",
+        "handlebars" | "hbs" => "text/x-handlebars-template",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "yaml" | "yml" => "application/yaml",
+        _ => return None,
+    })
+}
+
+/// Node's words for a file that cannot be opened.
+fn node_error(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "ENOENT: no such file or directory",
+        std::io::ErrorKind::PermissionDenied => "EACCES: permission denied",
+        _ => "EISDIR: illegal operation on a directory, read",
+    }
+}
+
 /// The uuids of routes in the order of the folder tree (`rootChildren`, folders'
-/// `children`), depth first.
-fn tree_order(env: &Value) -> Vec<String> {
-    fn walk(children: &Value, env: &Value, out: &mut Vec<String>, depth: usize) {
+/// `children`), depth first, leaving out the folders whose name holds a disabled
+/// keyword.
+fn tree_order(env: &Value, disabled: &[String]) -> Vec<String> {
+    fn walk(
+        children: &Value,
+        env: &Value,
+        out: &mut Vec<String>,
+        depth: usize,
+        disabled: &[String],
+    ) {
         let Some(list) = children.as_array() else {
             return;
         };
@@ -331,8 +486,11 @@ fn tree_order(env: &Value) -> Vec<String> {
                         .get("folders")
                         .and_then(Value::as_array)
                         .and_then(|fs| fs.iter().find(|f| s(f, "uuid") == uuid))
+                        && !disabled
+                            .iter()
+                            .any(|d| !d.is_empty() && s(f, "name").contains(d.as_str()))
                     {
-                        walk(&f["children"], env, out, depth + 1);
+                        walk(&f["children"], env, out, depth + 1, disabled);
                     }
                 }
                 _ => {}
@@ -340,14 +498,95 @@ fn tree_order(env: &Value) -> Vec<String> {
         }
     }
     let mut out = Vec::new();
-    walk(&env["rootChildren"], env, &mut out, 0);
+    walk(&env["rootChildren"], env, &mut out, 0, disabled);
     out
+}
+
+/// The oldest and newest `lastMigration` read: 9.x files are at 33; older files
+/// from 28 on are migrated as Mockoon migrates them.
+pub const MIGRATIONS: (u64, u64) = (28, 33);
+
+/// faker v7 method names and their v8 names (Mockoon's migration 29), for the methods
+/// standin's faker has.
+const FAKER_V8: [(&str, &str); 9] = [
+    ("name.firstName", "person.firstName"),
+    ("name.lastName", "person.lastName"),
+    ("name.fullName", "person.fullName"),
+    ("address.city", "location.city"),
+    ("datatype.uuid", "string.uuid"),
+    ("datatype.number", "number.int"),
+    ("datatype.float", "number.float"),
+    ("datatype.boolean", "datatype.boolean"),
+    ("random.word", "lorem.word"),
+];
+
+/// An environment brought to the current format the way Mockoon migrates it: faker
+/// v7 names renamed (29), routes with `enabled: false` disabled (31). A file older than
+/// standin migrates, or newer than it knows, is refused with a diagnostic naming its
+/// migration.
+fn migrate(env: &Value, file: &str, diags: &mut Vec<Diagnostic>) -> Option<(Value, Vec<String>)> {
+    let Some(last) = env.get("lastMigration").and_then(Value::as_u64) else {
+        return Some((env.clone(), Vec::new()));
+    };
+    let (oldest, newest) = MIGRATIONS;
+    if last < oldest || last > newest {
+        let which = if last < oldest { "an older" } else { "a newer" };
+        diags.push(Diagnostic::error(
+            file,
+            "/lastMigration",
+            format!(
+                "environment written by {which} Mockoon (lastMigration {last}); standin reads \
+                 lastMigration {oldest} to {newest} (Mockoon 9.x is {newest}): open and save it \
+                 with Mockoon 9 to migrate it"
+            ),
+        ));
+        return None;
+    }
+    let mut env = env.clone();
+    let mut disabled = Vec::new();
+    if last < 29 {
+        let rename = |text: &mut Value| {
+            if let Value::String(t) = text
+                && t.contains("faker")
+            {
+                for (old, new) in FAKER_V8 {
+                    *t = t.replace(&format!("'{old}'"), &format!("'{new}'"));
+                    *t = t.replace(&format!("\"{old}\""), &format!("\"{new}\""));
+                }
+            }
+        };
+        for b in env["data"].as_array_mut().into_iter().flatten() {
+            rename(&mut b["value"]);
+        }
+        for r in env["routes"].as_array_mut().into_iter().flatten() {
+            for resp in r["responses"].as_array_mut().into_iter().flatten() {
+                rename(&mut resp["body"]);
+            }
+        }
+    }
+    if last < 31 {
+        for r in env["routes"].as_array().into_iter().flatten() {
+            if r.get("enabled").and_then(Value::as_bool) == Some(false) {
+                disabled.push(s(r, "uuid").to_string());
+            }
+        }
+    }
+    Some((env, disabled))
 }
 
 /// Loads an environment. `disabled` holds route uuids or keywords (matched against
 /// the endpoint) of routes not to serve.
 pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
     let file = path.display().to_string();
+    let mut early = Vec::new();
+    let Some((env, was_disabled)) = migrate(env, &file, &mut early) else {
+        return Loaded {
+            diagnostics: early,
+            ..Default::default()
+        };
+    };
+    let env = &env;
+    let disabled: Vec<String> = disabled.iter().cloned().chain(was_disabled).collect();
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut out = Loaded {
         latency: env.get("latency").and_then(Value::as_u64).unwrap_or(0),
@@ -357,18 +596,54 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
     let diags = &mut out.diagnostics;
     out.headers = headers(env, &file, "", diags);
     let prefix = s(env, "endpointPrefix");
+    if env.get("proxyMode").and_then(Value::as_bool) == Some(true) {
+        let host = s(env, "proxyHost");
+        if host.starts_with("http://") || host.starts_with("https://") {
+            let mut f = standin_core::exchange::Forward::to(host);
+            let trimmed = prefix.trim_matches('/');
+            if env.get("proxyRemovePrefix").and_then(Value::as_bool) == Some(true)
+                && !trimmed.is_empty()
+            {
+                f.strip_prefix = Some(format!("/{trimmed}"));
+            }
+            for h in env["proxyReqHeaders"].as_array().into_iter().flatten() {
+                if let (Ok(n), Ok(v)) = (
+                    http::HeaderName::try_from(s(h, "key")),
+                    http::HeaderValue::try_from(s(h, "value")),
+                ) {
+                    f.add_headers.push((n, v));
+                }
+            }
+            out.proxy = Some(f);
+            let res = json_headers(env, "proxyResHeaders");
+            out.proxy_res_headers = headers(&res, &file, "/proxyResHeaders", diags);
+        } else {
+            diags.push(Diagnostic::error(
+                &file,
+                "/proxyHost",
+                format!("proxyMode is on but proxyHost '{host}' is not an http(s) URL; nothing is forwarded"),
+            ));
+        }
+    }
     let routes = env["routes"].as_array().cloned().unwrap_or_default();
     let mut order: Vec<usize> = Vec::new();
-    let tree = tree_order(env);
+    let tree = tree_order(env, &disabled);
     for uuid in &tree {
         if let Some(i) = routes.iter().position(|r| s(r, "uuid") == uuid) {
             order.push(i);
         }
     }
-    for i in 0..routes.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
+    // Mockoon serves the routes of its folder tree only; a file without one (written
+    // by hand, `rootChildren` absent or empty) is served in the order of its routes.
+    if env
+        .get("rootChildren")
+        .and_then(Value::as_array)
+        .is_none_or(Vec::is_empty)
+    {
+        order = (0..routes.len()).collect();
+    }
+    if disabled.iter().any(|d| d == "*") {
+        order.clear();
     }
     for i in order {
         let r = &routes[i];
@@ -387,6 +662,21 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
                 k => k,
             };
             (s(first, "databucketID").to_string(), key.to_string())
+        });
+        let key_template = crud.as_ref().and_then(|(bucket, key)| {
+            let raw = env["data"]
+                .as_array()?
+                .iter()
+                .find(|b| s(b, "id") == bucket)
+                .map(|b| s(b, "value"))?;
+            let expr = crate::crud::key_expression(raw, key)?;
+            Some(Template::compile(
+                &expr,
+                true,
+                &file,
+                &format!("{ptr}/responses/0/crudKey"),
+                diags,
+            ))
         });
         let (pattern, params) = match pattern(prefix, endpoint, crud.is_some()) {
             Ok(p) => p,
@@ -430,15 +720,28 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             responses,
             mode: mode(r),
             crud,
+            key_template,
         });
     }
     if let Some(data) = env.get("data").and_then(Value::as_array) {
-        for b in data {
-            let raw = s(b, "value");
+        for (i, b) in data.iter().enumerate() {
+            // Built once, at load: templated, then JSON when it parses.
+            let t = Template::compile(
+                s(b, "value"),
+                true,
+                &file,
+                &format!("/data/{i}/value"),
+                diags,
+            );
+            let raw = t.render_alone(0x5EED ^ i as u64);
             let value =
-                serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_string()));
-            out.buckets
-                .push((s(b, "id").to_string(), s(b, "name").to_string(), value));
+                serde_json::from_str(&raw).unwrap_or_else(|_| Value::String(raw.to_string()));
+            out.buckets.push((
+                s(b, "uuid").to_string(),
+                s(b, "id").to_string(),
+                s(b, "name").to_string(),
+                value,
+            ));
         }
     }
     out

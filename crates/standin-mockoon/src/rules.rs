@@ -1,8 +1,13 @@
-//! Mockoon's response rules: what a rule reads from the request (its target and
-//! modifier), how it compares (its operator), and how a route's mode picks a response.
+//! Mockoon's response rules: what a rule reads (its target and modifier, both rendered
+//! as templates) and how it compares (its operator).
 
 use regex::Regex;
 use serde_json::Value;
+
+use crate::template::Template;
+
+#[cfg(test)]
+use crate::path::at_path;
 
 /// What a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +26,14 @@ pub enum Target {
     RequestNumber,
     /// The method.
     Method,
+    /// The path (matched as the request sent it, and as the route wrote it).
+    Path,
+    /// A global variable, by name then path (the modifier).
+    GlobalVar,
+    /// A data bucket, by id or name then path (the modifier).
+    DataBucket,
+    /// The modifier itself, rendered as a template (`templating`).
+    Templating,
     /// A target standin does not read: the rule never passes.
     Unsupported,
 }
@@ -32,27 +45,30 @@ pub enum Operator {
     Equals,
     /// A regular expression (any element of an array).
     Regex(Regex),
+    /// A regular expression written as a template: compiled from the rendered value
+    /// per request (case-insensitive when `true`).
+    RegexOfTemplate(bool),
     /// Absent or null.
     Null,
     /// An empty array.
     EmptyArray,
     /// An array holding the value.
     ArrayIncludes,
-    /// Valid against a JSON schema (not checked yet: passes when the value is present).
+    /// Valid against the JSON schema held by the data bucket the value names.
     ValidJsonSchema,
     /// An operator standin does not know: never passes.
     Unsupported,
 }
 
 /// One rule.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Rule {
     /// What it reads.
     pub target: Target,
-    /// Which part (a name or a path).
-    pub modifier: String,
-    /// What it compares with.
-    pub value: String,
+    /// Which part (a name or a path), rendered as a template first.
+    pub modifier: Template,
+    /// What it compares with, rendered as a template first.
+    pub value: Template,
     /// How.
     pub operator: Operator,
     /// Whether the result is negated.
@@ -68,45 +84,36 @@ fn text(v: &Value) -> String {
 }
 
 impl Rule {
-    /// Whether the rule passes for the value its target read (`None`: absent).
-    pub fn passes(&self, value: Option<&Value>) -> bool {
+    /// Whether the rule passes for the value its target read (`None`: absent), compared
+    /// with `want` (the rule's value as rendered); `schema` is the JSON schema a
+    /// `valid_json_schema` rule names.
+    pub fn passes(&self, value: Option<&Value>, want: &str, schema: Option<&Value>) -> bool {
         let pass = match (&self.operator, value) {
-            (Operator::Null, v) => v.is_none_or(Value::is_null),
+            (Operator::Null, v) => v.is_none_or(|v| v.is_null() || v.as_str() == Some("")),
             (Operator::EmptyArray, v) => v.and_then(Value::as_array).is_some_and(Vec::is_empty),
-            (Operator::ArrayIncludes, v) => v
-                .and_then(Value::as_array)
-                .is_some_and(|a| a.iter().any(|x| text(x) == self.value)),
             (Operator::Unsupported, _) | (_, None) => false,
-            (Operator::ValidJsonSchema, Some(_)) => true,
-            (op, Some(Value::Array(items))) => items.iter().any(|x| self.compare(op, &text(x))),
-            (op, Some(v)) => self.compare(op, &text(v)),
+            (Operator::ArrayIncludes, Some(v)) => v
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| text(x) == want)),
+            (Operator::ValidJsonSchema, Some(v)) => schema
+                .is_some_and(|s| jsonschema::validator_for(s).is_ok_and(|check| check.is_valid(v))),
+            (op, Some(Value::Array(items))) => items.iter().any(|x| compare(op, &text(x), want)),
+            (op, Some(v)) => compare(op, &text(v), want),
         };
         pass != self.invert
     }
-
-    fn compare(&self, op: &Operator, got: &str) -> bool {
-        match op {
-            Operator::Equals => got == self.value,
-            Operator::Regex(re) => re.is_match(got),
-            _ => false,
-        }
-    }
 }
 
-/// Reads a property path (`a.b.0.c`) or a JSONPath-like `$.a.b[0]` from a value.
-pub fn at_path<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
-    let path = path.strip_prefix('$').unwrap_or(path);
-    let mut cur = v;
-    let normalised = path.replace('[', ".").replace(']', "");
-    for seg in normalised.split('.').filter(|s| !s.is_empty()) {
-        let seg = seg.trim_matches(['\'', '"']);
-        cur = match cur {
-            Value::Object(m) => m.get(seg)?,
-            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
+fn compare(op: &Operator, got: &str, want: &str) -> bool {
+    match op {
+        Operator::Equals => got == want,
+        Operator::Regex(re) => re.is_match(got),
+        Operator::RegexOfTemplate(i) => regex::RegexBuilder::new(want)
+            .case_insensitive(*i)
+            .build()
+            .is_ok_and(|re| re.is_match(got)),
+        _ => false,
     }
-    Some(cur)
 }
 
 #[cfg(test)]
@@ -114,11 +121,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn passes(r: &Rule, v: Option<&Value>) -> bool {
+        r.passes(v, r.value.source(), None)
+    }
+
     fn rule(op: Operator, value: &str, invert: bool) -> Rule {
         Rule {
             target: Target::Body,
-            modifier: String::new(),
-            value: value.into(),
+            modifier: Template::literal(""),
+            value: Template::literal(value),
             operator: op,
             invert,
         }
@@ -127,15 +138,39 @@ mod tests {
     #[test]
     fn operators_compare_as_mockoon_does() {
         let v = json!({"a": {"b": [1, "x"]}, "e": [], "n": null});
-        assert!(rule(Operator::Equals, "x", false).passes(at_path(&v, "a.b")));
-        assert!(rule(Operator::Equals, "1", false).passes(at_path(&v, "$.a.b[0]")));
-        assert!(rule(Operator::Null, "", false).passes(at_path(&v, "n")));
-        assert!(rule(Operator::Null, "", false).passes(at_path(&v, "missing")));
-        assert!(rule(Operator::EmptyArray, "", false).passes(at_path(&v, "e")));
-        assert!(rule(Operator::ArrayIncludes, "x", false).passes(at_path(&v, "a.b")));
-        assert!(!rule(Operator::Equals, "y", false).passes(at_path(&v, "a.b")));
-        assert!(rule(Operator::Equals, "y", true).passes(at_path(&v, "a.b")));
+        assert!(passes(
+            &rule(Operator::Equals, "x", false),
+            at_path(&v, "a.b")
+        ));
+        assert!(passes(
+            &rule(Operator::Equals, "1", false),
+            at_path(&v, "$.a.b[0]")
+        ));
+        assert!(passes(&rule(Operator::Null, "", false), at_path(&v, "n")));
+        assert!(passes(
+            &rule(Operator::Null, "", false),
+            at_path(&v, "missing")
+        ));
+        assert!(passes(
+            &rule(Operator::EmptyArray, "", false),
+            at_path(&v, "e")
+        ));
+        assert!(passes(
+            &rule(Operator::ArrayIncludes, "x", false),
+            at_path(&v, "a.b")
+        ));
+        assert!(!passes(
+            &rule(Operator::Equals, "y", false),
+            at_path(&v, "a.b")
+        ));
+        assert!(passes(
+            &rule(Operator::Equals, "y", true),
+            at_path(&v, "a.b")
+        ));
         let re = Regex::new("^x").unwrap();
-        assert!(rule(Operator::Regex(re), "", false).passes(at_path(&v, "a.b")));
+        assert!(passes(
+            &rule(Operator::Regex(re), "", false),
+            at_path(&v, "a.b")
+        ));
     }
 }

@@ -1,5 +1,6 @@
 //! Hot reload: watch every file a mock's snapshot was built from, rebuild on change,
-//! and swap the new snapshot in atomically.
+//! and swap the new snapshot in atomically; stub files and Mockoon environment files are
+//! watched and reloaded each on its own.
 //!
 //! Requests in flight keep the snapshot they started with (they hold an `Arc`), so a
 //! swap drops nothing. A rebuild with more errors than the snapshot it would replace is
@@ -153,6 +154,65 @@ pub fn watch_stubs(name: String, registry: Arc<Registry>) -> anyhow::Result<()> 
                         path.display(),
                         registry.list().len()
                     );
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// Watches a mock's Mockoon environment files and reloads each one changed, its state
+/// in `store` back to the new start; a broken edit (more errors) keeps the version
+/// served and its diagnostics are printed.
+pub fn watch_environments(
+    name: String,
+    environments: Arc<standin_mockoon::Environments>,
+    store: Arc<dyn standin_core::state::Store>,
+) -> anyhow::Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut debouncer = new_debouncer(Duration::from_millis(150), None, tx)?;
+    let files: Vec<PathBuf> = environments
+        .0
+        .iter()
+        .map(|e| std::fs::canonicalize(e.path()).unwrap_or_else(|_| e.path().to_path_buf()))
+        .collect();
+    for dir in dirs_of(&files) {
+        debouncer
+            .watch(&dir, RecursiveMode::NonRecursive)
+            .with_context(|| format!("cannot watch {}", dir.display()))?;
+    }
+    std::thread::Builder::new()
+        .name(format!("standin-watch-envs-{name}"))
+        .spawn(move || {
+            let _debouncer = debouncer;
+            while let Ok(result) = rx.recv() {
+                let Ok(events) = result else { continue };
+                let touched: BTreeSet<usize> = events
+                    .iter()
+                    .flat_map(|e| e.paths.iter())
+                    .filter_map(|p| {
+                        let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+                        files.iter().position(|f| *f == canon || f == p)
+                    })
+                    .collect();
+                for i in touched {
+                    let env = &environments.0[i];
+                    let (taken, diagnostics) = env.reload(&*store);
+                    if !taken {
+                        eprintln!(
+                            "standin: reload of '{}' rejected; still serving the last good version:",
+                            env.name()
+                        );
+                    }
+                    for d in &diagnostics {
+                        eprintln!("  {d}");
+                    }
+                    if taken {
+                        println!(
+                            "standin: reloaded '{name}': {} ({} routes)",
+                            env.name(),
+                            env.routes()
+                        );
+                    }
                 }
             }
         })?;

@@ -138,6 +138,8 @@ pub struct RuntimeOptions {
     /// A PEM file of certificates trusted for `https://` upstreams and callback targets,
     /// beside the built-in roots.
     pub outbound_ca: Option<PathBuf>,
+    /// Routes of Mockoon environments not served: uuids, or keywords their path holds.
+    pub disabled_routes: Vec<String>,
 }
 
 impl Default for RuntimeOptions {
@@ -152,6 +154,7 @@ impl Default for RuntimeOptions {
             global_templating: false,
             outbound: SenderConfig::default(),
             outbound_ca: None,
+            disabled_routes: Vec::new(),
         }
     }
 }
@@ -176,6 +179,8 @@ pub struct RunningMock {
     pub saved: usize,
     /// WireMock stubs served at start.
     pub stubs: usize,
+    /// Mockoon routes served at start.
+    pub routes: usize,
     /// How long the first load took.
     pub load_time: Duration,
     /// Diagnostics of the first load.
@@ -292,21 +297,16 @@ pub fn load(sources: &[PathBuf], settings: &MockSettings) -> (Snapshot, Duration
     (snap, started.elapsed())
 }
 
-/// Loads Mockoon environment files; one that cannot be read or parsed is an error
-/// diagnostic and serves nothing.
-pub(crate) fn load_environments(paths: &[PathBuf]) -> standin_mockoon::Environments {
-    let mut out = Vec::new();
-    for path in paths {
-        let parsed = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|t| standin_core::parse::parse_document(&t).map_err(|e| e.message));
-        let env = match parsed {
-            Ok(v) => standin_mockoon::Environment::load(&v, path, &[]),
-            Err(e) => standin_mockoon::Environment::failed(path, e),
-        };
-        out.push(env);
-    }
-    standin_mockoon::Environments(out)
+/// Loads Mockoon environment files, leaving out the routes `disabled` names (uuids or
+/// keywords); one that cannot be read or parsed is an error diagnostic and serves
+/// nothing.
+pub fn load_environments(paths: &[PathBuf], disabled: &[String]) -> standin_mockoon::Environments {
+    standin_mockoon::Environments(
+        paths
+            .iter()
+            .map(|p| standin_mockoon::Environment::open(p, disabled))
+            .collect(),
+    )
 }
 
 /// Answers one request for this mock (its path already without a `/mocks/{name}`

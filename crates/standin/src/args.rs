@@ -288,6 +288,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub global_response_templating: bool,
 
+    /// Mockoon environments: do not serve the routes with this uuid, or whose path
+    /// contains this keyword (repeatable, or comma-separated), as Mockoon CLI's
+    /// `--disable-routes`. Example: --disable-routes users,3b1d7c0e-...
+    #[arg(long, value_name = "UUID|KEYWORD", value_delimiter = ',')]
+    pub disable_routes: Vec<String>,
+
     /// Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.
     /// Example: --tls-cert cert.pem --tls-key key.pem
     #[arg(long, value_name = "FILE")]

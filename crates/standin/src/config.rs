@@ -659,6 +659,7 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
             defaults.journal_max_body,
         )?,
         global_templating: args.global_response_templating,
+        disabled_routes: args.disable_routes.clone(),
         outbound: standin_server::sender::SenderConfig {
             capacity: args.outbound_queue.unwrap_or(defaults.outbound.capacity),
             concurrency: defaults.outbound.concurrency,

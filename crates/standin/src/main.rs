@@ -151,6 +151,9 @@ fn serve(args: args::ServeArgs) -> anyhow::Result<ExitCode> {
             if m.stubs > 0 {
                 saved.push_str(&format!(", {} stubs", m.stubs));
             }
+            if m.routes > 0 {
+                saved.push_str(&format!(", {} routes", m.routes));
+            }
             out!(
                 "  {}: {} operations served{saved}, loaded in {:.1} ms ({errors} errors, {warnings} warnings)",
                 m.name,
@@ -261,6 +264,24 @@ fn check(args: args::CheckArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     for source in &sources {
         let split = standin_server::sources::split(std::slice::from_ref(source));
+        if !split.environments.is_empty() {
+            let started = std::time::Instant::now();
+            let envs = standin_server::server::load_environments(&split.environments, &[]);
+            let diagnostics: Vec<_> = envs.0.iter().flat_map(|e| e.diagnostics()).collect();
+            for d in &diagnostics {
+                out!("{d}");
+            }
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            out!(
+                "{}: {} routes, {errors} errors, {} warnings, loaded in {:.1} ms",
+                source.display(),
+                envs.0.iter().map(|e| e.routes()).sum::<usize>(),
+                diagnostics.len() - errors,
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            failed |= errors > 0;
+            continue;
+        }
         if !split.stubs.is_empty() {
             let started = std::time::Instant::now();
             let registry = standin_server::registry::Registry::new(split.stubs, false);

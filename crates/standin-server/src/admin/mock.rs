@@ -286,7 +286,8 @@ fn saved(admin: &Admin) -> Vec<Value> {
 fn routes(admin: &Admin) -> Vec<Value> {
     let mut out = Vec::new();
     for env in &admin.mock.environments.0 {
-        for r in env.route_list() {
+        let compiled = env.compiled();
+        for r in compiled.route_list() {
             let responses: Vec<Value> = r
                 .responses
                 .iter()

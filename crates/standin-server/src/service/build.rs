@@ -48,6 +48,7 @@ pub(crate) struct Built {
     pub operations: usize,
     pub saved: usize,
     pub stubs: usize,
+    pub routes: usize,
     pub load_time: Duration,
     pub diagnostics: Vec<Diagnostic>,
     /// Whether any source could be loaded at all.
@@ -61,7 +62,7 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
     let split = crate::sources::split(&mock.sources);
     let started = Instant::now();
     let registry = Registry::new(split.stubs.clone(), ctx.runtime.global_templating);
-    let environments = load_environments(&split.environments);
+    let environments = load_environments(&split.environments, &ctx.runtime.disabled_routes);
     let (snap, _) = load(&split.documents, &mock.settings);
     let load_time = started.elapsed();
     let operations = snap.operation_count();
@@ -71,7 +72,8 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
     for env in &environments.0 {
         diagnostics.extend(env.diagnostics().iter().cloned());
     }
-    let stubs = registry.list().len() + environments.0.iter().map(|e| e.routes()).sum::<usize>();
+    let stubs = registry.list().len();
+    let routes = environments.0.iter().map(|e| e.routes()).sum::<usize>();
     let loaded_any = !(snap.documents.is_empty()
         && snap.saved.is_empty()
         && split.stubs.is_empty()
@@ -158,6 +160,7 @@ pub(crate) fn build(mock: &MockConfig, key: &str, url: String, ctx: &Context) ->
         operations,
         saved,
         stubs,
+        routes,
         load_time,
         diagnostics,
         loaded_any,

@@ -490,6 +490,7 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             operations: b.operations,
             saved: b.saved,
             stubs: b.stubs,
+            routes: b.routes,
             load_time: b.load_time,
             diagnostics: b.diagnostics.clone(),
             snapshot: b.state.snapshot.clone(),
@@ -529,6 +530,13 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
             }
             if !split.stubs.is_empty() {
                 crate::reload::watch_stubs(m.name.clone(), b.state.registry.clone())?;
+            }
+            if !split.environments.is_empty() {
+                crate::reload::watch_environments(
+                    m.name.clone(),
+                    b.state.environments.clone(),
+                    b.state.store.clone(),
+                )?;
             }
         }
     }
