@@ -77,6 +77,18 @@ pub struct RecordArgs {
     /// Write only requests with this method (repeatable). Example: --method GET
     #[arg(long, value_name = "METHOD")]
     pub method: Vec<String>,
+    /// A PEM file of certificates to trust for an https:// upstream, beside the
+    /// built-in roots. Example: --upstream-ca ca.pem
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Accept any certificate of an https:// upstream (encrypted, not authenticated).
+    #[arg(long)]
+    pub upstream_insecure: bool,
+    /// The OpenAPI document the recorded responses are written into, as named
+    /// examples (with --format openapi-examples; given after the format or anywhere
+    /// among the arguments). Example: --format openapi-examples api.yaml
+    #[arg(value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
 }
 
 /// `standin record`'s output formats.
@@ -86,6 +98,11 @@ pub enum RecordFormat {
     Wiremock,
     /// A HAR 1.2 file.
     Har,
+    /// A Postman collection (v2.1): one request per exchange, its answer a saved example.
+    Postman,
+    /// A copy of the OpenAPI document given by --spec, the recorded responses written
+    /// into its operations as named examples.
+    OpenapiExamples,
 }
 
 /// `on` or `off`.
@@ -371,9 +388,15 @@ pub struct ServeArgs {
 
     /// A PEM file of certificates to trust for https:// callback targets and upstreams,
     /// beside the built-in roots (a private CA, a self-signed test server).
-    /// Example: --outbound-ca ca.pem
-    #[arg(long, value_name = "FILE")]
+    /// Example: --outbound-ca ca.pem (or --upstream-ca ca.pem)
+    #[arg(long, value_name = "FILE", visible_alias = "upstream-ca")]
     pub outbound_ca: Option<PathBuf>,
+
+    /// Accept any certificate of an https:// upstream or callback target (encrypted,
+    /// not authenticated): for servers whose certificate cannot be checked.
+    /// Example: --upstream-insecure
+    #[arg(long)]
+    pub upstream_insecure: bool,
 
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful

@@ -666,6 +666,7 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
                 .map_or(defaults.outbound.backoff, std::time::Duration::from_millis),
         },
         outbound_ca: args.outbound_ca.clone(),
+        upstream_insecure: args.upstream_insecure,
     })
 }
 

@@ -391,11 +391,14 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         logger,
         runtime: opts.runtime.clone(),
         limits: opts.limits.clone(),
-        forwarder: Forwarder::with_roots(
+        forwarder: Forwarder::trusting(
             crate::forward::CONNECT_TIMEOUT,
             crate::forward::TOTAL_TIMEOUT,
             crate::forward::MAX_BODY,
-            &extra_roots,
+            &crate::forward::Trust {
+                extra: extra_roots,
+                insecure: opts.runtime.upstream_insecure,
+            },
         ),
         stop: accepting.settings.stop.clone(),
         shutdown: shutdown.clone(),
