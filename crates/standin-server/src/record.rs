@@ -164,6 +164,45 @@ fn shown<'v>(name: &HeaderName, value: &'v http::HeaderValue, redact: bool) -> O
     }
 }
 
+/// Whether a query parameter carries a credential: `api_key`, `apikey`, `key`,
+/// `token`, `access_token`, `*_token`, `auth`, `password`, `secret`, `signature`.
+pub fn is_secret_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    matches!(
+        n.as_str(),
+        "key" | "token" | "auth" | "password" | "secret" | "signature" | "sig"
+    ) || n.contains("api_key")
+        || n.contains("apikey")
+        || n.ends_with("_token")
+        || n.ends_with("_secret")
+}
+
+/// The path and query of `e` as a recording writes them: secret query parameters'
+/// values [`REDACTED`] when `redact`.
+fn url_of(e: &Entry, redact: bool) -> std::borrow::Cow<'_, str> {
+    let Some(query) = e.query().filter(|_| redact) else {
+        return e.url.as_str().into();
+    };
+    let mut changed = false;
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| {
+            let (k, _) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = standin_core::wire::percent_decode(&k.replace('+', " "));
+            if is_secret_param(&decoded) {
+                changed = true;
+                format!("{k}={REDACTED}")
+            } else {
+                pair.to_string()
+            }
+        })
+        .collect();
+    if !changed {
+        return e.url.as_str().into();
+    }
+    format!("{}?{}", e.path(), pairs.join("&")).into()
+}
+
 /// What a redacted secret is written as.
 pub const REDACTED: &str = "REDACTED";
 
@@ -233,7 +272,7 @@ pub fn har_of(entries: &[&Entry], redact: bool) -> Value {
             let host = e.host().unwrap_or("localhost").to_string();
             let mut request = json!({
                 "method": e.method.as_str(),
-                "url": format!("http://{host}{}", e.url),
+                "url": format!("http://{host}{}", url_of(e, redact)),
                 "httpVersion": "HTTP/1.1",
                 "headers": headers_of(&e.headers, redact),
                 "queryString": [],
@@ -337,7 +376,7 @@ pub fn postman_of(entries: &[&Entry], redact: bool) -> Value {
             let mut request = json!({
                 "method": e.method.as_str(),
                 "header": request_headers,
-                "url": {"raw": format!("{{{{baseUrl}}}}{}", e.url)},
+                "url": {"raw": format!("{{{{baseUrl}}}}{}", url_of(e, redact))},
             });
             if !e.body.bytes.is_empty() {
                 request["body"] = json!({
@@ -345,7 +384,7 @@ pub fn postman_of(entries: &[&Entry], redact: bool) -> Value {
                     "raw": String::from_utf8_lossy(&e.body.bytes),
                 });
             }
-            let name = format!("{} {}", e.method, e.url);
+            let name = format!("{} {}", e.method, url_of(e, redact));
             let body = &e.response.body.bytes;
             let preview = if standin_core::wire::is_json(content_type(&e.response.headers)) {
                 "json"
@@ -487,7 +526,23 @@ pub(crate) fn dropped(name: &HeaderName) -> bool {
 fn mapping_of(e: &Entry, redact: bool, capture: &[Capture]) -> Value {
     let id = EntryId::random().to_string();
     let mut request = Map::new();
-    request.insert("url".into(), json!(e.url));
+    let query = standin_core::wire::form_pairs(e.query());
+    if redact && query.iter().any(|(k, _)| is_secret_param(k)) {
+        // The secret's value is not written; the stub takes any value for it.
+        request.insert("urlPath".into(), json!(e.path()));
+        let mut params = Map::new();
+        for (k, v) in &query {
+            let m = if is_secret_param(k) {
+                json!({"matches": ".*"})
+            } else {
+                json!({"equalTo": v})
+            };
+            params.insert(k.clone(), m);
+        }
+        request.insert("queryParameters".into(), Value::Object(params));
+    } else {
+        request.insert("url".into(), json!(e.url));
+    }
     request.insert("method".into(), json!(e.method.as_str()));
     let mut captured = Map::new();
     for c in capture {
@@ -605,6 +660,22 @@ mod tests {
         assert!(dropped(&HeaderName::from_static("date")));
         assert!(dropped(&HeaderName::from_static("transfer-encoding")));
         assert!(!dropped(&HeaderName::from_static("content-type")));
+    }
+
+    #[test]
+    fn credential_parameters_are_secrets() {
+        for name in [
+            "api_key",
+            "apiKey",
+            "X-API-KEY",
+            "access_token",
+            "key",
+            "client_secret",
+        ] {
+            assert!(is_secret_param(name), "{name}");
+        }
+        assert!(!is_secret_param("page"));
+        assert!(!is_secret_param("monkey"));
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub struct RuntimeOptions {
     pub outbound_ca: Option<PathBuf>,
     /// Accept any certificate of an `https://` upstream or callback target.
     pub upstream_insecure: bool,
+    /// How long a connection to an upstream may take.
+    pub upstream_connect_timeout: Duration,
+    /// How long an exchange with an upstream may take, its body included.
+    pub upstream_timeout: Duration,
 }
 
 impl Default for RuntimeOptions {
@@ -155,6 +159,8 @@ impl Default for RuntimeOptions {
             outbound: SenderConfig::default(),
             outbound_ca: None,
             upstream_insecure: false,
+            upstream_connect_timeout: crate::forward::CONNECT_TIMEOUT,
+            upstream_timeout: crate::forward::TOTAL_TIMEOUT,
         }
     }
 }

@@ -398,6 +398,17 @@ pub struct ServeArgs {
     #[arg(long)]
     pub upstream_insecure: bool,
 
+    /// How long connecting to an upstream may take, in milliseconds, before it answers
+    /// 502 [default: 5000]. Example: --upstream-connect-timeout 1000
+    #[arg(long, value_name = "MS")]
+    pub upstream_connect_timeout: Option<u64>,
+
+    /// How long a whole exchange with an upstream may take, in milliseconds, its body
+    /// included; past it, 504 (or, once the answer is being passed on, the connection
+    /// is cut) [default: 30000]. Example: --upstream-timeout 2000
+    #[arg(long, value_name = "MS")]
+    pub upstream_timeout: Option<u64>,
+
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful
     #[arg(long)]

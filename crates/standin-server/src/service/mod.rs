@@ -392,8 +392,8 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
         runtime: opts.runtime.clone(),
         limits: opts.limits.clone(),
         forwarder: Forwarder::trusting(
-            crate::forward::CONNECT_TIMEOUT,
-            crate::forward::TOTAL_TIMEOUT,
+            opts.runtime.upstream_connect_timeout,
+            opts.runtime.upstream_timeout,
             crate::forward::MAX_BODY,
             &crate::forward::Trust {
                 extra: extra_roots,

@@ -953,3 +953,87 @@ fn an_https_upstream_is_reached_over_http2_trusting_the_given_certificate() {
         207
     );
 }
+
+#[test]
+fn an_upstream_slower_than_the_timeout_answers_504_naming_it() {
+    // Accepts the connection, reads the request, never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let hold = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        read_head(&mut s);
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    });
+    let front = Server::start(&[
+        &fixture("openapi31.yaml"),
+        "--upstream",
+        &base,
+        "--upstream-timeout",
+        "300",
+    ]);
+    let started = std::time::Instant::now();
+    let resp = front.get("/slow").send().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    let (status, body) = json(resp);
+    assert_eq!(status, 504, "{body}");
+    assert_eq!(body["upstream"], base.as_str());
+    assert!(body["error"].as_str().unwrap().contains("0.3 s"), "{body}");
+    hold.join().unwrap();
+    let (code, _, err) = crate::support::run(&[
+        "serve",
+        &fixture("openapi31.yaml"),
+        "--upstream",
+        &base,
+        "--upstream-timeout",
+        "0",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("--upstream-timeout"), "{err}");
+}
+
+#[test]
+fn api_keys_in_the_query_are_redacted_in_every_format() {
+    // Answers `{"id": 1}`: nothing of the request comes back in the answer.
+    let (_u, upstream) = constant_upstream();
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["wiremock", "har", "postman"] {
+        let out = dir.path().join(format).display().to_string();
+        let mut rec = Server::start_command(
+            "record",
+            &[&upstream.url, "--out", &out, "--format", format],
+        );
+        let first = rec
+            .get("/search?q=cats&api_key=s3cret")
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        assert_eq!(first, r#"{"id": 1}"#);
+        assert_eq!(rec.terminate(), 0);
+        let written: String = walk(std::path::Path::new(&out));
+        assert!(!written.contains("s3cret"), "{format}: {written}");
+        assert!(
+            written.contains("REDACTED") || format == "wiremock",
+            "{format}: {written}"
+        );
+        if format == "wiremock" {
+            // The stub takes any key, and the rest of the query as recorded.
+            let replay = Server::start(&[&out]);
+            let again = replay.get("/search?q=cats&api_key=other").send().unwrap();
+            assert_eq!(again.text().unwrap(), first);
+            let other = replay.get("/search?q=dogs&api_key=other").send().unwrap();
+            assert_eq!(other.status().as_u16(), 404);
+        }
+    }
+}
+
+/// Every file's text under `path` (or the file itself), joined.
+fn walk(path: &std::path::Path) -> String {
+    if path.is_file() {
+        return std::fs::read_to_string(path).unwrap();
+    }
+    std::fs::read_dir(path)
+        .unwrap()
+        .map(|e| walk(&e.unwrap().path()))
+        .collect()
+}
