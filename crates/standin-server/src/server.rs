@@ -866,7 +866,12 @@ fn answer(
         peer: Some(peer.ip()),
     };
     match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        standin_core::engine::handle_with(mock, &request, entropy)
+        if snap.settings.forward_all {
+            // The validation proxy forwards every request: only the verdict is read.
+            standin_core::engine::verdict(snap, &request)
+        } else {
+            standin_core::engine::handle_with(mock, &request, entropy)
+        }
     })) {
         Ok(r) => r,
         Err(panic) => {
