@@ -41,10 +41,12 @@ pub enum Command {
     /// Example: standin proxy petstore.yaml http://127.0.0.1:8080
     Proxy(Box<ServeArgs>),
     /// Record: forward every request to the upstream URL and, when stopped (Ctrl-C,
-    /// SIGTERM), write what passed to --out, as a WireMock stub root or a HAR file that
-    /// `standin serve` replays.
+    /// SIGTERM), write what passed to --out, as a WireMock stub root, a HAR file, a
+    /// Postman collection or a copy of an OpenAPI document with the answers as named
+    /// examples, each of which `standin serve` replays.
     ///
     /// Example: standin record http://127.0.0.1:8080 --out recorded --format wiremock
+    /// Example: standin record http://127.0.0.1:8080 --out api.json --format openapi-examples api.yaml
     Record(RecordArgs),
 }
 
@@ -54,7 +56,7 @@ pub struct RecordArgs {
     /// The server to record.
     #[arg(value_name = "URL")]
     pub url: String,
-    /// Where to write: a directory (wiremock) or a file (har).
+    /// Where to write: a directory (wiremock) or a file (har, postman, openapi-examples).
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
     /// The output format.
