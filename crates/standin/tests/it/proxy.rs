@@ -1,5 +1,9 @@
-//! Proxying against a real upstream on 127.0.0.1 (a second standin): `proxyBaseUrl`
-//! stubs, partial mocks (`--upstream`), an unreachable upstream.
+//! Proxying against a real upstream on 127.0.0.1 (a second standin, over HTTP or HTTPS
+//! with a certificate the test makes, or a listener of the test's own): `proxyBaseUrl`
+//! stubs, partial mocks (`--upstream`), the validation proxy, `standin record` in every
+//! format with its round trip through `standin serve`, the recording admin API and its
+//! spec, redaction, streamed bodies, HTTP/2 and trust, timeouts and an unreachable
+//! upstream.
 
 use crate::stubs_support::{serve_root, stub_root};
 use crate::support::{Server, fixture, header, json};
@@ -7,6 +11,13 @@ use crate::support::{Server, fixture, header, json};
 /// An upstream that answers every request with what it received: method, URL, a few
 /// headers and the body, status 207 and a header of its own.
 fn echo_upstream() -> (tempfile::TempDir, Server) {
+    let dir = echo_root();
+    let server = serve_root(&dir, &[]);
+    (dir, server)
+}
+
+/// The stub root of [`echo_upstream`].
+fn echo_root() -> tempfile::TempDir {
     let echo = r#"{
         "request": {"urlPattern": ".*"},
         "response": {
@@ -16,9 +27,7 @@ fn echo_upstream() -> (tempfile::TempDir, Server) {
             "transformers": ["response-template"]
         }
     }"#;
-    let dir = stub_root(&[("echo.json", echo)]);
-    let server = serve_root(&dir, &[]);
-    (dir, server)
+    stub_root(&[("echo.json", echo)])
 }
 
 fn host_of(s: &Server) -> String {
@@ -895,20 +904,25 @@ fn a_request_body_is_passed_on_as_it_arrives() {
     assert!(kept > 0 && kept < PIECE, "{kept} bytes journalled");
 }
 
-/// A TLS upstream (a standin with a self-signed certificate for localhost and
-/// 127.0.0.1) and the certificate's file.
+/// A TLS upstream: a standin serving the echo stubs over HTTPS with a certificate for
+/// 127.0.0.1 that the test makes; answers the certificate's PEM file.
 fn tls_upstream() -> (tempfile::TempDir, Server, String) {
-    let (dir, _) = echo_upstream();
-    let server = serve_root(&dir, &["--tls", "self-signed"]);
-    let cert = std::iter::from_fn(|| server.next_line(10))
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("TLS certificate ")
-                .and_then(|r| r.split([' ', ',']).next())
-                .map(str::to_string)
-        })
-        .expect("the certificate's file is printed");
-    (dir, server, cert)
+    let dir = echo_root();
+    let made = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let cert = dir.path().join("upstream.pem");
+    let key = dir.path().join("upstream.key");
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+    let server = serve_root(
+        &dir,
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    (dir, server, cert.display().to_string())
 }
 
 #[test]
