@@ -33,7 +33,7 @@ use crate::admin::Admin;
 use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
-use crate::forward::{BoxError, Forwarded, Forwarder, Outgoing, Prefixed};
+use crate::forward::{Forwarded, Forwarder, Outgoing, Prefixed};
 use crate::journal::Journal;
 use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
@@ -334,13 +334,14 @@ pub(crate) async fn handle(
     let body = match state.limits.check(&parts, declared) {
         Some(over) => Err(limit_reply(&state, &parts, over)),
         None if streams_requests(&state) && !Admin::claims(parts.uri.path()) => {
-            let mut body = body;
+            // Passed on as it arrives, but bounded as every request body is.
+            let mut body = Limited::new(body, state.max_body);
             match crate::forward::read_up_to(&mut body, keep_of(&state)).await {
-                Err(e) => Err(unreadable(&state, &parts, &e)),
+                Err(e) => Err(unreadable(&state, &parts, &*e)),
                 Ok((first, true)) => Ok(first),
                 Ok((first, false)) => {
                     let _working = control.working();
-                    let rest = body.map_err(|e| -> BoxError { Box::new(e) }).boxed_unsync();
+                    let rest = body.boxed_unsync();
                     let (reply, rest) =
                         forward_streaming(&state, &parts, first.clone(), rest).await;
                     return send(

@@ -1051,3 +1051,26 @@ fn walk(path: &std::path::Path) -> String {
         .map(|e| walk(&e.unwrap().path()))
         .collect()
 }
+
+#[test]
+fn a_streamed_request_body_is_still_bounded_by_max_body() {
+    use std::io::{Read, Write};
+    let (_u, upstream) = echo_upstream();
+    let front = start_proxy(&[&upstream.url, "--max-body", "1K"]);
+    // Sent chunked: no declared length to refuse it by.
+    let mut s = std::net::TcpStream::connect(front.url.trim_start_matches("http://")).unwrap();
+    let piece = "x".repeat(2048);
+    write!(
+        s,
+        "POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{piece}\r\n",
+        piece.len()
+    )
+    .unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("1024"), "{answer}");
+}
