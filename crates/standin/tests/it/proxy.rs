@@ -155,17 +155,16 @@ fn partial_mock_forwards_what_no_source_answers() {
 
 #[test]
 fn an_upstream_that_is_not_a_url_is_refused() {
-    let (code, _, err) =
-        crate::support::run(&["serve", &fixture("openapi31.yaml"), "--upstream", "ftp://x"]);
-    assert_ne!(code, 0);
-    assert!(err.contains("upstream"), "{err}");
+    refused(
+        &["serve", &fixture("openapi31.yaml"), "--upstream", "ftp://x"],
+        "upstream",
+    );
 }
 
 #[test]
 fn recording_turns_proxied_traffic_into_stubs_that_replay() {
     let (_u, upstream) = echo_upstream();
-    let dir = stub_root(&[] as &[(&str, &str)]);
-    let front = serve_root(&dir, &[]);
+    let (_dir, front) = empty_front();
     let (_, status) = json(front.get("/__admin/recordings/status").send().unwrap());
     assert_eq!(status["status"], "NeverStarted");
     let start = front
@@ -587,34 +586,35 @@ fn record_to_openapi_examples_writes_the_answers_into_a_copy_that_replays() {
 
 #[test]
 fn record_to_openapi_examples_without_a_document_is_refused() {
-    let (code, _, err) = crate::support::run(&[
-        "record",
-        "http://127.0.0.1:9",
-        "--out",
-        "x.json",
-        "--format",
-        "openapi-examples",
-    ]);
-    assert_ne!(code, 0);
-    assert!(err.contains("openapi-examples SPEC"), "{err}");
-    let (code, _, err) = crate::support::run(&[
-        "record",
-        "http://127.0.0.1:9",
+    refused(
+        &[
+            "record",
+            "http://127.0.0.1:9",
+            "--out",
+            "x.json",
+            "--format",
+            "openapi-examples",
+        ],
+        "openapi-examples SPEC",
+    );
+    refused(
+        &[
+            "record",
+            "http://127.0.0.1:9",
+            "/no/such/doc.yaml",
+            "--out",
+            "x.json",
+            "--format",
+            "openapi-examples",
+        ],
         "/no/such/doc.yaml",
-        "--out",
-        "x.json",
-        "--format",
-        "openapi-examples",
-    ]);
-    assert_ne!(code, 0);
-    assert!(err.contains("/no/such/doc.yaml"), "{err}");
+    );
 }
 
 #[test]
 fn the_recording_api_applies_filters_capture_headers_and_body_extraction() {
     let (_u, upstream) = echo_upstream();
-    let dir = stub_root(&[] as &[(&str, &str)]);
-    let front = serve_root(&dir, &[]);
+    let (dir, front) = empty_front();
     let spec = serde_json::json!({
         "targetBaseUrl": upstream.url,
         "filters": {"urlPattern": "/keep/.*", "method": "GET"},
@@ -690,8 +690,7 @@ fn the_recording_api_applies_filters_capture_headers_and_body_extraction() {
 
 #[test]
 fn the_recording_api_refuses_a_spec_it_cannot_read() {
-    let dir = stub_root(&[] as &[(&str, &str)]);
-    let front = serve_root(&dir, &[]);
+    let (_dir, front) = empty_front();
     for (spec, pointer) in [
         (
             r#"{"targetBaseUrl": "http://127.0.0.1:9", "extractBodyCriteria": {"textSizeThreshold": "lots"}}"#,
@@ -993,16 +992,17 @@ fn an_upstream_slower_than_the_timeout_answers_504_naming_it() {
     assert_eq!(body["upstream"], base.as_str());
     assert!(body["error"].as_str().unwrap().contains("0.3 s"), "{body}");
     hold.join().unwrap();
-    let (code, _, err) = crate::support::run(&[
-        "serve",
-        &fixture("openapi31.yaml"),
-        "--upstream",
-        &base,
+    refused(
+        &[
+            "serve",
+            &fixture("openapi31.yaml"),
+            "--upstream",
+            &base,
+            "--upstream-timeout",
+            "0",
+        ],
         "--upstream-timeout",
-        "0",
-    ]);
-    assert_ne!(code, 0);
-    assert!(err.contains("--upstream-timeout"), "{err}");
+    );
 }
 
 #[test]
@@ -1073,4 +1073,18 @@ fn a_streamed_request_body_is_still_bounded_by_max_body() {
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     assert!(answer.contains("1024"), "{answer}");
+}
+
+/// Runs standin with `args`, which it must refuse with an error that names `needle`.
+fn refused(args: &[&str], needle: &str) {
+    let (code, _, err) = crate::support::run(args);
+    assert_ne!(code, 0, "{args:?} was accepted");
+    assert!(err.contains(needle), "{err}");
+}
+
+/// A mock serving an empty stub root (where recorded stubs and bodies go).
+fn empty_front() -> (tempfile::TempDir, Server) {
+    let dir = stub_root(&[] as &[(&str, &str)]);
+    let front = serve_root(&dir, &[]);
+    (dir, front)
 }
