@@ -2,7 +2,8 @@
 //! recording stops, as a WireMock stub root (`mappings/` and `__files/`), a HAR 1.2
 //! file, a Postman collection (v2.1, each answer a saved example) or a copy of an
 //! OpenAPI document with the answers written into its operations as named examples
-//! (`openapi.rs`). Each replays with `standin serve` on the output. Credentials are
+//! (`openapi.rs`; YAML when the output's name ends in `.yaml` or `.yml`, JSON
+//! otherwise). Each replays with `standin serve` on the output. Credentials are
 //! redacted unless kept; `Date`, `Server` and hop-by-hop headers are left out.
 
 use std::path::Path;
@@ -128,7 +129,17 @@ pub fn write(
                     spec.display()
                 );
             }
-            write_file(out, &doc)?;
+            let yaml = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+            if yaml {
+                let text = serde_saphyr::to_string(&doc)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot write YAML: {e}", out.display()))?;
+                write_text(out, &text)?;
+            } else {
+                write_file(out, &doc)?;
+            }
         }
     }
     for e in refs
@@ -147,10 +158,14 @@ pub fn write(
 
 /// Writes `value` as pretty JSON to the file `out`, making its directory.
 fn write_file(out: &Path, value: &Value) -> anyhow::Result<()> {
+    write_text(out, &serde_json::to_string_pretty(value)?)
+}
+
+/// Writes `text` to the file `out`, making its directory.
+fn write_text(out: &Path, text: &str) -> anyhow::Result<()> {
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    let text = serde_json::to_string_pretty(value)?;
     std::fs::write(out, text).with_context(|| format!("cannot write {}", out.display()))
 }
 

@@ -522,7 +522,7 @@ fn record_to_openapi_examples_writes_the_answers_into_a_copy_that_replays() {
     let bare = dir.path().join("bare.yaml");
     std::fs::write(&bare, things_document(false)).unwrap();
     let upstream = Server::start(&[upstream_doc.to_str().unwrap()]);
-    let out = dir.path().join("recorded.json").display().to_string();
+    let out = dir.path().join("recorded.yaml").display().to_string();
     let mut rec = Server::start_command(
         "record",
         &[
@@ -555,8 +555,10 @@ fn record_to_openapi_examples_writes_the_answers_into_a_copy_that_replays() {
         "{stderr:?}"
     );
     drop(upstream);
-    let doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    // Written as YAML, as its name says.
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("openapi:"), "{text}");
+    let doc: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     let examples = &doc["paths"]["/things/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
         ["examples"];
     assert_eq!(
