@@ -1,6 +1,6 @@
 //! The forwarder: the one outbound HTTP client of a mock, `http://` and `https://`
 //! (rustls, the Mozilla roots built in; HTTP/2 when the upstream offers it by ALPN,
-//! HTTP/1.1 otherwise). Proxying (a stub's `proxyBaseUrl`, a partial mock's upstream)
+//! HTTP/1.1 otherwise, or HTTP/2 only, with prior knowledge on `http://`). Proxying (a stub's `proxyBaseUrl`, a partial mock's upstream)
 //! sends a request on to an upstream and turns the upstream's answer into a [`Reply`]:
 //! hop-by-hop headers dropped both ways, `Host` rewritten, connections pooled, connect
 //! and total timeouts. A failing upstream answers 502 (504 on a timeout) as
@@ -52,7 +52,13 @@ pub type Streamed = UnsyncBoxBody<Bytes, BoxError>;
 /// The outbound client, shared by every request of a mock.
 #[derive(Clone)]
 pub struct Forwarder {
+    /// Callbacks, webhooks ([`Forwarder::exchange`]) and, unless told otherwise,
+    /// upstreams.
     client: Client<HttpsConnector<HttpConnector>, Streamed>,
+    /// Upstreams ([`Forwarder::forward_streamed`]): `client`, or one speaking only
+    /// HTTP/2 ([`Forwarder::http2_only`]).
+    upstream: Client<HttpsConnector<HttpConnector>, Streamed>,
+    connector: HttpsConnector<HttpConnector>,
     total: Duration,
     max_body: usize,
 }
@@ -170,12 +176,25 @@ impl Forwarder {
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
-            .build(https);
+            .build(https.clone());
         Forwarder {
+            upstream: client.clone(),
             client,
+            connector: https,
             total,
             max_body,
         }
+    }
+
+    /// This forwarder speaking only HTTP/2 to upstreams (`--upstream-http2`): with prior
+    /// knowledge on `http://` (h2c), by ALPN on `https://`. Callbacks and webhooks keep
+    /// both versions.
+    pub fn http2_only(mut self) -> Forwarder {
+        self.upstream = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .http2_only(true)
+            .build(self.connector.clone());
+        self
     }
 
     /// Sends `out` on as `how` says and returns the upstream's answer, its body read
@@ -240,7 +259,7 @@ impl Forwarder {
         }
         *req.uri_mut() = uri;
         let exchange = async {
-            let resp = self.client.request(req).await.map_err(|e| describe(&e))?;
+            let resp = self.upstream.request(req).await.map_err(|e| describe(&e))?;
             let (parts, mut body) = resp.into_parts();
             let (first, done) = read_up_to(&mut body, keep)
                 .await

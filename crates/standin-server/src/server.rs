@@ -144,6 +144,8 @@ pub struct RuntimeOptions {
     pub upstream_connect_timeout: Duration,
     /// How long an exchange with an upstream may take, its body included.
     pub upstream_timeout: Duration,
+    /// Speak only HTTP/2 to upstreams (prior knowledge on `http://`).
+    pub upstream_http2: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -161,6 +163,7 @@ impl Default for RuntimeOptions {
             upstream_insecure: false,
             upstream_connect_timeout: crate::forward::CONNECT_TIMEOUT,
             upstream_timeout: crate::forward::TOTAL_TIMEOUT,
+            upstream_http2: false,
         }
     }
 }

@@ -400,6 +400,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub upstream_insecure: bool,
 
+    /// Speak only HTTP/2 to upstreams: with prior knowledge (h2c) on http://, by ALPN on
+    /// https:// (without it: HTTP/2 when an https:// upstream offers it, else HTTP/1.1).
+    /// Example: --upstream-http2
+    #[arg(long)]
+    pub upstream_http2: bool,
+
     /// How long connecting to an upstream may take, in milliseconds, before it answers
     /// 502 [default: 5000]. Example: --upstream-connect-timeout 1000
     #[arg(long, value_name = "MS")]

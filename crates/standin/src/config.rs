@@ -667,6 +667,7 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
         },
         outbound_ca: args.outbound_ca.clone(),
         upstream_insecure: args.upstream_insecure,
+        upstream_http2: args.upstream_http2,
         upstream_connect_timeout: millis(
             args.upstream_connect_timeout,
             defaults.upstream_connect_timeout,

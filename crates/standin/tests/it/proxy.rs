@@ -1090,3 +1090,20 @@ fn empty_front() -> (tempfile::TempDir, Server) {
     let front = serve_root(&dir, &[]);
     (dir, front)
 }
+
+#[test]
+fn upstream_http2_speaks_http2_with_prior_knowledge_to_a_cleartext_upstream() {
+    let (_u, upstream) = echo_upstream();
+    let doc = fixture("openapi31.yaml");
+    let protocol_seen = |front: &Server| {
+        let resp = front.get("/over/h2c").send().unwrap();
+        assert_eq!(resp.status().as_u16(), 207);
+        let (_, events) = json(upstream.get("/__admin/requests?limit=1").send().unwrap());
+        events["requests"][0]["request"]["protocol"].clone()
+    };
+    let h2 = Server::start(&[&doc, "--upstream", &upstream.url, "--upstream-http2"]);
+    assert_eq!(protocol_seen(&h2), "HTTP/2.0");
+    // Without the flag, a cleartext upstream is spoken to in HTTP/1.1.
+    let plain = Server::start(&[&doc, "--upstream", &upstream.url]);
+    assert_eq!(protocol_seen(&plain), "HTTP/1.1");
+}
