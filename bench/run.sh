@@ -368,6 +368,21 @@ SC_TITLE[mockoon-faker]="Mockoon route, body templated with faker"
 SC_SPEC[mockoon-faker]=$FIX/mockoon-env.json SC_WM[mockoon-faker]=""
 SC_METHOD[mockoon-faker]=GET SC_PATH[mockoon-faker]="/people/42" SC_STATUS[mockoon-faker]=200
 SC_PEERS[mockoon-faker]=mockoon
+# The forwarder: standin as a proxy in front of the bare server (`standin proxy URL`, and
+# the validation proxy checking requests and answers against the stock document), against
+# the bare server called directly. The ×bare ratio is proxied over direct throughput; the
+# p50 difference is the latency the proxy adds. Only standin proxies here.
+declare -A SC_PROXY # a scenario in which standin is `standin proxy` to the bare server
+BARE_PORT=""        # the bare server of the current pair, the proxy's upstream
+SCENARIOS+=(proxy proxy-validated)
+SC_TITLE[proxy]="proxy to bare (standin proxy URL)"
+SC_SPEC[proxy]="" SC_WM[proxy]="" SC_METHOD[proxy]=GET
+SC_PATH[proxy]="/stock/historical?tickers=AAPL" SC_STATUS[proxy]=200
+SC_PEERS[proxy]="" SC_PROXY[proxy]=1
+SC_TITLE[proxy-validated]="validation proxy to bare (stock doc)"
+SC_SPEC[proxy-validated]=$FIX/stock-0.1.json SC_WM[proxy-validated]="" SC_METHOD[proxy-validated]=GET
+SC_PATH[proxy-validated]="/stock/historical?tickers=AAPL" SC_STATUS[proxy-validated]=200
+SC_PEERS[proxy-validated]="" SC_PROXY[proxy-validated]=1
 
 # ---------------------------------------------------------------------------------------------
 # Starting, probing and measuring servers
@@ -396,6 +411,11 @@ build_cmd() {
     standin)
       if ((STANDIN_IS_BARE)); then
         CMD=("$STANDIN_BIN" --port "$port")
+      elif [[ -n $CUR_SC && -n ${SC_PROXY[$CUR_SC]:-} ]]; then
+        CMD=("$STANDIN_BIN" proxy "http://$HOST:${BARE_PORT:-0}")
+        [[ -n $spec ]] && CMD+=("$spec")
+        CMD+=(--port "$port" --host "$HOST")
+        if ((QUIET_LOGS)); then CMD+=(--quiet); fi
       else
         CMD=("$STANDIN_BIN" serve "$spec" --port "$port" --host "$HOST")
         if ((QUIET_LOGS)); then CMD+=(--quiet); fi
@@ -627,6 +647,7 @@ run_pair() {
     if start_checked "$srv" "$sc" "$sc"; then
       pids[$srv]=$PID
       ports[$srv]=$PORT
+      [[ $srv == bare ]] && BARE_PORT=$PORT
     fi
   done
   for srv in bare standin; do
@@ -916,6 +937,13 @@ report() {
             floor = (s == "stub-static") ? 0.8 : (s == "stub-templated" || s == "state-get" || s == "mockoon-faker") ? 0.5 : (s == "static-logfile") ? 0.85 : (s == "state-post") ? 0.4 : (s == "mockoon-rules") ? 0.7 : 0.2
             target = sprintf("req/s ≥%s× bare", floor)
             if (st[i] == "ok" && b) result = (rps[i] >= floor * brps[s]) ? "PASS" : "MISS"
+          } else if (s == "proxy" || s == "proxy-validated") {
+            # Against bare called directly: the throughput kept and the latency added.
+            target = "req/s ≥0.4× direct"
+            if (st[i] == "ok" && b) {
+              target = sprintf("req/s ≥0.4× direct; p50 +%.2f ms", p50[i] - bp50[s])
+              result = (rps[i] >= 0.4 * brps[s]) ? "PASS" : "MISS"
+            }
           } else if (s == "stubs-1k" || s == "stubs-10k" || s == "stubs-100k") {
             # Against the 10-stub figure, each over bare in its own scenario (as ops-3000).
             ten = ((("stubs-10", sv[i]) in allrps) ? allrps["stubs-10", sv[i]] : "")

@@ -67,6 +67,17 @@ pub fn handle(snap: &Snapshot, req: &Request<'_>, entropy: u64) -> Reply {
     handle_with(&mock, req, entropy)
 }
 
+/// The verdict of the snapshot's documents on a request, without an answer built:
+/// what the validation proxy reads before it forwards (see `Operations::verdict`).
+pub fn verdict(snap: &Snapshot, req: &Request<'_>) -> Reply {
+    let directives = Directives::read(req.headers, req.query);
+    let mut reply = Operations { snap }.verdict(req, &directives);
+    if snap.settings.cors {
+        add_cors(&mut reply, req.headers);
+    }
+    reply
+}
+
 /// Answers one request.
 pub fn handle_with(mock: &Mock<'_>, req: &Request<'_>, entropy: u64) -> Reply {
     let snap = mock.snapshot;

@@ -60,6 +60,57 @@ impl Operations<'_> {
     }
 }
 
+impl Operations<'_> {
+    /// The request's verdict alone, the validation proxy's question: the operation it
+    /// routes to and its violations (`why.violations`), or the rejection that
+    /// `--validate enforce` answers. No status or example is chosen and nothing is
+    /// generated. A request no operation takes is a miss noted `no-route`.
+    pub fn verdict(&self, req: &Request<'_>, directives: &Directives) -> Reply {
+        let snap = self.snap;
+        let fields = std::cell::OnceCell::new();
+        let probe = |name: &str| carried(req, &fields, name);
+        let (op, params, empty) = match snap.router.find(req.method, req.path, &probe) {
+            Found::Operation { op, params, .. } => (op, params, None),
+            Found::EmptyParameter { op, name, params } => (op, params, Some(name)),
+            _ => {
+                let mut miss = Reply::status(404);
+                miss.why.note = Some("no-route");
+                return miss;
+            }
+        };
+        let Some((doc, operation)) = snap.operation(op) else {
+            return Reply::status(200);
+        };
+        let mut reply = Reply::status(200);
+        if directives.validate != Some(false) {
+            if let Some(name) = empty
+                && snap.settings.validate == crate::settings::ValidateMode::Enforce
+            {
+                reply = crate::validate::empty_path_parameter(doc, operation, req, name);
+            } else {
+                let hints = hints_from(params);
+                match crate::validate::check(
+                    &snap.validation,
+                    &snap.settings,
+                    op.doc,
+                    doc,
+                    op.op,
+                    operation,
+                    req,
+                    &hints,
+                    directives,
+                ) {
+                    crate::validate::Verdict::Pass => {}
+                    crate::validate::Verdict::Warn(_, note, _) => reply.why.violations = Some(note),
+                    crate::validate::Verdict::Reject(r) => reply = *r,
+                }
+            }
+        }
+        reply.why.operation = Some(operation.label());
+        reply
+    }
+}
+
 fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: u64) -> Outcome {
     // The query and form fields the router may ask about, parsed on the first question.
     let fields = std::cell::OnceCell::new();

@@ -1,6 +1,7 @@
 //! The body of a reply on the wire: bytes already in memory, a file streamed from disk,
 //! or either of them dribbled out in timed pieces (WireMock's `chunkedDribbleDelay`),
-//! or pieces handed over a channel as they are produced (the admin API's event stream).
+//! or pieces handed over a channel as they are produced (the admin API's event stream),
+//! or another body passed on as it arrives (an upstream's answer, `crate::forward`).
 //!
 //! [`ReplyBody`] implements `http_body::Body`, so hyper sends it as it is produced. Bytes
 //! and files have an exact size, so hyper sends `Content-Length`; a dribbled body has
@@ -44,7 +45,13 @@ enum Kind {
     Dribble(Box<Dribbling>),
     /// Pieces sent as they arrive; the body ends when every sender is gone.
     Channel(tokio::sync::mpsc::Receiver<Bytes>),
+    /// Another body, passed on frame by frame.
+    Passed(Passed),
 }
+
+/// A body passed on as it arrives.
+pub type Passed =
+    http_body_util::combinators::UnsyncBoxBody<Bytes, Box<dyn std::error::Error + Send + Sync>>;
 
 impl fmt::Debug for ReplyBody {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -65,6 +72,7 @@ impl fmt::Debug for ReplyBody {
                 .field("interval", &d.interval)
                 .finish(),
             Kind::Channel(_) => f.debug_struct("Channel").finish_non_exhaustive(),
+            Kind::Passed(_) => f.debug_struct("Passed").finish_non_exhaustive(),
         }
     }
 }
@@ -100,6 +108,16 @@ impl ReplyBody {
     pub fn channel(rx: tokio::sync::mpsc::Receiver<Bytes>) -> ReplyBody {
         ReplyBody {
             kind: Kind::Channel(rx),
+            sent: Vec::new(),
+        }
+    }
+
+    /// `body` passed on frame by frame as it arrives; its size hint is kept (so an
+    /// exact one still sends `Content-Length`), an error ends the body (hyper then cuts
+    /// the connection rather than send a short body).
+    pub fn passed(body: Passed) -> ReplyBody {
+        ReplyBody {
+            kind: Kind::Passed(body),
             sent: Vec::new(),
         }
     }
@@ -150,7 +168,7 @@ impl ReplyBody {
                 (Source::File(f), len)
             }
             // Dribbling twice keeps the first schedule; a stream is not dribbled.
-            Kind::Dribble(_) | Kind::Channel(_) => return self,
+            Kind::Dribble(_) | Kind::Channel(_) | Kind::Passed(_) => return self,
         };
         if len == 0 {
             return ReplyBody::empty();
@@ -198,6 +216,9 @@ impl Body for ReplyBody {
                 .map(|r| r.map(|r| r.map(Frame::data))),
             Kind::Dribble(d) => d.poll_piece(cx).map(|r| r.map(|r| r.map(Frame::data))),
             Kind::Channel(rx) => rx.poll_recv(cx).map(|b| b.map(|b| Ok(Frame::data(b)))),
+            Kind::Passed(b) => Pin::new(b)
+                .poll_frame(cx)
+                .map(|f| f.map(|f| f.map_err(io::Error::other))),
         }
     }
 
@@ -207,6 +228,7 @@ impl Body for ReplyBody {
             Kind::File(f) => f.remaining == 0,
             Kind::Dribble(d) => d.started == d.chunks && d.in_chunk == 0,
             Kind::Channel(_) => false,
+            Kind::Passed(b) => b.is_end_stream(),
         }
     }
 
@@ -222,6 +244,7 @@ impl Body for ReplyBody {
                 hint
             }
             Kind::Channel(_) => SizeHint::new(),
+            Kind::Passed(b) => b.size_hint(),
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::admin::Admin;
 use crate::body::ReplyBody;
 use crate::conn::{Control, Faulted};
 use crate::files::DiskFiles;
-use crate::forward::{Forwarder, Outgoing};
+use crate::forward::{Forwarded, Forwarder, Outgoing, Prefixed};
 use crate::journal::Journal;
 use crate::limits::Limits;
 use crate::log::{Line, LogFormat, Logger};
@@ -140,6 +140,14 @@ pub struct RuntimeOptions {
     pub outbound_ca: Option<PathBuf>,
     /// Routes of Mockoon environments not served: uuids, or keywords their path holds.
     pub disabled_routes: Vec<String>,
+    /// Accept any certificate of an `https://` upstream or callback target.
+    pub upstream_insecure: bool,
+    /// How long a connection to an upstream may take.
+    pub upstream_connect_timeout: Duration,
+    /// How long an exchange with an upstream may take, its body included.
+    pub upstream_timeout: Duration,
+    /// Speak only HTTP/2 to upstreams (prior knowledge on `http://`).
+    pub upstream_http2: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -155,6 +163,10 @@ impl Default for RuntimeOptions {
             outbound: SenderConfig::default(),
             outbound_ca: None,
             disabled_routes: Vec::new(),
+            upstream_insecure: false,
+            upstream_connect_timeout: crate::forward::CONNECT_TIMEOUT,
+            upstream_timeout: crate::forward::TOTAL_TIMEOUT,
+            upstream_http2: false,
         }
     }
 }
@@ -324,6 +336,24 @@ pub(crate) async fn handle(
     let declared = http_body::Body::size_hint(&body).lower();
     let body = match state.limits.check(&parts, declared) {
         Some(over) => Err(limit_reply(&state, &parts, over)),
+        None if streams_requests(&state) && !Admin::claims(parts.uri.path()) => {
+            // Passed on as it arrives, but bounded as every request body is.
+            let mut body = Limited::new(body, state.max_body);
+            match crate::forward::read_up_to(&mut body, keep_of(&state)).await {
+                Err(e) => Err(unreadable(&state, &parts, &*e)),
+                Ok((first, true)) => Ok(first),
+                Ok((first, false)) => {
+                    let _working = control.working();
+                    let rest = body.boxed_unsync();
+                    let (reply, rest) =
+                        forward_streaming(&state, &parts, first.clone(), rest).await;
+                    return send(
+                        &state, &parts, first, reply, rest, at, started, peer, &control,
+                    )
+                    .await;
+                }
+            }
+        }
         None => {
             let collected = Limited::new(body, state.max_body).collect().await;
             if state.admin_on && Admin::claims(parts.uri.path()) {
@@ -344,6 +374,7 @@ pub(crate) async fn handle(
                 &parts,
                 Bytes::new(),
                 reply,
+                None,
                 at,
                 started,
                 peer,
@@ -392,8 +423,59 @@ pub(crate) async fn handle(
         Some("no-stub-matched") => from_docroot(&state, &parts, reply).await,
         _ => reply,
     };
-    let reply = forward_if_asked(&state, &parts, &body, reply).await;
-    send(&state, &parts, body, reply, at, started, peer, &control).await
+    let (reply, rest) = forward_if_asked(&state, &parts, &body, reply).await;
+    send(
+        &state, &parts, body, reply, rest, at, started, peer, &control,
+    )
+    .await
+}
+
+/// Whether request bodies are passed on as they arrive, not read whole first: in the
+/// validation proxy and `standin record`, unless invalid requests are to be refused
+/// (which needs the whole body checked before anything is sent).
+fn streams_requests(state: &MockState) -> bool {
+    state.forward_all
+        && state.upstream.is_some()
+        && state.snapshot.load().settings.validate != standin_core::settings::ValidateMode::Enforce
+}
+
+/// How much of a body in transit is read before it is passed on: what the journal keeps
+/// of a body, and at least [`STREAM_OVER`].
+fn keep_of(state: &MockState) -> usize {
+    state.admin.journal.config().max_body.max(STREAM_OVER)
+}
+
+/// Bodies of forwarded exchanges up to this size (or the journal's body size, if
+/// larger) are read whole; longer ones are passed on as they arrive.
+pub const STREAM_OVER: usize = 64 << 10;
+
+/// A request whose body is longer than what is read first, forwarded as it arrives:
+/// the engine is not asked (its verdict would need the whole body), the journal keeps
+/// the body's first bytes, truncated.
+async fn forward_streaming(
+    state: &MockState,
+    parts: &http::request::Parts,
+    first: Bytes,
+    rest: crate::forward::Streamed,
+) -> (Reply, Option<Prefixed>) {
+    let Some(up) = &state.upstream else {
+        return (Reply::status(500), None);
+    };
+    let out = Outgoing {
+        method: &parts.method,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        headers: &parts.headers,
+        body: first,
+    };
+    let Forwarded { mut reply, rest } = state
+        .forwarder
+        .forward_streamed(up, out, Some(rest), keep_of(state))
+        .await;
+    reply.why.note = Some(reply.why.note.unwrap_or("proxied"));
+    reply.why.answerer = Kind::Upstream;
+    reply.why.source = Some(up.base.clone());
+    (reply, rest)
 }
 
 /// Forwards the request when the reply asks for it (a `proxyBaseUrl` stub) or when it is
@@ -404,7 +486,7 @@ async fn forward_if_asked(
     parts: &http::request::Parts,
     body: &Bytes,
     mut reply: Reply,
-) -> Reply {
+) -> (Reply, Option<Prefixed>) {
     if state.forward_all
         && let Some(up) = &state.upstream
     {
@@ -414,7 +496,7 @@ async fn forward_if_asked(
         Some(f) => *f,
         None => match &state.upstream {
             Some(up) if is_miss(&reply) && !forces_answer(parts) => up.clone(),
-            _ => return reply,
+            _ => return (reply, None),
         },
     };
     let out = Outgoing {
@@ -424,7 +506,13 @@ async fn forward_if_asked(
         headers: &parts.headers,
         body: body.clone(),
     };
-    let mut answer = state.forwarder.forward(&how, out).await;
+    let Forwarded {
+        reply: mut answer,
+        rest,
+    } = state
+        .forwarder
+        .forward_streamed(&how, out, None, keep_of(state))
+        .await;
     let failed = answer.why.note;
     if reply.why.answerer == standin_core::exchange::Kind::None {
         // A miss forwarded: the upstream answered it, and the near misses are no
@@ -443,7 +531,7 @@ async fn forward_if_asked(
     answer.why = reply.why;
     answer.why.source = Some(how.base);
     answer.why.note = Some(failed.unwrap_or("proxied"));
-    answer
+    (answer, rest)
 }
 
 /// The validation proxy: the engine's answer is only its verdict on the request (an
@@ -455,11 +543,11 @@ async fn validating_forward(
     body: &Bytes,
     verdict: Reply,
     up: &Forward,
-) -> Reply {
+) -> (Reply, Option<Prefixed>) {
     let enforce =
         state.snapshot.load().settings.validate == standin_core::settings::ValidateMode::Enforce;
     if enforce && verdict.status >= 400 && verdict.why.note.is_some() && !is_miss(&verdict) {
-        return verdict;
+        return (verdict, None);
     }
     let out = Outgoing {
         method: &parts.method,
@@ -468,10 +556,17 @@ async fn validating_forward(
         headers: &parts.headers,
         body: body.clone(),
     };
-    let mut answer = state.forwarder.forward(up, out).await;
+    let Forwarded {
+        reply: mut answer,
+        rest,
+    } = state
+        .forwarder
+        .forward_streamed(up, out, None, keep_of(state))
+        .await;
     let failed = answer.why.note;
     let mut violations: Vec<String> = verdict.why.violations.into_iter().collect();
-    if failed.is_none() {
+    // A body passed on as it arrives is not held to be checked.
+    if failed.is_none() && rest.is_none() {
         let content_type = answer
             .headers
             .iter()
@@ -509,7 +604,7 @@ async fn validating_forward(
         }
         answer.why.violations = Some(text);
     }
-    answer
+    (answer, rest)
 }
 
 /// Whether the engine found no source for the request (not a deliberate error answer).
@@ -775,7 +870,12 @@ fn answer(
         peer: Some(peer.ip()),
     };
     match std::panic::catch_unwind(AssertUnwindSafe(|| {
-        standin_core::engine::handle_with(mock, &request, entropy)
+        if snap.settings.forward_all {
+            // The validation proxy forwards every request: only the verdict is read.
+            standin_core::engine::verdict(snap, &request)
+        } else {
+            standin_core::engine::handle_with(mock, &request, entropy)
+        }
     })) {
         Ok(r) => r,
         Err(panic) => {
@@ -808,6 +908,7 @@ async fn send(
     parts: &http::request::Parts,
     body: Bytes,
     reply: Reply,
+    rest: Option<Prefixed>,
     at: SystemTime,
     started: Instant,
     peer: SocketAddr,
@@ -843,7 +944,13 @@ async fn send(
                 wire,
                 ..
             } = reply;
-            let response = match ReplyBody::for_reply(&wire, body).await {
+            let sending = match rest {
+                // An upstream's body still arriving: passed on as it comes, `body` (its
+                // first bytes, for the journal) being the start of it.
+                Some(rest) => Ok(ReplyBody::passed(rest.boxed_unsync())),
+                None => ReplyBody::for_reply(&wire, body).await,
+            };
+            let response = match sending {
                 Ok(mut body) => {
                     // Callbacks go out once the answer is sent, never before.
                     for call in &calls {

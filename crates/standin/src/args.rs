@@ -41,10 +41,12 @@ pub enum Command {
     /// Example: standin proxy petstore.yaml http://127.0.0.1:8080
     Proxy(Box<ServeArgs>),
     /// Record: forward every request to the upstream URL and, when stopped (Ctrl-C,
-    /// SIGTERM), write what passed to --out, as a WireMock stub root or a HAR file that
-    /// `standin serve` replays.
+    /// SIGTERM), write what passed to --out, as a WireMock stub root, a HAR file, a
+    /// Postman collection or a copy of an OpenAPI document with the answers as named
+    /// examples, each of which `standin serve` replays.
     ///
     /// Example: standin record http://127.0.0.1:8080 --out recorded --format wiremock
+    /// Example: standin record http://127.0.0.1:8080 --out api.json --format openapi-examples api.yaml
     Record(RecordArgs),
 }
 
@@ -54,7 +56,7 @@ pub struct RecordArgs {
     /// The server to record.
     #[arg(value_name = "URL")]
     pub url: String,
-    /// Where to write: a directory (wiremock) or a file (har).
+    /// Where to write: a directory (wiremock) or a file (har, postman, openapi-examples).
     #[arg(long, value_name = "PATH")]
     pub out: PathBuf,
     /// The output format.
@@ -77,6 +79,18 @@ pub struct RecordArgs {
     /// Write only requests with this method (repeatable). Example: --method GET
     #[arg(long, value_name = "METHOD")]
     pub method: Vec<String>,
+    /// A PEM file of certificates to trust for an https:// upstream, beside the
+    /// built-in roots. Example: --upstream-ca ca.pem
+    #[arg(long, value_name = "FILE")]
+    pub upstream_ca: Option<PathBuf>,
+    /// Accept any certificate of an https:// upstream (encrypted, not authenticated).
+    #[arg(long)]
+    pub upstream_insecure: bool,
+    /// The OpenAPI document the recorded responses are written into, as named
+    /// examples (with --format openapi-examples; given after the format or anywhere
+    /// among the arguments). Example: --format openapi-examples api.yaml
+    #[arg(value_name = "SPEC")]
+    pub spec: Option<PathBuf>,
 }
 
 /// `standin record`'s output formats.
@@ -86,6 +100,11 @@ pub enum RecordFormat {
     Wiremock,
     /// A HAR 1.2 file.
     Har,
+    /// A Postman collection (v2.1): one request per exchange, its answer a saved example.
+    Postman,
+    /// A copy of the OpenAPI document given by --spec, the recorded responses written
+    /// into its operations as named examples.
+    OpenapiExamples,
 }
 
 /// `on` or `off`.
@@ -384,9 +403,32 @@ pub struct ServeArgs {
 
     /// A PEM file of certificates to trust for https:// callback targets and upstreams,
     /// beside the built-in roots (a private CA, a self-signed test server).
-    /// Example: --outbound-ca ca.pem
-    #[arg(long, value_name = "FILE")]
+    /// Example: --outbound-ca ca.pem (or --upstream-ca ca.pem)
+    #[arg(long, value_name = "FILE", visible_alias = "upstream-ca")]
     pub outbound_ca: Option<PathBuf>,
+
+    /// Accept any certificate of an https:// upstream or callback target (encrypted,
+    /// not authenticated): for servers whose certificate cannot be checked.
+    /// Example: --upstream-insecure
+    #[arg(long)]
+    pub upstream_insecure: bool,
+
+    /// Speak only HTTP/2 to upstreams: with prior knowledge (h2c) on http://, by ALPN on
+    /// https:// (without it: HTTP/2 when an https:// upstream offers it, else HTTP/1.1).
+    /// Example: --upstream-http2
+    #[arg(long)]
+    pub upstream_http2: bool,
+
+    /// How long connecting to an upstream may take, in milliseconds, before it answers
+    /// 502 [default: 5000]. Example: --upstream-connect-timeout 1000
+    #[arg(long, value_name = "MS")]
+    pub upstream_connect_timeout: Option<u64>,
+
+    /// How long a whole exchange with an upstream may take, in milliseconds, its body
+    /// included; past it, 504 (or, once the answer is being passed on, the connection
+    /// is cut) [default: 30000]. Example: --upstream-timeout 2000
+    #[arg(long, value_name = "MS")]
+    pub upstream_timeout: Option<u64>,
 
     /// Stateful mocking: POST creates, GET shows and lists, PUT and PATCH change and
     /// DELETE removes the resources the document describes. Example: --stateful

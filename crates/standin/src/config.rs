@@ -672,7 +672,33 @@ pub fn runtime_options(args: &ServeArgs) -> anyhow::Result<standin_server::Runti
                 .map_or(defaults.outbound.backoff, std::time::Duration::from_millis),
         },
         outbound_ca: args.outbound_ca.clone(),
+        upstream_insecure: args.upstream_insecure,
+        upstream_http2: args.upstream_http2,
+        upstream_connect_timeout: millis(
+            args.upstream_connect_timeout,
+            defaults.upstream_connect_timeout,
+            "--upstream-connect-timeout",
+        )?,
+        upstream_timeout: millis(
+            args.upstream_timeout,
+            defaults.upstream_timeout,
+            "--upstream-timeout",
+        )?,
     })
+}
+
+/// A timeout flag in milliseconds (`default` when not given); 0 is refused, naming
+/// the flag.
+fn millis(
+    given: Option<u64>,
+    default: std::time::Duration,
+    flag: &str,
+) -> anyhow::Result<std::time::Duration> {
+    match given {
+        None => Ok(default),
+        Some(0) => anyhow::bail!("{flag} 0: a timeout must be at least 1 ms"),
+        Some(ms) => Ok(std::time::Duration::from_millis(ms)),
+    }
 }
 
 /// A size in bytes: `65536`, `64K`, `16M`, `1G` (powers of 1024; `KiB`/`MB` spellings too).

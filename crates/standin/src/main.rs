@@ -63,15 +63,47 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         tls: None,
         tls_port: None,
     };
-    let format = match a.format {
-        args::RecordFormat::Wiremock => standin_server::record::Format::WireMock,
-        args::RecordFormat::Har => standin_server::record::Format::Har,
+    let format = match (a.format, &a.spec) {
+        (args::RecordFormat::Wiremock, _) => standin_server::record::Format::WireMock,
+        (args::RecordFormat::Har, _) => standin_server::record::Format::Har,
+        (args::RecordFormat::Postman, _) => standin_server::record::Format::Postman,
+        (args::RecordFormat::OpenapiExamples, Some(spec)) => {
+            standin_server::record::Format::OpenApiExamples(spec.clone())
+        }
+        (args::RecordFormat::OpenapiExamples, None) => anyhow::bail!(
+            "standin record --format openapi-examples needs the OpenAPI document to write the recorded answers into: --format openapi-examples SPEC"
+        ),
+    };
+    if let Some(spec) = &a.spec {
+        // Read now, so a wrong path is known before anything is recorded.
+        let text = std::fs::read_to_string(spec).map_err(|e| {
+            anyhow::anyhow!(
+                "standin record: the document {}: cannot read it: {e}",
+                spec.display()
+            )
+        })?;
+        standin_core::parse::parse_document(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "standin record: the document {}: {}",
+                spec.display(),
+                e.message
+            )
+        })?;
+    }
+    let runtime_options = standin_server::RuntimeOptions {
+        outbound_ca: a.upstream_ca.clone(),
+        upstream_insecure: a.upstream_insecure,
+        ..Default::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let running = standin_server::start(vec![mock], Default::default()).await?;
+        let options = standin_server::ServeOptions {
+            runtime: runtime_options,
+            ..Default::default()
+        };
+        let running = standin_server::start(vec![mock], options).await?;
         let m = &running.mocks[0];
         out!("http://{}", m.addr);
         out!("  recording {} to {}", a.url, a.out.display());
@@ -81,7 +113,7 @@ fn record(a: args::RecordArgs) -> anyhow::Result<ExitCode> {
         let n = standin_server::record::write(
             &m.journal,
             &a.out,
-            format,
+            &format,
             a.keep_secrets,
             &standin_server::record::Filter {
                 urls: a.filter.clone(),

@@ -4,22 +4,25 @@
 //! events of that stub into stub mappings; a snapshot does the same for every proxied
 //! serve event in the journal. Defaults as WireMock's: repeated identical requests
 //! become a scenario, the body matcher is chosen by content type (`equalToJson` for
-//! JSON, `equalTo` otherwise), and the new stubs are added to the mock. What is kept
-//! is bounded by the journal's budget (bodies past its size are recorded truncated).
+//! JSON, `equalTo` otherwise), and the new stubs are added to the mock. As WireMock's
+//! record spec, given to `start` (applied at `stop`) or `snapshot`: `filters` (a request
+//! pattern, `ids`, `allowNonProxied`), `captureHeaders` (request headers the stubs
+//! match on), `extractBodyCriteria` (response bodies over a size written to the mock's
+//! `__files/`), `persist`, `repeatsAsScenarios`. What is kept is bounded by the
+//! journal's budget (bodies past its size are recorded truncated). The stubs are made
+//! by `crate::record`.
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
-use base64::Engine as _;
 use bytes::Bytes;
 use http::header::HeaderName;
 use http::{Method, Request, Response};
-use serde_json::{Map, Value, json};
-use standin_core::wire::is_json;
+use serde_json::{Value, json};
+use standin_stubs::pattern::RequestPattern;
 
 use super::{Admin, error, invalid, json_response, read_json};
-use crate::forward::is_hop_by_hop;
 use crate::journal::{Entry, EntryId};
+use crate::record::{Capture, extract_body, mappings_of, parse_threshold};
 
 /// Where recording stands.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -31,6 +34,8 @@ pub enum Recording {
     Recording {
         /// The id of the catch-all proxy stub.
         stub: String,
+        /// The record spec `start` was given, applied at `stop`.
+        spec: Value,
     },
     /// Stopped.
     Stopped,
@@ -73,11 +78,13 @@ pub(crate) fn route(
             json_response(200, &json!({ "status": status }))
         }
         ("POST", ["snapshot"]) => {
-            let spec = match read_json(req.body()) {
+            let spec = match read_json(req.body()).and_then(|v| Spec::read(&v)) {
                 Ok(v) => v,
                 Err(e) => return Some(e),
             };
-            let entries = admin.journal.filter(|e| e.why.note == Some("proxied"));
+            let entries = admin
+                .journal
+                .filter(|e| spec.allow_non_proxied || e.why.note == Some("proxied"));
             finish(admin, &entries, &spec)
         }
         _ => return None,
@@ -98,6 +105,10 @@ fn start(admin: &Admin, body: &Bytes) -> Response<Bytes> {
             "targetBaseUrl is required: the URL of the server to record",
         );
     };
+    // Checked now, applied at stop.
+    if let Err(e) = Spec::read(&spec) {
+        return e;
+    }
     let id = EntryId::random().to_string();
     let stub = json!({
         "id": id,
@@ -107,7 +118,7 @@ fn start(admin: &Admin, body: &Bytes) -> Response<Bytes> {
     });
     match admin.registry.add(&stub) {
         Ok(_) => {
-            admin.recorder.set(Recording::Recording { stub: id });
+            admin.recorder.set(Recording::Recording { stub: id, spec });
             super::ok()
         }
         Err(e) => invalid("/targetBaseUrl", &e.to_string()),
@@ -115,28 +126,173 @@ fn start(admin: &Admin, body: &Bytes) -> Response<Bytes> {
 }
 
 fn stop(admin: &Admin) -> Response<Bytes> {
-    let Recording::Recording { stub } = admin.recorder.get() else {
+    let Recording::Recording { stub, spec } = admin.recorder.get() else {
         return error(400, 10, None, "Not currently recording", "");
     };
     let _ = admin.registry.remove(&stub);
     admin.recorder.set(Recording::Stopped);
+    let spec = match Spec::read(&spec) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let entries = admin
         .journal
         .filter(|e| e.why.stub.as_deref() == Some(stub.as_str()));
-    finish(admin, &entries, &json!({}))
+    finish(admin, &entries, &spec)
 }
 
-/// Stub mappings of `entries` (oldest first once sorted), added to the mock unless
-/// `persist` is false; answers `{"mappings": [...]}`.
-fn finish(admin: &Admin, entries: &[std::sync::Arc<Entry>], spec: &Value) -> Response<Bytes> {
-    let mut entries: Vec<&Entry> = entries.iter().map(|e| &**e).collect();
+/// WireMock's record spec, as far as standin reads it.
+struct Spec {
+    /// `filters` without `ids` and `allowNonProxied`: a request pattern.
+    pattern: Option<RequestPattern>,
+    /// `filters.ids`: only these serve events.
+    ids: Option<Vec<EntryId>>,
+    /// `filters.allowNonProxied`: a snapshot takes serve events not proxied too.
+    allow_non_proxied: bool,
+    capture: Vec<Capture>,
+    /// `extractBodyCriteria`: text and binary thresholds.
+    extract: Option<(usize, usize)>,
+    persist: bool,
+    scenarios: bool,
+}
+
+impl Spec {
+    /// Reads the spec; a part that cannot be read is a 422 naming it.
+    fn read(v: &Value) -> Result<Spec, Response<Bytes>> {
+        let mut spec = Spec {
+            pattern: None,
+            ids: None,
+            allow_non_proxied: false,
+            capture: Vec::new(),
+            extract: None,
+            persist: v.get("persist").and_then(Value::as_bool).unwrap_or(true),
+            scenarios: v
+                .get("repeatsAsScenarios")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        };
+        if let Some(filters) = v.get("filters") {
+            let Some(f) = filters.as_object() else {
+                return Err(invalid("/filters", "filters must be an object"));
+            };
+            let mut pattern = f.clone();
+            pattern.remove("ids");
+            spec.allow_non_proxied = pattern
+                .remove("allowNonProxied")
+                .and_then(|b| b.as_bool())
+                .unwrap_or(false);
+            if !pattern.is_empty() {
+                let p = RequestPattern::parse(&Value::Object(pattern), "/filters")
+                    .map_err(|e| invalid("/filters", &e.to_string()))?;
+                spec.pattern = Some(p);
+            }
+            if let Some(ids) = f.get("ids") {
+                let list = ids.as_array().ok_or_else(|| {
+                    invalid("/filters/ids", "ids must be a list of serve event ids")
+                })?;
+                let mut out = Vec::new();
+                for (i, id) in list.iter().enumerate() {
+                    let parsed = id.as_str().and_then(EntryId::parse).ok_or_else(|| {
+                        invalid(
+                            &format!("/filters/ids/{i}"),
+                            "not a serve event id (a UUID)",
+                        )
+                    })?;
+                    out.push(parsed);
+                }
+                spec.ids = Some(out);
+            }
+        }
+        if let Some(capture) = v.get("captureHeaders") {
+            let Some(m) = capture.as_object() else {
+                return Err(invalid(
+                    "/captureHeaders",
+                    "captureHeaders must be an object of header names",
+                ));
+            };
+            for (name, how) in m {
+                let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    invalid(&format!("/captureHeaders/{name}"), "not a header name")
+                })?;
+                spec.capture.push(Capture {
+                    name: header,
+                    key: name.clone(),
+                    case_insensitive: how
+                        .get("caseInsensitive")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                });
+            }
+        }
+        if let Some(c) = v.get("extractBodyCriteria") {
+            let size = |key: &str, default: usize| match c.get(key) {
+                None => Ok(default),
+                Some(Value::Number(n)) => n
+                    .as_u64()
+                    .map(|n| n as usize)
+                    .ok_or_else(|| invalid(&format!("/extractBodyCriteria/{key}"), "not a size")),
+                Some(Value::String(t)) => parse_threshold(t).ok_or_else(|| {
+                    invalid(
+                        &format!("/extractBodyCriteria/{key}"),
+                        &format!("{t:?} is not a size (2048, \"2 kb\", \"1 Mb\")"),
+                    )
+                }),
+                Some(_) => Err(invalid(
+                    &format!("/extractBodyCriteria/{key}"),
+                    "not a size",
+                )),
+            };
+            spec.extract = Some((
+                size("textSizeThreshold", 10 << 10)?,
+                size("binarySizeThreshold", 0)?,
+            ));
+        }
+        Ok(spec)
+    }
+
+    /// Whether the spec's filters take `e`.
+    fn keeps(&self, e: &Entry) -> bool {
+        self.ids.as_ref().is_none_or(|ids| ids.contains(&e.id))
+            && self
+                .pattern
+                .as_ref()
+                .is_none_or(|p| p.matches(&e.request()))
+    }
+}
+
+/// Stub mappings of `entries` the spec's filters keep (oldest first once sorted), bodies
+/// extracted as it says, added to the mock unless `persist` is false; answers
+/// `{"mappings": [...]}`.
+fn finish(admin: &Admin, entries: &[std::sync::Arc<Entry>], spec: &Spec) -> Response<Bytes> {
+    let mut entries: Vec<&Entry> = entries
+        .iter()
+        .map(|e| &**e)
+        .filter(|e| spec.keeps(e))
+        .collect();
     entries.sort_by_key(|e| e.seq);
-    let scenarios = spec
-        .get("repeatsAsScenarios")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    let persist = spec.get("persist").and_then(Value::as_bool).unwrap_or(true);
-    let mappings = mappings_of(&entries, scenarios, true);
+    let mut mappings = mappings_of(&entries, spec.scenarios, true, &spec.capture);
+    if let (Some((text, binary)), Some(files)) = (spec.extract, admin.registry.files_root()) {
+        for m in &mut mappings {
+            let name = format!(
+                "{}-{}",
+                m["name"].as_str().unwrap_or("stub"),
+                m["id"].as_str().unwrap_or("")
+            );
+            let written = std::fs::create_dir_all(files)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| extract_body(m, files, &name, text, binary));
+            if let Err(e) = written {
+                return error(
+                    500,
+                    10,
+                    None,
+                    "A recorded body could not be written to __files",
+                    &format!("{e:#}"),
+                );
+            }
+        }
+    }
+    let persist = spec.persist;
     if persist {
         for m in &mappings {
             if let Err(e) = admin.registry.add(m) {
@@ -151,156 +307,4 @@ fn finish(admin: &Admin, entries: &[std::sync::Arc<Entry>], spec: &Value) -> Res
         }
     }
     json_response(200, &json!({ "mappings": mappings }))
-}
-
-/// A stub mapping per request; identical requests seen more than once become one
-/// scenario whose states step through their answers in order.
-pub fn mappings_of(entries: &[&Entry], scenarios: bool, redact: bool) -> Vec<Value> {
-    let key = |e: &Entry| (e.method.clone(), e.url.clone(), e.body.bytes.clone());
-    let mut counts: HashMap<_, usize> = HashMap::new();
-    for e in entries {
-        *counts.entry(key(e)).or_default() += 1;
-    }
-    let mut seen: HashMap<_, (String, usize)> = HashMap::new();
-    let mut next_scenario = 0;
-    let mut out = Vec::new();
-    for e in entries {
-        let k = key(e);
-        let total = counts[&k];
-        if !scenarios && seen.contains_key(&k) {
-            continue;
-        }
-        let mut m = mapping_of(e, redact);
-        if scenarios && total > 1 {
-            let (name, i) = seen.entry(k).or_insert_with(|| {
-                next_scenario += 1;
-                (format!("scenario-{next_scenario}-{}", slug(e.path())), 0)
-            });
-            *i += 1;
-            let obj = m.as_object_mut().expect("a mapping is an object");
-            obj.insert("scenarioName".into(), json!(name));
-            let required = if *i == 1 {
-                "Started".to_string()
-            } else {
-                format!("{name}-{i}")
-            };
-            obj.insert("requiredScenarioState".into(), json!(required));
-            if *i < total {
-                obj.insert(
-                    "newScenarioState".into(),
-                    json!(format!("{name}-{}", *i + 1)),
-                );
-            }
-        } else {
-            seen.insert(k, (String::new(), 1));
-        }
-        out.push(m);
-    }
-    out
-}
-
-/// WireMock's name of a recorded stub's path: its segments joined by `-`.
-fn slug(path: &str) -> String {
-    let s: String = path
-        .trim_matches('/')
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if s.is_empty() { "root".into() } else { s }
-}
-
-/// Response headers a recording leaves out: per connection, or the server's own.
-fn dropped(name: &HeaderName) -> bool {
-    is_hop_by_hop(name)
-        || matches!(
-            name.as_str(),
-            "date" | "server" | "content-length" | "matched-stub-id" | "matched-stub-name"
-        )
-}
-
-/// One stub mapping of a journalled exchange.
-fn mapping_of(e: &Entry, redact: bool) -> Value {
-    let id = EntryId::random().to_string();
-    let mut request = Map::new();
-    request.insert("url".into(), json!(e.url));
-    request.insert("method".into(), json!(e.method.as_str()));
-    let body = &e.body.bytes;
-    if !body.is_empty() {
-        let content_type = e
-            .headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let text = std::str::from_utf8(body).ok();
-        let pattern = match text {
-            Some(t) if is_json(content_type) && serde_json::from_str::<Value>(t).is_ok() => {
-                json!({"equalToJson": t, "ignoreArrayOrder": true, "ignoreExtraElements": true})
-            }
-            Some(t) => json!({"equalTo": t}),
-            None => {
-                json!({"binaryEqualTo": base64::engine::general_purpose::STANDARD.encode(body)})
-            }
-        };
-        request.insert("bodyPatterns".into(), json!([pattern]));
-    }
-    let mut response = Map::new();
-    response.insert("status".into(), json!(e.response.status));
-    let r = &e.response.body.bytes;
-    if !r.is_empty() {
-        match std::str::from_utf8(r) {
-            Ok(t) => response.insert("body".into(), json!(t)),
-            Err(_) => response.insert(
-                "base64Body".into(),
-                json!(base64::engine::general_purpose::STANDARD.encode(r)),
-            ),
-        };
-    }
-    let mut headers = Map::new();
-    for (name, value) in &e.response.headers {
-        if dropped(name) {
-            continue;
-        }
-        let Ok(v) = value.to_str() else { continue };
-        let v = if redact && crate::record::is_secret(name.as_str()) {
-            crate::record::REDACTED
-        } else {
-            v
-        };
-        headers.insert(name.as_str().to_string(), json!(v));
-    }
-    if !headers.is_empty() {
-        response.insert("headers".into(), Value::Object(headers));
-    }
-    json!({
-        "id": id,
-        "uuid": id,
-        "name": slug(e.path()),
-        "request": request,
-        "response": response,
-        "persistent": true,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_name_paths() {
-        assert_eq!(slug("/api/users/1"), "api-users-1");
-        assert_eq!(slug("/"), "root");
-    }
-
-    #[test]
-    fn dropped_headers() {
-        assert!(dropped(&HeaderName::from_static("date")));
-        assert!(dropped(&HeaderName::from_static("transfer-encoding")));
-        assert!(!dropped(&HeaderName::from_static("content-type")));
-    }
 }

@@ -387,16 +387,23 @@ pub async fn start(mocks: Vec<MockConfig>, opts: ServeOptions) -> anyhow::Result
     });
     let siblings = Arc::new(Siblings::default());
     let shutdown = Arc::new(tokio::sync::Notify::new());
+    let mut forwarder = Forwarder::trusting(
+        opts.runtime.upstream_connect_timeout,
+        opts.runtime.upstream_timeout,
+        crate::forward::MAX_BODY,
+        &crate::forward::Trust {
+            extra: extra_roots,
+            insecure: opts.runtime.upstream_insecure,
+        },
+    );
+    if opts.runtime.upstream_http2 {
+        forwarder = forwarder.http2_only();
+    }
     let ctx = build::Context {
         logger,
         runtime: opts.runtime.clone(),
         limits: opts.limits.clone(),
-        forwarder: Forwarder::with_roots(
-            crate::forward::CONNECT_TIMEOUT,
-            crate::forward::TOTAL_TIMEOUT,
-            crate::forward::MAX_BODY,
-            &extra_roots,
-        ),
+        forwarder,
         stop: accepting.settings.stop.clone(),
         shutdown: shutdown.clone(),
         siblings: siblings.clone(),
