@@ -807,12 +807,17 @@ fn an_answer_longer_than_the_journal_keeps_is_passed_on_as_it_arrives() {
         upstream.join().unwrap(),
         "the first piece reached the client only after the whole body"
     );
-    // The journal keeps the exchange, its body truncated.
+    journalled_truncated(&front, "/big", "response");
+}
+
+/// The newest exchange of `front`'s journal is the proxied one of `url`, its `side`'s
+/// body (`request` or `response`) kept truncated: some bytes, fewer than [`PIECE`].
+fn journalled_truncated(front: &Server, url: &str, side: &str) {
     let (_, events) = json(front.get("/__admin/requests").send().unwrap());
     let event = &events["requests"][0];
-    assert_eq!(event["request"]["url"], "/big");
+    assert_eq!(event["request"]["url"], url);
     assert_eq!(event["why"]["note"], "proxied");
-    let kept = event["response"]["body"].as_str().unwrap_or_default().len();
+    let kept = event[side]["body"].as_str().unwrap_or_default().len();
     assert!(kept > 0 && kept < PIECE, "{kept} bytes journalled");
 }
 
@@ -897,12 +902,7 @@ fn a_request_body_is_passed_on_as_it_arrives() {
         told.load(std::sync::atomic::Ordering::SeqCst),
         "the upstream had the first piece only after the whole body"
     );
-    let (_, events) = json(front.get("/__admin/requests").send().unwrap());
-    let event = &events["requests"][0];
-    assert_eq!(event["request"]["url"], "/upload");
-    assert_eq!(event["why"]["note"], "proxied");
-    let kept = event["request"]["body"].as_str().unwrap_or_default().len();
-    assert!(kept > 0 && kept < PIECE, "{kept} bytes journalled");
+    journalled_truncated(&front, "/upload", "request");
 }
 
 /// A TLS upstream: a standin serving the echo stubs over HTTPS with a certificate for
