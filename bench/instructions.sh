@@ -13,7 +13,8 @@
 # while the N requests ran (every thread, user space) divided by N, and the K functions
 # (default 25) with the most inclusive instructions. The server's own arguments follow
 # `--`; `--port` is added. The path requested is BENCH_PATH (default
-# /stock/historical?tickers=AAPL).
+# /stock/historical?tickers=AAPL). With KEEP=FILE, the callgrind output is kept there
+# (for callgrind_annotate, e.g. --tree=caller, or kcachegrind).
 set -euo pipefail
 
 BIN=target/release-profiling/standin
@@ -25,7 +26,7 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS=$2; shift 2 ;;
     --top) TOP=$2; shift 2 ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,6 +65,7 @@ kill -KILL "$SERVER" 2>/dev/null || true
 wait "$SERVER" 2>/dev/null || true
 FILE=$(ls "$OUT"/cg.* | sort | tail -1)
 TOTAL=$(callgrind_annotate "$FILE" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",","",$1); print $1; done=1}')
+[[ -n ${KEEP:-} ]] && cp "$FILE" "$KEEP"
 echo "requests: $SENT"
 echo "instructions per request: $((TOTAL / SENT))"
 callgrind_annotate --inclusive=yes "$FILE" 2>/dev/null | sed -n '/file:function/,$p' | sed -n "2,$((TOP + 1))p" |

@@ -86,6 +86,9 @@ pub struct Example {
 pub struct MediaDef {
     /// The media type as declared (`application/json`, `application/xml; charset=utf-8`).
     pub media_type: String,
+    /// The media type as the `Content-Type` sent (`None` when it cannot be a header
+    /// value): made once, so an answer shares it.
+    pub content_type: Option<http::HeaderValue>,
     /// JSON pointer to the schema, when there is one.
     pub schema: Option<String>,
     /// Examples in document order.

@@ -524,8 +524,8 @@ fn respond(
                 }
                 Err(reply) => return *reply,
             }
-            if let Ok(v) = HeaderValue::from_str(&media.media_type) {
-                headers.push((header::CONTENT_TYPE, v));
+            if let Some(v) = &media.content_type {
+                headers.push((header::CONTENT_TYPE, v.clone()));
             }
         }
         response_headers(response, &gen_ctx, &mut headers);

@@ -10,6 +10,8 @@
 //!
 //! This module imports nothing else from the crate: everything above it reads requests.
 
+use std::borrow::Cow;
+
 /// Percent-decodes text, as in a path: `+` stays `+`; invalid UTF-8 becomes U+FFFD.
 pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
@@ -34,19 +36,40 @@ pub fn percent_decode_keep_slashes(path: &str) -> String {
 /// Decodes one key or value of a query string or urlencoded form: `+` is a space,
 /// then percent-decoding (so `%2B` is a `+`).
 pub fn form_decode(s: &str) -> String {
+    form_decode_borrowed(s).into_owned()
+}
+
+/// [`form_decode`], borrowing `s` when there is nothing to decode (the common case: no
+/// allocation).
+pub fn form_decode_borrowed(s: &str) -> Cow<'_, str> {
     if !s.contains(['+', '%']) {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let spaced = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8_lossy()
-        .into_owned()
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
+
+/// A decoded `(key, value)` pair of a query string or form, borrowing what needed no
+/// decoding.
+pub type Pair<'a> = (Cow<'a, str>, Cow<'a, str>);
 
 /// The decoded `(key, value)` pairs of a raw query string (without `?`) or an
 /// `application/x-www-form-urlencoded` body, in order. Empty pairs (`a=1&&b=2`) are
 /// skipped; a key without `=` has the empty value.
 pub fn form_pairs(text: Option<&str>) -> Vec<(String, String)> {
+    form_pairs_borrowed(text)
+        .into_iter()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// [`form_pairs`], borrowing from `text` what needed no decoding (the request path's
+/// reading of a query: one allocation, for the list).
+pub fn form_pairs_borrowed(text: Option<&str>) -> Vec<Pair<'_>> {
     let Some(text) = text else {
         return Vec::new();
     };
@@ -54,7 +77,7 @@ pub fn form_pairs(text: Option<&str>) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (form_decode(k), form_decode(v))
+            (form_decode_borrowed(k), form_decode_borrowed(v))
         })
         .collect()
 }

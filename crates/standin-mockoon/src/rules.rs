@@ -1,6 +1,9 @@
 //! Mockoon's response rules: what a rule reads (its target and modifier, both rendered
 //! as templates) and how it compares (its operator).
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use regex::Regex;
 use serde_json::Value;
 
@@ -96,12 +99,37 @@ impl Rule {
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| text(x) == want)),
             (Operator::ValidJsonSchema, Some(v)) => schema
-                .is_some_and(|s| jsonschema::validator_for(s).is_ok_and(|check| check.is_valid(v))),
+                .and_then(compiled)
+                .is_some_and(|check| check.is_valid(v)),
             (op, Some(Value::Array(items))) => items.iter().any(|x| compare(op, &text(x), want)),
             (op, Some(v)) => compare(op, &text(v), want),
         };
         pass != self.invert
     }
+}
+
+/// The most schemas [`compiled`] keeps; past it, the cache starts again.
+const COMPILED_MAX: usize = 256;
+
+/// Schemas compiled for `valid_json_schema` rules, by their text. The schema lives in a
+/// data bucket, which requests may change, so it is compiled when first met with this
+/// text, not per request, and a changed schema is a new text, compiled anew.
+static COMPILED: LazyLock<Mutex<HashMap<String, Option<Arc<jsonschema::Validator>>>>> =
+    LazyLock::new(Default::default);
+
+/// The validator of a schema (`None` when it is not a valid schema).
+fn compiled(schema: &Value) -> Option<Arc<jsonschema::Validator>> {
+    let key = schema.to_string();
+    let mut cache = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(v) = cache.get(&key) {
+        return v.clone();
+    }
+    let v = jsonschema::validator_for(schema).ok().map(Arc::new);
+    if cache.len() >= COMPILED_MAX {
+        cache.clear();
+    }
+    cache.insert(key, v.clone());
+    v
 }
 
 fn compare(op: &Operator, got: &str, want: &str) -> bool {
@@ -133,6 +161,21 @@ mod tests {
             operator: op,
             invert,
         }
+    }
+
+    #[test]
+    fn a_valid_json_schema_rule_follows_its_schema_as_it_changes() {
+        let r = rule(Operator::ValidJsonSchema, "schema", false);
+        let v = json!({"id": 3});
+        let needs_name = json!({"type": "object", "required": ["name"]});
+        let needs_id = json!({"type": "object", "required": ["id"]});
+        assert!(!r.passes(Some(&v), "", Some(&needs_name)));
+        assert!(r.passes(Some(&v), "", Some(&needs_id)));
+        // Compiled once per text: asked again, the same verdicts.
+        assert!(!r.passes(Some(&v), "", Some(&needs_name)));
+        assert!(r.passes(Some(&v), "", Some(&needs_id)));
+        // Not a schema: the rule fails, as no value can be valid against it.
+        assert!(!r.passes(Some(&v), "", Some(&json!({"type": 12}))));
     }
 
     #[test]

@@ -132,7 +132,8 @@ impl ReplyBody {
     /// fault of `wire` is not the body's business (see `conn`).
     pub async fn for_reply(wire: &Wire, body: Bytes) -> io::Result<ReplyBody> {
         let base = match &wire.body_file {
-            Some(path) => open(path).await?,
+            // Boxed: the file's future would make every reply's future larger.
+            Some(path) => Box::pin(open(path)).await?,
             None => ReplyBody::full(body),
         };
         Ok(match wire.dribble {

@@ -29,7 +29,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -105,7 +105,7 @@ pub struct LoggedReply {
     /// The reason phrase sent instead of the standard one (`statusMessage`).
     pub status_message: Option<String>,
     /// The headers.
-    pub headers: HeaderMap,
+    pub headers: Headers,
     /// The body (empty when it is streamed from a file).
     pub body: Captured,
     /// The file streamed as the body.
@@ -134,15 +134,16 @@ pub struct Entry {
     pub at: SystemTime,
     /// The method.
     pub method: Method,
-    /// The path and query, as received.
-    pub url: String,
+    /// The path and query, as received (ASCII: hyper takes no other), in the entry's
+    /// buffer; see [`Entry::url`].
+    url: Bytes,
     /// The URI's authority of a request without a `Host` header (HTTP/2); see
     /// [`Entry::host`].
     authority: Option<String>,
     /// The HTTP version.
     pub version: Version,
     /// The request headers.
-    pub headers: HeaderMap,
+    pub headers: Headers,
     /// The request body.
     pub body: Captured,
     /// The client's address.
@@ -156,39 +157,145 @@ pub struct Entry {
     cost: usize,
 }
 
-/// A deep copy of a request's headers and (at most `max` bytes of) its body: hyper's
-/// header values share its read buffer, which a journal entry must not keep alive. The
-/// values and the body are copied into one buffer of their own that the copy shares:
-/// one allocation, not one per header and one for the body. (A separate allocation for
-/// the body, freed first in first out among the entry's small ones, left glibc's malloc
-/// holding about a quarter more than the body's length per entry.)
-fn copy_request(headers: &HeaderMap, body: &[u8], max: usize) -> (HeaderMap, Captured) {
+/// Headers as journalled: the list as received, and a [`HeaderMap`] of them built the
+/// first time it is read (the admin API's readers, matching a pattern), so that recording
+/// costs no hashed map per request. A request's and its reply's headers are two ranges
+/// of one list: one allocation for both. It dereferences to the map.
+#[derive(Debug, Clone, Default)]
+pub struct Headers {
+    list: Arc<[(HeaderName, HeaderValue)]>,
+    range: std::ops::Range<usize>,
+    map: OnceLock<HeaderMap>,
+}
+
+impl Headers {
+    /// Headers from a list, in order (repeated names kept).
+    pub fn from_list(list: impl IntoIterator<Item = (HeaderName, HeaderValue)>) -> Headers {
+        let list: Arc<[_]> = list.into_iter().collect();
+        let range = 0..list.len();
+        Headers {
+            list,
+            range,
+            map: OnceLock::new(),
+        }
+    }
+
+    /// Two lists in one allocation: the first `split` items, and the rest.
+    fn pair(list: Arc<[(HeaderName, HeaderValue)]>, split: usize) -> (Headers, Headers) {
+        let end = list.len();
+        let first = Headers {
+            list: list.clone(),
+            range: 0..split,
+            map: OnceLock::new(),
+        };
+        let second = Headers {
+            list,
+            range: split..end,
+            map: OnceLock::new(),
+        };
+        (first, second)
+    }
+
+    /// Each header in the order received.
+    pub fn iter(&self) -> impl Iterator<Item = (&HeaderName, &HeaderValue)> {
+        self.list[self.range.clone()].iter().map(|(n, v)| (n, v))
+    }
+
+    /// How many there are.
+    pub fn count(&self) -> usize {
+        self.range.len()
+    }
+
+    /// The headers as a map.
+    pub fn map(&self) -> &HeaderMap {
+        self.map.get_or_init(|| {
+            let mut map = HeaderMap::with_capacity(self.count());
+            for (n, v) in self.iter() {
+                map.append(n.clone(), v.clone());
+            }
+            map
+        })
+    }
+}
+
+impl std::ops::Deref for Headers {
+    type Target = HeaderMap;
+    fn deref(&self) -> &HeaderMap {
+        self.map()
+    }
+}
+
+impl From<HeaderMap> for Headers {
+    fn from(map: HeaderMap) -> Headers {
+        let mut h = Headers::from_list(map.iter().map(|(n, v)| (n.clone(), v.clone())));
+        h.map = OnceLock::from(map);
+        h
+    }
+}
+
+/// A deep copy of a request: hyper's header values and URI share its read buffer,
+/// which a journal entry must not keep alive. The body (at most `max` bytes of it), the
+/// path and query, and the header values are copied into one buffer of their own that
+/// the copy shares, and the request's headers and the reply's (which standin built:
+/// they share no buffer of hyper's) into one list: two allocations, not one per header,
+/// one for the body and one for the URL. (A separate allocation for the body, freed
+/// first in first out among the entry's small ones, left glibc's malloc holding about a
+/// quarter more than the body's length per entry.) Names are shared: hyper makes each
+/// its own (a standard one is a constant).
+struct Copied {
+    body: Captured,
+    url: Bytes,
+    headers: Headers,
+    reply_headers: Headers,
+}
+
+fn copy_request(
+    parts: &http::request::Parts,
+    body: &[u8],
+    max: usize,
+    reply: &[(HeaderName, HeaderValue)],
+) -> Copied {
+    let headers = &parts.headers;
+    let url = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
     let kept = &body[..body.len().min(max)];
-    let total: usize = headers.values().map(HeaderValue::len).sum::<usize>() + kept.len();
+    let total: usize =
+        headers.values().map(HeaderValue::len).sum::<usize>() + kept.len() + url.len();
     let mut buf = bytes::BytesMut::with_capacity(total);
     buf.extend_from_slice(kept);
+    buf.extend_from_slice(url.as_bytes());
     for value in headers.values() {
         buf.extend_from_slice(value.as_bytes());
     }
     let buf = buf.freeze();
-    let captured = Captured {
+    let body = Captured {
         bytes: buf.slice(..kept.len()),
         size: body.len(),
     };
-    let mut out = HeaderMap::with_capacity(headers.len());
-    let mut at = kept.len();
+    let mut at = kept.len() + url.len();
+    let url = buf.slice(kept.len()..at);
+    // Gathered at its length first: collecting the chain straight into the `Arc` grew
+    // a vector step by step.
+    let mut list = Vec::with_capacity(headers.len() + reply.len());
     for (name, value) in headers {
         let end = at + value.len();
-        // A standard name is a constant; only a custom one is copied.
-        let name =
-            HeaderName::from_bytes(name.as_str().as_bytes()).unwrap_or_else(|_| name.clone());
         let mut copy =
             HeaderValue::from_maybe_shared(buf.slice(at..end)).unwrap_or_else(|_| value.clone());
         copy.set_sensitive(value.is_sensitive());
-        out.append(name, copy);
         at = end;
+        list.push((name.clone(), copy));
     }
-    (out, captured)
+    list.extend(reply.iter().cloned());
+    let list: Arc<[_]> = Arc::from(list);
+    let (headers, reply_headers) = Headers::pair(list, headers.len());
+    Copied {
+        body,
+        url,
+        headers,
+        reply_headers,
+    }
 }
 
 /// A journal entry's id: 128 random bits shown as a version 4 UUID. Kept as bits and
@@ -253,13 +360,14 @@ const ALLOC: usize = 16 + 8;
 /// bounds the memory and not only the bytes.
 const FRAGMENTATION: usize = 5;
 
-fn headers_cost(headers: &HeaderMap) -> usize {
-    if headers.is_empty() {
+fn headers_cost(headers: &Headers) -> usize {
+    if headers.count() == 0 {
         return 0;
     }
-    // A map's entries, its index table and the one buffer its values were copied into;
-    // a name is counted as an allocation of its own (true of names outside `http`'s
-    // standard ones; an overcount of the few bytes of a standard one).
+    // A map's entries, its index table and the one buffer its values were copied into
+    // (the map is built when first read: counted from the start, as the list's worth
+    // is less); a name is counted as an allocation of its own (true of names outside
+    // `http`'s standard ones; an overcount of the few bytes of a standard one).
     headers
         .iter()
         .map(|(n, v)| 112 + v.len() + n.as_str().len() + ALLOC)
@@ -325,43 +433,33 @@ impl Entry {
         elapsed: Duration,
         max_body: usize,
     ) -> Entry {
-        let url = parts.uri.path_and_query().map_or_else(
-            || parts.uri.path().to_string(),
-            |pq| pq.as_str().to_string(),
-        );
         // The `Host` header is among the headers: only HTTP/2's authority is kept apart.
         let authority = match parts.headers.contains_key(http::header::HOST) {
             true => None,
             false => parts.uri.authority().map(|a| a.as_str().to_string()),
         };
+        let copied = copy_request(parts, body, max_body, &reply.headers);
         let response = LoggedReply {
             status: reply.status,
             status_message: reply.wire.status_message.clone(),
+            headers: copied.reply_headers,
             // The reply was built by standin (example bytes rendered at load, generated
             // bodies): it shares no buffer of hyper's, so a reference does, not a copy.
-            headers: {
-                let mut map = HeaderMap::with_capacity(reply.headers.len());
-                for (n, v) in &reply.headers {
-                    map.append(n.clone(), v.clone());
-                }
-                map
-            },
             body: Captured::shared(&reply.body, max_body),
             body_file: reply.wire.body_file.clone(),
             fault: reply.wire.fault,
             delay_ms: reply.delay_ms,
         };
-        let (headers, body) = copy_request(&parts.headers, body, max_body);
         let mut entry = Entry {
             id: EntryId::random(),
             seq: 0,
             at,
             method: parts.method.clone(),
-            url,
+            url: copied.url,
             authority,
             version: parts.version,
-            headers,
-            body,
+            headers: copied.headers,
+            body: copied.body,
             peer,
             response,
             elapsed,
@@ -380,7 +478,7 @@ impl Entry {
             + 16
             + ALLOC
             + 8
-            + string(self.url.len())
+            + self.url.len()
             + self.authority.as_ref().map_or(0, |h| string(h.len()))
             + headers_cost(&self.headers)
             + string(self.body.bytes.len())
@@ -413,14 +511,20 @@ impl Entry {
         }
     }
 
+    /// The path and query, as received.
+    pub fn url(&self) -> &str {
+        std::str::from_utf8(&self.url).unwrap_or("")
+    }
+
     /// The path, without the query.
     pub fn path(&self) -> &str {
-        self.url.split_once('?').map_or(&self.url, |(p, _)| p)
+        let url = self.url();
+        url.split_once('?').map_or(url, |(p, _)| p)
     }
 
     /// The raw query, without `?`.
     pub fn query(&self) -> Option<&str> {
-        self.url.split_once('?').map(|(_, q)| q)
+        self.url().split_once('?').map(|(_, q)| q)
     }
 
     /// Milliseconds since the Unix epoch at arrival.
@@ -663,14 +767,12 @@ impl Journal {
             return;
         }
         let index = SHARD_OF_THREAD.with(|s| *s) % self.shards.len();
-        let first_use = {
-            let mut shard = Self::lock(&self.shards[index]);
-            !std::mem::replace(&mut shard.used, true)
-        };
-        if first_use {
+        let mut shard = Self::lock(&self.shards[index]);
+        if !std::mem::replace(&mut shard.used, true) {
             // The budget is now shared by one more shard: the others give up their
             // excess at once (once per shard for the life of the journal), so the
             // total stays within it.
+            drop(shard);
             let active = self.active.fetch_add(1, Ordering::Relaxed) + 1;
             for other in &self.shards {
                 let mut other = Self::lock(other);
@@ -680,8 +782,8 @@ impl Journal {
                     self.config.max_bytes / active,
                 );
             }
+            shard = Self::lock(&self.shards[index]);
         }
-        let mut shard = Self::lock(&self.shards[index]);
         let active = self.active.load(Ordering::Relaxed).max(1);
         let (max_entries, max_bytes) = (
             (self.config.max_entries / active).max(1),
@@ -954,16 +1056,24 @@ mod tests {
     }
 
     #[test]
-    fn the_body_and_the_header_values_are_copied_into_one_buffer() {
+    fn the_body_the_url_and_the_header_values_are_copied_into_one_buffer() {
         let e = entry("/a", b"0123456789", Kind::Stub);
         let body = e.body.bytes.as_ptr_range();
+        let url = e.url.as_ptr_range();
         let host = e.headers.get("host").unwrap().as_bytes().as_ptr_range();
         let id = e.headers.get("x-id").unwrap().as_bytes().as_ptr_range();
-        // The values follow the body in the same allocation.
-        assert_eq!(host.start, body.end);
+        // The URL and the values follow the body in the same allocation.
+        assert_eq!(url.start, body.end);
+        assert_eq!(host.start, url.end);
         assert_eq!(id.start, host.end);
+        assert_eq!(e.url(), "/a");
         assert_eq!(&e.body.bytes[..], b"0123456789");
         assert_eq!(e.host(), Some("localhost:8080"));
+        // The request's headers and the reply's are two views of one list, each with
+        // its own map.
+        assert_eq!(e.headers.count(), 2);
+        assert!(e.response.headers.get("host").is_none());
+        assert!(e.headers.get(http::header::CONTENT_TYPE).is_none());
     }
 
     #[test]
@@ -988,7 +1098,7 @@ mod tests {
             Duration::from_millis(1),
             16,
         );
-        assert_eq!(e.url, "/a/b?x=1&y=2");
+        assert_eq!(e.url(), "/a/b?x=1&y=2");
         assert_eq!(e.path(), "/a/b");
         assert_eq!(e.query(), Some("x=1&y=2"));
         assert_eq!(e.host(), Some("localhost:8080"));
@@ -1006,7 +1116,7 @@ mod tests {
         assert_eq!(req.peer, Some(peer().ip()));
         assert_eq!(e.id.to_string().len(), 36);
         assert_eq!(EntryId::parse(&e.id.to_string().to_uppercase()), Some(e.id));
-        assert!(e.cost() > e.url.len() + 16);
+        assert!(e.cost() > e.url().len() + 16);
     }
 
     #[test]
@@ -1019,7 +1129,7 @@ mod tests {
         let all = j.all();
         assert_eq!(all.len(), 8);
         // Newest first, and the survivors are the most recent.
-        assert_eq!(all[0].url, "/n/99");
+        assert_eq!(all[0].url(), "/n/99");
         assert!(all.windows(2).all(|w| w[0].seq > w[1].seq));
         assert!(all.iter().all(|e| e.seq >= 92));
     }
@@ -1111,13 +1221,13 @@ mod tests {
         let (page, total) = j.list(Some(2), None);
         assert_eq!(total, 6);
         assert_eq!(
-            page.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(),
+            page.iter().map(|e| e.url()).collect::<Vec<_>>(),
             ["/r/4", "/r/3"]
         );
         let (recent, _) = j.list(None, Some(UNIX_EPOCH + Duration::from_secs(20)));
         assert_eq!(recent.len(), 5);
         let id = recent[1].id.to_string();
-        assert_eq!(j.get(&id.to_uppercase()).unwrap().url, "/r/3");
+        assert_eq!(j.get(&id.to_uppercase()).unwrap().url(), "/r/3");
         assert!(j.remove(&id));
         assert!(!j.remove(&id));
         assert!(j.get(&id).is_none());
@@ -1141,7 +1251,7 @@ mod tests {
         assert_eq!(&unmatched[0].body.bytes[..], b"{\"k\":2}");
         assert_eq!(j.remove_matching(&on_a).len(), 2);
         assert_eq!(j.len(), 1);
-        assert_eq!(j.all()[0].url, "/b");
+        assert_eq!(j.all()[0].url(), "/b");
     }
 
     #[test]
@@ -1172,10 +1282,10 @@ mod tests {
         }
         assert_eq!(j.next_seq(), 5);
         let (fresh, skipped) = j.since(2, 10);
-        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url()).collect();
         assert_eq!((urls, skipped), (vec!["/2", "/3", "/4"], 0));
         let (fresh, skipped) = j.since(0, 2);
-        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url()).collect();
         assert_eq!((urls, skipped), (vec!["/3", "/4"], 3));
         assert!(j.since(5, 10).0.is_empty());
     }
@@ -1196,7 +1306,7 @@ mod tests {
             }
         }
         let (fresh, skipped) = j.since(2, 4);
-        let urls: Vec<&str> = fresh.iter().map(|e| e.url.as_str()).collect();
+        let urls: Vec<&str> = fresh.iter().map(|e| e.url()).collect();
         assert_eq!(urls, vec!["/2-0", "/2-1", "/2-2", "/2-3"]);
         assert_eq!(skipped, 6);
         let (fresh, skipped) = j.since(10, 4);

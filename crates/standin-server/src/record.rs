@@ -63,7 +63,7 @@ impl Filter {
             || self
                 .urls
                 .iter()
-                .any(|g| standin_core::wire::glob_match(g, &e.url)))
+                .any(|g| standin_core::wire::glob_match(g, e.url())))
             && (self.methods.is_empty()
                 || self
                     .methods
@@ -125,7 +125,7 @@ pub fn write(
                 eprintln!(
                     "standin: {} {}: no operation of {} has this path; not written",
                     e.method,
-                    e.url,
+                    e.url(),
                     spec.display()
                 );
             }
@@ -149,7 +149,7 @@ pub fn write(
         eprintln!(
             "standin: {} {}: a body longer than the journal keeps ({} bytes) is recorded truncated; raise --journal-max-body to record it whole",
             e.method,
-            e.url,
+            e.url(),
             journal.config().max_body
         );
     }
@@ -196,7 +196,7 @@ pub fn is_secret_param(name: &str) -> bool {
 /// values [`REDACTED`] when `redact`.
 fn url_of(e: &Entry, redact: bool) -> std::borrow::Cow<'_, str> {
     let Some(query) = e.query().filter(|_| redact) else {
-        return e.url.as_str().into();
+        return e.url().into();
     };
     let mut changed = false;
     let pairs: Vec<String> = query
@@ -213,7 +213,7 @@ fn url_of(e: &Entry, redact: bool) -> std::borrow::Cow<'_, str> {
         })
         .collect();
     if !changed {
-        return e.url.as_str().into();
+        return e.url().into();
     }
     format!("{}?{}", e.path(), pairs.join("&")).into()
 }
@@ -458,7 +458,7 @@ pub fn mappings_of(
             .collect();
         (
             e.method.clone(),
-            e.url.clone(),
+            e.url().to_string(),
             e.body.bytes.clone(),
             captured,
         )
@@ -556,7 +556,7 @@ fn mapping_of(e: &Entry, redact: bool, capture: &[Capture]) -> Value {
         }
         request.insert("queryParameters".into(), Value::Object(params));
     } else {
-        request.insert("url".into(), json!(e.url));
+        request.insert("url".into(), json!(e.url()));
     }
     request.insert("method".into(), json!(e.method.as_str()));
     let mut captured = Map::new();
@@ -609,7 +609,7 @@ fn mapping_of(e: &Entry, redact: bool, capture: &[Capture]) -> Value {
         };
     }
     let mut headers = Map::new();
-    for (name, value) in &e.response.headers {
+    for (name, value) in e.response.headers.iter() {
         if dropped(name) {
             continue;
         }

@@ -346,10 +346,10 @@ pub(crate) async fn handle(
                     let _working = control.working();
                     let rest = body.boxed_unsync();
                     let (reply, rest) =
-                        forward_streaming(&state, &parts, first.clone(), rest).await;
-                    return send(
+                        Box::pin(forward_streaming(&state, &parts, first.clone(), rest)).await;
+                    return Box::pin(send(
                         &state, &parts, first, reply, rest, at, started, peer, &control,
-                    )
+                    ))
                     .await;
                 }
             }
@@ -384,6 +384,16 @@ pub(crate) async fn handle(
         }
     };
     let entropy: u64 = rand::random();
+    // The client as the engine sees it. One from another address that presents the
+    // admin token is let into the admin routes a mock answers itself (Mockoon's
+    // `/mockoon-admin`) as a loopback client is: the engine is told no address.
+    let engine_peer = match parts.uri.path().starts_with(standin_mockoon::admin::PREFIX)
+        && !peer.ip().to_canonical().is_loopback()
+        && crate::admin::token_admits(state.admin.token.as_deref(), &parts.headers)
+    {
+        true => None,
+        false => Some(peer.ip()),
+    };
     let reply = {
         let snap = state.snapshot.load();
         let stubs = state.registry.set();
@@ -399,13 +409,13 @@ pub(crate) async fn handle(
             // failed turns the answer into a 503 naming it.
             Some(shared) => tokio::task::block_in_place(|| {
                 crate::shared::store::clear_failure();
-                let reply = answer(&mock, &parts, &body, at, peer, entropy);
+                let reply = answer(&mock, &parts, &body, at, engine_peer, entropy);
                 match crate::shared::store::take_failure() {
                     Some(why) => shared.unavailable(&why, &snap, &parts.headers),
                     None => reply,
                 }
             }),
-            None => answer(&mock, &parts, &body, at, peer, entropy),
+            None => answer(&mock, &parts, &body, at, engine_peer, entropy),
         };
         reply.delay_ms = reply
             .delay_ms
@@ -420,10 +430,16 @@ pub(crate) async fn handle(
         reply
     };
     let reply = match reply.why.note {
-        Some("no-stub-matched") => from_docroot(&state, &parts, reply).await,
+        Some("no-stub-matched") => Box::pin(from_docroot(&state, &parts, reply)).await,
         _ => reply,
     };
-    let (reply, rest) = forward_if_asked(&state, &parts, &body, reply).await;
+    // The rarer paths' futures are boxed, so that they do not make every request's
+    // future (moved before it is polled) kilobytes larger.
+    let (reply, rest) = if state.upstream.is_some() || reply.wire.forward.is_some() {
+        Box::pin(forward_if_asked(&state, &parts, &body, reply)).await
+    } else {
+        (reply, None)
+    };
     send(
         &state, &parts, body, reply, rest, at, started, peer, &control,
     )
@@ -854,7 +870,7 @@ fn answer(
     parts: &http::request::Parts,
     body: &Bytes,
     at: SystemTime,
-    peer: SocketAddr,
+    peer: Option<std::net::IpAddr>,
     entropy: u64,
 ) -> Reply {
     let snap = mock.snapshot;
@@ -867,7 +883,7 @@ fn answer(
         now_unix_ms: at
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        peer: Some(peer.ip()),
+        peer,
     };
     match std::panic::catch_unwind(AssertUnwindSafe(|| {
         if snap.settings.forward_all {
@@ -931,7 +947,8 @@ async fn send(
     drop(body);
     let calls = std::mem::take(&mut reply.wire.calls);
     if reply.delay_ms > 0 {
-        tokio::time::sleep(Duration::from_millis(reply.delay_ms)).await;
+        // Boxed, as the rarer case: a timer in place makes every reply's future larger.
+        Box::pin(tokio::time::sleep(Duration::from_millis(reply.delay_ms))).await;
     }
     let response = match fault {
         // The log shows status 0.

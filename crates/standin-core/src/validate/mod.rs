@@ -356,7 +356,7 @@ pub fn check(
         return Verdict::Pass;
     };
     let ov = cell.get_or_init(|| compile(doc, op, &dv.cache));
-    let query = wire::form_pairs(req.query);
+    let query = wire::form_pairs_borrowed(req.query);
     let cookies = params::cookie_pairs(req.headers);
     let mut violations = Vec::new();
     let mut challenges = Vec::new();
@@ -373,14 +373,8 @@ pub fn check(
         }
     }
 
-    let declared: Vec<&str> = op
-        .parameters
-        .iter()
-        .filter(|p| p.location == ParamIn::Query)
-        .map(|p| p.name.as_str())
-        .collect();
     let sources = params::Sources {
-        declared: &declared,
+        declared: &op.parameters,
         query: &query,
         cookies: &cookies,
         headers: req.headers,

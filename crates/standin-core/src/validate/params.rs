@@ -7,14 +7,17 @@
 //! the schema expects ([`Shape::coerce`]); the validator then judges the value. A
 //! parameter defined with `content` (a JSON-encoded value) is parsed as JSON.
 
+use std::borrow::Cow;
+
 use http::HeaderMap;
 use serde_json::{Map, Value};
 
 use super::schema::{Shape, ty};
 use crate::model::{ParamIn, Parameter};
+use crate::wire::Pair;
 
 /// The cookies of a request, in order.
-pub(crate) fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn cookie_pairs(headers: &HeaderMap) -> Vec<Pair<'_>> {
     headers
         .get_all(http::header::COOKIE)
         .iter()
@@ -23,7 +26,7 @@ pub(crate) fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .filter_map(|c| {
             let (k, v) = c.split_once('=')?;
             let v = v.trim().trim_matches('"');
-            Some((k.trim().to_string(), v.to_string()))
+            Some((Cow::Borrowed(k.trim()), Cow::Borrowed(v)))
         })
         .collect()
 }
@@ -31,18 +34,18 @@ pub(crate) fn cookie_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
 /// Everything a parameter is read from.
 pub(crate) struct Sources<'a> {
     /// Decoded query pairs.
-    pub query: &'a [(String, String)],
+    pub query: &'a [Pair<'a>],
     /// Cookies.
-    pub cookies: &'a [(String, String)],
+    pub cookies: &'a [Pair<'a>],
     /// Request headers.
     pub headers: &'a HeaderMap,
     /// Decoded path parameters.
     pub path: &'a [(String, String)],
     /// Whether the document is Swagger 2.0 (arrays default to `csv` there).
     pub swagger: bool,
-    /// Names of the operation's query parameters: an exploded free-form object takes
-    /// the query pairs no other parameter claims.
-    pub declared: &'a [&'a str],
+    /// The operation's parameters: an exploded free-form object takes the query pairs
+    /// no other query parameter claims.
+    pub declared: &'a [Parameter],
 }
 
 /// The value of `p` as JSON, or `None` when the request does not carry it.
@@ -84,7 +87,7 @@ pub(crate) fn extract(
                 .cookies
                 .iter()
                 .filter(|(k, _)| *k == p.name)
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v.as_ref())
                 .collect();
             let first = *values.first()?;
             Some(if json_content {
@@ -112,7 +115,7 @@ fn query(p: &Parameter, shape: &Shape, json_content: bool, src: &Sources<'_>) ->
         .query
         .iter()
         .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
+        .map(|(_, v)| v.as_ref())
         .collect();
     if json_content {
         return values.first().map(|v| json_or_text(v));
@@ -136,7 +139,7 @@ fn query(p: &Parameter, shape: &Shape, json_content: bool, src: &Sources<'_>) ->
                 .filter_map(|(k, v)| {
                     let rest = k.strip_prefix(&prefix)?;
                     let key = rest.split(']').next()?;
-                    Some((key.to_string(), v.as_str()))
+                    Some((key.to_string(), v.as_ref()))
                 })
                 .collect();
             return (!found.is_empty()).then(|| object(shape, found));
@@ -148,12 +151,16 @@ fn query(p: &Parameter, shape: &Shape, json_content: bool, src: &Sources<'_>) ->
                 .iter()
                 .filter(|(k, _)| {
                     if shape.properties.is_empty() {
-                        !k.starts_with("__") && !src.declared.contains(&k.as_str())
+                        !k.starts_with("__")
+                            && !src
+                                .declared
+                                .iter()
+                                .any(|d| d.location == ParamIn::Query && d.name == *k)
                     } else {
                         shape.properties.iter().any(|(n, _)| n == k)
                     }
                 })
-                .map(|(k, v)| (k.clone(), v.as_str()))
+                .map(|(k, v)| (k.to_string(), v.as_ref()))
                 .collect();
             return (!found.is_empty()).then(|| object(shape, found));
         }
@@ -333,7 +340,7 @@ fn object(shape: &Shape, pairs: Vec<(String, &str)>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::form_pairs;
+    use crate::wire::form_pairs_borrowed;
     use serde_json::json;
 
     fn param(location: ParamIn, style: &str, explode: bool) -> Parameter {
@@ -453,7 +460,7 @@ mod tests {
         let arr = shape(json!({"type": "array", "items": {"type": "integer"}}));
         let headers = HeaderMap::new();
         let run = |p: &Parameter, q: &str, s: &Shape| {
-            let query = form_pairs(Some(q));
+            let query = form_pairs_borrowed(Some(q));
             let src = Sources {
                 query: &query,
                 cookies: &[],

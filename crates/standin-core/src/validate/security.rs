@@ -112,9 +112,9 @@ pub(crate) struct Presented<'a> {
     /// Request headers.
     pub headers: &'a http::HeaderMap,
     /// Decoded query pairs.
-    pub query: &'a [(String, String)],
+    pub query: &'a [crate::wire::Pair<'a>],
     /// Cookies.
-    pub cookies: &'a [(String, String)],
+    pub cookies: &'a [crate::wire::Pair<'a>],
     /// `--accept-credential` values (empty: any well-formed credential).
     pub accept: &'a [String],
 }
@@ -305,12 +305,12 @@ fn outcome(s: &Scheme, req: &Presented<'_>) -> Outcome {
                     .query
                     .iter()
                     .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.as_str()),
+                    .map(|(_, v)| v.as_ref()),
                 ParamIn::Cookie => req
                     .cookies
                     .iter()
                     .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.as_str()),
+                    .map(|(_, v)| v.as_ref()),
                 _ => req.headers.get(name.as_str()).and_then(|v| v.to_str().ok()),
             };
             match value.map(str::trim) {

@@ -342,6 +342,30 @@ pub(crate) fn uuid_param(id: &str) -> Result<&str, Response<Bytes>> {
     }
 }
 
+/// Whether these headers carry the admin token (as a bearer token, or a browser's
+/// [`TOKEN_COOKIE`]), and whether they carry one at all.
+fn presents_token(headers: &http::HeaderMap, token: &str) -> (bool, bool) {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let cookie = dashboard::token_cookie(headers);
+    let same = match (bearer, &cookie) {
+        (Some(sent), _) => same_secret(sent, token),
+        (None, Some(sent)) => same_secret(sent, &dashboard::cookie_value(token)),
+        (None, None) => false,
+    };
+    (same, bearer.is_some() || cookie.is_some())
+}
+
+/// Whether a client from another address presents the configured admin token: then
+/// the admin routes a mock answers itself (Mockoon's `/mockoon-admin`) admit it as they
+/// admit a loopback client.
+pub(crate) fn token_admits(token: Option<&str>, headers: &http::HeaderMap) -> bool {
+    token.is_some_and(|t| presents_token(headers, t).0)
+}
+
 /// The cookie a browser holds the admin token in, once it opened
 /// `/__admin/dashboard/?token=TOKEN` ([`dashboard::login`]).
 pub(crate) const TOKEN_COOKIE: &str = "standin-admin-token";
@@ -369,19 +393,7 @@ pub fn allowed(
             ),
         ));
     };
-    let bearer = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let cookie = dashboard::token_cookie(req.headers());
-    let same = match (bearer, &cookie) {
-        (Some(sent), _) => same_secret(sent, token),
-        (None, Some(sent)) => same_secret(sent, &dashboard::cookie_value(token)),
-        (None, None) => false,
-    };
-    let sent = bearer.or(cookie.as_deref());
+    let (same, sent) = presents_token(req.headers(), token);
     if same {
         Ok(())
     } else {
@@ -390,7 +402,7 @@ pub fn allowed(
             403,
             None,
             "Admin API access denied",
-            if sent.is_some() {
+            if sent {
                 "the bearer token does not match --admin-token"
             } else {
                 "send the admin token as Authorization: Bearer TOKEN (from a browser: open /__admin/dashboard/?token=TOKEN once)"

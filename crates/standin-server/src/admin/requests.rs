@@ -129,10 +129,10 @@ pub(crate) fn logged_request(e: &Entry) -> Value {
         .is_some_and(|ct| ct.contains("application/x-www-form-urlencoded"));
     let mut out = Map::new();
     out.insert("id".into(), json!(e.id.to_string()));
-    out.insert("url".into(), json!(e.url));
+    out.insert("url".into(), json!(e.url()));
     out.insert(
         "absoluteUrl".into(),
-        json!(format!("http://{host_header}{}", e.url)),
+        json!(format!("http://{host_header}{}", e.url())),
     );
     out.insert("method".into(), json!(e.method.as_str()));
     out.insert(

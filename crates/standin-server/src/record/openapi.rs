@@ -156,7 +156,7 @@ fn add_to(op: &mut Map<String, Value>, e: &Entry, name: String) {
     let mut first = Map::new();
     first.insert(
         name,
-        json!({"summary": format!("{} {}", e.method, e.url), "value": value}),
+        json!({"summary": format!("{} {}", e.method, e.url()), "value": value}),
     );
     first.extend(examples);
     first.extend(earlier);

@@ -734,6 +734,10 @@ fn with_path(parts: &mut http::request::Parts, path: &str) {
     }
 }
 
+///
+/// The futures it awaits are boxed: each is kilobytes, and this one is moved (by hyper,
+/// into its slot for the request) before it is first polled, so that only its own few
+/// words are copied.
 async fn dispatch(
     service: Arc<Service>,
     own: Option<Arc<MockState>>,
@@ -743,7 +747,7 @@ async fn dispatch(
     let (mut parts, body) = req.into_parts();
     let path = parts.uri.path();
     if service.admin_on && routes::claims(path) {
-        return Ok(routes::answer(&service, parts, body, control.peer()).await);
+        return Ok(Box::pin(routes::answer(&service, parts, body, control.peer())).await);
     }
     let directory = service.directory.load();
     if let Some((name, rest)) = prefixed(path)
@@ -753,7 +757,7 @@ async fn dispatch(
         let rest = rest.to_string();
         drop(directory);
         with_path(&mut parts, &rest);
-        return crate::server::handle(mock, parts, body, control).await;
+        return Box::pin(crate::server::handle(mock, parts, body, control)).await;
     }
     if let Some(domain) = &service.domain
         && let Some(host) = host_of(&parts)
@@ -762,11 +766,11 @@ async fn dispatch(
     {
         let mock = mock.clone();
         drop(directory);
-        return crate::server::handle(mock, parts, body, control).await;
+        return Box::pin(crate::server::handle(mock, parts, body, control)).await;
     }
     drop(directory);
     if let Some(mock) = own {
-        return crate::server::handle(mock, parts, body, control).await;
+        return Box::pin(crate::server::handle(mock, parts, body, control)).await;
     }
     Ok(routes::no_mock(&service, &parts))
 }

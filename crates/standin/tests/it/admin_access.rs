@@ -85,3 +85,50 @@ fn loopback_needs_no_token() {
     ]);
     assert_eq!(admin_get(&s, "/__admin/health", None).status(), 200);
 }
+
+#[test]
+fn mockoons_admin_routes_admit_another_address_with_the_admin_token() {
+    let ip = own_address().to_string();
+    let s = Server::start(&[
+        &crate::support::fixture("mockoon/shop.json"),
+        "--host",
+        &ip,
+        "--admin-token",
+        "s3cret",
+        "--quiet",
+    ]);
+    let set = |token: Option<&str>| {
+        let mut r = s
+            .req("POST", "/mockoon-admin/global-vars")
+            .json(&serde_json::json!({"key": "beta", "value": "no"}));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        json(r.send().unwrap())
+    };
+    // Without the token, or with a wrong one, Mockoon's own refusal; nothing is set.
+    let (status, body) = set(None);
+    assert_eq!(
+        (status, body["message"].clone()),
+        (401, "Unauthorized".into())
+    );
+    assert_eq!(set(Some("wrong")).0, 401);
+    let (status, body) = json(admin_get(
+        &s,
+        "/mockoon-admin/global-vars/beta",
+        Some("s3cret"),
+    ));
+    assert_eq!(status, 404, "{body}");
+    // With it, the route answers as it answers a loopback client.
+    let (status, body) = set(Some("s3cret"));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = json(admin_get(
+        &s,
+        "/mockoon-admin/global-vars/beta",
+        Some("s3cret"),
+    ));
+    assert_eq!(
+        (status, body),
+        (200, serde_json::json!({"key": "beta", "value": "no"}))
+    );
+}

@@ -914,6 +914,7 @@ fn swagger_response(
             }
             let schema_example = schema_example(cx, schema.as_deref(), &mt, at);
             media.push(MediaDef {
+                content_type: http::HeaderValue::from_str(&mt).ok(),
                 media_type: mt,
                 schema: schema.clone(),
                 examples: list,
@@ -1000,6 +1001,7 @@ fn oas3_media(cx: &mut Ctx<'_>, resp: &Value, at: &str) -> Vec<MediaDef> {
         };
         out.push(MediaDef {
             media_type: mt.clone(),
+            content_type: http::HeaderValue::from_str(mt).ok(),
             schema,
             examples: list,
             schema_example,
