@@ -13,7 +13,7 @@
 //! a mock with one kind of source answers that source's own "not found".
 
 use bytes::Bytes;
-use http::header::{self, HeaderValue};
+use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Method};
 use serde_json::json;
 
@@ -385,25 +385,53 @@ fn add_cors(reply: &mut Reply, headers: &HeaderMap) {
             HeaderValue::from_static("*"),
         )),
     }
-    let mut exposed: Vec<&str> = Vec::new();
-    for (name, _) in &reply.headers {
-        let n = name.as_str();
-        // A header sent several times is exposed once.
-        if !n.starts_with("access-control-")
-            && n != "content-type"
-            && n != "vary"
-            && !exposed.contains(&n)
-        {
-            exposed.push(n);
-        }
-    }
-    if !exposed.is_empty()
-        && let Ok(v) = HeaderValue::from_str(&exposed.join(", "))
-    {
+    if let Some(v) = exposed(&reply.headers) {
         reply
             .headers
             .push((header::ACCESS_CONTROL_EXPOSE_HEADERS, v));
     }
+}
+
+thread_local! {
+    /// The last `Access-Control-Expose-Headers` value made on this thread. A stub or an
+    /// operation answers with the same headers each time, so its value is shared, not
+    /// made (and allocated) anew for every answer.
+    static LAST_EXPOSED: std::cell::RefCell<Option<HeaderValue>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The `Access-Control-Expose-Headers` value for these headers: every name but the
+/// CORS ones, `Content-Type` and `Vary`, each once, in order; `None` when none is left.
+fn exposed(headers: &[(HeaderName, HeaderValue)]) -> Option<HeaderValue> {
+    let shown = |i: usize| {
+        let n = headers[i].0.as_str();
+        // A header sent several times is exposed once.
+        !n.starts_with("access-control-")
+            && n != "content-type"
+            && n != "vary"
+            && !headers[..i]
+                .iter()
+                .any(|(earlier, _)| *earlier == headers[i].0)
+    };
+    let mut text = String::new();
+    for i in (0..headers.len()).filter(|&i| shown(i)) {
+        if !text.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str(headers[i].0.as_str());
+    }
+    if text.is_empty() {
+        return None;
+    }
+    LAST_EXPOSED.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some(v) = last.as_ref().filter(|v| v.as_bytes() == text.as_bytes()) {
+            return Some(v.clone());
+        }
+        let v = HeaderValue::from_maybe_shared(Bytes::from(text)).ok()?;
+        *last = Some(v.clone());
+        Some(v)
+    })
 }
 
 fn bad_directive(bad: &crate::directives::BadDirective) -> Reply {
@@ -429,4 +457,29 @@ fn bad_directive(bad: &crate::directives::BadDirective) -> Reply {
         ),
     };
     Reply::from_problem(p, "bad-directive")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(names: &[&'static str]) -> Vec<(HeaderName, HeaderValue)> {
+        names
+            .iter()
+            .map(|n| (HeaderName::from_static(n), HeaderValue::from_static("v")))
+            .collect()
+    }
+
+    #[test]
+    fn exposed_headers_follow_each_answer_when_the_last_value_is_reused() {
+        let stub = headers(&["content-type", "matched-stub-id", "x-a", "x-a", "vary"]);
+        let other = headers(&["x-b", "access-control-allow-origin"]);
+        // Alternating answers: the value kept from the last one must never leak into the next.
+        for _ in 0..3 {
+            assert_eq!(exposed(&stub).unwrap(), "matched-stub-id, x-a");
+            assert_eq!(exposed(&other).unwrap(), "x-b");
+        }
+        assert_eq!(exposed(&headers(&["content-type", "vary"])), None);
+        assert_eq!(exposed(&stub).unwrap(), "matched-stub-id, x-a");
+    }
 }

@@ -345,10 +345,10 @@ pub(crate) async fn handle(
                 Ok((first, false)) => {
                     let _working = control.working();
                     let rest = body.boxed_unsync();
-                    let (reply, rest) =
+                    let (mut reply, rest) =
                         Box::pin(forward_streaming(&state, &parts, first.clone(), rest)).await;
                     return Box::pin(send(
-                        &state, &parts, first, reply, rest, at, started, peer, &control,
+                        &state, &parts, first, &mut reply, rest, at, started, peer, &control,
                     ))
                     .await;
                 }
@@ -368,12 +368,12 @@ pub(crate) async fn handle(
     let _working = control.working();
     let body = match body {
         Ok(body) => body,
-        Err(reply) => {
+        Err(mut reply) => {
             return send(
                 &state,
                 &parts,
                 Bytes::new(),
-                reply,
+                &mut reply,
                 None,
                 at,
                 started,
@@ -429,19 +429,21 @@ pub(crate) async fn handle(
         }
         reply
     };
-    let reply = match reply.why.note {
-        Some("no-stub-matched") => Box::pin(from_docroot(&state, &parts, reply)).await,
-        _ => reply,
-    };
-    // The rarer paths' futures are boxed, so that they do not make every request's
-    // future (moved before it is polled) kilobytes larger.
-    let (reply, rest) = if state.upstream.is_some() || reply.wire.forward.is_some() {
-        Box::pin(forward_if_asked(&state, &parts, &body, reply)).await
-    } else {
-        (reply, None)
-    };
+    // The reply stays where it is from here to the exit (a few hundred bytes, moved
+    // only on the rarer paths); their futures are boxed, so that they do not make every
+    // request's future (moved before it is polled) kilobytes larger.
+    let mut reply = reply;
+    if reply.why.note == Some("no-stub-matched") {
+        let miss = std::mem::replace(&mut reply, Reply::status(404));
+        reply = Box::pin(from_docroot(&state, &parts, miss)).await;
+    }
+    let mut rest = None;
+    if state.upstream.is_some() || reply.wire.forward.is_some() {
+        let asked = std::mem::replace(&mut reply, Reply::status(502));
+        (reply, rest) = Box::pin(forward_if_asked(&state, &parts, &body, asked)).await;
+    }
     send(
-        &state, &parts, body, reply, rest, at, started, peer, &control,
+        &state, &parts, body, &mut reply, rest, at, started, peer, &control,
     )
     .await
 }
@@ -923,14 +925,13 @@ async fn send(
     state: &MockState,
     parts: &http::request::Parts,
     body: Bytes,
-    reply: Reply,
+    reply: &mut Reply,
     rest: Option<Prefixed>,
     at: SystemTime,
     started: Instant,
     peer: SocketAddr,
     control: &Control,
 ) -> Result<Response<ReplyBody>, Faulted> {
-    let mut reply = reply;
     let fault = reply.wire.fault;
     if let Some(f) = fault {
         // The log and the journal show the fault as the note.
@@ -943,7 +944,7 @@ async fn send(
         .observe(reply.status, why.answerer, started.elapsed());
     let event = state
         .admin
-        .observe(parts, &body, peer, &reply, &why, at, started.elapsed());
+        .observe(parts, &body, peer, reply, &why, at, started.elapsed());
     drop(body);
     let calls = std::mem::take(&mut reply.wire.calls);
     if reply.delay_ms > 0 {
@@ -954,13 +955,10 @@ async fn send(
         // The log shows status 0.
         Some(_) => None,
         None => {
-            let Reply {
-                status,
-                headers,
-                body,
-                wire,
-                ..
-            } = reply;
+            let status = reply.status;
+            let headers = std::mem::take(&mut reply.headers);
+            let body = std::mem::take(&mut reply.body);
+            let wire = std::mem::take(&mut reply.wire);
             let sending = match rest {
                 // An upstream's body still arriving: passed on as it comes, `body` (its
                 // first bytes, for the journal) being the start of it.

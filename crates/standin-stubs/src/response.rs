@@ -36,8 +36,13 @@ pub const MATCHED_STUB_NAME: &str = "matched-stub-name";
 /// A text that is a template when templating is on for the stub.
 #[derive(Debug, Clone)]
 struct Text {
-    raw: String,
+    /// The text as given (UTF-8), kept as bytes: a text that is no template answers
+    /// with these, shared by every answer.
+    raw: Bytes,
     template: Option<Template>,
+    /// The text as a header value (`None` inside: not a valid one), made the first time
+    /// it is sent as one, then shared.
+    value: std::sync::OnceLock<Option<HeaderValue>>,
 }
 
 impl Text {
@@ -51,9 +56,38 @@ impl Text {
             None
         };
         Ok(Text {
-            raw: raw.to_string(),
+            raw: Bytes::copy_from_slice(raw.as_bytes()),
             template,
+            value: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The text as given.
+    fn raw(&self) -> &str {
+        // Made from a `&str`: always UTF-8.
+        std::str::from_utf8(&self.raw).unwrap_or_default()
+    }
+
+    /// The text as a body: the bytes made at load when it is no template (or rendered
+    /// without a context).
+    fn render_bytes(&self, ctx: Option<&Context>) -> Result<Bytes, String> {
+        match (&self.template, ctx) {
+            (Some(t), Some(ctx)) => t.render_in(ctx).map(Bytes::from),
+            _ => Ok(self.raw.clone()),
+        }
+    }
+
+    /// The text as a header value, `None` inside when it renders to an invalid one (the
+    /// text is then returned for the message).
+    fn render_value(&self, ctx: Option<&Context>) -> Result<Result<HeaderValue, String>, String> {
+        if let (Some(t), Some(ctx)) = (&self.template, ctx) {
+            let text = t.render_in(ctx)?;
+            return Ok(HeaderValue::from_str(&text).map_err(|_| text));
+        }
+        let value = self
+            .value
+            .get_or_init(|| HeaderValue::from_maybe_shared(self.raw.clone()).ok());
+        Ok(value.clone().ok_or_else(|| self.raw().to_string()))
     }
 
     /// What the template reads of the request (nothing when not a template).
@@ -64,7 +98,7 @@ impl Text {
     fn render(&self, ctx: Option<&Context>) -> Result<String, String> {
         match (&self.template, ctx) {
             (Some(t), Some(ctx)) => t.render_in(ctx),
-            _ => Ok(self.raw.clone()),
+            _ => Ok(self.raw().to_string()),
         }
     }
 }
@@ -550,17 +584,7 @@ impl StubResponse {
                 Err(e) => template_failed(stub, &e),
             }
         };
-        if let Ok(id) = HeaderValue::from_str(&stub.id) {
-            reply
-                .headers
-                .push((HeaderName::from_static(MATCHED_STUB_ID), id));
-        }
-        if let Some(name) = &stub.name {
-            reply.headers.push((
-                HeaderName::from_static(MATCHED_STUB_NAME),
-                stub_name_value(name),
-            ));
-        }
+        reply.headers.extend(stub.marks().iter().cloned());
         reply.delay_ms = self.delay_ms(entropy);
         reply.why.answerer = Kind::Stub;
         reply.why.stub = Some(stub.id.clone());
@@ -574,8 +598,7 @@ impl StubResponse {
         reply.wire.status_message = self.status_message.clone();
         for (name, values) in &self.headers {
             for v in values {
-                let text = v.render(ctx)?;
-                let value = HeaderValue::from_str(&text).map_err(|_| {
+                let value = v.render_value(ctx)?.map_err(|text| {
                     format!(
                         "the header {name} rendered to {text:?}, which is not a valid header value"
                     )
@@ -585,7 +608,7 @@ impl StubResponse {
         }
         match &self.body {
             Body::Empty => {}
-            Body::Text(t) => reply.body = Bytes::from(t.render(ctx)?),
+            Body::Text(t) => reply.body = t.render_bytes(ctx)?,
             Body::Binary(b) => reply.body = b.clone(),
             Body::File(t) => {
                 let name = t.render(ctx)?;
@@ -615,6 +638,22 @@ fn scalar_text(v: &Value) -> String {
 /// ASCII becomes `?` (WireMock encodes the name to US-ASCII), and each control character
 /// other than a tab becomes a space (as Jetty writes a control character in a header value),
 /// so every name gives a valid value.
+/// The headers that say which stub answered: `Matched-Stub-Id`, and `Matched-Stub-Name`
+/// when it has a name (made once, when the stub is made).
+pub(crate) fn marks(id: &str, name: Option<&str>) -> Vec<(HeaderName, HeaderValue)> {
+    let mut out = Vec::with_capacity(2);
+    if let Ok(id) = HeaderValue::from_str(id) {
+        out.push((HeaderName::from_static(MATCHED_STUB_ID), id));
+    }
+    if let Some(name) = name {
+        out.push((
+            HeaderName::from_static(MATCHED_STUB_NAME),
+            stub_name_value(name),
+        ));
+    }
+    out
+}
+
 fn stub_name_value(name: &str) -> HeaderValue {
     let text: String = name
         .chars()

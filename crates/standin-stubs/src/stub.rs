@@ -67,6 +67,8 @@ pub struct Stub {
     pub webhooks: Vec<crate::webhook::Webhook>,
     /// The stub as given, for fields echoed back unchanged.
     pub json: Value,
+    /// The headers naming it in its answers, made with it from `id` and `name`.
+    marks: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl fmt::Debug for Stub {
@@ -216,7 +218,9 @@ impl Stub {
         };
         let response = StubResponse::parse(response_json, "/response", opts)?;
         let webhooks = crate::webhook::Webhook::parse_all(obj)?;
+        let marks = crate::response::marks(&id, name.as_deref());
         Ok(Stub {
+            marks,
             id,
             name,
             priority,
@@ -230,6 +234,11 @@ impl Stub {
             webhooks,
             json: v.clone(),
         })
+    }
+
+    /// The headers naming it in its answers (`Matched-Stub-Id`, `Matched-Stub-Name`).
+    pub fn marks(&self) -> &[(http::HeaderName, http::HeaderValue)] {
+        &self.marks
     }
 
     /// The same stub with its insertion index set.
