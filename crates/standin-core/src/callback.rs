@@ -223,7 +223,7 @@ pub fn request(
             None => h
                 .schema
                 .as_ref()
-                .and_then(|p| doc.root.pointer(p).map(|s| (p, s)))
+                .and_then(|p| crate::pointer::get(&doc.root, p).map(|s| (p, s)))
                 .and_then(|(p, s)| crate::generate::generate(&gctx, s, p).ok())
                 .map(|v| crate::render::header_text(&v)),
         };
@@ -245,7 +245,7 @@ pub fn request(
         } else if let Some((ptr, schema)) = media
             .schema
             .as_ref()
-            .and_then(|p| doc.root.pointer(p).map(|s| (p, s)))
+            .and_then(|p| crate::pointer::get(&doc.root, p).map(|s| (p, s)))
         {
             let generated = crate::generate::generate(&gctx, schema, ptr)
                 .or_else(|u| u.best_effort.clone().ok_or(u));

@@ -23,6 +23,7 @@ pub mod model;
 pub mod negotiate;
 pub mod operations;
 pub mod parse;
+pub mod pointer;
 pub mod problem;
 pub mod render;
 pub mod resource;

@@ -685,7 +685,7 @@ fn body_for(
     let Some(ptr) = &media.schema else {
         return Ok((Bytes::new(), "none".into()));
     };
-    let Some(schema) = gctx.root.pointer(ptr) else {
+    let Some(schema) = crate::pointer::get(gctx.root, ptr) else {
         return Ok((Bytes::new(), "none".into()));
     };
     // Generation is deterministic for a seed, so a generated body can be kept and sent
@@ -872,7 +872,7 @@ pub(crate) fn response_headers(
                 let Some(schema) = h
                     .schema
                     .as_ref()
-                    .and_then(|p| gctx.root.pointer(p).map(|s| (p, s)))
+                    .and_then(|p| crate::pointer::get(gctx.root, p).map(|s| (p, s)))
                 else {
                     continue;
                 };

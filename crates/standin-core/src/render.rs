@@ -239,7 +239,7 @@ fn resolve<'v>(root: &'v Value, mut s: &'v Value, name: &mut Option<String>) -> 
         let decoded = percent_encoding::percent_decode_str(frag)
             .decode_utf8_lossy()
             .into_owned();
-        match root.pointer(&decoded) {
+        match crate::pointer::get(root, &decoded) {
             Some(t) => {
                 let seg = r.rsplit('/').next().unwrap_or(r);
                 *name = Some(

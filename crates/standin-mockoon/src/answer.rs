@@ -46,7 +46,9 @@ struct Model {
     path: String,
     hostname: String,
     host: String,
-    ip: String,
+    /// The client's address, written out only when a template asks (formatting it was
+    /// a tenth of a rule route's answer).
+    peer: Option<std::net::IpAddr>,
     now_ms: u64,
 }
 
@@ -81,7 +83,11 @@ impl Model {
             .get("content-type")
             .and_then(Value::as_str)
             .unwrap_or("");
-        let body = if ctype.contains("x-www-form-urlencoded") {
+        let body = if raw.is_empty() {
+            // What parsing nothing gives (a failed parse keeps the text), without the
+            // parse's error.
+            Value::String(String::new())
+        } else if ctype.contains("x-www-form-urlencoded") {
             Value::Object(
                 wire::form_pairs(Some(&raw))
                     .into_iter()
@@ -112,7 +118,7 @@ impl Model {
             path: req.path.to_string(),
             hostname,
             host,
-            ip: req.peer.map(|p| p.to_string()).unwrap_or_default(),
+            peer: req.peer,
             now_ms: req.now_unix_ms,
         }
     }
@@ -128,7 +134,10 @@ impl Model {
         m.insert("method".into(), Value::String(self.method.clone()));
         m.insert("queryRaw".into(), Value::String(self.query_raw.clone()));
         m.insert("hostname".into(), Value::String(self.hostname.clone()));
-        m.insert("ip".into(), Value::String(self.ip.clone()));
+        m.insert(
+            "ip".into(),
+            Value::String(self.peer.map(|p| p.to_string()).unwrap_or_default()),
+        );
         m.insert(
             "baseUrl".into(),
             Value::String(format!("http://{}{prefix}", self.host)),

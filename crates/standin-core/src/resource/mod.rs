@@ -680,7 +680,7 @@ fn id_kind(root: &Value, id_schema: Option<&str>, param_schema: Option<&Value>) 
         })
     };
     id_schema
-        .and_then(|p| root.pointer(p))
+        .and_then(|p| crate::pointer::get(root, p))
         .and_then(of)
         .or_else(|| param_schema.and_then(of))
         .unwrap_or(IdKind::Integer)

@@ -89,7 +89,7 @@ fn collect_required(root: &Value, schema: &Value, depth: usize, out: &mut Vec<St
 
 /// The schema at a pointer, `$ref`s followed.
 pub(crate) fn at<'a>(root: &'a Value, ptr: &str) -> Option<(&'a Value, String)> {
-    let raw = root.pointer(ptr)?;
+    let raw = crate::pointer::get(root, ptr)?;
     Some(deref(root, raw, ptr))
 }
 

@@ -286,12 +286,15 @@ fn reply_with(
             }
         };
         let media = &r.media[mi];
-        let schema = media.schema.as_deref().and_then(|p| t.doc.root.pointer(p));
+        let schema = media
+            .schema
+            .as_deref()
+            .and_then(|p| crate::pointer::get(&t.doc.root, p));
         bytes = crate::render::render(&value, &media.media_type, schema, &t.doc.root)
             .or_else(|_| serde_json::to_vec(&value).map(Bytes::from))
             .unwrap_or_default();
-        if let Ok(v) = HeaderValue::from_str(&media.media_type) {
-            headers.push((header::CONTENT_TYPE, v));
+        if let Some(v) = &media.content_type {
+            headers.push((header::CONTENT_TYPE, v.clone()));
         }
     }
     if let Some(r) = response {
@@ -493,7 +496,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
         if *name == t.resource.id_prop {
             continue;
         }
-        let Some(s) = doc.root.pointer(p) else {
+        let Some(s) = crate::pointer::get(&doc.root, p) else {
             continue;
         };
         let read_only = rs::flag(&doc.root, s, "readOnly");
@@ -535,7 +538,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
         for (name, p) in &props {
             let lower = name.to_ascii_lowercase();
             if (lower.starts_with("updated") || lower.starts_with("modified"))
-                && let Some(s) = doc.root.pointer(p)
+                && let Some(s) = crate::pointer::get(&doc.root, p)
                 && let Some(v) = timestamp(doc, s, name, t.req.now_unix_ms)
             {
                 map.insert(name.clone(), v);
@@ -554,7 +557,10 @@ fn create(t: &Target<'_>) -> Reply {
     let r = t.resource;
     let seed = t.ask.entropy;
     server_fill(t, &mut item, None, seed);
-    let id_schema = r.id_schema.as_deref().and_then(|p| t.doc.root.pointer(p));
+    let id_schema = r
+        .id_schema
+        .as_deref()
+        .and_then(|p| crate::pointer::get(&t.doc.root, p));
     let client_may_set = id_schema.is_some_and(|s| !rs::flag(&t.doc.root, s, "readOnly"));
     let sent = item
         .get(&r.id_prop)

@@ -21,7 +21,7 @@ pub(crate) fn generated(
     hints: &[(String, String)],
     direction: Direction,
 ) -> Option<Value> {
-    let schema = doc.root.pointer(ptr)?;
+    let schema = crate::pointer::get(&doc.root, ptr)?;
     let ctx = GenContext {
         root: &doc.root,
         dialect: doc.version.dialect(),
@@ -272,7 +272,7 @@ pub(crate) fn list_body(
         props
             .iter()
             .find(|(p, _)| p == n)
-            .and_then(|(_, p)| doc.root.pointer(p))
+            .and_then(|(_, p)| crate::pointer::get(&doc.root, p))
             .is_some_and(|s| {
                 rs::flag(&doc.root, s, "nullable")
                     || rs::keyword(&doc.root, s, "type")
@@ -329,7 +329,7 @@ pub(crate) fn list_body(
         let typed = props
             .iter()
             .find(|(p, _)| p == n)
-            .and_then(|(_, p)| doc.root.pointer(p))
+            .and_then(|(_, p)| crate::pointer::get(&doc.root, p))
             .and_then(|s| rs::type_of(&doc.root, s));
         let value = match typed.as_deref() {
             Some("integer") => listed.page.filter(|_| more).map(|p| json!(p + 1)),

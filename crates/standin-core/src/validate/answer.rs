@@ -207,7 +207,10 @@ fn documented_reply(
         // An error answer is sent even when Accept rules every type out.
         let mi = crate::negotiate::for_response(&response.media, req.headers).unwrap_or(0);
         let media = &response.media[mi];
-        let schema = media.schema.as_deref().and_then(|p| doc.root.pointer(p));
+        let schema = media
+            .schema
+            .as_deref()
+            .and_then(|p| crate::pointer::get(&doc.root, p));
         let value = media
             .examples
             .first()

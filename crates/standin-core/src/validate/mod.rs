@@ -182,7 +182,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
         .iter()
         .map(|m| {
             let raw = match &m.schema {
-                Some(ptr) => doc.root.pointer(ptr),
+                Some(ptr) => crate::pointer::get(&doc.root, ptr),
                 None => m.inline_schema.as_ref(),
             };
             // Bodies that are not parsed need no validator.
@@ -260,7 +260,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
 
 fn encodings(doc: &Document, media_ptr: Option<&str>) -> Vec<(String, body::Encoding)> {
     let Some(map) = media_ptr
-        .and_then(|p| doc.root.pointer(p))
+        .and_then(|p| crate::pointer::get(&doc.root, p))
         .and_then(|m| m.get("encoding"))
         .and_then(Value::as_object)
     else {
@@ -762,7 +762,7 @@ impl ValueCheck {
     /// Compiles the schema at `pointer` in `doc`; a schema that cannot be compiled
     /// checks nothing.
     pub fn compile(doc: &Document, pointer: &str) -> ValueCheck {
-        let Some(raw) = doc.root.pointer(pointer) else {
+        let Some(raw) = crate::pointer::get(&doc.root, pointer) else {
             return ValueCheck { validator: None };
         };
         let dialect = doc.version.dialect();

@@ -102,7 +102,7 @@ impl Compiled {
             let (Some(pointer), Some(raw)) = (&h.schema, value_of(&h.name)) else {
                 continue;
             };
-            let Some(schema) = doc.root.pointer(pointer) else {
+            let Some(schema) = crate::pointer::get(&doc.root, pointer) else {
                 continue;
             };
             let value = header_value(doc, schema, &raw);
@@ -204,7 +204,7 @@ pub fn invalid_examples(documents: &[Document]) -> Vec<Diagnostic> {
                     let (Some(text), Some(ptr)) = (&h.example, h.schema.as_deref()) else {
                         continue;
                     };
-                    let Some(schema) = doc.root.pointer(ptr) else {
+                    let Some(schema) = crate::pointer::get(&doc.root, ptr) else {
                         continue;
                     };
                     let value = header_value(doc, schema, text);
