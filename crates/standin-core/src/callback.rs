@@ -237,8 +237,8 @@ pub fn request(
     let mut body = Bytes::new();
     let mut error = None;
     if let Some(media) = def.media.first() {
-        if let Ok(v) = HeaderValue::from_str(&media.media_type) {
-            headers.push((header::CONTENT_TYPE, v));
+        if let Some(v) = &media.content_type {
+            headers.push((header::CONTENT_TYPE, v.clone()));
         }
         if let Some(ex) = media.examples.first().or(media.schema_example.as_ref()) {
             body = ex.body.clone();

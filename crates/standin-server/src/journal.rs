@@ -169,17 +169,6 @@ pub struct Headers {
 }
 
 impl Headers {
-    /// Headers from a list, in order (repeated names kept).
-    pub fn from_list(list: impl IntoIterator<Item = (HeaderName, HeaderValue)>) -> Headers {
-        let list: Arc<[_]> = list.into_iter().collect();
-        let range = 0..list.len();
-        Headers {
-            list,
-            range,
-            map: OnceLock::new(),
-        }
-    }
-
     /// Two lists in one allocation: the first `split` items, and the rest.
     fn pair(list: Arc<[(HeaderName, HeaderValue)]>, split: usize) -> (Headers, Headers) {
         let end = list.len();
@@ -222,14 +211,6 @@ impl std::ops::Deref for Headers {
     type Target = HeaderMap;
     fn deref(&self) -> &HeaderMap {
         self.map()
-    }
-}
-
-impl From<HeaderMap> for Headers {
-    fn from(map: HeaderMap) -> Headers {
-        let mut h = Headers::from_list(map.iter().map(|(n, v)| (n.clone(), v.clone())));
-        h.map = OnceLock::from(map);
-        h
     }
 }
 

@@ -634,10 +634,6 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
-/// A stub's name as a header value, the way WireMock sends it: each character outside
-/// ASCII becomes `?` (WireMock encodes the name to US-ASCII), and each control character
-/// other than a tab becomes a space (as Jetty writes a control character in a header value),
-/// so every name gives a valid value.
 /// The headers that say which stub answered: `Matched-Stub-Id`, and `Matched-Stub-Name`
 /// when it has a name (made once, when the stub is made).
 pub(crate) fn marks(id: &str, name: Option<&str>) -> Vec<(HeaderName, HeaderValue)> {
@@ -654,6 +650,10 @@ pub(crate) fn marks(id: &str, name: Option<&str>) -> Vec<(HeaderName, HeaderValu
     out
 }
 
+/// A stub's name as a header value, the way WireMock sends it: each character outside
+/// ASCII becomes `?` (WireMock encodes the name to US-ASCII), and each control character
+/// other than a tab becomes a space (as Jetty writes a control character in a header value),
+/// so every name gives a valid value.
 fn stub_name_value(name: &str) -> HeaderValue {
     let text: String = name
         .chars()

@@ -233,8 +233,8 @@ fn documented_reply(
                 body = b;
             }
         }
-        if let Ok(v) = HeaderValue::from_str(&media.media_type) {
-            headers.push((header::CONTENT_TYPE, v));
+        if let Some(v) = &media.content_type {
+            headers.push((header::CONTENT_TYPE, v.clone()));
         }
     }
     Reply {

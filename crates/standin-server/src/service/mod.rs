@@ -734,6 +734,7 @@ fn with_path(parts: &mut http::request::Parts, path: &str) {
     }
 }
 
+/// Finds a request's mock (see the module doc) and has it answered.
 ///
 /// The futures it awaits are boxed: each is kilobytes, and this one is moved (by hyper,
 /// into its slot for the request) before it is first polled, so that only its own few
