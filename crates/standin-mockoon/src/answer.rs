@@ -4,6 +4,8 @@
 //! variables read from the store and what templates changed saved back), a `crud`
 //! route's bucket changed, latency added; `/mockoon-admin` answered by [`crate::admin`].
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -22,7 +24,7 @@ use crate::buckets::State;
 use crate::env::{self, Body, Loaded, Mode, Response, Route};
 use crate::path::at_path;
 use crate::rules::{Operator, Rule, Target};
-use crate::template::{self, Scope, Template};
+use crate::template::{self, Needs, Scope, Template};
 
 /// A Mockoon environment as compiled from one version of its file.
 #[derive(Debug)]
@@ -33,118 +35,196 @@ pub struct Compiled {
     prefix: String,
 }
 
-/// The request as rules and templates read it.
-struct Model {
+/// The request as rules and templates read it. Each part is made from the request the
+/// first time a rule or a template reads it: a rule route reads one query parameter or
+/// header, and building every map for it was a third of its answer.
+struct Model<'r> {
+    req: &'r Request<'r>,
     params: Map<String, Value>,
-    query: Map<String, Value>,
-    headers: Map<String, Value>,
-    cookies: Map<String, Value>,
-    body: Value,
-    raw: String,
-    method: String,
-    query_raw: String,
-    path: String,
-    hostname: String,
-    host: String,
-    /// The client's address, written out only when a template asks (formatting it was
-    /// a tenth of a rule route's answer).
-    peer: Option<std::net::IpAddr>,
-    now_ms: u64,
+    query: OnceCell<Value>,
+    headers: OnceCell<Map<String, Value>>,
+    cookies: OnceCell<Map<String, Value>>,
+    /// The body as text, and parsed (JSON, or a form; a failed parse keeps the text).
+    body: OnceCell<(String, Value)>,
 }
 
-impl Model {
-    fn of(req: &Request<'_>, params: Map<String, Value>) -> Model {
-        let mut query = Map::new();
-        for (k, v) in wire::form_pairs(req.query) {
-            let k = k.strip_suffix("[]").map(str::to_string).unwrap_or(k);
-            match query.get_mut(&k) {
-                Some(Value::Array(a)) => a.push(Value::String(v)),
-                Some(old) => *old = Value::Array(vec![old.clone(), Value::String(v)]),
-                None => {
-                    query.insert(k, Value::String(v));
+impl<'r> Model<'r> {
+    fn of(req: &'r Request<'r>, params: Map<String, Value>) -> Model<'r> {
+        Model {
+            req,
+            params,
+            query: OnceCell::new(),
+            headers: OnceCell::new(),
+            cookies: OnceCell::new(),
+            body: OnceCell::new(),
+        }
+    }
+
+    /// The query parameters, an object (`a[]` read as `a`; a repeated one an array).
+    fn query(&self) -> &Value {
+        self.query.get_or_init(|| {
+            let mut query = Map::new();
+            for (k, v) in wire::form_pairs(self.req.query) {
+                let k = k.strip_suffix("[]").map(str::to_string).unwrap_or(k);
+                match query.get_mut(&k) {
+                    Some(Value::Array(a)) => a.push(Value::String(v)),
+                    Some(old) => *old = Value::Array(vec![old.take(), Value::String(v)]),
+                    None => {
+                        query.insert(k, Value::String(v));
+                    }
                 }
             }
+            Value::Object(query)
+        })
+    }
+
+    fn query_map(&self) -> &Map<String, Value> {
+        match self.query() {
+            Value::Object(m) => m,
+            _ => unreachable!("the query is made an object"),
         }
-        let mut headers = Map::new();
-        let mut cookies = Map::new();
-        for (k, v) in req.headers {
-            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
-            if k == http::header::COOKIE {
-                for pair in v.split(';') {
+    }
+
+    /// The headers by lower-case name (a repeated one: its last value).
+    fn headers(&self) -> &Map<String, Value> {
+        self.headers.get_or_init(|| {
+            self.req
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), Value::String(lossy(v))))
+                .collect()
+        })
+    }
+
+    /// One header's value (the last when repeated), as [`Model::headers`] holds it.
+    fn header(&self, lower_name: &str) -> Option<Value> {
+        if let Some(all) = self.headers.get() {
+            return all.get(lower_name).cloned();
+        }
+        let v = self.req.headers.get_all(lower_name).iter().next_back()?;
+        Some(Value::String(lossy(v)))
+    }
+
+    /// The cookies of every `Cookie` header (a repeated name: its last value).
+    fn cookies(&self) -> &Map<String, Value> {
+        self.cookies.get_or_init(|| {
+            let mut cookies = Map::new();
+            for v in self.req.headers.get_all(http::header::COOKIE) {
+                for pair in lossy(v).split(';') {
                     if let Some((n, c)) = pair.trim().split_once('=') {
                         cookies.insert(n.to_string(), Value::String(c.to_string()));
                     }
                 }
             }
-            headers.insert(k.as_str().to_string(), Value::String(v));
-        }
-        let raw = String::from_utf8_lossy(req.body).into_owned();
-        let ctype = headers
-            .get("content-type")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let body = if raw.is_empty() {
-            // What parsing nothing gives (a failed parse keeps the text), without the
-            // parse's error.
-            Value::String(String::new())
-        } else if ctype.contains("x-www-form-urlencoded") {
-            Value::Object(
-                wire::form_pairs(Some(&raw))
-                    .into_iter()
-                    .map(|(k, v)| (k, Value::String(v)))
-                    .collect(),
-            )
-        } else {
-            serde_json::from_str(&raw).unwrap_or_else(|_| Value::String(raw.clone()))
-        };
-        let host = headers
-            .get("host")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
-        let hostname = match host.rsplit_once(':') {
-            Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
-            _ => host.clone(),
-        };
-        Model {
-            params,
-            query,
-            headers,
-            cookies,
-            body,
-            raw,
-            method: req.method.as_str().to_string(),
-            query_raw: req.query.unwrap_or("").to_string(),
-            path: req.path.to_string(),
-            hostname,
-            host,
-            peer: req.peer,
-            now_ms: req.now_unix_ms,
-        }
+            cookies
+        })
     }
 
-    fn context(&self, prefix: &str) -> Context {
+    fn body_parts(&self) -> &(String, Value) {
+        self.body.get_or_init(|| {
+            let raw = String::from_utf8_lossy(self.req.body).into_owned();
+            let ctype = (self.req.headers.get_all(http::header::CONTENT_TYPE).iter())
+                .next_back()
+                .map(lossy)
+                .unwrap_or_default();
+            let body = if raw.is_empty() {
+                // What parsing nothing gives (a failed parse keeps the text), without
+                // the parse's error.
+                Value::String(String::new())
+            } else if ctype.contains("x-www-form-urlencoded") {
+                Value::Object(
+                    wire::form_pairs(Some(&raw))
+                        .into_iter()
+                        .map(|(k, v)| (k, Value::String(v)))
+                        .collect(),
+                )
+            } else {
+                serde_json::from_str(&raw).unwrap_or_else(|_| Value::String(raw.clone()))
+            };
+            (raw, body)
+        })
+    }
+
+    fn raw(&self) -> &str {
+        &self.body_parts().0
+    }
+
+    fn body(&self) -> &Value {
+        &self.body_parts().1
+    }
+
+    fn method(&self) -> &str {
+        self.req.method.as_str()
+    }
+
+    fn query_raw(&self) -> &str {
+        self.req.query.unwrap_or("")
+    }
+
+    fn path(&self) -> &str {
+        self.req.path
+    }
+
+    /// The Host header as sent.
+    fn host(&self) -> String {
+        self.req
+            .headers
+            .get(http::header::HOST)
+            .map(lossy)
+            .unwrap_or_default()
+    }
+
+    /// The context templates render in, holding the parts `needs` names (the others
+    /// are absent: no template that reads them renders in it).
+    fn context(&self, prefix: &str, needs: Needs) -> Context {
         let mut m = Map::new();
-        m.insert("params".into(), Value::Object(self.params.clone()));
-        m.insert("query".into(), Value::Object(self.query.clone()));
-        m.insert("headers".into(), Value::Object(self.headers.clone()));
-        m.insert("cookies".into(), Value::Object(self.cookies.clone()));
-        m.insert("body".into(), self.body.clone());
-        m.insert("bodyRaw".into(), Value::String(self.raw.clone()));
-        m.insert("method".into(), Value::String(self.method.clone()));
-        m.insert("queryRaw".into(), Value::String(self.query_raw.clone()));
-        m.insert("hostname".into(), Value::String(self.hostname.clone()));
+        if needs.has(Needs::PARAMS) {
+            m.insert("params".into(), Value::Object(self.params.clone()));
+        }
+        if needs.has(Needs::QUERY) {
+            m.insert("query".into(), self.query().clone());
+        }
+        if needs.has(Needs::HEADERS) {
+            m.insert("headers".into(), Value::Object(self.headers().clone()));
+        }
+        if needs.has(Needs::COOKIES) {
+            m.insert("cookies".into(), Value::Object(self.cookies().clone()));
+        }
+        if needs.has(Needs::BODY) {
+            m.insert("body".into(), self.body().clone());
+            m.insert("bodyRaw".into(), Value::String(self.raw().to_string()));
+        }
+        m.insert("method".into(), Value::String(self.method().to_string()));
         m.insert(
-            "ip".into(),
-            Value::String(self.peer.map(|p| p.to_string()).unwrap_or_default()),
+            "queryRaw".into(),
+            Value::String(self.query_raw().to_string()),
         );
-        m.insert(
-            "baseUrl".into(),
-            Value::String(format!("http://{}{prefix}", self.host)),
-        );
-        m.insert("nowMs".into(), Value::from(self.now_ms));
+        if needs.has(Needs::HOST) {
+            let host = self.host();
+            let hostname = match host.rsplit_once(':') {
+                Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h.to_string(),
+                _ => host.clone(),
+            };
+            m.insert("hostname".into(), Value::String(hostname));
+            m.insert(
+                "baseUrl".into(),
+                Value::String(format!("http://{host}{prefix}")),
+            );
+        }
+        if needs.has(Needs::IP) {
+            m.insert(
+                "ip".into(),
+                Value::String(self.req.peer.map(|p| p.to_string()).unwrap_or_default()),
+            );
+        }
+        m.insert("nowMs".into(), Value::from(self.req.now_unix_ms));
         Context::from(Value::Object(m))
     }
+}
+
+/// A header value as text (not UTF-8: replaced, as Node reads it).
+fn lossy(v: &HeaderValue) -> String {
+    String::from_utf8_lossy(v.as_bytes()).into_owned()
 }
 
 fn params_of(route: &Route, caps: &regex::Captures<'_>) -> Map<String, Value> {
@@ -165,8 +245,10 @@ fn params_of(route: &Route, caps: &regex::Captures<'_>) -> Map<String, Value> {
 struct Render<'a> {
     env: &'a Compiled,
     ask: &'a Ask<'a>,
-    model: &'a Model,
-    ctx: Option<Context>,
+    model: &'a Model<'a>,
+    /// The context made for the first template, made again with more parts when a
+    /// later one reads more.
+    ctx: Option<(Needs, Context)>,
     entered: bool,
     /// The state's turn, taken when a template first needs the state, kept until the
     /// changes are saved.
@@ -174,7 +256,7 @@ struct Render<'a> {
 }
 
 impl<'a> Render<'a> {
-    fn new(env: &'a Compiled, ask: &'a Ask<'a>, model: &'a Model) -> Render<'a> {
+    fn new(env: &'a Compiled, ask: &'a Ask<'a>, model: &'a Model<'a>) -> Render<'a> {
         Render {
             env,
             ask,
@@ -205,9 +287,15 @@ impl<'a> Render<'a> {
                 .collect();
             template::load_state(buckets, st.globals(store), st.env_vars(store));
         }
-        let ctx = self
-            .ctx
-            .get_or_insert_with(|| self.model.context(&self.env.prefix));
+        let needs = t.needs();
+        let ctx = match &mut self.ctx {
+            Some((have, ctx)) if have.covers(needs) => &*ctx,
+            slot => {
+                let want = slot.as_ref().map_or(needs, |(have, _)| have.union(needs));
+                let ctx = self.model.context(&self.env.prefix, want);
+                &slot.insert((want, ctx)).1
+            }
+        };
         t.render(ctx)
     }
 
@@ -290,46 +378,60 @@ impl Compiled {
         &self.name
     }
 
-    /// What a rule's target reads from the request and the state.
-    fn target(&self, rule: &Rule, modifier: &str, r: &Render<'_>, count: u64) -> Option<Value> {
-        let model = r.model;
-        let store = r.ask.store;
-        let path = |root: &Value| -> Option<Value> {
+    /// What a rule's target reads from the request and the state (borrowed from the
+    /// request's model where it is there).
+    fn target<'m>(
+        &self,
+        rule: &Rule,
+        modifier: &str,
+        model: &'m Model<'m>,
+        store: &dyn standin_core::state::Store,
+        count: u64,
+    ) -> Option<Cow<'m, Value>> {
+        let path = |root: &'m Value| -> Option<Cow<'m, Value>> {
             if modifier.is_empty() {
                 None
             } else {
-                at_path(root, modifier).cloned()
+                at_path(root, modifier).map(Cow::Borrowed)
             }
         };
-        match rule.target {
-            Target::Body if modifier.is_empty() => Some(match rule.operator {
-                Operator::Equals | Operator::Regex(_) | Operator::RegexOfTemplate(_) => {
-                    Value::String(model.raw.clone())
-                }
-                _ => model.body.clone(),
-            }),
-            Target::Body => at_path(&model.body, modifier).cloned(),
-            Target::Query if modifier.is_empty() => Some(Value::String(model.query_raw.clone())),
-            Target::Query => path(&Value::Object(model.query.clone())),
-            Target::Header if modifier.is_empty() => Some(Value::String(String::new())),
-            Target::Header => model.headers.get(&modifier.to_ascii_lowercase()).cloned(),
-            Target::Cookie => model.cookies.get(modifier).cloned(),
-            Target::Params => path(&Value::Object(model.params.clone())),
-            Target::RequestNumber => Some(Value::from(count)),
-            Target::Method => Some(Value::String(model.method.to_ascii_lowercase())),
-            Target::Path => {
-                let full = match model.query_raw.as_str() {
-                    "" => model.path.clone(),
-                    q => format!("{}?{q}", model.path),
-                };
-                Some(Value::Array(vec![
-                    Value::String(full),
-                    Value::String(model.path.clone()),
-                ]))
+        let owned_path = |root: Value| -> Option<Cow<'m, Value>> {
+            if modifier.is_empty() {
+                None
+            } else {
+                at_path(&root, modifier).cloned().map(Cow::Owned)
             }
-            Target::GlobalVar => path(&Value::Object(self.state.globals(store))),
-            Target::DataBucket => path(&self.bucket_targets(store)),
-            Target::Templating => Some(Value::String(modifier.to_string())),
+        };
+        let text = |t: &str| Some(Cow::Owned(Value::String(t.to_string())));
+        match rule.target {
+            Target::Body if modifier.is_empty() => match rule.operator {
+                Operator::Equals | Operator::Regex(_) | Operator::RegexOfTemplate(_) => {
+                    text(model.raw())
+                }
+                _ => Some(Cow::Borrowed(model.body())),
+            },
+            Target::Body => at_path(model.body(), modifier).map(Cow::Borrowed),
+            Target::Query if modifier.is_empty() => text(model.query_raw()),
+            Target::Query => path(model.query()),
+            Target::Header if modifier.is_empty() => text(""),
+            Target::Header => model.header(&modifier.to_ascii_lowercase()).map(Cow::Owned),
+            Target::Cookie => model.cookies().get(modifier).map(Cow::Borrowed),
+            Target::Params => owned_path(Value::Object(model.params.clone())),
+            Target::RequestNumber => Some(Cow::Owned(Value::from(count))),
+            Target::Method => text(&model.method().to_ascii_lowercase()),
+            Target::Path => {
+                let full = match model.query_raw() {
+                    "" => model.path().to_string(),
+                    q => format!("{}?{q}", model.path()),
+                };
+                Some(Cow::Owned(Value::Array(vec![
+                    Value::String(full),
+                    Value::String(model.path().to_string()),
+                ])))
+            }
+            Target::GlobalVar => owned_path(Value::Object(self.state.globals(store))),
+            Target::DataBucket => owned_path(self.bucket_targets(store)),
+            Target::Templating => text(modifier),
             Target::Unsupported => None,
         }
     }
@@ -354,12 +456,12 @@ impl Compiled {
         {
             return rule.invert;
         }
-        let value = self.target(rule, &modifier, r, count);
+        let value = self.target(rule, &modifier, r.model, r.ask.store, count);
         let want = r.render(&rule.value);
         let schema = matches!(rule.operator, Operator::ValidJsonSchema)
             .then(|| at_path(&self.bucket_targets(r.ask.store), rule.value.source()).cloned())
             .flatten();
-        rule.passes(value.as_ref(), &want, schema.as_ref())
+        rule.passes(value.as_deref(), &want, schema.as_ref())
     }
 
     fn choose<'r>(&self, route: &'r Route, r: &mut Render<'_>, count: u64) -> Option<&'r Response> {
@@ -400,7 +502,7 @@ impl Compiled {
     ) -> Option<(Reply, Option<u16>)> {
         let b = self.state.buckets().iter().find(|b| b.id == bucket)?;
         let model = r.model;
-        let made_key = match (&route.key_template, model.method.as_str()) {
+        let made_key = match (&route.key_template, model.method()) {
             // A key expression that does not render leaves the usual key.
             (Some(t), "POST") => Some(r.render(t))
                 .filter(|k| k != t.source())
@@ -408,10 +510,10 @@ impl Compiled {
             _ => None,
         };
         let req = crate::crud::CrudRequest {
-            method: &model.method,
+            method: model.method(),
             id: model.params.get("id").and_then(Value::as_str),
-            query: &model.query,
-            body: &model.body,
+            query: model.query_map(),
+            body: model.body(),
             uuid: crate::crud::uuid(r.ask.entropy),
             made_key,
         };
@@ -444,7 +546,6 @@ impl Compiled {
 
     fn reply(
         &self,
-        route: &Route,
         resp: &Response,
         r: &mut Render<'_>,
         crud: Option<(Reply, Option<u16>)>,
@@ -520,12 +621,7 @@ impl Compiled {
         reply.delay_ms = self.loaded.latency.saturating_add(resp.latency);
         reply.why = Why {
             answerer: Kind::Route,
-            stub: Some(format!(
-                "{} {} ({})",
-                route.method.as_deref().unwrap_or("ALL"),
-                route.endpoint,
-                resp.label
-            )),
+            stub: Some(resp.journal.clone()),
             source: Some(self.name.clone()),
             ..Why::default()
         };
@@ -613,8 +709,7 @@ impl Answerer for Compiled {
                 continue;
             };
             let model = Model::of(req, params_of(route, &caps));
-            let counter = format!("mockoon:{}:{}", self.name, route.uuid);
-            let count = ask.store.count(&counter);
+            let count = ask.store.count(&route.counter);
             let mut r = Render::new(self, ask, &model);
             let Some(resp) = self.choose(route, &mut r, count) else {
                 r.finish();
@@ -624,7 +719,7 @@ impl Answerer for Compiled {
                 (Some((_, key)), Body::Bucket(bucket)) => self.crud(route, bucket, key, &mut r),
                 _ => None,
             };
-            let reply = self.reply(route, resp, &mut r, crud);
+            let reply = self.reply(resp, &mut r, crud);
             r.finish();
             return Outcome::Reply(Box::new(reply));
         }

@@ -51,8 +51,10 @@ pub enum Body {
 /// One response of a route.
 #[derive(Debug)]
 pub struct Response {
-    /// Mockoon's label (or uuid), for the journal.
+    /// Mockoon's label (or uuid).
     pub label: String,
+    /// What the journal names it by: the route's method and endpoint, and the label.
+    pub journal: String,
     /// The status.
     pub status: u16,
     /// The response's own headers.
@@ -78,6 +80,8 @@ pub struct Response {
 pub struct Route {
     /// Its uuid.
     pub uuid: String,
+    /// The key of its request count in the store (the file and the uuid).
+    pub counter: String,
     /// The method, upper case; `None` answers every method (`all`).
     pub method: Option<String>,
     /// The endpoint as written, for the journal.
@@ -391,6 +395,7 @@ fn response(v: &Value, dir: &Path, file: &str, ptr: &str, diags: &mut Vec<Diagno
     };
     Response {
         label,
+        journal: String::new(),
         status,
         file_type,
         disposition,
@@ -693,7 +698,7 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             "all" | "" => None,
             m => Some(m.to_ascii_uppercase()),
         };
-        let responses: Vec<Response> = r
+        let mut responses: Vec<Response> = r
             .get("responses")
             .and_then(Value::as_array)
             .map(|rs| {
@@ -711,8 +716,16 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
             ));
             continue;
         }
+        for resp in &mut responses {
+            resp.journal = format!(
+                "{} {endpoint} ({})",
+                method.as_deref().unwrap_or("ALL"),
+                resp.label
+            );
+        }
         out.routes.push(Route {
             uuid: s(r, "uuid").to_string(),
+            counter: format!("mockoon:{file}:{}", s(r, "uuid")),
             method,
             endpoint: endpoint.to_string(),
             pattern,

@@ -31,6 +31,64 @@ pub struct Template {
     source: String,
     ast: Option<Ast>,
     state: bool,
+    needs: Needs,
+}
+
+/// The parts of the request model a template can read, found in its text when it
+/// compiles, so a render's context holds only those. The reading is conservative: a
+/// part is needed when its helper's name or its own key appears anywhere in the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs(u8);
+
+impl Needs {
+    /// The route's params (`urlParam`).
+    pub const PARAMS: u8 = 1;
+    /// The query parameters (`queryParam`).
+    pub const QUERY: u8 = 1 << 1;
+    /// The headers (`header`).
+    pub const HEADERS: u8 = 1 << 2;
+    /// The cookies (`cookie`).
+    pub const COOKIES: u8 = 1 << 3;
+    /// The body, parsed and raw (`body`, `bodyRaw`).
+    pub const BODY: u8 = 1 << 4;
+    /// The host (`hostname`, `baseUrl`).
+    pub const HOST: u8 = 1 << 5;
+    /// The client's address (`ip`).
+    pub const IP: u8 = 1 << 6;
+
+    /// What the template text `text` reads.
+    pub fn of(text: &str) -> Needs {
+        let mut bits = 0;
+        for (words, bit) in [
+            (&["urlParam", "params"][..], Needs::PARAMS),
+            (&["query"][..], Needs::QUERY),
+            (&["header"][..], Needs::HEADERS),
+            (&["cookie"][..], Needs::COOKIES),
+            (&["body"][..], Needs::BODY),
+            (&["hostname", "baseUrl"][..], Needs::HOST),
+            (&["ip"][..], Needs::IP),
+        ] {
+            if words.iter().any(|w| text.contains(w)) {
+                bits |= bit;
+            }
+        }
+        Needs(bits)
+    }
+
+    /// Whether the part `bit` is needed.
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Whether every part `other` needs is here.
+    pub fn covers(self, other: Needs) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    /// What either needs.
+    pub fn union(self, other: Needs) -> Needs {
+        Needs(self.0 | other.0)
+    }
 }
 
 /// What a render reads and changes beyond the request: the data buckets' values, the
@@ -716,14 +774,28 @@ const PRODUCTS: &[&str] = &["Chair", "Lamp", "Table", "Keyboard", "Shoes"];
 
 fn uuid() -> String {
     let (a, b) = (next(), next());
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        0x8000 | ((b >> 48) & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
+    let mut out = String::with_capacity(36);
+    for (n, digits) in [
+        (a >> 32, 8),
+        ((a >> 16) & 0xffff, 4),
+        (0x4000 | (a & 0xfff), 4),
+        (0x8000 | ((b >> 48) & 0x3fff), 4),
+        (b & 0xffff_ffff_ffff, 12),
+    ] {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        hex_into(&mut out, n, digits);
+    }
+    out
+}
+
+/// `n`'s low `digits` hex digits, zero-padded, in lower case.
+fn hex_into(out: &mut String, n: u64, digits: u32) {
+    for i in (0..digits).rev() {
+        let d = ((n >> (4 * i)) & 0xf) as u8;
+        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+    }
 }
 
 fn faker(kind: &str, params: &[Value]) -> Option<Value> {
@@ -732,11 +804,15 @@ fn faker(kind: &str, params: &[Value]) -> Option<Value> {
         "person.firstName" => Value::from(pick(FIRST)),
         "person.lastName" => Value::from(pick(LAST)),
         "person.fullName" => Value::from(format!("{} {}", pick(FIRST), pick(LAST))),
-        "internet.email" => Value::from(format!(
-            "{}.{}@example.com",
-            pick(FIRST).to_lowercase(),
-            pick(LAST).to_lowercase()
-        )),
+        "internet.email" => {
+            let (first, last) = (pick(FIRST), pick(LAST));
+            let mut email = String::with_capacity(first.len() + last.len() + 13);
+            for part in [first, ".", last] {
+                email.extend(part.chars().flat_map(char::to_lowercase));
+            }
+            email.push_str("@example.com");
+            Value::from(email)
+        }
         "location.city" => Value::from(pick(CITIES)),
         "company.name" => Value::from(pick(COMPANIES)),
         "lorem.word" => Value::from(pick(WORDS)),
@@ -1037,6 +1113,11 @@ impl Template {
         Template {
             source: text.to_string(),
             state: state && ast.is_some(),
+            needs: if ast.is_some() {
+                Needs::of(text)
+            } else {
+                Needs::default()
+            },
             ast,
         }
     }
@@ -1047,6 +1128,7 @@ impl Template {
             source: text.to_string(),
             ast: None,
             state: false,
+            needs: Needs::default(),
         }
     }
 
@@ -1054,6 +1136,11 @@ impl Template {
     /// caller then fills the [`Scope`] from the store).
     pub fn needs_state(&self) -> bool {
         self.state
+    }
+
+    /// The parts of the request model rendering reads.
+    pub fn needs(&self) -> Needs {
+        self.needs
     }
 
     /// Whether rendering needs the request.
@@ -1090,5 +1177,53 @@ impl Template {
             Ok(()) => out.into_string().unwrap_or_else(|_| self.source.clone()),
             Err(_) => self.source.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_version_4_written_from_two_random_numbers() {
+        for entropy in [0, 1, 7, u64::MAX] {
+            seed(entropy);
+            let (a, b) = (next(), next());
+            seed(entropy);
+            let id = uuid();
+            let want = format!(
+                "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+                a >> 32,
+                (a >> 16) & 0xffff,
+                a & 0xfff,
+                0x8000 | ((b >> 48) & 0x3fff),
+                b & 0xffff_ffff_ffff
+            );
+            assert_eq!(id, want);
+            assert_eq!(id.len(), 36);
+        }
+    }
+
+    #[test]
+    fn emails_are_a_lower_case_first_and_last_name() {
+        seed(3);
+        let email = faker("internet.email", &[]).unwrap();
+        let email = email.as_str().unwrap();
+        let (name, domain) = email.split_once('@').unwrap();
+        assert_eq!(domain, "example.com");
+        let (first, last) = name.split_once('.').unwrap();
+        assert!(FIRST.iter().any(|f| f.to_lowercase() == first), "{email}");
+        assert!(LAST.iter().any(|l| l.to_lowercase() == last), "{email}");
+    }
+
+    #[test]
+    fn a_template_needs_the_parts_its_text_names() {
+        let n = Needs::of("{{urlParam 'id'}} {{faker 'person.firstName'}}");
+        assert!(n.has(Needs::PARAMS) && !n.has(Needs::QUERY) && !n.has(Needs::BODY));
+        let n = Needs::of("{{bodyRaw}} {{header 'x'}} {{queryParamRaw}}");
+        assert!(n.has(Needs::BODY) && n.has(Needs::HEADERS) && n.has(Needs::QUERY));
+        assert!(n.covers(Needs::of("{{body 'a'}}")));
+        assert!(!n.covers(Needs::of("{{cookie 'a'}}")));
+        assert!(Needs::of("{{baseUrl}}").has(Needs::HOST));
     }
 }

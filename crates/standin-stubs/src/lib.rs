@@ -10,6 +10,7 @@
 
 pub mod date;
 pub mod diff;
+mod direct;
 pub mod distance;
 pub mod error;
 mod helpers;

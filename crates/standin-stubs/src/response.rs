@@ -13,7 +13,6 @@ use std::path::{Component, Path, PathBuf};
 
 use base64::Engine as _;
 use bytes::Bytes;
-use handlebars::Context;
 use http::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value, json};
 use standin_core::exchange::{Dribble, Fault, Forward, Kind, Reply, Request};
@@ -22,7 +21,7 @@ use standin_core::problem::{Problem, extra};
 use crate::error::{StubError, optional_str};
 use crate::helpers::{splitmix, with_render_state};
 use crate::stub::{Stub, StubOptions};
-use crate::template::{Needs, Template, request_model_for};
+use crate::template::{Input, Needs, Template};
 
 /// The transformer that turns templating on for a stub.
 pub const RESPONSE_TEMPLATE: &str = "response-template";
@@ -70,7 +69,7 @@ impl Text {
 
     /// The text as a body: the bytes made at load when it is no template (or rendered
     /// without a context).
-    fn render_bytes(&self, ctx: Option<&Context>) -> Result<Bytes, String> {
+    fn render_bytes(&self, ctx: Option<&Input<'_>>) -> Result<Bytes, String> {
         match (&self.template, ctx) {
             (Some(t), Some(ctx)) => t.render_in(ctx).map(Bytes::from),
             _ => Ok(self.raw.clone()),
@@ -79,7 +78,7 @@ impl Text {
 
     /// The text as a header value, `None` inside when it renders to an invalid one (the
     /// text is then returned for the message).
-    fn render_value(&self, ctx: Option<&Context>) -> Result<Result<HeaderValue, String>, String> {
+    fn render_value(&self, ctx: Option<&Input<'_>>) -> Result<Result<HeaderValue, String>, String> {
         if let (Some(t), Some(ctx)) = (&self.template, ctx) {
             let text = t.render_in(ctx)?;
             return Ok(HeaderValue::from_str(&text).map_err(|_| text));
@@ -95,7 +94,7 @@ impl Text {
         self.template.as_ref().map_or(Needs::NONE, Template::needs)
     }
 
-    fn render(&self, ctx: Option<&Context>) -> Result<String, String> {
+    fn render(&self, ctx: Option<&Input<'_>>) -> Result<String, String> {
         match (&self.template, ctx) {
             (Some(t), Some(ctx)) => t.render_in(ctx),
             _ => Ok(self.raw().to_string()),
@@ -572,9 +571,8 @@ impl StubResponse {
         } else if self.templated {
             // The render's randomness and time are set around it (`with_render_state`),
             // not carried in the model.
-            let model = request_model_for(req, path_vars, &self.parameters, self.needs);
-            let ctx = Context::from(model);
-            match with_render_state(entropy, req.now_unix_ms, || self.build(Some(&ctx))) {
+            let input = Input::of_request(req, path_vars, &self.parameters, self.needs);
+            match with_render_state(entropy, req.now_unix_ms, || self.build(Some(&input))) {
                 Ok(r) => r,
                 Err(e) => template_failed(stub, &e),
             }
@@ -593,7 +591,7 @@ impl StubResponse {
     }
 
     /// The reply of the stub itself (no proxy), rendering its templates in `ctx`.
-    fn build(&self, ctx: Option<&Context>) -> Result<Reply, String> {
+    fn build(&self, ctx: Option<&Input<'_>>) -> Result<Reply, String> {
         let mut reply = Reply::status(self.status);
         reply.wire.status_message = self.status_message.clone();
         for (name, values) in &self.headers {

@@ -14,16 +14,18 @@
 //! Like WireMock, only the part between the first `{{` and the last `}}` is a template:
 //! text around it is sent as written.
 
+use std::cell::OnceCell;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
 use handlebars::template::{HelperTemplate, Parameter, Template as Ast, TemplateElement};
-use handlebars::{Context, Handlebars, Path, RenderContext, Renderable, StringOutput};
+use handlebars::{Context, Handlebars, Path, RenderContext, Renderable};
 use serde_json::{Map, Value};
 use standin_core::exchange::Request;
 use standin_core::wire::{form_pairs, percent_decode};
 
+use crate::direct::Shape;
 use crate::helpers::{self, VALUE_HELPER, split_path};
 
 /// The key of the model holding the render's entropy and time (not a WireMock field).
@@ -36,28 +38,28 @@ pub struct Template {
     body: Option<Ast>,
     suffix: String,
     needs: Needs,
-    /// The template as text and plain values, when it is only that (most are): rendered
-    /// by reading the model, without handlebars' render context.
-    direct: Option<Vec<Direct>>,
+    /// For each of the body's elements, the plain value it prints when it is one (a
+    /// `{{request...}}` or `{{parameters...}}`): read straight from the model, without
+    /// handlebars' render context and helper call. Most templates are text and such
+    /// values, and one helper among them leaves the others direct.
+    direct: Vec<Option<Plain>>,
 }
 
-/// One piece of a template rendered without handlebars.
+/// A plain `{{request...}}` or `{{parameters...}}`: the path as written, its segments,
+/// and its shape when the request answers it without the model.
 #[derive(Debug, Clone)]
-enum Direct {
-    Text(String),
-    /// A plain `{{request...}}` or `{{parameters...}}`: the path as written, its segments.
-    Value(String, Vec<String>),
+struct Plain {
+    raw: String,
+    segs: Vec<String>,
+    shape: Option<Shape>,
 }
 
-/// The pieces of `ast` when each is text or a plain value rooted at the model's
-/// `request` or `parameters` (a variable set by a helper cannot shadow those: no piece
-/// is a helper).
-fn direct_plan(ast: &Ast) -> Option<Vec<Direct>> {
+/// What each of `ast`'s elements prints when it is a plain value rooted at the model's
+/// `request` or `parameters`.
+fn direct_plan(ast: &Ast) -> Vec<Option<Plain>> {
     ast.elements
         .iter()
-        .filter(|el| !matches!(el, TemplateElement::Comment(_)))
         .map(|el| match el {
-            TemplateElement::RawString(text) => Some(Direct::Text(text.clone())),
             TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht) => {
                 let is_value = matches!(&ht.name, Parameter::Name(n) if n == VALUE_HELPER);
                 let [Parameter::Path(Path::Relative((_, raw)))] = ht.params.as_slice() else {
@@ -68,11 +70,138 @@ fn direct_plan(ast: &Ast) -> Option<Vec<Direct>> {
                     segs.first().map(String::as_str),
                     Some("request" | "parameters")
                 );
-                (is_value && rooted && ht.hash.is_empty()).then(|| Direct::Value(raw.clone(), segs))
+                (is_value && rooted && ht.hash.is_empty()).then(|| Plain {
+                    raw: raw.clone(),
+                    shape: Shape::of(&segs),
+                    segs,
+                })
             }
             _ => None,
         })
         .collect()
+}
+
+/// What the model must hold for `ast`: what its elements read, but for the plain
+/// values the request answers itself (`direct`, by element).
+fn model_needs(ast: &Ast, direct: &[Option<Plain>]) -> Needs {
+    ast.elements
+        .iter()
+        .enumerate()
+        .map(|(i, el)| match direct.get(i) {
+            Some(Some(Plain { shape: Some(_), .. })) => Needs::NONE,
+            Some(Some(plain)) => Needs::of(&plain.raw),
+            _ => element_needs(el),
+        })
+        .fold(Needs::NONE, Needs::union)
+}
+
+/// What an element reads of the model: [`Needs::of`] each path, helper name and text
+/// literal it holds, nested blocks and subexpressions included. A partial or decorator
+/// reads everything.
+fn element_needs(el: &TemplateElement) -> Needs {
+    match el {
+        TemplateElement::RawString(_) | TemplateElement::Comment(_) => Needs::NONE,
+        TemplateElement::Expression(ht)
+        | TemplateElement::HtmlExpression(ht)
+        | TemplateElement::HelperBlock(ht) => {
+            let mut n = param_needs(&ht.name);
+            for p in ht.params.iter().chain(ht.hash.values()) {
+                n = n.union(param_needs(p));
+            }
+            for t in [&ht.template, &ht.inverse].into_iter().flatten() {
+                n = n.union(model_needs(t, &[]));
+            }
+            n
+        }
+        _ => Needs::ALL,
+    }
+}
+
+fn param_needs(p: &Parameter) -> Needs {
+    match p {
+        Parameter::Name(name) => Needs::of(name),
+        Parameter::Path(path) => Needs::of(raw(path)),
+        Parameter::Literal(v) => Needs::of(&v.to_string()),
+        Parameter::Subexpression(sub) => element_needs(&sub.element),
+        _ => Needs::ALL,
+    }
+}
+
+/// What a render reads: the request, which plain values read directly, and the model,
+/// made the first time a helper (or a value the request does not answer) needs it.
+pub(crate) struct Input<'r> {
+    request: Option<(&'r Request<'r>, &'r [(String, String)])>,
+    parameters: &'r Value,
+    needs: Needs,
+    ctx: OnceCell<Context>,
+}
+
+impl<'r> Input<'r> {
+    /// The input of a reply to `req`: the model, when made, holds what `needs` names.
+    pub(crate) fn of_request(
+        req: &'r Request<'r>,
+        path_vars: &'r [(String, String)],
+        parameters: &'r Value,
+        needs: Needs,
+    ) -> Input<'r> {
+        Input {
+            request: Some((req, path_vars)),
+            parameters,
+            needs,
+            ctx: OnceCell::new(),
+        }
+    }
+
+    /// An input of a model already made (a webhook's, with `originalRequest`).
+    pub(crate) fn ready(ctx: Context) -> Input<'static> {
+        static NONE: Value = Value::Null;
+        Input {
+            request: None,
+            parameters: &NONE,
+            needs: Needs::ALL,
+            ctx: OnceCell::from(ctx),
+        }
+    }
+
+    fn ctx(&self) -> &Context {
+        self.ctx.get_or_init(|| {
+            let (req, path_vars) = self
+                .request
+                .expect("an input without a request is made ready");
+            Context::from(request_model_for(
+                req,
+                path_vars,
+                self.parameters,
+                self.needs,
+            ))
+        })
+    }
+
+    /// What a plain value prints, while no helper has set variables: from the request
+    /// when it answers the shape, else from the model. `None` when handlebars must
+    /// decide (a missing value of the model, or of the stub's parameters: its rules
+    /// index a single value as a list). A request field the request lacks prints
+    /// nothing, as handlebars prints it: no variable can name it, and what a path
+    /// ending in `.0` falls back to (the field's parent) is never text.
+    fn print(&self, plain: &Plain) -> Option<String> {
+        match (&plain.shape, self.request) {
+            (Some(shape), Some((req, vars))) => shape
+                .print(req, vars, self.parameters)
+                .or_else(|| (!matches!(shape, Shape::Parameter(_))).then(String::new)),
+            _ => helpers::print_plain(self.ctx().data(), &plain.raw, &plain.segs),
+        }
+    }
+}
+
+/// A render's output: text pushed onto a `String` (handlebars' own `StringOutput`
+/// collects bytes and checks them again at the end).
+struct TextOut(String);
+
+impl handlebars::Output for TextOut {
+    fn write(&mut self, seg: &str) -> std::io::Result<()> {
+        self.0.push_str(seg);
+        Ok(())
+    }
 }
 
 /// The parts of the request model a template can read, found in its text when it
@@ -173,11 +302,12 @@ impl Template {
         standin_core::handlebars::check_depth(middle)?;
         let mut ast = Ast::compile(middle).map_err(|e| e.to_string())?;
         rewrite(&mut ast);
+        let direct = direct_plan(&ast);
         Ok(Template {
             prefix: text[..start].to_string(),
             suffix: text[end + 2..].to_string(),
-            needs: Needs::of(middle),
-            direct: direct_plan(&ast),
+            needs: model_needs(&ast, &direct),
+            direct,
             body: Some(ast),
         })
     }
@@ -188,11 +318,12 @@ impl Template {
             body: None,
             suffix: String::new(),
             needs: Needs::NONE,
-            direct: None,
+            direct: Vec::new(),
         }
     }
 
-    /// The parts of the request model the template reads.
+    /// The parts of the request model the template reads (the plain values the request
+    /// answers itself are not counted).
     pub fn needs(&self) -> Needs {
         self.needs
     }
@@ -214,49 +345,58 @@ impl Template {
             .and_then(|s| s.get("nowMs"))
             .and_then(Value::as_u64)
             .unwrap_or(0);
-        let ctx = Context::from(model.clone());
-        helpers::with_render_state(entropy, now, || self.render_in(&ctx))
+        let input = Input::ready(Context::from(model.clone()));
+        helpers::with_render_state(entropy, now, || self.render_in(&input))
     }
 
     /// Renders in a context already built (several templates of one reply share it);
     /// the caller sets the render state.
-    pub(crate) fn render_in(&self, ctx: &Context) -> Result<String, String> {
+    ///
+    /// Element by element, as handlebars renders a template, with one render context
+    /// for the whole: a plain value prints straight from the model unless a helper has
+    /// set variables (they could shadow it) or the value is missing (handlebars' rules
+    /// decide what prints then).
+    pub(crate) fn render_in(&self, input: &Input<'_>) -> Result<String, String> {
         let Some(ast) = &self.body else {
             return Ok(self.prefix.clone());
         };
-        if let Some(text) = self.render_direct(ctx.data()) {
-            return Ok(text);
-        }
-        let mut rc = RenderContext::new(None);
-        // handlebars.java finds names in enclosing contexts too (variables set by
-        // `assign` or `regexExtract` inside an `each`, say).
-        rc.set_recursive_lookup(true);
-        let mut out = StringOutput::new();
-        ast.render(registry(), ctx, &mut rc, &mut out)
-            .map_err(|e| e.to_string())?;
-        let mut rendered = out.into_string().map_err(|e| e.to_string())?;
-        if !self.prefix.is_empty() || !self.suffix.is_empty() {
-            rendered.insert_str(0, &self.prefix);
-            rendered.push_str(&self.suffix);
-        }
-        Ok(rendered)
-    }
-
-    /// The render of a template of text and plain values, read straight from the model;
-    /// `None` when it has other pieces or a value is missing (handlebars then renders
-    /// it, with its own rules for those).
-    fn render_direct(&self, model: &Value) -> Option<String> {
-        let pieces = self.direct.as_ref()?;
-        let mut out = String::with_capacity(self.prefix.len() + self.suffix.len() + 64);
-        out.push_str(&self.prefix);
-        for piece in pieces {
-            match piece {
-                Direct::Text(t) => out.push_str(t),
-                Direct::Value(raw, segs) => out.push_str(&helpers::print_plain(model, raw, segs)?),
+        let mut out = TextOut(String::with_capacity(
+            self.prefix.len() + self.suffix.len() + 64,
+        ));
+        out.0.push_str(&self.prefix);
+        let mut rc: Option<RenderContext<'_, '_>> = None;
+        for (idx, el) in ast.elements.iter().enumerate() {
+            if let TemplateElement::RawString(text) = el {
+                out.0.push_str(text);
+                continue;
             }
+            if let Some(Some(plain)) = self.direct.get(idx)
+                && rc.as_ref().is_none_or(|rc| rc.context().is_none())
+                && let Some(text) = input.print(plain)
+            {
+                out.0.push_str(&text);
+                continue;
+            }
+            let ctx = input.ctx();
+            let rc = rc.get_or_insert_with(|| {
+                let mut rc = RenderContext::new(None);
+                // handlebars.java finds names in enclosing contexts too (variables set
+                // by `assign` or `regexExtract` inside an `each`, say).
+                rc.set_recursive_lookup(true);
+                rc
+            });
+            el.render(registry(), ctx, rc, &mut out).map_err(|mut e| {
+                if e.line_no.is_none()
+                    && let Some(m) = ast.mapping.get(idx)
+                {
+                    e.line_no = Some(m.0);
+                    e.column_no = Some(m.1);
+                }
+                e.to_string()
+            })?;
         }
-        out.push_str(&self.suffix);
-        Some(out)
+        out.0.push_str(&self.suffix);
+        Ok(out.0)
     }
 }
 
@@ -536,7 +676,7 @@ mod tests {
     /// Renders through handlebars alone, as a template with no direct plan does.
     fn through_handlebars(t: &Template, model: &Value) -> String {
         let mut t = t.clone();
-        t.direct = None;
+        t.direct.clear();
         t.render(model).unwrap()
     }
 
@@ -573,9 +713,29 @@ mod tests {
             ("{{upper request.query.x}}", false),
             ("{{#if request.query.x}}y{{/if}}", false),
             ("{{this.request.url}} {{x}}", false),
+            // A helper among plain values: the values print direct, the helper through
+            // handlebars, in one render context.
+            (
+                "{{request.path.id}} {{upper request.query.x}} {{request.query.fields}}",
+                true,
+            ),
+            (
+                "{{#each request.query.fields}}{{this}},{{/each}} {{request.url}}",
+                true,
+            ),
+            // Variables set by a helper: later values go through handlebars, which
+            // finds the variable where it shadows the model.
+            (
+                "{{request.url}} {{#assign 'request'}}zz{{/assign}}[{{request.url}}] {{request}}",
+                true,
+            ),
+            (
+                "{{regexExtract request.url '([0-9]+)' 'parts'}}{{parts.0}} {{request.path.id}}",
+                true,
+            ),
         ] {
             let t = Template::compile(&format!("<{text}>")).unwrap();
-            assert_eq!(t.direct.is_some(), direct, "{text}");
+            assert_eq!(t.direct.iter().any(Option::is_some), direct, "{text}");
             assert_eq!(
                 t.render(&model).unwrap(),
                 through_handlebars(&t, &model),

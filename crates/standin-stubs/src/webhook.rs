@@ -19,7 +19,7 @@ use crate::response::Distribution;
 use handlebars::Context;
 
 use crate::helpers::with_render_state;
-use crate::template::{Template, request_model};
+use crate::template::{Input, Template, request_model};
 
 /// One webhook of a stub.
 #[derive(Debug, Clone)]
@@ -173,7 +173,7 @@ impl Webhook {
         {
             m.insert("originalRequest".into(), r);
         }
-        let ctx = Context::from(model);
+        let input = Input::ready(Context::from(model));
         let mut call = Call {
             origin: CallOrigin::Listener,
             name: stub.to_string(),
@@ -185,7 +185,8 @@ impl Webhook {
             error: None,
         };
         // The render's randomness and time are set around it, as for a response.
-        if let Err(e) = with_render_state(entropy, req.now_unix_ms, || self.render(&ctx, &mut call))
+        if let Err(e) =
+            with_render_state(entropy, req.now_unix_ms, || self.render(&input, &mut call))
         {
             call.error = Some(e);
         }
@@ -193,7 +194,7 @@ impl Webhook {
         call
     }
 
-    fn render(&self, ctx: &Context, call: &mut Call) -> Result<(), String> {
+    fn render(&self, ctx: &Input<'_>, call: &mut Call) -> Result<(), String> {
         let method = self.method.render_in(ctx)?;
         call.method = Method::from_bytes(method.trim().to_ascii_uppercase().as_bytes())
             .map_err(|_| format!("the method rendered to {method:?}, which is not a method"))?;

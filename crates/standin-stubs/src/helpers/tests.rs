@@ -4,6 +4,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use serde_json::{Value, json};
 use standin_core::exchange::Request;
 
+use crate::helpers::with_render_state;
 use crate::template::{Template, request_model, with_state};
 
 /// 2024-01-02T03:04:05Z.
@@ -676,20 +677,28 @@ fn a_template_reads_the_parts_its_text_names() {
     assert_eq!(needs("plain text"), Needs::NONE);
     assert_eq!(needs("{{now}} {{randomValue length=3}}"), Needs::NONE);
     assert_eq!(needs("{{myrequest.body}} {{requests}}"), Needs::NONE);
-    assert_ne!(needs("{{request.path.id}}"), Needs::NONE);
+    // Plain values the request answers itself need no model.
     assert_eq!(
-        needs("{{request.path.id}}"),
-        needs("{{request.pathSegments.[0]}} {{request.url}}")
+        needs("{{request.path.id}} {{request.url}} {{request.headers.X-Foo}} {{parameters.a}}"),
+        Needs::NONE
+    );
+    assert_ne!(needs("{{upper request.path.id}}"), Needs::NONE);
+    assert_ne!(needs("{{request.cookies.a}}"), Needs::NONE);
+    assert_eq!(
+        needs("{{upper request.path.id}}"),
+        needs("{{#each request.pathSegments}}{{this}}{{/each}} {{lower request.url}}")
     );
     assert_ne!(
-        needs("{{request.headers.X-Foo}}"),
-        needs("{{request.path}}")
+        needs("{{size request.headers.X-Foo}}"),
+        needs("{{size request.path}}")
     );
+    assert_eq!(needs("{{hostname}}"), needs("{{upper request.baseUrl}}"));
     for whole in [
         "{{toJson request}}",
         "{{#with request}}{{method}}{{/with}}",
         "{{lookup this 'request'}}",
-        "{{request.[url]}}",
+        "{{upper request.[url]}}",
+        "{{upper (lookup request 'url')}}",
     ] {
         assert_eq!(needs(whole), Needs::ALL, "{whole}");
     }
@@ -714,10 +723,15 @@ fn a_model_cut_to_what_a_template_reads_renders_like_the_whole_model() {
         "{{parameters.greeting}} {{size request.headers}} {{toJson request.query}}",
         "{{#each request.query}}{{@key}}={{this}};{{/each}}",
         "{{toJson request}}",
+        "{{request.path.user}} {{upper request.query.name}} {{request.query.none}}|",
+        "[{{request.headers.none}}|{{request.path.9}}|{{request.path.0}}|{{request.query.0}}]",
+        "[{{parameters.none}}|{{parameters.greeting.0}}|{{parameters.greeting.[0]}}]",
+        "{{request.query.id}} {{#assign 'request'}}x{{/assign}}[{{request.url}}]",
     ] {
         let t = Template::compile(tpl).unwrap();
         let whole = request_model(&req, &vars, &params);
-        let cut = crate::template::request_model_for(&req, &vars, &params, t.needs());
-        assert_eq!(t.render(&cut).unwrap(), t.render(&whole).unwrap(), "{tpl}");
+        let input = crate::template::Input::of_request(&req, &vars, &params, t.needs());
+        let from_request = with_render_state(0, NOW, || t.render_in(&input)).unwrap();
+        assert_eq!(from_request, t.render(&whole).unwrap(), "{tpl}");
     }
 }

@@ -153,6 +153,53 @@ fn mockoon_templates_read_the_request() {
 }
 
 #[test]
+fn mockoon_each_template_of_an_answer_reads_what_it_names() {
+    // The body reads headers, cookies, the host and the address; the environment's
+    // header a route param; the response's header the query: each template finds its
+    // part of the request, however the one before it was rendered.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let body = r#"{"h":"{{header 'X-A'}}","c":"{{cookie 'k'}}","ip":"{{ip}}","host":"{{hostname}}","m":"{{method}}","raw":"{{queryParamRaw}}"}"#;
+    let env = json!({
+        "uuid": "e", "lastMigration": 32, "endpointPrefix": "", "rootChildren": [],
+        "headers": [{"key": "x-id", "value": "{{urlParam 'id'}}"}],
+        "routes": [
+            {"uuid": "a", "type": "http", "method": "get", "endpoint": "items/:id",
+             "responses": [{"uuid": "r", "statusCode": 200, "body": body,
+                            "headers": [{"key": "x-q", "value": "{{queryParam 'q'}}"},
+                                        {"key": "content-type", "value": "application/json"}],
+                            "rules": [{"target": "header", "modifier": "X-A", "operator": "equals", "value": "1"},
+                                      {"target": "cookie", "modifier": "k", "operator": "equals", "value": "v2"},
+                                      {"target": "query", "modifier": "q", "operator": "equals", "value": "z"}],
+                            "rulesOperator": "AND"},
+                           {"uuid": "d", "statusCode": 404, "body": "{{urlParam 'id'}}", "default": true}]}
+        ]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let r = s
+        .get("/items/7?q=z&q2=")
+        .header("x-a", "0")
+        .header("x-a", "1")
+        .header("cookie", "k=v1; j=2")
+        .header("cookie", "k=v2")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(header(&r, "x-id").as_deref(), Some("7"));
+    assert_eq!(header(&r, "x-q").as_deref(), Some("z"));
+    let (_, v) = json(r);
+    assert_eq!(
+        v,
+        json!({"h": "1", "c": "v2", "ip": "127.0.0.1", "host": "127.0.0.1", "m": "GET", "raw": "q=z&q2="})
+    );
+    // A rule that fails on one target gives the default, which reads only the param.
+    let r = s.get("/items/8?q=y").header("x-a", "1").send().unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.text().unwrap(), "8");
+}
+
+#[test]
 fn mockoon_bad_parts_are_diagnostics_and_the_rest_serves() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("env.json");
