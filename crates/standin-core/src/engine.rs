@@ -367,7 +367,10 @@ fn preflight(snap: &Snapshot, req: &Request<'_>) -> Reply {
 }
 
 fn add_cors(reply: &mut Reply, headers: &HeaderMap) {
-    match headers.get(header::ORIGIN) {
+    let origin = headers.get(header::ORIGIN);
+    // The headers added (and the expose list), in at most one growth of the list.
+    reply.headers.reserve(if origin.is_some() { 4 } else { 2 });
+    match origin {
         Some(origin) => {
             reply
                 .headers
@@ -403,35 +406,56 @@ thread_local! {
 /// The `Access-Control-Expose-Headers` value for these headers: every name but the
 /// CORS ones, `Content-Type` and `Vary`, each once, in order; `None` when none is left.
 fn exposed(headers: &[(HeaderName, HeaderValue)]) -> Option<HeaderValue> {
-    let shown = |i: usize| {
-        let n = headers[i].0.as_str();
+    let shown = |i: &usize| {
+        let n = headers[*i].0.as_str();
         // A header sent several times is exposed once.
         !n.starts_with("access-control-")
             && n != "content-type"
             && n != "vary"
-            && !headers[..i]
+            && !headers[..*i]
                 .iter()
-                .any(|(earlier, _)| *earlier == headers[i].0)
+                .any(|(earlier, _)| *earlier == headers[*i].0)
     };
-    let mut text = String::new();
-    for i in (0..headers.len()).filter(|&i| shown(i)) {
-        if !text.is_empty() {
-            text.push_str(", ");
-        }
-        text.push_str(headers[i].0.as_str());
-    }
-    if text.is_empty() {
-        return None;
-    }
+    let names = || {
+        (0..headers.len())
+            .filter(shown)
+            .map(|i| headers[i].0.as_str())
+    };
+    names().next()?;
     LAST_EXPOSED.with(|last| {
         let mut last = last.borrow_mut();
-        if let Some(v) = last.as_ref().filter(|v| v.as_bytes() == text.as_bytes()) {
+        // Compared name by name with the last value, which is made only when it differs.
+        if let Some(v) = last.as_ref().filter(|v| joined_is(names(), v.as_bytes())) {
             return Some(v.clone());
+        }
+        let mut text = String::with_capacity(names().map(|n| n.len() + 2).sum());
+        for n in names() {
+            if !text.is_empty() {
+                text.push_str(", ");
+            }
+            text.push_str(n);
         }
         let v = HeaderValue::from_maybe_shared(Bytes::from(text)).ok()?;
         *last = Some(v.clone());
         Some(v)
     })
+}
+
+/// Whether `names` joined with `", "` are `want`.
+fn joined_is<'a>(names: impl Iterator<Item = &'a str>, mut want: &[u8]) -> bool {
+    for (i, n) in names.enumerate() {
+        if i > 0 {
+            let Some(rest) = want.strip_prefix(b", ") else {
+                return false;
+            };
+            want = rest;
+        }
+        let Some(rest) = want.strip_prefix(n.as_bytes()) else {
+            return false;
+        };
+        want = rest;
+    }
+    want.is_empty()
 }
 
 fn bad_directive(bad: &crate::directives::BadDirective) -> Reply {
@@ -468,6 +492,19 @@ mod tests {
             .iter()
             .map(|n| (HeaderName::from_static(n), HeaderValue::from_static("v")))
             .collect()
+    }
+
+    #[test]
+    fn joined_names_compare_whole_with_the_last_value() {
+        let is = |names: &[&str], want: &str| joined_is(names.iter().copied(), want.as_bytes());
+        assert!(is(&["a"], "a"));
+        assert!(is(&["a", "bc"], "a, bc"));
+        assert!(!is(&["a", "bc"], "a, b"));
+        assert!(!is(&["a", "b"], "a, b, c"));
+        assert!(!is(&["a", "b"], "a,b"));
+        assert!(!is(&["ab"], "a, b"));
+        assert!(!is(&["a"], "a, "));
+        assert!(is(&[], ""));
     }
 
     #[test]

@@ -87,7 +87,8 @@ struct Inner {
 
 /// Hits keyed by stub id; the flags are shared between successive sets so a hit
 /// racing a rebuild is not lost.
-type Hits = HashMap<String, Arc<AtomicBool>>;
+/// Hit flags by stub id, looked up on every answer: foldhash, seeded per process.
+type Hits = HashMap<String, Arc<AtomicBool>, foldhash::fast::RandomState>;
 
 /// The stub registry (see the module doc).
 pub struct Registry {
@@ -175,7 +176,7 @@ impl Registry {
             sources,
             global_templating,
             current: ArcSwap::from_pointee(StubSet::new(Vec::new())),
-            hits: ArcSwap::from_pointee(HashMap::new()),
+            hits: ArcSwap::from_pointee(Hits::default()),
             inner: Mutex::new(Inner {
                 files: BTreeMap::new(),
                 api: Vec::new(),

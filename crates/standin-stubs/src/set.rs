@@ -31,6 +31,9 @@
 //! bigger than the budget is evaluated whole, as WireMock does.
 
 use std::collections::HashMap;
+
+/// The maps a request looks up: foldhash, seeded per process.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -61,7 +64,7 @@ type Wrong = Vec<(Part, String)>;
 /// A node of the template trie.
 #[derive(Default)]
 struct Node {
-    literal: HashMap<Box<str>, usize>,
+    literal: FastMap<Box<str>, usize>,
     variable: Option<usize>,
     here: Bucket,
 }
@@ -108,6 +111,12 @@ impl Trie {
     /// once (a node sits at one depth), so this is bounded by the trie's size and in
     /// practice by the few shapes sharing the path's prefix.
     fn lookup<'t>(&'t self, path: &str, out: &mut Vec<&'t [u32]>) {
+        let root = &self.nodes[0];
+        if root.literal.is_empty() && root.variable.is_none() {
+            // No templates (a stub set of literal paths): nothing to walk (a path has
+            // at least one segment, so the root holds no stub).
+            return;
+        }
         let segments: Vec<&str> = path.split('/').collect();
         let mut stack = vec![(0usize, 0usize)];
         while let Some((node, depth)) = stack.pop() {
@@ -135,7 +144,7 @@ impl Trie {
 pub struct StubSet {
     stubs: Vec<Arc<Stub>>,
     by_id: HashMap<String, usize>,
-    literal: HashMap<Box<str>, Bucket>,
+    literal: FastMap<Box<str>, Bucket>,
     /// The literal paths, sorted: near misses look at the neighbours of a request path.
     literal_keys: Vec<Box<str>>,
     templates: Trie,
@@ -153,7 +162,7 @@ impl StubSet {
                 .then_with(|| b.insertion.cmp(&a.insertion))
         });
         let mut by_id = HashMap::with_capacity(stubs.len());
-        let mut literal: HashMap<Box<str>, Bucket> = HashMap::new();
+        let mut literal: FastMap<Box<str>, Bucket> = FastMap::default();
         let mut templates = Trie::new();
         let mut template_all = Vec::new();
         let mut fallback = Vec::new();
@@ -372,7 +381,12 @@ struct Merge<'l> {
 
 impl<'l> Merge<'l> {
     fn new(lists: Vec<&'l [u32]>) -> Merge<'l> {
-        let at = vec![0; lists.len()];
+        // One list (the usual: a literal path's stubs) needs no merging.
+        let at = if lists.len() == 1 {
+            Vec::new()
+        } else {
+            vec![0; lists.len()]
+        };
         Merge {
             lists,
             at,
@@ -381,6 +395,16 @@ impl<'l> Merge<'l> {
     }
 
     fn next(&mut self) -> Option<u32> {
+        if let [only] = self.lists.as_mut_slice() {
+            while let Some((&p, rest)) = only.split_first() {
+                *only = rest;
+                if self.last != Some(p) {
+                    self.last = Some(p);
+                    return Some(p);
+                }
+            }
+            return None;
+        }
         loop {
             let mut best: Option<(usize, u32)> = None;
             for (i, list) in self.lists.iter().enumerate() {
