@@ -13,8 +13,9 @@
 # while the N requests ran (every thread, user space) divided by N, and the K functions
 # (default 25) with the most inclusive instructions. The server's own arguments follow
 # `--`; `--port` is added. The path requested is BENCH_PATH (default
-# /stock/historical?tickers=AAPL). With KEEP=FILE, the callgrind output is kept there
-# (for callgrind_annotate, e.g. --tree=caller, or kcachegrind).
+# /stock/historical?tickers=AAPL), sent with BENCH_METHOD (default GET) and, when
+# BENCH_BODY names a file, that file as a JSON body. With KEEP=FILE, the callgrind output
+# is kept there (for callgrind_annotate, e.g. --tree=caller, or kcachegrind).
 set -euo pipefail
 
 BIN=target/release-profiling/standin
@@ -26,7 +27,7 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS=$2; shift 2 ;;
     --top) TOP=$2; shift 2 ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,12 +51,14 @@ done
 send() { # COUNT
   python3 -c '
 import http.client, sys
-port, path, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+port, path, n, method, body = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+body = open(body, "rb").read() if body else None
+headers = {"Content-Type": "application/json"} if body is not None else {}
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 for _ in range(n):
-    c.request("GET", path)
+    c.request(method, path, body=body, headers=headers)
     c.getresponse().read()
-print(n)' "$PORT" "$PATH_Q" "$1"
+print(n)' "$PORT" "$PATH_Q" "$1" "${BENCH_METHOD:-GET}" "${BENCH_BODY:-}"
 }
 send 500 >/dev/null
 callgrind_control -i on "$SERVER" >/dev/null

@@ -326,9 +326,9 @@ pub fn resolve_ref<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
         let decoded = percent_encoding::percent_decode_str(fragment)
             .decode_utf8()
             .ok()?;
-        root.pointer(&decoded)
+        crate::pointer::get(root, &decoded)
     } else {
-        root.pointer(fragment)
+        crate::pointer::get(root, fragment)
     }
 }
 

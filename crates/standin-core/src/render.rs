@@ -34,6 +34,15 @@ pub fn header_text(v: &Value) -> String {
     }
 }
 
+/// Whether [`render`] reads the schema for this media type (XML names, binary
+/// formats): a JSON body is written from the value alone, and its schema need not be
+/// looked up.
+pub fn reads_schema(media_type: &str) -> bool {
+    let essence = crate::wire::essence(media_type);
+    let sub = essence.split_once('/').map_or("", |(_, sub)| sub);
+    !(sub == "json" || sub.ends_with("+json") || sub.ends_with("-json"))
+}
+
 /// Serialises a value for a media type. `schema` (with `root` for `$ref`) drives XML names.
 pub fn render(
     value: &Value,
@@ -488,6 +497,40 @@ mod tests {
 
     fn s(b: Result<Bytes, RenderError>) -> String {
         String::from_utf8(b.map(|b| b.to_vec()).unwrap_or_default()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_json_body_is_written_without_its_schema_and_others_read_it() {
+        let v = json!({"a": 1});
+        let root = json!({});
+        // A schema that would change the XML (its root name) changes no JSON.
+        let schema = json!({"xml": {"name": "thing"}});
+        for mt in [
+            "application/json",
+            "application/problem+json",
+            "Application/JSON; x=1",
+            "application/vnd.acme-json",
+        ] {
+            assert!(!reads_schema(mt), "{mt}");
+            assert_eq!(
+                s(render(&v, mt, Some(&schema), &root)),
+                s(render(&v, mt, None, &root)),
+                "{mt}"
+            );
+        }
+        for mt in [
+            "application/xml",
+            "text/xml",
+            "application/atom+xml",
+            "application/octet-stream",
+            "text/plain",
+        ] {
+            assert!(reads_schema(mt), "{mt}");
+        }
+        assert_ne!(
+            s(render(&v, "application/xml", Some(&schema), &root)),
+            s(render(&v, "application/xml", None, &root))
+        );
     }
 
     #[test]

@@ -102,6 +102,9 @@ pub struct Resource {
     pub id_kind: IdKind,
     /// JSON pointer of the identifier's schema, when the document has one.
     pub id_schema: Option<String>,
+    /// Whether a client may choose an item's identifier when it creates one: the
+    /// identifier has a schema that is not `readOnly`.
+    pub id_client_set: bool,
     /// JSON pointer of one item's schema, when the document has one.
     pub item_schema: Option<String>,
     /// What each collection holds before any write: the document's examples.
@@ -454,6 +457,10 @@ impl Resources {
             })
         });
         let id_kind = id_kind(root, id_schema.as_deref(), param_schema.as_deref());
+        let id_client_set = id_schema
+            .as_deref()
+            .and_then(|p| crate::pointer::get(root, p))
+            .is_some_and(|s| !schema::flag(root, s, "readOnly"));
 
         let mut seed: Vec<Value> = Vec::new();
         if let Some((_, op)) = list
@@ -561,6 +568,7 @@ impl Resources {
             id_prop,
             id_kind,
             id_schema,
+            id_client_set,
             item_schema,
             seed,
             check,
@@ -631,6 +639,7 @@ impl Resources {
             id_prop: String::new(),
             id_kind: IdKind::Text,
             id_schema: None,
+            id_client_set: false,
             item_schema,
             seed,
             check,

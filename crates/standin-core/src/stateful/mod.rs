@@ -289,6 +289,7 @@ fn reply_with(
         let schema = media
             .schema
             .as_deref()
+            .filter(|_| crate::render::reads_schema(&media.media_type))
             .and_then(|p| crate::pointer::get(&t.doc.root, p));
         bytes = crate::render::render(&value, &media.media_type, schema, &t.doc.root)
             .or_else(|_| serde_json::to_vec(&value).map(Bytes::from))
@@ -483,23 +484,17 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
     let Some(ptr) = t.resource.item_schema.as_deref() else {
         return;
     };
-    let Some((schema, at)) = rs::at(&doc.root, ptr) else {
-        return;
-    };
-    let props = rs::properties(&doc.root, schema, &at);
-    let required = rs::required(&doc.root, schema);
+    let fill = shape::fill_shape(doc, t.snap_id, ptr);
+    let (at, required) = (&fill.at, &fill.required);
     let Value::Object(map) = item else {
         return;
     };
     let mut generated: Option<Value> = None;
-    for (name, p) in &props {
+    for (name, p, read_only) in &fill.props {
+        let read_only = *read_only;
         if *name == t.resource.id_prop {
             continue;
         }
-        let Some(s) = crate::pointer::get(&doc.root, p) else {
-            continue;
-        };
-        let read_only = rs::flag(&doc.root, s, "readOnly");
         if read_only {
             // The client does not set these.
             map.shift_remove(name);
@@ -510,7 +505,8 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
             let updated = name.to_ascii_lowercase().starts_with("updated")
                 || name.to_ascii_lowercase().starts_with("modified");
             if (before.is_none() || updated)
-                && let Some(v) = timestamp(doc, s, name, t.req.now_unix_ms)
+                && let Some(v) = crate::pointer::get(&doc.root, p)
+                    .and_then(|s| timestamp(doc, s, name, t.req.now_unix_ms))
             {
                 map.insert(name.clone(), v);
                 continue;
@@ -527,7 +523,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
             continue;
         }
         let g = generated.get_or_insert_with(|| {
-            shape::generated(doc, &at, seed, &[], Direction::Response).unwrap_or(Value::Null)
+            shape::generated(doc, at, seed, &[], Direction::Response).unwrap_or(Value::Null)
         });
         if let Some(v) = g.get(name) {
             map.insert(name.clone(), v.clone());
@@ -535,7 +531,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
     }
     // An updated-at timestamp moves on every change.
     if before.is_some() {
-        for (name, p) in &props {
+        for (name, p, _) in &fill.props {
             let lower = name.to_ascii_lowercase();
             if (lower.starts_with("updated") || lower.starts_with("modified"))
                 && let Some(s) = crate::pointer::get(&doc.root, p)
@@ -557,11 +553,7 @@ fn create(t: &Target<'_>) -> Reply {
     let r = t.resource;
     let seed = t.ask.entropy;
     server_fill(t, &mut item, None, seed);
-    let id_schema = r
-        .id_schema
-        .as_deref()
-        .and_then(|p| crate::pointer::get(&t.doc.root, p));
-    let client_may_set = id_schema.is_some_and(|s| !rs::flag(&t.doc.root, s, "readOnly"));
+    let client_may_set = r.id_client_set;
     let sent = item
         .get(&r.id_prop)
         .cloned()
