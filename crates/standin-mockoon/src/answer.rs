@@ -287,6 +287,9 @@ impl<'a> Render<'a> {
                 .collect();
             template::load_state(buckets, st.globals(store), st.env_vars(store));
         }
+        if !t.needs_context() {
+            return t.render_with(Some(&self.model.params), None);
+        }
         let needs = t.needs();
         let ctx = match &mut self.ctx {
             Some((have, ctx)) if have.covers(needs) => &*ctx,

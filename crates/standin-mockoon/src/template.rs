@@ -32,6 +32,49 @@ pub struct Template {
     ast: Option<Ast>,
     state: bool,
     needs: Needs,
+    /// How each element of the body renders (see [`Piece`]).
+    plan: Vec<Piece>,
+}
+
+/// How one element of a template renders: a `{{faker 'kind'}}` or a
+/// `{{urlParam 'name'}}` straight from the faker and the route's params, without
+/// handlebars' helper call; anything else through handlebars, in one render context
+/// for the template.
+#[derive(Debug, Clone, PartialEq)]
+enum Piece {
+    Text,
+    Faker(String),
+    UrlParam(String),
+    Handlebars,
+}
+
+/// The [`Piece`] of each of `ast`'s elements.
+fn plan(ast: &Ast) -> Vec<Piece> {
+    use handlebars::template::{Parameter, TemplateElement};
+    ast.elements
+        .iter()
+        .map(|el| match el {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => Piece::Text,
+            TemplateElement::Expression(ht) | TemplateElement::HtmlExpression(ht)
+                if ht.hash.is_empty() && ht.block_param.is_none() =>
+            {
+                match (&ht.name, ht.params.as_slice()) {
+                    (Parameter::Name(n), [Parameter::Literal(Value::String(kind))])
+                        if n == "faker" && FAKER_METHODS.contains(&kind.as_str()) =>
+                    {
+                        Piece::Faker(kind.clone())
+                    }
+                    (Parameter::Name(n), [Parameter::Literal(Value::String(name))])
+                        if n == "urlParam" && !name.is_empty() =>
+                    {
+                        Piece::UrlParam(name.clone())
+                    }
+                    _ => Piece::Handlebars,
+                }
+            }
+            _ => Piece::Handlebars,
+        })
+        .collect()
 }
 
 /// The parts of the request model a template can read, found in its text when it
@@ -1118,6 +1161,7 @@ impl Template {
             } else {
                 Needs::default()
             },
+            plan: ast.as_ref().map(plan).unwrap_or_default(),
             ast,
         }
     }
@@ -1129,6 +1173,7 @@ impl Template {
             ast: None,
             state: false,
             needs: Needs::default(),
+            plan: Vec::new(),
         }
     }
 
@@ -1166,17 +1211,66 @@ impl Template {
         text
     }
 
+    /// Whether rendering needs the request's context: some element goes through
+    /// handlebars (the others read only the route's params).
+    pub fn needs_context(&self) -> bool {
+        self.plan.contains(&Piece::Handlebars)
+    }
+
     /// Renders against a request model; the text as written when rendering fails.
     pub fn render(&self, model: &Context) -> String {
+        let params = model.data().get("params").and_then(Value::as_object);
+        self.render_with(params, Some(model))
+    }
+
+    /// Renders element by element: faker calls and route params directly, the rest
+    /// through handlebars in `model` (which a template that [`Template::needs_context`]
+    /// must be given); the text as written when rendering fails.
+    pub fn render_with(
+        &self,
+        params: Option<&Map<String, Value>>,
+        model: Option<&Context>,
+    ) -> String {
+        use handlebars::JsonRender;
         let Some(ast) = &self.ast else {
             return self.source.clone();
         };
-        let mut rc = RenderContext::new(None);
         let mut out = StringOutput::new();
-        match ast.render(registry(), model, &mut rc, &mut out) {
-            Ok(()) => out.into_string().unwrap_or_else(|_| self.source.clone()),
-            Err(_) => self.source.clone(),
+        let mut rc: Option<RenderContext<'_, '_>> = None;
+        for (el, piece) in ast.elements.iter().zip(&self.plan) {
+            let written = match piece {
+                Piece::Text => match el {
+                    handlebars::template::TemplateElement::RawString(text) => {
+                        out.write(text).is_ok()
+                    }
+                    _ => true,
+                },
+                Piece::Handlebars => {
+                    let Some(model) = model else {
+                        return self.source.clone();
+                    };
+                    let rc = rc.get_or_insert_with(|| RenderContext::new(None));
+                    el.render(registry(), model, rc, &mut out).is_ok()
+                }
+                // What the faker helper prints: no escaping in Mockoon's registry.
+                Piece::Faker(kind) => match faker(kind, &[]) {
+                    Some(v) => out.write(&v.render()).is_ok(),
+                    None => false,
+                },
+                // What the urlParam helper prints for a name.
+                Piece::UrlParam(name) => {
+                    match params.and_then(|p| p.get(name)).filter(|v| !v.is_null()) {
+                        Some(Value::String(s)) => out.write(s).is_ok(),
+                        Some(other) => out.write(&other.to_string()).is_ok(),
+                        None => true,
+                    }
+                }
+            };
+            if !written {
+                return self.source.clone();
+            }
         }
+        out.into_string().unwrap_or_else(|_| self.source.clone())
     }
 }
 
@@ -1214,6 +1308,54 @@ mod tests {
         let (first, last) = name.split_once('.').unwrap();
         assert!(FIRST.iter().any(|f| f.to_lowercase() == first), "{email}");
         assert!(LAST.iter().any(|l| l.to_lowercase() == last), "{email}");
+    }
+
+    #[test]
+    fn faker_calls_and_route_params_render_as_handlebars_renders_them() {
+        let ctx = Context::from(serde_json::json!({
+            "params": {"id": "42", "n": 7, "z": null},
+            "query": {"q": "x"},
+        }));
+        for text in [
+            r#"{"id":"{{urlParam 'id'}}","first":"{{faker 'person.firstName'}}","ref":"{{faker 'string.uuid'}}"}"#,
+            "{{urlParam 'n'}}|{{urlParam 'z'}}|{{urlParam 'none'}}|{{{faker 'internet.email'}}}",
+            "{{faker 'person.lastName'}} {{queryParam 'q'}} {{faker 'location.city'}} {{!-- c --}}.",
+            "{{faker 'no.such'}} {{urlParam 'id'}}",
+            "{{#repeat 2}}{{faker 'person.firstName'}}{{/repeat}} {{faker 'string.uuid'}}",
+        ] {
+            let mut diags = Vec::new();
+            let direct = Template::compile(text, true, "f", "", &mut diags);
+            let mut whole = Template::compile(text, true, "f", "", &mut diags);
+            whole.plan = vec![Piece::Handlebars; whole.plan.len()];
+            if text.starts_with("{\"") {
+                assert!(
+                    direct
+                        .plan
+                        .contains(&Piece::Faker("person.firstName".into()))
+                );
+                assert!(direct.plan.contains(&Piece::UrlParam("id".into())));
+            }
+            for entropy in [1, 99] {
+                seed(entropy);
+                let a = direct.render(&ctx);
+                seed(entropy);
+                let b = whole.render(&ctx);
+                assert_eq!(a, b, "{text}");
+            }
+        }
+        let mut diags = Vec::new();
+        let t = Template::compile(
+            "{{urlParam 'id'}}-{{faker 'string.uuid'}}",
+            true,
+            "f",
+            "",
+            &mut diags,
+        );
+        assert!(!t.needs_context());
+        let params = serde_json::json!({"id": "7"});
+        assert!(t.render_with(params.as_object(), None).starts_with("7-"));
+        let t = Template::compile("{{queryParam 'q'}}", true, "f", "", &mut diags);
+        assert!(t.needs_context());
     }
 
     #[test]
