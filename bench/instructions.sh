@@ -14,7 +14,8 @@
 # (default 25) with the most inclusive instructions. The server's own arguments follow
 # `--`; `--port` is added. The path requested is BENCH_PATH (default
 # /stock/historical?tickers=AAPL), sent with BENCH_METHOD (default GET) and, when
-# BENCH_BODY names a file, that file as a JSON body. With KEEP=FILE, the callgrind output
+# BENCH_BODY names a file, that file as a JSON body; BENCH_SCHEME=https speaks TLS to a
+# server started with --tls (its certificate not checked). With KEEP=FILE, the callgrind output
 # is kept there (for callgrind_annotate, e.g. --tree=caller, or kcachegrind).
 set -euo pipefail
 
@@ -27,7 +28,7 @@ while [[ $# -gt 0 ]]; do
     --requests) REQUESTS=$2; shift 2 ;;
     --top) TOP=$2; shift 2 ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "instructions.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -43,22 +44,25 @@ valgrind --tool=callgrind --callgrind-out-file="$OUT/cg.%p" --instr-atstart=no \
   --separate-threads=no "$BIN" "$@" --port "$PORT" >"$OUT/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 300); do
-  curl -fs -o /dev/null "http://127.0.0.1:$PORT$PATH_Q" && break
+  curl -fsk -o /dev/null "${BENCH_SCHEME:-http}://127.0.0.1:$PORT$PATH_Q" && break
   sleep 0.1
 done
 
 # A client of its own: N requests in turn on one kept-alive connection.
 send() { # COUNT
   python3 -c '
-import http.client, sys
-port, path, n, method, body = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+import http.client, ssl, sys
+port, path, n, method, body, scheme = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 body = open(body, "rb").read() if body else None
 headers = {"Content-Type": "application/json"} if body is not None else {}
-c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+if scheme == "https":
+    c = http.client.HTTPSConnection("127.0.0.1", port, timeout=60, context=ssl._create_unverified_context())
+else:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 for _ in range(n):
     c.request(method, path, body=body, headers=headers)
     c.getresponse().read()
-print(n)' "$PORT" "$PATH_Q" "$1" "${BENCH_METHOD:-GET}" "${BENCH_BODY:-}"
+print(n)' "$PORT" "$PATH_Q" "$1" "${BENCH_METHOD:-GET}" "${BENCH_BODY:-}" "${BENCH_SCHEME:-http}"
 }
 send 500 >/dev/null
 callgrind_control -i on "$SERVER" >/dev/null
