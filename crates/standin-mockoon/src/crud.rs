@@ -105,15 +105,29 @@ pub fn cast_key(text: &str) -> Option<Value> {
 /// A uuid v4 drawn from the request's entropy.
 pub fn uuid(entropy: u64) -> String {
     let a = entropy.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    let b = a.rotate_left(29) ^ 0xD1B5_4A32_D192_ED03;
-    format!(
-        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-        a >> 32,
-        (a >> 16) & 0xffff,
-        a & 0xfff,
-        0x8000 | ((b >> 48) & 0x3fff),
-        b & 0xffff_ffff_ffff
-    )
+    uuid_of(a, a.rotate_left(29) ^ 0xD1B5_4A32_D192_ED03)
+}
+
+/// The uuid v4 written from two random numbers: the version and variant bits set, the
+/// rest their hex digits (the faker's `string.uuid` uses it too).
+pub fn uuid_of(a: u64, b: u64) -> String {
+    let mut out = String::with_capacity(36);
+    for (n, digits) in [
+        (a >> 32, 8),
+        ((a >> 16) & 0xffff, 4),
+        (0x4000 | (a & 0xfff), 4),
+        (0x8000 | ((b >> 48) & 0x3fff), 4),
+        (b & 0xffff_ffff_ffff, 12),
+    ] {
+        if !out.is_empty() {
+            out.push('-');
+        }
+        for i in (0..digits).rev() {
+            let d = ((n >> (4 * i)) & 0xf) as u8;
+            out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
+        }
+    }
+    out
 }
 
 fn answer(status: Option<u16>, body: Value) -> CrudAnswer {

@@ -817,28 +817,7 @@ const PRODUCTS: &[&str] = &["Chair", "Lamp", "Table", "Keyboard", "Shoes"];
 
 fn uuid() -> String {
     let (a, b) = (next(), next());
-    let mut out = String::with_capacity(36);
-    for (n, digits) in [
-        (a >> 32, 8),
-        ((a >> 16) & 0xffff, 4),
-        (0x4000 | (a & 0xfff), 4),
-        (0x8000 | ((b >> 48) & 0x3fff), 4),
-        (b & 0xffff_ffff_ffff, 12),
-    ] {
-        if !out.is_empty() {
-            out.push('-');
-        }
-        hex_into(&mut out, n, digits);
-    }
-    out
-}
-
-/// `n`'s low `digits` hex digits, zero-padded, in lower case.
-fn hex_into(out: &mut String, n: u64, digits: u32) {
-    for i in (0..digits).rev() {
-        let d = ((n >> (4 * i)) & 0xf) as u8;
-        out.push(char::from(if d < 10 { b'0' + d } else { b'a' + d - 10 }));
-    }
+    crate::crud::uuid_of(a, b)
 }
 
 fn faker(kind: &str, params: &[Value]) -> Option<Value> {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use standin_core::exchange::Request;
 use standin_core::wire::{form_decode_borrowed, percent_decode};
 
-use crate::helpers::value;
+use crate::helpers::{value, value_at};
 
 /// A plain value's path, when it is one read from the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,17 +78,9 @@ impl Shape {
                 .headers
                 .get(k.as_str())
                 .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-            Shape::Parameter(segs) => {
-                let mut v = parameters;
-                for seg in segs {
-                    v = match v {
-                        Value::Object(m) => m.get(seg)?,
-                        Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
-                        _ => return None,
-                    };
-                }
-                (!v.is_null()).then(|| value::render(v))
-            }
+            Shape::Parameter(segs) => value_at(parameters, segs)
+                .filter(|v| !v.is_null())
+                .map(value::render),
         }
     }
 }

@@ -484,13 +484,19 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
     let Some(ptr) = t.resource.item_schema.as_deref() else {
         return;
     };
-    let fill = shape::fill_shape(doc, t.snap_id, ptr);
+    let fill = shape::item_shape(doc, t.snap_id, ptr);
     let (at, required) = (&fill.at, &fill.required);
     let Value::Object(map) = item else {
         return;
     };
     let mut generated: Option<Value> = None;
-    for (name, p, read_only) in &fill.props {
+    for shape::Prop {
+        name,
+        ptr: p,
+        read_only,
+        ..
+    } in &fill.props
+    {
         let read_only = *read_only;
         if *name == t.resource.id_prop {
             continue;
@@ -531,7 +537,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
     }
     // An updated-at timestamp moves on every change.
     if before.is_some() {
-        for (name, p, _) in &fill.props {
+        for shape::Prop { name, ptr: p, .. } in &fill.props {
             let lower = name.to_ascii_lowercase();
             if (lower.starts_with("updated") || lower.starts_with("modified"))
                 && let Some(s) = crate::pointer::get(&doc.root, p)

@@ -46,7 +46,6 @@ type Memo<T> = std::cell::RefCell<HashMap<u64, HashMap<String, T>>>;
 thread_local! {
     static ENVELOPES: Memo<Option<Value>> = Memo::default();
     static ITEM_SHAPES: Memo<Rc<ItemShape>> = Memo::default();
-    static FILL_SHAPES: Memo<Rc<FillShape>> = Memo::default();
     static ITEM_PLACES: Memo<Option<(ItemPlace, String)>> = Memo::default();
 }
 
@@ -86,70 +85,54 @@ fn envelope(doc: &Document, scope: u64, ptr: &str) -> Map<String, Value> {
     }
 }
 
-/// What completing an item for one schema needs to know of it.
-#[derive(Debug, Default)]
-struct ItemShape {
-    /// The schema's pointer, `$ref`s followed (empty: no schema there).
-    at: String,
-    /// Properties left out of a response.
-    write_only: Vec<String>,
-    /// Properties a response must have.
-    required: Vec<String>,
-}
-
-/// What the server fills in an item of a schema: where the schema is, its properties
-/// (name, pointer to the property's schema, whether it is `readOnly`) and the required
-/// ones. Found once per snapshot and schema: walking `allOf` and `$ref`s for them was
+/// What completing an item and filling what the server sets need to know of an item
+/// schema. Found once per snapshot and schema: walking `allOf` and `$ref`s for them was
 /// a third of a stateful create.
-#[derive(Default)]
-pub(super) struct FillShape {
+#[derive(Debug, Default)]
+pub(super) struct ItemShape {
+    /// The schema's pointer, `$ref`s followed (empty: no schema there).
     pub(super) at: String,
-    pub(super) props: Vec<(String, String, bool)>,
+    /// Its properties whose schema is found (one that is not is left alone, as if not
+    /// declared), in order.
+    pub(super) props: Vec<Prop>,
+    /// Properties a response must have.
     pub(super) required: Vec<String>,
 }
 
-/// The [`FillShape`] of the item schema at `ptr`, for snapshot `scope`.
-pub(super) fn fill_shape(doc: &Document, scope: u64, ptr: &str) -> Rc<FillShape> {
-    memoised(&FILL_SHAPES, scope, ptr, || {
-        let Some((schema, at)) = rs::at(&doc.root, ptr) else {
-            return Default::default();
-        };
-        // A property whose schema is not found is left alone, as if not declared.
-        let props = rs::properties(&doc.root, schema, &at)
-            .into_iter()
-            .filter_map(|(name, p)| {
-                let s = crate::pointer::get(&doc.root, &p)?;
-                let read_only = rs::flag(&doc.root, s, "readOnly");
-                Some((name, p, read_only))
-            })
-            .collect();
-        Rc::new(FillShape {
-            required: rs::required(&doc.root, schema),
-            at,
-            props,
-        })
-    })
+/// One property of an [`ItemShape`].
+#[derive(Debug)]
+pub(super) struct Prop {
+    pub(super) name: String,
+    /// The pointer to the property's schema.
+    pub(super) ptr: String,
+    /// The server sets it; a client's value is dropped.
+    pub(super) read_only: bool,
+    /// Left out of a response.
+    pub(super) write_only: bool,
 }
 
-fn item_shape(doc: &Document, scope: u64, ptr: &str) -> Rc<ItemShape> {
+/// The [`ItemShape`] of the item schema at `ptr`, for snapshot `scope`.
+pub(super) fn item_shape(doc: &Document, scope: u64, ptr: &str) -> Rc<ItemShape> {
     memoised(&ITEM_SHAPES, scope, ptr, || {
         let Some((schema, at)) = rs::at(&doc.root, ptr) else {
             return Default::default();
         };
-        let write_only = rs::properties(&doc.root, schema, &at)
+        let props = rs::properties(&doc.root, schema, &at)
             .into_iter()
-            .filter(|(_, p)| {
-                doc.root
-                    .pointer(p)
-                    .is_some_and(|s| rs::flag(&doc.root, s, "writeOnly"))
+            .filter_map(|(name, ptr)| {
+                let s = crate::pointer::get(&doc.root, &ptr)?;
+                Some(Prop {
+                    read_only: rs::flag(&doc.root, s, "readOnly"),
+                    write_only: rs::flag(&doc.root, s, "writeOnly"),
+                    name,
+                    ptr,
+                })
             })
-            .map(|(name, _)| name)
             .collect();
-        let required = rs::required(&doc.root, schema);
         Rc::new(ItemShape {
+            required: rs::required(&doc.root, schema),
             at,
-            write_only,
-            required,
+            props,
         })
     })
 }
@@ -183,8 +166,8 @@ pub(crate) fn complete(
     let Value::Object(map) = &mut item else {
         return item;
     };
-    for name in &shape.write_only {
-        map.shift_remove(name);
+    for p in shape.props.iter().filter(|p| p.write_only) {
+        map.shift_remove(&p.name);
     }
     if shape.required.iter().any(|r| !map.contains_key(r)) {
         let hints: Vec<(String, String)> = map

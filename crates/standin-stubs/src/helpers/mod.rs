@@ -544,7 +544,7 @@ fn plain_text(root: &Value, value: &Value, path: Option<&str>) -> Option<String>
 
 /// The value at a path's segments (`["a", "b", "0"]`) from `root`: object members by
 /// name, array items by index.
-fn value_at<'v>(root: &'v Value, segs: &[String]) -> Option<&'v Value> {
+pub(crate) fn value_at<'v>(root: &'v Value, segs: &[String]) -> Option<&'v Value> {
     let mut v = root;
     for seg in segs {
         v = match v {
