@@ -105,6 +105,7 @@ impl Built {
             &req,
             &self.path_params,
             &Directives::default(),
+            None,
         ))
     }
 }

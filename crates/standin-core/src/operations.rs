@@ -99,6 +99,7 @@ impl Operations<'_> {
                     req,
                     &hints,
                     directives,
+                    None,
                 ) {
                     crate::validate::Verdict::Pass => {}
                     crate::validate::Verdict::Warn(_, note, _) => reply.why.violations = Some(note),
@@ -162,6 +163,7 @@ fn answer(snap: &Snapshot, req: &Request<'_>, directives: &Directives, entropy: 
                     req,
                     &hints,
                     directives,
+                    None,
                 );
                 match verdict {
                     crate::validate::Verdict::Pass => {}

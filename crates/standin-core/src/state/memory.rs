@@ -6,8 +6,9 @@
 //! makes it atomic. The budget is counted in atomics shared by the shards and reserved
 //! before an item is added.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
@@ -17,8 +18,69 @@ use super::{Budget, Coll, Dump, NewId, Page, STARTED, Store, StoreError, id_text
 
 const SHARDS: usize = 16;
 
-/// (namespace, resource, scope).
-type Key = (String, String, String);
+/// A collection's name as stored: (namespace, resource, scope).
+#[derive(Debug, Clone)]
+struct Key(String, String, String);
+
+/// A collection's name, stored ([`Key`]) or borrowed from a request's [`Coll`], so
+/// that finding a collection allocates nothing: the map is looked up through
+/// `dyn Name`, which both hash and compare alike.
+trait Name {
+    fn parts(&self) -> (&str, &str, &str);
+}
+
+impl Name for Key {
+    fn parts(&self) -> (&str, &str, &str) {
+        (&self.0, &self.1, &self.2)
+    }
+}
+
+impl Name for Coll<'_> {
+    fn parts(&self) -> (&str, &str, &str) {
+        (self.space, self.resource, self.scope)
+    }
+}
+
+impl<'a> Borrow<dyn Name + 'a> for Key {
+    fn borrow(&self) -> &(dyn Name + 'a) {
+        self
+    }
+}
+
+impl Hash for dyn Name + '_ {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.parts().hash(h);
+    }
+}
+
+impl PartialEq for dyn Name + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn Name + '_ {}
+
+impl Hash for Key {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        (self as &dyn Name).hash(h);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for Key {}
+
+/// The hasher of the store's maps: their keys are a mock's own names and identifiers,
+/// and SipHash's resistance to chosen keys cost a stateful read more than its lock.
+type Hashing = foldhash::fast::RandomState;
+
+/// The collections of one shard.
+type Shard = HashMap<Key, Collection, Hashing>;
 
 /// One collection that was written to.
 #[derive(Debug, Default)]
@@ -35,7 +97,9 @@ struct Collection {
 #[derive(Debug)]
 pub struct MemoryStore {
     scenarios: RwLock<HashMap<String, String>>,
-    shards: Vec<RwLock<HashMap<Key, Collection>>>,
+    shards: Vec<RwLock<Shard>>,
+    /// Which shard a collection is in.
+    spread: Hashing,
     counters: Mutex<HashMap<String, u64>>,
     max_items: usize,
     max_bytes: usize,
@@ -127,6 +191,7 @@ impl MemoryStore {
         MemoryStore {
             scenarios: RwLock::default(),
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            spread: Hashing::default(),
             counters: Mutex::default(),
             max_items,
             max_bytes,
@@ -135,10 +200,10 @@ impl MemoryStore {
         }
     }
 
-    fn shard(&self, c: &Coll<'_>) -> &RwLock<HashMap<Key, Collection>> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (c.space, c.resource, c.scope).hash(&mut h);
-        &self.shards[(h.finish() as usize) % SHARDS]
+    fn shard(&self, c: &Coll<'_>) -> &RwLock<Shard> {
+        // Not the bits the shard's own table takes its buckets from (the low ones).
+        let h = self.spread.hash_one(c as &dyn Name);
+        &self.shards[(h >> 60) as usize % SHARDS]
     }
 
     /// Takes `items` and `bytes` from the budget, or says which is spent.
@@ -193,13 +258,8 @@ impl MemoryStore {
     /// The collection, made from its seed on first use. The seed counts against the
     /// budget like any item: a namespace that cannot hold it is refused, so new
     /// namespaces cannot grow the store past its budget.
-    fn open<'m>(
-        &self,
-        map: &'m mut HashMap<Key, Collection>,
-        c: &Coll<'_>,
-    ) -> Result<&'m mut Collection, StoreError> {
-        let key = Self::key_of(c);
-        if !map.contains_key(&key) {
+    fn open<'m>(&self, map: &'m mut Shard, c: &Coll<'_>) -> Result<&'m mut Collection, StoreError> {
+        if !map.contains_key(c as &dyn Name) {
             let mut coll = Collection {
                 next: 1,
                 ..Collection::default()
@@ -209,17 +269,27 @@ impl MemoryStore {
                 put_numbered(&mut coll, item.clone(), c.id_prop);
             }
             self.reserve(coll.items.len(), coll.bytes)?;
-            map.insert(key.clone(), coll);
+            map.insert(Self::key_of(c), coll);
         }
-        map.get_mut(&key).ok_or(StoreError::Unavailable)
+        map.get_mut(c as &dyn Name).ok_or(StoreError::Unavailable)
     }
 
     fn key_of(c: &Coll<'_>) -> Key {
-        (
+        Key(
             c.space.to_string(),
             c.resource.to_string(),
             c.scope.to_string(),
         )
+    }
+}
+
+/// Whether an identifier's value is written `text` (what [`id_text`] makes of it, without
+/// making it).
+fn id_is(v: &Value, text: &str) -> bool {
+    match v {
+        Value::String(s) => s == text,
+        Value::Number(n) => n.to_string() == text,
+        _ => false,
     }
 }
 
@@ -348,14 +418,20 @@ impl Store for MemoryStore {
     }
 
     fn get(&self, c: &Coll<'_>, id: &str) -> Option<Value> {
+        let mut found = None;
+        self.read(c, id, &mut |v| found = v.cloned());
+        found
+    }
+
+    fn read(&self, c: &Coll<'_>, id: &str, read: &mut dyn FnMut(Option<&Value>)) {
         let map = self.shard(c).read().unwrap_or_else(|e| e.into_inner());
-        match map.get(&Self::key_of(c)) {
-            Some(coll) => coll.items.get(id).cloned(),
-            None => c
-                .seed
-                .iter()
-                .find(|v| v.get(c.id_prop).and_then(id_text).as_deref() == Some(id))
-                .cloned(),
+        match map.get(c as &dyn Name) {
+            Some(coll) => read(coll.items.get(id)),
+            None => read(
+                c.seed
+                    .iter()
+                    .find(|v| v.get(c.id_prop).is_some_and(|x| id_is(x, id))),
+            ),
         }
     }
 
@@ -403,7 +479,7 @@ impl Store for MemoryStore {
 
     fn remove(&self, c: &Coll<'_>, id: &str) -> Result<Option<Value>, StoreError> {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
-        let absent = !map.contains_key(&Self::key_of(c))
+        let absent = !map.contains_key(c as &dyn Name)
             && !c
                 .seed
                 .iter()
@@ -423,7 +499,7 @@ impl Store for MemoryStore {
 
     fn list(&self, c: &Coll<'_>, keep: &dyn Fn(&Value) -> bool, skip: usize, take: usize) -> Page {
         let map = self.shard(c).read().unwrap_or_else(|e| e.into_inner());
-        match map.get(&Self::key_of(c)) {
+        match map.get(c as &dyn Name) {
             Some(coll) => page_of(coll.items.values(), keep, skip, take),
             None => page_of(c.seed.iter(), keep, skip, take),
         }
@@ -433,7 +509,7 @@ impl Store for MemoryStore {
         let mut map = self.shard(c).write().unwrap_or_else(|e| e.into_inner());
         let bytes: usize = items.iter().map(item_bytes).sum();
         let (old_items, old_bytes) = map
-            .get(&Self::key_of(c))
+            .get(c as &dyn Name)
             .map_or((0, 0), |k| (k.items.len(), k.bytes));
         self.release(old_items, old_bytes);
         if let Err(e) = self.reserve(items.len(), bytes) {
@@ -459,7 +535,7 @@ impl Store for MemoryStore {
     fn reset_resources(&self, space: Option<&str>, resource: Option<&str>) {
         for shard in &self.shards {
             let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
-            map.retain(|(s, r, _), coll| {
+            map.retain(|Key(s, r, _), coll| {
                 let hit = space.is_none_or(|x| x == s) && resource.is_none_or(|x| x == r);
                 if hit {
                     self.release(coll.items.len(), coll.bytes);
@@ -473,7 +549,7 @@ impl Store for MemoryStore {
         let under = format!("{scope}/");
         for shard in &self.shards {
             let mut map = shard.write().unwrap_or_else(|e| e.into_inner());
-            map.retain(|(s, r, sc), coll| {
+            map.retain(|Key(s, r, sc), coll| {
                 let hit = s == space && r == resource && (sc == scope || sc.starts_with(&under));
                 if hit {
                     self.release(coll.items.len(), coll.bytes);
@@ -487,7 +563,7 @@ impl Store for MemoryStore {
         let mut out = Vec::new();
         for shard in &self.shards {
             let map = shard.read().unwrap_or_else(|e| e.into_inner());
-            for ((space, resource, scope), coll) in map.iter() {
+            for (Key(space, resource, scope), coll) in map.iter() {
                 out.push(Dump {
                     space: space.clone(),
                     resource: resource.clone(),
@@ -593,6 +669,42 @@ mod tests {
         assert!(store.get(&s, "1").is_none());
         store.reset_resources(Some(""), None);
         assert!(store.get(&a, "1").is_none());
+        // Names that run together alike are still two collections.
+        let ab = Coll {
+            space: "a",
+            resource: "b",
+            ..a
+        };
+        let a_b = Coll {
+            space: "ab",
+            resource: "",
+            ..a
+        };
+        store.create(&ab, NewId::NextInteger, json!({})).unwrap();
+        assert!(store.get(&a_b, "1").is_none());
+        assert!(store.get(&ab, "1").is_some());
+    }
+
+    #[test]
+    fn read_lends_the_stored_item_or_the_seed() {
+        let seed = [json!({"id": 5, "name": "Rex"})];
+        let store = MemoryStore::new();
+        let c = coll(&seed);
+        let mut seen = Vec::new();
+        store.read(&c, "5", &mut |v| seen.push(v.cloned()));
+        store.read(&c, "6", &mut |v| seen.push(v.cloned()));
+        store
+            .create(&c, NewId::Given(json!("6")), json!({"name": "Tom"}))
+            .unwrap();
+        store.read(&c, "6", &mut |v| seen.push(v.cloned()));
+        assert_eq!(
+            seen,
+            [
+                Some(json!({"id": 5, "name": "Rex"})),
+                None,
+                Some(json!({"name": "Tom", "id": "6"})),
+            ]
+        );
     }
 
     #[test]

@@ -165,6 +165,11 @@ pub trait Store: Send + Sync {
         let _ = (c, id);
         None
     }
+    /// Calls `read` with the item with this identifier (`None` when there is none),
+    /// borrowed where the store can lend it: a read answered from memory makes no copy.
+    fn read(&self, c: &Coll<'_>, id: &str, read: &mut dyn FnMut(Option<&Value>)) {
+        read(self.get(c, id).as_ref());
+    }
     /// Replaces an item (its identifier kept); `None` when there is none.
     fn replace(&self, c: &Coll<'_>, id: &str, item: Value) -> Result<Option<Value>, StoreError> {
         let _ = (c, id, item);

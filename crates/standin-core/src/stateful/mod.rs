@@ -74,6 +74,8 @@ struct Target<'a> {
     ask: &'a Ask<'a>,
     /// Headers validation asked for (warn mode).
     extra_headers: Vec<(HeaderName, HeaderValue)>,
+    /// The JSON body, when validation has parsed it (taken by the write that stores it).
+    parsed: std::cell::Cell<Option<Value>>,
 }
 
 fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
@@ -98,6 +100,8 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
         .collect();
     let mut extra_headers = Vec::new();
     let mut violations = None;
+    // The body as validation parsed it: a write stores it without parsing it again.
+    let mut parsed = None;
     if d.validate != Some(false) {
         match crate::validate::check(
             &snap.validation,
@@ -109,6 +113,7 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
             req,
             &hints,
             d,
+            Some(&mut parsed),
         ) {
             crate::validate::Verdict::Pass => {}
             crate::validate::Verdict::Warn(h, note, _) => {
@@ -166,6 +171,7 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
         id,
         ask,
         extra_headers,
+        parsed: std::cell::Cell::new(parsed),
     };
     let mut reply = match parent_missing(snap, &target, &scope) {
         Some(missing) => missing,
@@ -201,10 +207,8 @@ fn answer(snap: &Snapshot, ask: &Ask<'_>) -> Option<Reply> {
     }
     if reply.why.state.is_none() {
         reply.why.state = Some(match &target.id {
-            Some(id) if !resource.singleton => {
-                format!("{} {} {id}", action.as_str(), resource.name)
-            }
-            _ => format!("{} {}", action.as_str(), scoped(resource, &scope)),
+            Some(id) if !resource.singleton => words(&[action.as_str(), &resource.name, id]),
+            _ => words(&[action.as_str(), &scoped(resource, &scope)]),
         });
     }
     Some(reply)
@@ -246,6 +250,19 @@ fn parent_missing(snap: &Snapshot, t: &Target<'_>, scope: &str) -> Option<Reply>
     Some(reply)
 }
 
+/// `parts` joined by spaces: what `format!` does for the journal's state note, without
+/// its formatting machinery.
+fn words(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(part);
+    }
+    out
+}
+
 fn scoped(resource: &Resource, scope: &str) -> String {
     if scope.is_empty() {
         resource.name.clone()
@@ -259,7 +276,7 @@ fn reply_with(
     t: &Target<'_>,
     response: Option<&ResponseDef>,
     status: u16,
-    body: Option<Value>,
+    body: Option<&Value>,
 ) -> Reply {
     let mut headers = t.extra_headers.clone();
     let mut bytes = Bytes::new();
@@ -291,8 +308,8 @@ fn reply_with(
             .as_deref()
             .filter(|_| crate::render::reads_schema(&media.media_type))
             .and_then(|p| crate::pointer::get(&t.doc.root, p));
-        bytes = crate::render::render(&value, &media.media_type, schema, &t.doc.root)
-            .or_else(|_| serde_json::to_vec(&value).map(Bytes::from))
+        bytes = crate::render::render(value, &media.media_type, schema, &t.doc.root)
+            .or_else(|_| serde_json::to_vec(value).map(Bytes::from))
             .unwrap_or_default();
         if let Some(v) = &media.content_type {
             headers.push((header::CONTENT_TYPE, v.clone()));
@@ -443,8 +460,11 @@ fn invalid(t: &Target<'_>, problems: &[String]) -> Reply {
 }
 
 /// The request body as JSON, when it is.
-fn body_json(req: &Request<'_>) -> Option<Value> {
-    serde_json::from_slice(req.body).ok()
+/// The request's JSON body: as validation parsed it, else parsed now.
+fn body_json(t: &Target<'_>) -> Option<Value> {
+    t.parsed
+        .take()
+        .or_else(|| serde_json::from_slice(t.req.body).ok())
 }
 
 fn is_date_time_name(name: &str) -> bool {
@@ -550,7 +570,7 @@ fn server_fill(t: &Target<'_>, item: &mut Value, before: Option<&Value>, seed: u
 }
 
 fn create(t: &Target<'_>) -> Reply {
-    let Some(mut item) = body_json(t.req).filter(Value::is_object) else {
+    let Some(mut item) = body_json(t).filter(Value::is_object) else {
         return invalid(
             t,
             &["The request body must be a JSON object to create an item.".to_string()],
@@ -596,7 +616,7 @@ fn create(t: &Target<'_>) -> Reply {
         stored,
         shape::seed_of(r, &id),
     );
-    let mut reply = reply_with(t, response, status, Some(body));
+    let mut reply = reply_with(t, response, status, Some(&body));
     if let Some(name) = declares_header(response, "location") {
         let path = t.req.path.trim_end_matches('/');
         set_header(
@@ -611,19 +631,24 @@ fn create(t: &Target<'_>) -> Reply {
 
 fn read(t: &Target<'_>) -> Reply {
     let id = t.id.as_deref().unwrap_or("");
-    let Some(item) = t.ask.store.get(&t.coll, id) else {
-        return not_found(t);
-    };
     let (response, status) = succeeded(t.op);
-    let body = shape::item_body(
-        t.doc,
-        t.snap_id,
-        t.resource,
-        schema_of(response),
-        item,
-        shape::seed_of(t.resource, id),
-    );
-    reply_with(t, response, status, Some(body))
+    let mut reply = None;
+    // Answered from the item where it is held: no copy of it unless the response
+    // shape changes it.
+    t.ask.store.read(&t.coll, id, &mut |item| {
+        reply = item.map(|item| {
+            let body = shape::item_body_of(
+                t.doc,
+                t.snap_id,
+                t.resource,
+                schema_of(response),
+                std::borrow::Cow::Borrowed(item),
+                shape::seed_of(t.resource, id),
+            );
+            reply_with(t, response, status, Some(&body))
+        });
+    });
+    reply.unwrap_or_else(|| not_found(t))
 }
 
 fn delete(snap: &Snapshot, t: &Target<'_>) -> Reply {
@@ -658,14 +683,14 @@ fn delete(snap: &Snapshot, t: &Target<'_>) -> Reply {
             shape::seed_of(t.resource, id),
         )
     });
-    reply_with(t, response, status, body)
+    reply_with(t, response, status, body.as_ref())
 }
 
 /// PUT and PATCH: the change made in one step of the store, the result checked
 /// against the item's schema.
 fn change(t: &Target<'_>) -> Reply {
     let id = t.id.clone().unwrap_or_default();
-    let Some(body) = body_json(t.req) else {
+    let Some(body) = body_json(t) else {
         return invalid(t, &["The request body must be JSON.".to_string()]);
     };
     let essence = t
@@ -747,7 +772,7 @@ fn change(t: &Target<'_>) -> Reply {
     let body = response
         .filter(|r| !r.media.is_empty())
         .map(|r| shape::item_body(t.doc, t.snap_id, t.resource, schema_of(Some(r)), item, seed));
-    reply_with(t, response, status, body)
+    reply_with(t, response, status, body.as_ref())
 }
 
 /// Names of query parameters that page a list.
@@ -864,7 +889,7 @@ fn list(t: &Target<'_>) -> Reply {
     };
     let (response, status) = succeeded(t.op);
     let body = shape::list_body(t.doc, t.snap_id, t.resource, schema_of(response), listed);
-    let mut reply = reply_with(t, response, status, Some(body));
+    let mut reply = reply_with(t, response, status, Some(&body));
     for name in ["X-Total-Count", "Total-Count", "X-Total"] {
         if let Some(declared) = declares_header(response, name) {
             set_header(&mut reply, &declared, &total.to_string());

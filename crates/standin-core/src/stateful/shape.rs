@@ -3,6 +3,7 @@
 //! envelope a response wraps it in, or listed as a bare array or in a list envelope
 //! with its totals and next page filled in.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -40,23 +41,43 @@ pub(crate) fn generated(
 /// envelope is generated with one seed per schema), so keeping it is invisible.
 const MEMO_MAX: usize = 256;
 
-/// Per snapshot, per key; [`MEMO_MAX`] values at most in all.
-type Memo<T> = std::cell::RefCell<HashMap<u64, HashMap<String, T>>>;
+/// Per snapshot, per key; [`MEMO_MAX`] values at most in all. Hashed with foldhash:
+/// the keys are the document's own pointers, and SipHash was most of a lookup.
+type Memo<T> = std::cell::RefCell<Fast<u64, Fast<String, T>>>;
+type Fast<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 thread_local! {
     static ENVELOPES: Memo<Option<Value>> = Memo::default();
     static ITEM_SHAPES: Memo<Rc<ItemShape>> = Memo::default();
     static ITEM_PLACES: Memo<Option<(ItemPlace, String)>> = Memo::default();
+    /// A key being looked up, its parts joined by NUL: made here, not allocated.
+    static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
-/// The value under `key` for snapshot `scope` in `memo`, made by `make` the first time.
+/// The value under the key of `parts` for snapshot `scope` in `memo`, made by `make` the
+/// first time.
 fn memoised<T: Clone>(
     memo: &'static std::thread::LocalKey<Memo<T>>,
     scope: u64,
-    key: &str,
+    parts: &[&str],
     make: impl FnOnce() -> T,
 ) -> T {
-    let hit = memo.with(|m| m.borrow().get(&scope).and_then(|m| m.get(key)).cloned());
+    let hit = KEY.with(|k| {
+        let mut key = k.borrow_mut();
+        key.clear();
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                key.push('\u{0}');
+            }
+            key.push_str(part);
+        }
+        memo.with(|m| {
+            m.borrow()
+                .get(&scope)
+                .and_then(|m| m.get(key.as_str()))
+                .cloned()
+        })
+    });
     if let Some(v) = hit {
         return v;
     }
@@ -68,7 +89,7 @@ fn memoised<T: Clone>(
         }
         m.entry(scope)
             .or_default()
-            .insert(key.to_string(), v.clone());
+            .insert(parts.join("\u{0}"), v.clone());
     });
     v
 }
@@ -76,7 +97,7 @@ fn memoised<T: Clone>(
 /// The generated envelope of the response schema at `ptr` (an object), from the cache
 /// of snapshot `scope` when it was built before.
 fn envelope(doc: &Document, scope: u64, ptr: &str) -> Map<String, Value> {
-    let value = memoised(&ENVELOPES, scope, ptr, || {
+    let value = memoised(&ENVELOPES, scope, &[ptr], || {
         generated(doc, ptr, 0x5eed, &[], Direction::Response)
     });
     match value {
@@ -113,7 +134,7 @@ pub(super) struct Prop {
 
 /// The [`ItemShape`] of the item schema at `ptr`, for snapshot `scope`.
 pub(super) fn item_shape(doc: &Document, scope: u64, ptr: &str) -> Rc<ItemShape> {
-    memoised(&ITEM_SHAPES, scope, ptr, || {
+    memoised(&ITEM_SHAPES, scope, &[ptr], || {
         let Some((schema, at)) = rs::at(&doc.root, ptr) else {
             return Default::default();
         };
@@ -153,9 +174,20 @@ pub(crate) fn complete(
     doc: &Document,
     scope: u64,
     ptr: Option<&str>,
-    mut item: Value,
+    item: Value,
     seed: u64,
 ) -> Value {
+    completed(doc, scope, ptr, Cow::Owned(item), seed).into_owned()
+}
+
+/// [`complete`] of a borrowed item: copied only when something is left out or added.
+fn completed<'v>(
+    doc: &Document,
+    scope: u64,
+    ptr: Option<&str>,
+    mut item: Cow<'v, Value>,
+    seed: u64,
+) -> Cow<'v, Value> {
     let Some(ptr) = ptr else {
         return item;
     };
@@ -163,13 +195,24 @@ pub(crate) fn complete(
     if shape.at.is_empty() {
         return item;
     }
-    let Value::Object(map) = &mut item else {
+    let Value::Object(held) = item.as_ref() else {
+        return item;
+    };
+    let hidden = shape
+        .props
+        .iter()
+        .any(|p| p.write_only && held.contains_key(&p.name));
+    let lacking = shape.required.iter().any(|r| !held.contains_key(r));
+    if !hidden && !lacking {
+        return item;
+    }
+    let Value::Object(map) = item.to_mut() else {
         return item;
     };
     for p in shape.props.iter().filter(|p| p.write_only) {
         map.shift_remove(&p.name);
     }
-    if shape.required.iter().any(|r| !map.contains_key(r)) {
+    if lacking {
         let hints: Vec<(String, String)> = map
             .iter()
             .filter_map(|(k, v)| crate::state::id_text(v).map(|t| (k.clone(), t)))
@@ -198,24 +241,36 @@ pub(crate) fn item_body(
     item: Value,
     seed: u64,
 ) -> Value {
+    item_body_of(doc, scope, resource, ptr, Cow::Owned(item), seed).into_owned()
+}
+
+/// [`item_body`] of a borrowed item: copied only when the response changes it (wraps
+/// it, leaves out or adds properties), so a stored item is read without a copy.
+pub(crate) fn item_body_of<'v>(
+    doc: &Document,
+    scope: u64,
+    resource: &Resource,
+    ptr: Option<&str>,
+    item: Cow<'v, Value>,
+    seed: u64,
+) -> Cow<'v, Value> {
     let id_prop = resource.id_prop.as_str();
     let looks =
         |props: &[(String, String)]| !id_prop.is_empty() && props.iter().any(|(n, _)| n == id_prop);
     // Keyed by the identifier's name too: it decides whether a schema looks like an item.
     let located = ptr.and_then(|p| {
-        let key = format!("{id_prop}\u{0}{p}");
-        memoised(&ITEM_PLACES, scope, &key, || {
+        memoised(&ITEM_PLACES, scope, &[id_prop, p], || {
             rs::locate_item(&doc.root, p, &looks)
         })
     });
     match located {
-        None => complete(doc, scope, resource.item_schema.as_deref(), item, seed),
-        Some((ItemPlace::Bare, at)) => complete(doc, scope, Some(&at), item, seed),
+        None => completed(doc, scope, resource.item_schema.as_deref(), item, seed),
+        Some((ItemPlace::Bare, at)) => completed(doc, scope, Some(&at), item, seed),
         Some((ItemPlace::Wrapped(name), at)) => {
-            let item = complete(doc, scope, Some(&at), item, seed);
+            let item = completed(doc, scope, Some(&at), item, seed).into_owned();
             let mut envelope = ptr.map(|p| envelope(doc, scope, p)).unwrap_or_default();
             envelope.insert(name, item);
-            Value::Object(envelope)
+            Cow::Owned(Value::Object(envelope))
         }
     }
 }

@@ -342,6 +342,7 @@ pub fn check(
     req: &Request<'_>,
     params: &[(String, String)],
     directives: &Directives,
+    parsed: Option<&mut Option<Value>>,
 ) -> Verdict {
     // The engine already skips validation for forced statuses and `Prefer:
     // validate=false`; `validate=true` does not override `--validate off`.
@@ -430,7 +431,7 @@ pub fn check(
     let mut accepted: Vec<String> = Vec::new();
     if let Some(rb) = &op.request_body {
         accepted = ov.bodies.iter().map(|b| b.media_type.clone()).collect();
-        check_body(rb.required, &ov.bodies, req, &mut violations);
+        check_body(rb.required, &ov.bodies, req, &mut violations, parsed);
     } else if !req.body.is_empty() {
         // An operation that declares no body accepts no content type (Prism's 415).
         let ct = req
@@ -520,7 +521,15 @@ fn check_value(
     }
 }
 
-fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut Vec<Violation>) {
+/// Checks the request body; `parsed` (when asked) keeps a JSON body as parsed, so that a
+/// caller that stores it reads it once.
+fn check_body(
+    required: bool,
+    bodies: &[BodyCheck],
+    req: &Request<'_>,
+    out: &mut Vec<Violation>,
+    parsed: Option<&mut Option<Value>>,
+) {
     let content_type = req
         .headers
         .get(header::CONTENT_TYPE)
@@ -618,6 +627,11 @@ fn check_body(required: bool, bodies: &[BodyCheck], req: &Request<'_>, out: &mut
                 && !v.is_valid(&value)
             {
                 schema_violations(v, &value, &["body"], "request body", out);
+            }
+            if kind == body::Kind::Json
+                && let Some(slot) = parsed
+            {
+                *slot = Some(value);
             }
         }
     }
