@@ -51,7 +51,7 @@ pub fn render(
     root: &Value,
 ) -> Result<Bytes, RenderError> {
     let essence = crate::wire::essence(media_type);
-    let (kind, sub) = essence.split_once('/').unwrap_or((essence.as_str(), ""));
+    let (kind, sub) = essence.split_once('/').unwrap_or((&*essence, ""));
     if sub == "json" || sub.ends_with("+json") || sub.ends_with("-json") {
         return json(value);
     }

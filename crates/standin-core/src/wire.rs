@@ -97,20 +97,29 @@ pub fn type_and_subtype(media_type: &str) -> (&str, &str) {
     mt.split_once('/').unwrap_or((mt, ""))
 }
 
-/// The essence of a media type: lower case, without parameters.
-pub fn essence(media_type: &str) -> String {
-    media_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The essence of a media type: lower case, without parameters. Borrowed when the
+/// media type is already that (the common case: a request path reads several per answer).
+pub fn essence(media_type: &str) -> std::borrow::Cow<'_, str> {
+    let end = media_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(media_type.len());
+    let bare = media_type[..end].trim();
+    if bare.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(bare.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(bare)
+    }
 }
 
 /// Whether a media type is JSON (`application/json`, `*/*+json`, `application/problem+json`,
 /// `text/json`, and `*/*`, for which JSON is what is sent).
 pub fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or("").trim();
+    let end = media_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(media_type.len());
+    let essence = media_type[..end].trim();
     let ends_with = |suffix: &str| {
         essence.len() >= suffix.len()
             && essence.as_bytes()[essence.len() - suffix.len()..]

@@ -267,10 +267,15 @@ impl<'a> Render<'a> {
         }
     }
 
-    fn render(&mut self, t: &Template) -> String {
+    /// The text of `t` for this request: borrowed when it is sent as written.
+    fn render<'t>(&mut self, t: &'t Template) -> Cow<'t, str> {
         if !t.is_dynamic() {
-            return t.source().to_string();
+            return Cow::Borrowed(t.source());
         }
+        Cow::Owned(self.rendered(t))
+    }
+
+    fn rendered(&mut self, t: &Template) -> String {
         if !self.entered {
             self.entered = true;
             template::seed(self.ask.entropy);
@@ -561,7 +566,10 @@ impl Compiled {
                 extra = done.headers;
                 done.body
             }
-            (Body::Inline(t), None) => Bytes::from(r.render(t)),
+            (Body::Inline(t), None) => match t.sent_as_written() {
+                Some(bytes) => bytes,
+                None => Bytes::from(r.rendered(t)),
+            },
             (Body::Bytes(b), None) => b.clone(),
             (Body::FileError(e), None) => Bytes::from(e.clone()),
             (Body::Bucket(id), None) => match self.state.buckets().iter().find(|b| b.id == *id) {
@@ -574,10 +582,11 @@ impl Compiled {
             },
         };
         let mut headers: Vec<(HeaderName, HeaderValue)> = Vec::new();
-        fn put(headers: &mut Vec<(HeaderName, HeaderValue)>, k: &str, v: String) {
-            if let (Ok(n), Ok(v)) = (HeaderName::try_from(k), HeaderValue::try_from(v)) {
-                headers.retain(|(h, _)| *h != n);
-                headers.push((n, v));
+        // Names were parsed at load; a later one of a name replaces an earlier one.
+        fn put(headers: &mut Vec<(HeaderName, HeaderValue)>, n: &HeaderName, v: Cow<'_, str>) {
+            if let Ok(v) = header_value(v) {
+                headers.retain(|(h, _)| h != n);
+                headers.push((n.clone(), v));
             }
         }
         for (k, v) in &self.loaded.headers {
@@ -590,10 +599,18 @@ impl Compiled {
         }
         headers.extend(extra);
         if self.loaded.cors {
-            put(&mut headers, "access-control-allow-origin", "*".into());
+            put(
+                &mut headers,
+                &http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                "*".into(),
+            );
         }
         if let Some(d) = &resp.disposition {
-            put(&mut headers, "content-disposition", d.clone());
+            put(
+                &mut headers,
+                &http::header::CONTENT_DISPOSITION,
+                Cow::Borrowed(d),
+            );
         }
         if !headers.iter().any(|(n, _)| n == http::header::CONTENT_TYPE) {
             let ty = match (&resp.body, resp.file_type) {
@@ -612,7 +629,7 @@ impl Compiled {
                     .to_string()
                 }
             };
-            put(&mut headers, "content-type", ty);
+            put(&mut headers, &http::header::CONTENT_TYPE, ty.into());
         }
         // Express sends no entity headers with a 204 or 304.
         if matches!(status, 204 | 304) {
@@ -639,8 +656,8 @@ impl Compiled {
         let mut reply = Reply::status(502);
         for (k, v) in self.loaded.proxy_res_headers.iter() {
             let v = r.render(v);
-            if let (Ok(n), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::try_from(v)) {
-                reply.headers.push((n, v));
+            if let Ok(v) = header_value(v) {
+                reply.headers.push((k.clone(), v));
             }
         }
         r.finish();
@@ -708,11 +725,19 @@ impl Answerer for Compiled {
             {
                 continue;
             }
-            let Some(caps) = route.pattern.captures(req.path) else {
-                continue;
+            let params = match &route.literal {
+                Some(lit) if crate::env::literal_matches(lit, req.path) => Map::new(),
+                Some(_) => continue,
+                None => match route.pattern.captures(req.path) {
+                    Some(caps) => params_of(route, &caps),
+                    None => continue,
+                },
             };
-            let model = Model::of(req, params_of(route, &caps));
-            let count = ask.store.count(&route.counter);
+            let model = Model::of(req, params);
+            let count = match route.counted {
+                true => ask.store.count(&route.counter),
+                false => 0,
+            };
             let mut r = Render::new(self, ask, &model);
             let Some(resp) = self.choose(route, &mut r, count) else {
                 r.finish();
@@ -745,6 +770,15 @@ impl Answerer for Compiled {
             near: Vec::new(),
             report: Some(Box::new(report)),
         }
+    }
+}
+
+/// A header's value from rendered text (taken over when it was rendered, copied when
+/// it is the template's own).
+fn header_value(v: Cow<'_, str>) -> Result<HeaderValue, http::header::InvalidHeaderValue> {
+    match v {
+        Cow::Owned(s) => HeaderValue::try_from(s),
+        Cow::Borrowed(s) => HeaderValue::from_str(s),
     }
 }
 

@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use http::HeaderName;
 use regex::Regex;
 use serde_json::Value;
 use standin_core::Diagnostic;
@@ -58,7 +59,7 @@ pub struct Response {
     /// The status.
     pub status: u16,
     /// The response's own headers.
-    pub headers: Vec<(String, Template)>,
+    pub headers: Vec<(HeaderName, Template)>,
     /// The body.
     pub body: Body,
     /// Milliseconds to wait.
@@ -88,6 +89,12 @@ pub struct Route {
     pub endpoint: String,
     /// The path pattern (anchored, case-insensitive), with named groups for params.
     pub pattern: Regex,
+    /// The path as plain text, for a route without params or wildcards: matched with
+    /// [`literal_matches`], which answers as `pattern` does.
+    pub literal: Option<String>,
+    /// Whether its request count is read (a `SEQUENTIAL` route, a `request_number`
+    /// rule): a route that reads none counts none.
+    pub counted: bool,
     /// The names of the params, in the order of their groups.
     pub params: Vec<String>,
     /// Its responses.
@@ -106,7 +113,7 @@ pub struct Loaded {
     /// Routes in match order.
     pub routes: Vec<Route>,
     /// Environment headers (a response's own win).
-    pub headers: Vec<(String, Template)>,
+    pub headers: Vec<(HeaderName, Template)>,
     /// Environment latency, ms.
     pub latency: u64,
     /// Data buckets: (uuid, id, name, value).
@@ -117,7 +124,7 @@ pub struct Loaded {
     /// with `proxyReqHeaders` added and `proxyRemovePrefix` applied.
     pub proxy: Option<standin_core::exchange::Forward>,
     /// `proxyResHeaders`: set on what the upstream answers.
-    pub proxy_res_headers: Vec<(String, Template)>,
+    pub proxy_res_headers: Vec<(HeaderName, Template)>,
     /// What could not be used.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -136,25 +143,35 @@ fn headers(
     file: &str,
     ptr: &str,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<(String, Template)> {
+) -> Vec<(HeaderName, Template)> {
     let Some(list) = v.get("headers").and_then(Value::as_array) else {
         return Vec::new();
     };
-    list.iter()
-        .enumerate()
-        .filter(|(_, h)| !s(h, "key").is_empty())
-        .map(|(i, h)| {
-            let at = format!("{ptr}/headers/{i}/value");
-            (
-                s(h, "key").to_string(),
-                Template::compile(s(h, "value"), true, file, &at, diags),
-            )
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (i, h) in list.iter().enumerate() {
+        let key = s(h, "key");
+        if key.is_empty() {
+            continue;
+        }
+        let Ok(name) = HeaderName::try_from(key) else {
+            diags.push(Diagnostic::warning(
+                file,
+                format!("{ptr}/headers/{i}/key"),
+                format!("'{key}' is not a valid HTTP header name; the header is not sent"),
+            ));
+            continue;
+        };
+        let at = format!("{ptr}/headers/{i}/value");
+        out.push((
+            name,
+            Template::compile(s(h, "value"), true, file, &at, diags),
+        ));
+    }
+    out
 }
 
-/// Turns an endpoint (`users/:id`, `files/*`, `(a|b)/x`) into an anchored pattern.
-fn pattern(prefix: &str, endpoint: &str, crud: bool) -> Result<(Regex, Vec<String>), String> {
+/// The prefix and the endpoint as one path, `/`-joined, without a trailing `/`.
+fn full_path(prefix: &str, endpoint: &str) -> String {
     let mut full = String::new();
     for part in [prefix, endpoint] {
         let part = part.trim_matches('/');
@@ -163,6 +180,34 @@ fn pattern(prefix: &str, endpoint: &str, crud: bool) -> Result<(Regex, Vec<Strin
             full.push_str(part);
         }
     }
+    full
+}
+
+/// The path a route matches as plain text, when its endpoint has no params, wildcards or
+/// groups and is ASCII (a request path is): [`literal_matches`] answers as its
+/// [`pattern`] does, without running the regex.
+fn literal(prefix: &str, endpoint: &str, crud: bool) -> Option<String> {
+    let full = full_path(prefix, endpoint);
+    let plain = !crud && full.is_ascii() && !full.contains([':', '*', '(', '|', ')', '?', '+']);
+    match plain {
+        true if full.is_empty() => Some("/".into()),
+        true => Some(full),
+        false => None,
+    }
+}
+
+/// Whether `path` is the literal route `lit` (case aside), with or without a trailing
+/// `/`: what the route's pattern `(?i)^lit/?$` matches.
+pub fn literal_matches(lit: &str, path: &str) -> bool {
+    let (lit, path) = (lit.as_bytes(), path.as_bytes());
+    path.len() >= lit.len()
+        && path[..lit.len()].eq_ignore_ascii_case(lit)
+        && matches!(&path[lit.len()..], b"" | b"/")
+}
+
+/// Turns an endpoint (`users/:id`, `files/*`, `(a|b)/x`) into an anchored pattern.
+fn pattern(prefix: &str, endpoint: &str, crud: bool) -> Result<(Regex, Vec<String>), String> {
+    let full = full_path(prefix, endpoint);
     let mut re = String::from("(?i)^");
     let mut params = Vec::new();
     let chars: Vec<char> = full.chars().collect();
@@ -723,11 +768,19 @@ pub fn load(env: &Value, path: &Path, disabled: &[String]) -> Loaded {
                 resp.label
             );
         }
+        let counted = mode(r) == Mode::Sequential
+            || responses.iter().any(|x| {
+                x.rules
+                    .iter()
+                    .any(|rule| matches!(rule.target, Target::RequestNumber))
+            });
         out.routes.push(Route {
             uuid: s(r, "uuid").to_string(),
             counter: format!("mockoon:{file}:{}", s(r, "uuid")),
             method,
             endpoint: endpoint.to_string(),
+            literal: literal(prefix, endpoint, crud.is_some()),
+            counted,
             pattern,
             params,
             responses,
@@ -775,5 +828,80 @@ mod tests {
         assert!(re.is_match("/files/a/b"));
         let (re, _) = pattern("", "", false).unwrap();
         assert!(re.is_match("/"));
+    }
+
+    #[test]
+    fn a_header_name_http_cannot_send_is_a_diagnostic_and_left_out() {
+        let env = serde_json::json!({
+            "uuid": "e", "name": "e", "port": 3000, "endpointPrefix": "",
+            "headers": [{"key": "Bad Name", "value": "x"}, {"key": "X-Ok", "value": "y"}],
+            "routes": [{
+                "uuid": "r", "type": "http", "method": "get", "endpoint": "a",
+                "responses": [{"uuid": "s", "statusCode": 200, "body": "",
+                    "headers": [{"key": "also bad:", "value": "z"}], "rules": []}]
+            }]
+        });
+        let loaded = load(&env, Path::new("env.json"), &[]);
+        let names: Vec<&str> = loaded.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["x-ok"]);
+        assert!(loaded.routes[0].responses[0].headers.is_empty());
+        let said: Vec<String> = loaded.diagnostics.iter().map(|d| d.to_string()).collect();
+        for (name, at) in [
+            ("Bad Name", "/headers/0/key"),
+            ("also bad:", "/routes/0/responses/0/headers/0/key"),
+        ] {
+            assert!(
+                said.iter().any(|d| d.contains(name) && d.contains(at)),
+                "{name} at {at}: {said:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_literal_route_matches_what_its_pattern_matches() {
+        let paths = [
+            "/",
+            "//",
+            "/plans",
+            "/plans/",
+            "/PLANS",
+            "/Plans//",
+            "/plans/x",
+            "/plan",
+            "/plansx",
+            "/api/v1/plans",
+            "/API/V1/Plans/",
+            "/api/v1/plans/1",
+            "",
+            "/api",
+            "/a.b",
+            "/aXb",
+        ];
+        for (prefix, endpoint) in [
+            ("", "plans"),
+            ("", ""),
+            ("api/v1", "plans"),
+            ("/api/", "/v1/plans/"),
+            ("", "a.b"),
+            ("api", ""),
+        ] {
+            let lit = literal(prefix, endpoint, false).expect("a literal endpoint");
+            let (re, _) = pattern(prefix, endpoint, false).unwrap();
+            for path in paths {
+                assert_eq!(
+                    literal_matches(&lit, path),
+                    re.is_match(path),
+                    "{prefix:?} {endpoint:?} on {path:?}"
+                );
+            }
+        }
+        for (endpoint, crud) in [
+            ("users/:id", false),
+            ("files/*", false),
+            ("(a|b)", false),
+            ("users", true),
+        ] {
+            assert_eq!(literal("", endpoint, crud), None, "{endpoint}");
+        }
     }
 }

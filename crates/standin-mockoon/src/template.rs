@@ -29,6 +29,9 @@ pub const ENV_PREFIX: &str = "MOCKOON_";
 #[derive(Debug)]
 pub struct Template {
     source: String,
+    /// The source as a body to send, when it is sent as written (no templating): every
+    /// answer shares it instead of copying the text.
+    sent: bytes::Bytes,
     ast: Option<Ast>,
     state: bool,
     needs: Needs,
@@ -1134,6 +1137,10 @@ impl Template {
         };
         Template {
             source: text.to_string(),
+            sent: match ast {
+                Some(_) => bytes::Bytes::new(),
+                None => bytes::Bytes::copy_from_slice(text.as_bytes()),
+            },
             state: state && ast.is_some(),
             needs: if ast.is_some() {
                 Needs::of(text)
@@ -1149,6 +1156,7 @@ impl Template {
     pub fn literal(text: &str) -> Template {
         Template {
             source: text.to_string(),
+            sent: bytes::Bytes::copy_from_slice(text.as_bytes()),
             ast: None,
             state: false,
             needs: Needs::default(),
@@ -1170,6 +1178,12 @@ impl Template {
     /// Whether rendering needs the request.
     pub fn is_dynamic(&self) -> bool {
         self.ast.is_some()
+    }
+
+    /// The text as bytes to send, shared, when it is sent as written (`None`: it is
+    /// templated).
+    pub fn sent_as_written(&self) -> Option<bytes::Bytes> {
+        (!self.is_dynamic()).then(|| self.sent.clone())
     }
 
     /// The text as written.

@@ -12,7 +12,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{Budget, Coll, Dump, NewId, Page, STARTED, Store, StoreError, id_text, page_of};
 
@@ -86,7 +86,7 @@ type Shard = HashMap<Key, Collection, Hashing>;
 #[derive(Debug, Default)]
 struct Collection {
     /// By identifier text, in insertion order.
-    items: Map<String, Value>,
+    items: indexmap::IndexMap<String, Value, Hashing>,
     /// The next integer identifier.
     next: u64,
     /// The bytes its items take.

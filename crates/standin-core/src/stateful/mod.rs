@@ -625,7 +625,7 @@ fn create(t: &Target<'_>) -> Reply {
             &format!("{path}/{}", crate::wire::percent_encode_segment(&id)),
         );
     }
-    reply.why.state = Some(format!("create {} {id}", r.name));
+    reply.why.state = Some(words(&["create", &r.name, &id]));
     reply
 }
 

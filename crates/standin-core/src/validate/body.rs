@@ -67,18 +67,19 @@ pub(crate) fn reserved_sent(
 
 /// The index of the declared media type a request's content type matches: an exact
 /// match first, then `type/*`, then `*/*`.
-pub(crate) fn choose(declared: &[String], content_type: &str) -> Option<usize> {
+pub(crate) fn choose<D: AsRef<str>>(declared: &[D], content_type: &str) -> Option<usize> {
     let want = essence(content_type);
-    let (major, _) = want.split_once('/').unwrap_or((want.as_str(), ""));
-    let exact = declared.iter().position(|d| *d == want);
+    let (major, _) = want.split_once('/').unwrap_or((&*want, ""));
+    let declared = || declared.iter().map(AsRef::as_ref);
+    let exact = declared().position(|d| d == want);
     exact
         .or_else(|| {
-            declared.iter().position(|d| {
+            declared().position(|d| {
                 d.strip_suffix("/*")
                     .is_some_and(|m| m.eq_ignore_ascii_case(major) && m != "*")
             })
         })
-        .or_else(|| declared.iter().position(|d| d == "*/*" || d == "*"))
+        .or_else(|| declared().position(|d| d == "*/*" || d == "*"))
 }
 
 /// How a body is read.

@@ -91,6 +91,13 @@ struct ParamCheck {
     json_content: bool,
 }
 
+/// A declared body is chosen by its media type's essence.
+impl AsRef<str> for BodyCheck {
+    fn as_ref(&self) -> &str {
+        &self.essence
+    }
+}
+
 #[derive(Debug)]
 struct BodyCheck {
     media_type: String,
@@ -245,7 +252,7 @@ fn compile(doc: &Document, op: &Operation, cache: &Cache) -> OpValidators {
             BodyCheck {
                 media_type: m.media_type.clone(),
                 kind: body::kind_of(&essence),
-                essence,
+                essence: essence.into_owned(),
                 entry: entries.next().unwrap_or_else(|| Arc::clone(&empty)),
                 encodings: encodings(doc, m.pointer.as_deref()),
             }
@@ -428,9 +435,7 @@ pub fn check(
         }
     }
 
-    let mut accepted: Vec<String> = Vec::new();
     if let Some(rb) = &op.request_body {
-        accepted = ov.bodies.iter().map(|b| b.media_type.clone()).collect();
         check_body(rb.required, &ov.bodies, req, &mut violations, parsed);
     } else if !req.body.is_empty() {
         // An operation that declares no body accepts no content type (Prism's 415).
@@ -438,7 +443,10 @@ pub fn check(
             .headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map_or_else(|| "no Content-Type".to_string(), wire::essence);
+            .map_or_else(
+                || "no Content-Type".to_string(),
+                |c| wire::essence(c).into_owned(),
+            );
         violations.push(Violation {
             location: vec!["body".into()],
             rule: "content-type".into(),
@@ -469,6 +477,11 @@ pub fn check(
             )
         }
         _ => {
+            // The media types a 415 lists: made only for a rejection.
+            let accepted: Vec<String> = match &op.request_body {
+                Some(_) => ov.bodies.iter().map(|b| b.media_type.clone()).collect(),
+                None => Vec::new(),
+            };
             let mut reply = answer::reject(
                 doc,
                 op,
@@ -551,28 +564,33 @@ fn check_body(
     if bodies.is_empty() {
         return;
     }
-    let declared: Vec<String> = bodies.iter().map(|b| b.essence.clone()).collect();
-    let names: Vec<&str> = bodies.iter().map(|b| b.media_type.as_str()).collect();
+    let names = || {
+        bodies
+            .iter()
+            .map(|b| b.media_type.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let Some(ct) = content_type else {
         out.push(Violation {
             location: vec!["header".into(), "Content-Type".into()],
             rule: "content-type".into(),
             message: format!(
                 "The request has a body but no Content-Type; this operation accepts {}.",
-                names.join(", ")
+                names()
             ),
             class: Class::MediaType,
         });
         return;
     };
-    let Some(i) = body::choose(&declared, ct) else {
+    let Some(i) = body::choose(bodies, ct) else {
         out.push(Violation {
             location: vec!["header".into(), "Content-Type".into()],
             rule: "content-type".into(),
             message: format!(
                 "Content-Type {} is not accepted; this operation accepts {}.",
                 wire::essence(ct),
-                names.join(", ")
+                names()
             ),
             class: Class::MediaType,
         });
