@@ -78,6 +78,33 @@ impl<'r> Model<'r> {
         })
     }
 
+    /// The query parameter `name` as [`Model::query`] holds it (its value, or an array
+    /// of its values when repeated), found without making the whole map: a rule reads
+    /// one parameter.
+    fn query_param(&self, name: &str) -> Option<Value> {
+        if let Some(Value::Object(all)) = self.query.get() {
+            return all.get(name).cloned();
+        }
+        let mut found: Option<Value> = None;
+        for pair in self.req.query?.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let k = wire::form_decode_borrowed(k);
+            if k.strip_suffix("[]").unwrap_or(&k) != name {
+                continue;
+            }
+            let v = Value::String(wire::form_decode_borrowed(v).into_owned());
+            found = Some(match found {
+                None => v,
+                Some(Value::Array(mut a)) => {
+                    a.push(v);
+                    Value::Array(a)
+                }
+                Some(old) => Value::Array(vec![old, v]),
+            });
+        }
+        found
+    }
+
     fn query_map(&self) -> &Map<String, Value> {
         match self.query() {
             Value::Object(m) => m,
@@ -420,6 +447,10 @@ impl Compiled {
             },
             Target::Body => at_path(model.body(), modifier).map(Cow::Borrowed),
             Target::Query if modifier.is_empty() => text(model.query_raw()),
+            // A plain name is one parameter, read without the whole query's map.
+            Target::Query if !modifier.contains(['.', '[', ']', '\'', '"', '$']) => {
+                model.query_param(modifier).map(Cow::Owned)
+            }
             Target::Query => path(model.query()),
             Target::Header if modifier.is_empty() => text(""),
             Target::Header => model.header(&modifier.to_ascii_lowercase()).map(Cow::Owned),
@@ -915,5 +946,38 @@ impl Answerer for Environments {
             near: Vec::new(),
             report: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_query_parameter_reads_as_the_whole_query_holds_it() {
+        let queries = [
+            "tier=gold",
+            "tier=gold&tier=silver",
+            "tier[]=a",
+            "tier[]=a&tier[]=b&x=1",
+            "tier=a&tier[]=b&tier=c",
+            "tier",
+            "tier=&x=2",
+            "a+b=c%20d&tier=a+b%2B",
+            "x=1&&x=2",
+            "",
+        ];
+        let (method, headers) = (http::Method::GET, http::HeaderMap::new());
+        for query in queries {
+            let mut req = Request::new(&method, "/", &headers);
+            req.query = Some(query);
+            let whole = Model::of(&req, Map::new());
+            for name in ["tier", "x", "a b", "missing", "tier[]"] {
+                let one = Model::of(&req, Map::new()).query_param(name);
+                assert_eq!(one, whole.query().get(name).cloned(), "{name} in {query:?}");
+                // Once the map is made, it is what is read.
+                assert_eq!(whole.query_param(name), one, "{name} in {query:?}");
+            }
+        }
     }
 }

@@ -354,6 +354,12 @@ pub(crate) async fn handle(
                 }
             }
         }
+        // No body (a GET, say): nothing to gather.
+        None if http_body::Body::is_end_stream(&body)
+            && !(state.admin_on && Admin::claims(parts.uri.path())) =>
+        {
+            Ok(Bytes::new())
+        }
         None => {
             let collected = Limited::new(body, state.max_body).collect().await;
             if state.admin_on && Admin::claims(parts.uri.path()) {
@@ -980,10 +986,7 @@ async fn send(
                     let mut response = Response::new(body);
                     *response.status_mut() =
                         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-                    let map = response.headers_mut();
-                    for (name, value) in headers {
-                        map.append(name, value);
-                    }
+                    *response.headers_mut() = header_map(headers);
                     if let Some(message) = &wire.status_message
                         && let Ok(phrase) =
                             hyper::ext::ReasonPhrase::try_from(message.as_bytes().to_vec())
@@ -1038,9 +1041,16 @@ pub(crate) fn plain_response(reply: Reply) -> Response<ReplyBody> {
     let mut response = Response::new(ReplyBody::full(reply.body));
     *response.status_mut() =
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let map = response.headers_mut();
-    for (name, value) in reply.headers {
+    *response.headers_mut() = header_map(reply.headers);
+    response
+}
+
+/// A reply's headers as hyper sends them, the map made once at its size (appending to an
+/// empty one grew it header by header).
+fn header_map(list: Vec<(http::HeaderName, http::HeaderValue)>) -> http::HeaderMap {
+    let mut map = http::HeaderMap::with_capacity(list.len());
+    for (name, value) in list {
         map.append(name, value);
     }
-    response
+    map
 }
