@@ -81,15 +81,18 @@ def main() -> int:
     mockoon = os.environ.get("MOCKOON_CLI") or str(PEERS / "mockoon/node_modules/.bin/mockoon-cli")
     mp, sp = free_port(), free_port()
     logs = tempfile.mkdtemp(prefix="mockoon-diff-")
+    # Both in one zone that is not UTC (and has summer time), so that date helpers are
+    # compared as a user away from UTC sees them.
+    zone = dict(os.environ, TZ=os.environ.get("MOCKOON_DIFF_TZ", "Europe/Berlin"))
     procs = [
         # Mockoon's admin API wants a token; standin admits clients on this machine.
         subprocess.Popen([mockoon, "start", "--data", str(ENV), "--port", str(mp),
                           "--admin-api-token", "diff-admin-token"],
                          stdout=open(f"{logs}/mockoon.log", "w"), stderr=subprocess.STDOUT,
-                         start_new_session=True),
+                         start_new_session=True, env=zone),
         subprocess.Popen([standin, "serve", str(ENV), "--port", str(sp)],
                          stdout=open(f"{logs}/standin.log", "w"), stderr=subprocess.STDOUT,
-                         start_new_session=True),
+                         start_new_session=True, env=zone),
     ]
     try:
         wait(mp, procs[0])

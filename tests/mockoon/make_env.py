@@ -57,7 +57,7 @@ routes=[
  route("get","hello",[resp('{{setVar \'who\' (queryParam \'name\')}}{"hello":"{{getVar \'who\'}}"}')]),
  route("get","region",[resp('{"region":"{{getEnvVar \'REGION\' \'none\'}}"}')]),
  # Dates and blocks.
- route("get","dates",[resp('{"next":"{{dateTimeShift date=\'2024-01-31T10:00:00.000Z\' days=1 hours=3 format=\'yyyy-MM-dd HH:mm\'}}","fmt":"{{dateFormat \'2024-03-05T07:08:09.000Z\' \'dd/MM/yyyy HH:mm:ss\'}}","year":"{{now \'yyyy\'}}"}')]),
+ route("get","dates",[resp('{"next":"{{dateTimeShift date=\'2024-01-31T10:00:00.000Z\' days=1 hours=3 format=\'yyyy-MM-dd HH:mm\'}}","fmt":"{{dateFormat \'2024-03-05T07:08:09.000Z\' \'dd/MM/yyyy HH:mm:ss\'}}","year":"{{now \'yyyy\'}}","zone":"{{dateFormat \'2024-07-01T00:00:00.000Z\' \'yyyy-MM-dd HH:mm xxx OOOO\'}}","local":"{{dateFormat \'2024-01-15T09:30:00\' \'T\'}}"}')]),
  route("get","repeat",[resp('[{{#repeat 3}}{"i":{{@index}},"first":{{@first}} }{{/repeat}}]')]),
  route("get","light",[resp('{"say":{{#switch (queryParam \'c\')}}{{#case \'red\'}}"stop"{{/case}}{{#case \'green\'}}"go"{{/case}}{{#default}}"wait"{{/default}}{{/switch}} }')]),
  # Files.

@@ -1,27 +1,40 @@
 //! Dates as Mockoon's date helpers (`now`, `dateTimeShift`, `dateFormat`) read and
 //! write them: a date text read as JavaScript's `new Date(text)` reads ISO forms, a
 //! shift by calendar units, and date-fns format patterns (`yyyy-MM-dd'T'HH:mm:ss.SSSxxx`
-//! by default). Times are UTC, as Mockoon's are on a machine whose zone is UTC.
+//! by default). Times are in the machine's zone (`TZ`, else `/etc/localtime`), as Node's
+//! are: shown with its offset, a date-time without an offset read in it, days and months
+//! shifted on its calendar.
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta, Timelike, Utc};
+use chrono::{
+    DateTime, Datelike, Days, Local, Months, NaiveDate, NaiveDateTime, Offset, TimeDelta, TimeZone,
+    Timelike,
+};
 
 /// date-fns' default pattern in Mockoon's helpers.
 pub const DEFAULT_FORMAT: &str = "yyyy-MM-dd'T'HH:mm:ss.SSSxxx";
 
-/// The instant `ms` after the Unix epoch.
-pub fn from_unix_ms(ms: u64) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX)).unwrap_or_default()
+/// The instant `ms` after the Unix epoch, in the machine's zone.
+pub fn from_unix_ms(ms: u64) -> DateTime<Local> {
+    let utc =
+        DateTime::from_timestamp_millis(i64::try_from(ms).unwrap_or(i64::MAX)).unwrap_or_default();
+    utc.with_timezone(&Local)
 }
 
 /// Reads a date text the way `new Date(text)` reads ISO forms (a date alone is UTC
-/// midnight); `None` when it is not one.
-pub fn parse(text: &str) -> Option<DateTime<Utc>> {
+/// midnight, a date and time without an offset is the machine's local time); `None`
+/// when it is not one.
+pub fn parse(text: &str) -> Option<DateTime<Local>> {
+    parse_in(text, &Local)
+}
+
+/// [`parse`], a time without an offset read in `zone`.
+fn parse_in<Tz: TimeZone>(text: &str, zone: &Tz) -> Option<DateTime<Tz>> {
     let t = text.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d.with_timezone(zone));
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(t) {
-        return Some(d.with_timezone(&Utc));
+        return Some(d.with_timezone(zone));
     }
     for f in [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -29,36 +42,53 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
         "%Y-%m-%d %H:%M:%S%.f",
     ] {
         if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
-            return Some(d.and_utc());
+            // A time the zone skips (a DST gap) is read an hour on, as Node reads it.
+            return zone.from_local_datetime(&d).earliest().or_else(|| {
+                zone.from_local_datetime(&(d + TimeDelta::hours(1)))
+                    .earliest()
+            });
         }
     }
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        return d.and_hms_opt(0, 0, 0).map(|d| d.and_utc());
+        return d
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc().with_timezone(zone));
     }
     if let Ok(ms) = t.parse::<i64>() {
-        return DateTime::from_timestamp_millis(ms);
+        return DateTime::from_timestamp_millis(ms).map(|d| d.with_timezone(zone));
     }
     None
 }
 
-/// Shifts a date by calendar units, in the order `dateTimeShift` applies them.
-pub fn shift(d: DateTime<Utc>, units: [(char, i64); 6]) -> DateTime<Utc> {
+/// Shifts a date by calendar units, in the order `dateTimeShift` applies them: days,
+/// months and years on the zone's calendar (the wall-clock time kept across a DST
+/// change, as date-fns keeps it), hours, minutes and seconds as elapsed time.
+pub fn shift<Tz: TimeZone>(d: DateTime<Tz>, units: [(char, i64); 6]) -> DateTime<Tz> {
     let mut d = d;
     for (unit, n) in units {
         if n == 0 {
             continue;
         }
-        let months = |d: DateTime<Utc>, m: i64| {
+        let months = |d: DateTime<Tz>, m: i64| {
             let m32 = u32::try_from(m.unsigned_abs()).unwrap_or(u32::MAX);
             if m >= 0 {
-                d.checked_add_months(Months::new(m32))
+                d.clone().checked_add_months(Months::new(m32))
             } else {
-                d.checked_sub_months(Months::new(m32))
+                d.clone().checked_sub_months(Months::new(m32))
             }
             .unwrap_or(d)
         };
+        let days = |d: DateTime<Tz>, n: i64| {
+            let days = Days::new(n.unsigned_abs());
+            if n >= 0 {
+                d.clone().checked_add_days(days)
+            } else {
+                d.clone().checked_sub_days(days)
+            }
+            .unwrap_or_else(|| d + TimeDelta::try_days(n).unwrap_or_default())
+        };
         d = match unit {
-            'd' => d + TimeDelta::try_days(n).unwrap_or_default(),
+            'd' => days(d, n),
             'M' => months(d, n),
             'y' => months(d, n.saturating_mul(12)),
             'h' => d + TimeDelta::try_hours(n).unwrap_or_default(),
@@ -67,6 +97,43 @@ pub fn shift(d: DateTime<Utc>, units: [(char, i64); 6]) -> DateTime<Utc> {
         };
     }
     d
+}
+
+/// An offset as date-fns writes it (`formatTimezone`): `+05:30` with `delimiter` `:`.
+fn offset_text(east_minutes: i32, delimiter: &str) -> String {
+    let sign = if east_minutes < 0 { '-' } else { '+' };
+    let (h, m) = (east_minutes.abs() / 60, east_minutes.abs() % 60);
+    format!("{sign}{h:02}{delimiter}{m:02}")
+}
+
+/// `formatTimezoneShort`: `+5`, `+5:30`.
+fn offset_short(east_minutes: i32) -> String {
+    let sign = if east_minutes < 0 { '-' } else { '+' };
+    let (h, m) = (east_minutes.abs() / 60, east_minutes.abs() % 60);
+    match m {
+        0 => format!("{sign}{h}"),
+        _ => format!("{sign}{h}:{m:02}"),
+    }
+}
+
+/// `formatTimezoneWithOptionalMinutes`: `+05`, `+0530`.
+fn offset_optional_minutes(east_minutes: i32) -> String {
+    match east_minutes % 60 {
+        0 => {
+            let sign = if east_minutes < 0 { '-' } else { '+' };
+            format!("{sign}{:02}", east_minutes.abs() / 60)
+        }
+        _ => offset_text(east_minutes, ""),
+    }
+}
+
+/// The `X` (`Z` for UTC) and `x` tokens of date-fns.
+fn iso_offset(east_minutes: i32, len: usize) -> String {
+    match len {
+        1 => offset_optional_minutes(east_minutes),
+        2 | 4 => offset_text(east_minutes, ""),
+        _ => offset_text(east_minutes, ":"),
+    }
 }
 
 const MONTHS: [&str; 12] = [
@@ -110,7 +177,8 @@ fn pad(n: i64, width: usize) -> String {
 
 /// Writes one run of a pattern letter (`yyyy`, `MM`, ...); `None` for letters date-fns
 /// does not know.
-fn token(d: &DateTime<Utc>, letter: char, len: usize) -> Option<String> {
+fn token<Tz: TimeZone>(d: &DateTime<Tz>, letter: char, len: usize) -> Option<String> {
+    let east = d.offset().fix().local_minus_utc() / 60;
     let h12 = |h: u32| if h.is_multiple_of(12) { 12 } else { h % 12 };
     Some(match letter {
         'y' | 'Y' | 'u' => match len {
@@ -157,13 +225,12 @@ fn token(d: &DateTime<Utc>, letter: char, len: usize) -> Option<String> {
             4 => if d.hour() < 12 { "a.m." } else { "p.m." }.to_string(),
             _ => if d.hour() < 12 { "a" } else { "p" }.to_string(),
         },
-        'X' => "Z".to_string(),
-        'x' => match len {
-            1 => "+00".to_string(),
-            2 => "+0000".to_string(),
-            _ => "+00:00".to_string(),
+        'X' if east == 0 => "Z".to_string(),
+        'X' | 'x' => iso_offset(east, len),
+        'O' | 'z' => match len {
+            1..=3 => format!("GMT{}", offset_short(east)),
+            _ => format!("GMT{}", offset_text(east, ":")),
         },
-        'O' | 'z' => "GMT".to_string(),
         'T' => d.timestamp_millis().to_string(),
         't' => d.timestamp().to_string(),
         'o' => ordinal(d.day()),
@@ -174,7 +241,7 @@ fn token(d: &DateTime<Utc>, letter: char, len: usize) -> Option<String> {
 /// Formats a date with a date-fns pattern: letters run by run, `'quoted'` text as
 /// written (`''` is a quote), other characters as they are. `Do`, `do` and `Mo` give
 /// ordinals.
-pub fn format(d: &DateTime<Utc>, pattern: &str) -> String {
+pub fn format<Tz: TimeZone>(d: &DateTime<Tz>, pattern: &str) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -233,10 +300,11 @@ pub fn format(d: &DateTime<Utc>, pattern: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{FixedOffset, Utc};
 
     #[test]
     fn formats_and_shifts_as_date_fns_does() {
-        let d = parse("2024-02-29T13:05:09.042Z").unwrap();
+        let d = parse_in("2024-02-29T13:05:09.042Z", &Utc).unwrap();
         assert_eq!(format(&d, DEFAULT_FORMAT), "2024-02-29T13:05:09.042+00:00");
         assert_eq!(
             format(&d, "dd/MM/yy h:mm a, EEEE MMMM do"),
@@ -248,6 +316,48 @@ mod tests {
             [('d', 1), ('M', 1), ('y', 1), ('h', 0), ('m', 0), ('s', 0)],
         );
         assert_eq!(format(&later, "yyyy-MM-dd"), "2025-04-01");
-        assert_eq!(format(&parse("2024-01-05").unwrap(), "T"), "1704412800000");
+        assert_eq!(
+            format(&parse_in("2024-01-05", &Utc).unwrap(), "T"),
+            "1704412800000"
+        );
+    }
+
+    #[test]
+    fn offsets_are_written_as_date_fns_writes_them() {
+        let d = parse_in("2024-02-29T13:05:09Z", &Utc).unwrap();
+        let tokens = "X|XX|XXX|x|xx|xxx|O|OOOO|z|zzzz";
+        let cases = [
+            (0, "Z|Z|Z|+00|+0000|+00:00|GMT+0|GMT+00:00|GMT+0|GMT+00:00"),
+            (
+                5 * 3600 + 1800,
+                "+0530|+0530|+05:30|+0530|+0530|+05:30|GMT+5:30|GMT+05:30|GMT+5:30|GMT+05:30",
+            ),
+            (
+                -3 * 3600,
+                "-03|-0300|-03:00|-03|-0300|-03:00|GMT-3|GMT-03:00|GMT-3|GMT-03:00",
+            ),
+        ];
+        for (east, want) in cases {
+            let zone = FixedOffset::east_opt(east).unwrap();
+            assert_eq!(format(&d.with_timezone(&zone), tokens), want, "{east}");
+        }
+    }
+
+    #[test]
+    fn a_time_without_an_offset_is_local_and_a_date_alone_is_utc() {
+        let india = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+        let local = parse_in("2024-03-01T10:00:00", &india).unwrap();
+        assert_eq!(
+            format(&local, DEFAULT_FORMAT),
+            "2024-03-01T10:00:00.000+05:30"
+        );
+        assert_eq!(format(&local, "T"), "1709267400000");
+        let date = parse_in("2024-03-01", &india).unwrap();
+        assert_eq!(
+            format(&date, DEFAULT_FORMAT),
+            "2024-03-01T05:30:00.000+05:30"
+        );
+        let stated = parse_in("2024-03-01T10:00:00-02:00", &india).unwrap();
+        assert_eq!(format(&stated, "HH:mm xxx"), "17:30 +05:30");
     }
 }

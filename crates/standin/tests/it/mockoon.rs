@@ -573,6 +573,50 @@ fn mockoon_date_block_and_random_helpers() {
 }
 
 #[test]
+fn mockoon_dates_are_in_the_machines_zone_as_node_shows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    let body = concat!(
+        "{\"now\":\"{{now 'xxx'}}\",",
+        "\"shown\":\"{{dateFormat '2024-07-01T00:00:00Z' 'yyyy-MM-dd HH:mm xxx OOOO'}}\",",
+        "\"local\":\"{{dateFormat '2024-01-15T09:30:00' 'T'}}\",",
+        "\"shifted\":\"{{dateTimeShift date='2024-03-30T12:00:00' days=1 format='yyyy-MM-dd HH:mm xxx'}}\"}"
+    );
+    let env = json!({
+        "uuid": "e", "lastMigration": 33, "endpointPrefix": "",
+        "routes": [{"uuid": "a", "type": "http", "method": "get", "endpoint": "d",
+            "responses": [{"uuid": "r", "statusCode": 200, "default": true, "body": body}]}]
+    });
+    std::fs::write(&path, env.to_string()).unwrap();
+    // Central European time as a POSIX rule: +01:00, and +02:00 from the last Sunday of
+    // March (2024-03-31) to the last Sunday of October.
+    let s = Server::start_command_env(
+        "serve",
+        &[path.to_str().unwrap()],
+        &[("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")],
+    );
+    let (status, v) = json(s.get("/d").send().unwrap());
+    assert_eq!(status, 200, "{v}");
+    assert!(
+        ["+01:00", "+02:00"].contains(&v["now"].as_str().unwrap()),
+        "{v}"
+    );
+    assert_eq!(v["shown"], "2024-07-01 02:00 +02:00 GMT+02:00");
+    // 09:30 in January is 08:30 UTC.
+    assert_eq!(v["local"], "1705307400000");
+    // A day on across the change to summer time keeps the wall-clock time.
+    assert_eq!(v["shifted"], "2024-03-31 12:00 +02:00");
+
+    // The same environment in UTC.
+    let s = Server::start(&[path.to_str().unwrap()]);
+    let (_, v) = json(s.get("/d").send().unwrap());
+    assert_eq!(v["now"], "+00:00");
+    assert_eq!(v["shown"], "2024-07-01 00:00 +00:00 GMT+00:00");
+    assert_eq!(v["local"], "1705311000000");
+    assert_eq!(v["shifted"], "2024-03-31 12:00 +00:00");
+}
+
+#[test]
 fn mockoon_files_as_downloads_or_bodies_and_fallback_to_404() {
     let s = shop();
     let r = s.get("/api/download").send().unwrap();

@@ -72,6 +72,12 @@ impl Server {
 
     /// Starts `standin COMMAND ARGS --port 0` (unless a port is given) and waits for its URL.
     pub fn start_command(command: &str, args: &[&str]) -> Server {
+        Server::start_command_env(command, args, &[])
+    }
+
+    /// [`Server::start_command`] with these environment variables set. The time zone is
+    /// UTC unless `TZ` is among them, so that dates read alike on every machine.
+    pub fn start_command_env(command: &str, args: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut full: Vec<&str> = vec![command];
         full.extend_from_slice(args);
         if !args.contains(&"--port") && !args.contains(&"--config") {
@@ -79,6 +85,8 @@ impl Server {
         }
         let mut child = Command::new(env!("CARGO_BIN_EXE_standin"))
             .args(&full)
+            .env("TZ", "UTC")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
