@@ -875,6 +875,9 @@ impl Environment {
         if errors(&next) > errors(&self.current.load()) {
             return (false, diagnostics);
         }
+        // The buckets of the version left go too: one the edit removed would otherwise
+        // stay in the store for the life of the process.
+        self.current.load().state.reset_buckets(store);
         next.state.reset_buckets(store);
         next.state.purge_globals(store);
         self.current.store(Arc::new(next));
@@ -952,6 +955,49 @@ impl Answerer for Environments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reload_drops_what_the_store_holds_of_a_bucket_the_edit_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("env.json");
+        let env = |buckets: Value| {
+            serde_json::json!({
+                "uuid": "e", "lastMigration": 33, "endpointPrefix": "", "routes": [],
+                "data": buckets
+            })
+            .to_string()
+        };
+        let bucket =
+            |id: &str| serde_json::json!({"uuid": id, "id": id, "name": id, "value": "[]"});
+        std::fs::write(
+            &path,
+            env(serde_json::json!([bucket("gone"), bucket("kept")])),
+        )
+        .unwrap();
+        let store = standin_core::state::MemoryStore::new();
+        let environment = Environment::open(&path, &[]);
+        let compiled = environment.compiled();
+        for b in compiled.state.buckets() {
+            compiled
+                .state
+                .change(&store, b, |v| *v = serde_json::json!([1]))
+                .unwrap();
+        }
+        let held = |store: &standin_core::state::MemoryStore| -> Vec<String> {
+            standin_core::state::Store::dump(store)
+                .into_iter()
+                .map(|d| d.resource)
+                .collect()
+        };
+        assert_eq!(held(&store).len(), 2, "{:?}", held(&store));
+        std::fs::write(&path, env(serde_json::json!([bucket("kept")]))).unwrap();
+        assert!(environment.reload(&store).0);
+        assert_eq!(
+            held(&store),
+            Vec::<String>::new(),
+            "a reload resets every bucket"
+        );
+    }
 
     #[test]
     fn one_query_parameter_reads_as_the_whole_query_holds_it() {

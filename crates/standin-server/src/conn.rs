@@ -102,6 +102,10 @@ impl StdError for Faulted {}
 pub trait Socket: AsyncRead + AsyncWrite + Unpin + Send + 'static {
     /// The TCP stream underneath: socket options, a reset, draining before a close.
     fn tcp(&self) -> &TcpStream;
+    /// Whether it is TLS.
+    fn secure(&self) -> bool {
+        false
+    }
 }
 
 impl Socket for TcpStream {
@@ -114,6 +118,21 @@ impl Socket for tokio_rustls::server::TlsStream<TcpStream> {
     fn tcp(&self) -> &TcpStream {
         self.get_ref().0
     }
+
+    fn secure(&self) -> bool {
+        true
+    }
+}
+
+/// In a request's extensions when it arrived over TLS: the journal then says `https`
+/// (an HTTP/1 request's URI carries no scheme).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Secure;
+
+/// Whether the request of `parts` arrived over TLS.
+pub fn is_secure(parts: &http::request::Parts) -> bool {
+    parts.extensions.get::<Secure>().is_some()
+        || parts.uri.scheme() == Some(&http::uri::Scheme::HTTPS)
 }
 
 /// How every connection of a listener is served: the builder with the limits hyper
@@ -388,6 +407,7 @@ where
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
     let _ = stream.tcp().set_nodelay(true);
+    let secure = stream.secure();
     let conn = Arc::new(ConnState {
         peer,
         fault: OnceLock::new(),
@@ -405,7 +425,10 @@ where
     });
     let service = {
         let conn = conn.clone();
-        service_fn(move |req: Request<Incoming>| {
+        service_fn(move |mut req: Request<Incoming>| {
+            if secure {
+                req.extensions_mut().insert(Secure);
+            }
             let control = Control {
                 conn: conn.clone(),
                 version: req.version(),

@@ -142,6 +142,8 @@ pub struct Entry {
     authority: Option<String>,
     /// The HTTP version.
     pub version: Version,
+    /// Whether it arrived over TLS.
+    pub secure: bool,
     /// The request headers.
     pub headers: Headers,
     /// The request body.
@@ -439,6 +441,7 @@ impl Entry {
             url: copied.url,
             authority,
             version: parts.version,
+            secure: crate::conn::is_secure(parts),
             headers: copied.headers,
             body: copied.body,
             peer,
@@ -482,6 +485,11 @@ impl Entry {
     /// The bytes this entry counts against the journal's budget.
     pub fn cost(&self) -> usize {
         self.cost
+    }
+
+    /// `https` for a request that arrived over TLS, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.secure { "https" } else { "http" }
     }
 
     /// The `Host` header, or the URI's authority.

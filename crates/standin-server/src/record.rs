@@ -287,7 +287,7 @@ pub fn har_of(entries: &[&Entry], redact: bool) -> Value {
             let host = e.host().unwrap_or("localhost").to_string();
             let mut request = json!({
                 "method": e.method.as_str(),
-                "url": format!("http://{host}{}", url_of(e, redact)),
+                "url": format!("{}://{host}{}", e.scheme(), url_of(e, redact)),
                 "httpVersion": "HTTP/1.1",
                 "headers": headers_of(&e.headers, redact),
                 "queryString": [],
@@ -371,8 +371,11 @@ fn content_type(map: &http::HeaderMap) -> &str {
 pub fn postman_of(entries: &[&Entry], redact: bool) -> Value {
     let base = entries
         .first()
-        .and_then(|e| e.host())
-        .map_or_else(|| "http://localhost".to_string(), |h| format!("http://{h}"));
+        .and_then(|e| Some((e.scheme(), e.host()?)))
+        .map_or_else(
+            || "http://localhost".to_string(),
+            |(scheme, h)| format!("{scheme}://{h}"),
+        );
     let postman_headers = |list: Vec<Value>| -> Vec<Value> {
         list.into_iter()
             .map(|h| json!({"key": h["name"], "value": h["value"]}))

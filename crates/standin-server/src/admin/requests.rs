@@ -132,7 +132,7 @@ pub(crate) fn logged_request(e: &Entry) -> Value {
     out.insert("url".into(), json!(e.url()));
     out.insert(
         "absoluteUrl".into(),
-        json!(format!("http://{host_header}{}", e.url())),
+        json!(format!("{}://{host_header}{}", e.scheme(), e.url())),
     );
     out.insert("method".into(), json!(e.method.as_str()));
     out.insert(
@@ -146,7 +146,7 @@ pub(crate) fn logged_request(e: &Entry) -> Value {
     out.insert("loggedDateString".into(), json!(iso_date(e.at_unix_ms())));
     body_fields(&mut out, &e.body);
     out.insert("protocol".into(), json!(format!("{:?}", e.version)));
-    out.insert("scheme".into(), json!("http"));
+    out.insert("scheme".into(), json!(e.scheme()));
     out.insert("host".into(), json!(host));
     out.insert("port".into(), json!(port));
     out.insert(

@@ -289,6 +289,42 @@ fn http_and_https_are_served_on_two_ports_at_once() {
         &format!("{https}/echo"),
     ]);
     assert_eq!((body.as_str(), version.as_str()), ("tls", "2"));
+    // The journal says which came over TLS (HTTP/2 carries the scheme; HTTP/1.1 does
+    // not, and is journalled https all the same).
+    let (_, _, _) = curl(&[
+        "--cacert",
+        &cacert,
+        "--http1.1",
+        "--data",
+        "tls 1.1",
+        &format!("{https}/echo"),
+    ]);
+    let (journal, _, code) = curl(&[&format!("{}/__admin/requests", s.url)]);
+    assert_eq!(code, 200, "{journal}");
+    let v: serde_json::Value = serde_json::from_str(&journal).expect("JSON");
+    let mut seen: Vec<(String, String, bool)> = v["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| {
+            let q = &r["request"];
+            let scheme = q["scheme"].as_str().unwrap_or("").to_string();
+            let absolute = q["absoluteUrl"].as_str().unwrap_or("");
+            let body = q["body"].as_str().unwrap_or("").to_string();
+            let agrees = absolute.starts_with(&format!("{scheme}://"));
+            (body, scheme, agrees)
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("plain".to_string(), "http".to_string(), true),
+            ("tls".to_string(), "https".to_string(), true),
+            ("tls 1.1".to_string(), "https".to_string(), true),
+        ],
+        "{journal}"
+    );
 }
 
 #[test]
