@@ -93,18 +93,23 @@ pub fn split_segments(path: &str) -> Vec<String> {
 /// The type and subtype of a media type, parameters dropped, case as written
 /// (`Application/JSON; charset=utf-8` → `("Application", "JSON")`).
 pub fn type_and_subtype(media_type: &str) -> (&str, &str) {
-    let mt = media_type.split(';').next().unwrap_or("").trim();
+    let mt = without_parameters(media_type);
     mt.split_once('/').unwrap_or((mt, ""))
+}
+
+/// A media type up to its parameters, trimmed, case as written.
+fn without_parameters(media_type: &str) -> &str {
+    let end = media_type
+        .bytes()
+        .position(|b| b == b';')
+        .unwrap_or(media_type.len());
+    media_type[..end].trim()
 }
 
 /// The essence of a media type: lower case, without parameters. Borrowed when the
 /// media type is already that (the common case: a request path reads several per answer).
 pub fn essence(media_type: &str) -> std::borrow::Cow<'_, str> {
-    let end = media_type
-        .bytes()
-        .position(|b| b == b';')
-        .unwrap_or(media_type.len());
-    let bare = media_type[..end].trim();
+    let bare = without_parameters(media_type);
     if bare.bytes().any(|b| b.is_ascii_uppercase()) {
         std::borrow::Cow::Owned(bare.to_ascii_lowercase())
     } else {
@@ -115,11 +120,7 @@ pub fn essence(media_type: &str) -> std::borrow::Cow<'_, str> {
 /// Whether a media type is JSON (`application/json`, `*/*+json`, `application/problem+json`,
 /// `text/json`, and `*/*`, for which JSON is what is sent).
 pub fn is_json(media_type: &str) -> bool {
-    let end = media_type
-        .bytes()
-        .position(|b| b == b';')
-        .unwrap_or(media_type.len());
-    let essence = media_type[..end].trim();
+    let essence = without_parameters(media_type);
     let ends_with = |suffix: &str| {
         essence.len() >= suffix.len()
             && essence.as_bytes()[essence.len() - suffix.len()..]

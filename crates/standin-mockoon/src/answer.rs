@@ -65,12 +65,11 @@ impl<'r> Model<'r> {
         self.query.get_or_init(|| {
             let mut query = Map::new();
             for (k, v) in wire::form_pairs(self.req.query) {
-                let k = k.strip_suffix("[]").map(str::to_string).unwrap_or(k);
-                match query.get_mut(&k) {
-                    Some(Value::Array(a)) => a.push(Value::String(v)),
-                    Some(old) => *old = Value::Array(vec![old.take(), Value::String(v)]),
+                let v = Value::String(v);
+                match query.get_mut(param_name(&k)) {
+                    Some(old) => add_repeated(old, v),
                     None => {
-                        query.insert(k, Value::String(v));
+                        query.insert(param_name(&k).to_string(), v);
                     }
                 }
             }
@@ -88,19 +87,14 @@ impl<'r> Model<'r> {
         let mut found: Option<Value> = None;
         for pair in self.req.query?.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let k = wire::form_decode_borrowed(k);
-            if k.strip_suffix("[]").unwrap_or(&k) != name {
+            if param_name(&wire::form_decode_borrowed(k)) != name {
                 continue;
             }
             let v = Value::String(wire::form_decode_borrowed(v).into_owned());
-            found = Some(match found {
-                None => v,
-                Some(Value::Array(mut a)) => {
-                    a.push(v);
-                    Value::Array(a)
-                }
-                Some(old) => Value::Array(vec![old, v]),
-            });
+            match &mut found {
+                Some(old) => add_repeated(old, v),
+                None => found = Some(v),
+            }
         }
         found
     }
@@ -801,6 +795,20 @@ impl Answerer for Compiled {
             near: Vec::new(),
             report: Some(Box::new(report)),
         }
+    }
+}
+
+/// A query parameter's name as the query's map holds it: `a[]` is `a`.
+fn param_name(key: &str) -> &str {
+    key.strip_suffix("[]").unwrap_or(key)
+}
+
+/// A repeated query parameter's next value added to what it holds: its values become
+/// an array.
+fn add_repeated(held: &mut Value, v: Value) {
+    match held {
+        Value::Array(a) => a.push(v),
+        old => *old = Value::Array(vec![old.take(), v]),
     }
 }
 

@@ -818,9 +818,7 @@ fn admin_answer(
                     shared.unavailable(why, &state.snapshot.load(), &http::HeaderMap::new());
                 let mut res = Response::new(reply.body);
                 *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-                for (name, value) in reply.headers {
-                    res.headers_mut().append(name, value);
-                }
+                *res.headers_mut() = header_map(reply.headers);
                 res
             };
             let attempt = || {

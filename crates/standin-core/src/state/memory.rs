@@ -483,7 +483,7 @@ impl Store for MemoryStore {
             && !c
                 .seed
                 .iter()
-                .any(|v| v.get(c.id_prop).and_then(id_text).as_deref() == Some(id));
+                .any(|v| v.get(c.id_prop).is_some_and(|x| id_is(x, id)));
         if absent {
             return Ok(None);
         }

@@ -459,8 +459,7 @@ fn invalid(t: &Target<'_>, problems: &[String]) -> Reply {
     reply
 }
 
-/// The request body as JSON, when it is.
-/// The request's JSON body: as validation parsed it, else parsed now.
+/// The request's JSON body, when it is JSON: as validation parsed it, else parsed now.
 fn body_json(t: &Target<'_>) -> Option<Value> {
     t.parsed
         .take()
